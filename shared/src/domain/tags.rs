@@ -53,7 +53,7 @@ pub fn normalize_tags<S: AsRef<str>>(raw: &[S]) -> NormalizedTags {
             result.dropped.push(original.to_owned());
             continue;
         }
-        if tag != original {
+        if tag != original.trim() {
             result.changed.push((original.to_owned(), tag.clone()));
         }
         if !result.tags.contains(&tag) {

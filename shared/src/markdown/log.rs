@@ -1,0 +1,377 @@
+//! The time-log Markdown format (SPEC §1): parser with line diagnostics, cross-entry
+//! checks, and the canonical renderer.
+
+use crate::domain::calendar::month_name;
+use crate::domain::diagnostic::{Code, Diagnostic};
+use crate::domain::duration::overlapping_pairs;
+use crate::domain::entry::{Entry, NON_PROJECT, sort_entries};
+use crate::domain::names::project_name_problem;
+use crate::domain::tags::{dropped_tag_message, normalize_tags};
+use crate::domain::time::{ClockTime, TimeError};
+use chrono::{Datelike, NaiveDate};
+use std::fmt::Write as _;
+
+/// What a log file holds: its entries (each with its 1-based line) and every finding.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedLog {
+    /// Text of the first `# ` heading, e.g. `Time Log 2025-2026`.
+    pub title: Option<String>,
+    /// Entries that parsed without a line-level error, in file order.
+    pub entries: Vec<Entry>,
+    /// `entry_lines[i]` is the line of `entries[i]`.
+    pub entry_lines: Vec<usize>,
+    /// Sorted by line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ParsedLog {
+    pub fn has_errors(&self) -> bool {
+        crate::domain::diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+/// Parses a log and checks its entries against each other (overlaps, duplicates, more
+/// than one `[ACTIVE]`).
+pub fn parse_log(text: &str) -> ParsedLog {
+    let mut log = parse_log_lines(text);
+    let refs: Vec<&Entry> = log.entries.iter().collect();
+    let found = check_entries(&refs, &log.entry_lines);
+    log.diagnostics.extend(found.into_iter().map(|(_, d)| d));
+    log.diagnostics.sort_by_key(|d| d.line);
+    log
+}
+
+/// Where the parser is, relative to the last date header.
+enum Section {
+    BeforeFirstHeader,
+    Date(NaiveDate),
+    /// Under a header that is not a calendar date; its entries are skipped.
+    InvalidHeader,
+}
+
+/// Parses line by line, without checks that relate entries to each other.
+pub fn parse_log_lines(text: &str) -> ParsedLog {
+    let mut log = ParsedLog::default();
+    let mut section = Section::BeforeFirstHeader;
+    // The entry that a notes line directly below would belong to. `Some(None)`: the
+    // line above was an entry line that had an error.
+    let mut notes_target: Option<Option<usize>> = None;
+    for (index, raw) in text.split('\n').enumerate() {
+        let line_no = index + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(rest) = line.strip_prefix("### ") {
+            notes_target = None;
+            if rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                section = parse_date_header(rest.trim(), line_no, &mut log.diagnostics);
+            }
+            continue;
+        }
+        if log.title.is_none() {
+            if let Some(title) = line.strip_prefix("# ") {
+                log.title = Some(title.trim().to_owned());
+                notes_target = None;
+                continue;
+            }
+        }
+        if line.starts_with("- **") && line[4..].starts_with(|c: char| c.is_ascii_digit()) {
+            let parsed = parse_entry_line(line, line_no, &mut log.diagnostics);
+            let placed = match (&section, parsed) {
+                (_, None) => None,
+                (Section::Date(date), Some(mut entry)) => {
+                    entry.date = *date;
+                    log.entries.push(entry);
+                    log.entry_lines.push(line_no);
+                    Some(log.entries.len() - 1)
+                }
+                (Section::BeforeFirstHeader, Some(_)) => {
+                    log.diagnostics.push(Diagnostic::error(
+                        line_no,
+                        Code::EntryBeforeDateHeader,
+                        "entry line before the first date header; add a `### YYYY-MM-DD` line above it",
+                    ));
+                    None
+                }
+                (Section::InvalidHeader, Some(_)) => None,
+            };
+            notes_target = Some(placed);
+            continue;
+        }
+        if let Some(text) = line.trim_start().strip_prefix("- Notes:") {
+            let indented_by_two = line.starts_with("  - Notes:");
+            match (indented_by_two, notes_target) {
+                (true, Some(target)) => {
+                    if let Some(i) = target {
+                        let text = text.trim();
+                        if !text.is_empty() {
+                            log.entries[i].notes.push(text.to_owned());
+                        }
+                    }
+                }
+                (true, None) => log.diagnostics.push(Diagnostic::warning(
+                    line_no,
+                    Code::OrphanNotes,
+                    "notes line is not directly under an entry line, so it is ignored; move it right below its entry",
+                )),
+                (false, _) => {
+                    log.diagnostics.push(Diagnostic::warning(
+                        line_no,
+                        Code::NotesIndentation,
+                        "notes line must be indented by exactly two spaces (`  - Notes: ...`); it is ignored as written",
+                    ));
+                    notes_target = None;
+                }
+            }
+            continue;
+        }
+        notes_target = None;
+    }
+    log
+}
+
+fn parse_date_header(text: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic>) -> Section {
+    match crate::domain::calendar::parse_date(text) {
+        Ok(date) => Section::Date(date),
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                line_no,
+                Code::InvalidDateHeader,
+                format!("date header `### {text}`: {e}; entries below it are skipped until it is fixed"),
+            ));
+            Section::InvalidHeader
+        }
+    }
+}
+
+const ENTRY_FORM: &str = "write entries as `- **09:00-10:30**: Task [[Project]] [tag, tag]`";
+
+fn time_problem(text: &str, error: TimeError) -> String {
+    match error {
+        TimeError::NotHhMm => format!("time {text:?} is not HH:MM; {ENTRY_FORM}"),
+        TimeError::OutOfRange => format!("time {text:?} is out of range; hours are 00-23 and minutes 00-59"),
+    }
+}
+
+/// Parses `- **START-END**: BODY`; the date is set by the caller. Pushes diagnostics and
+/// returns `None` on any line-level error.
+fn parse_entry_line(line: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic>) -> Option<Entry> {
+    let rest = &line[4..];
+    let Some(close) = rest.find("**:") else {
+        diagnostics.push(Diagnostic::error(line_no, Code::MalformedEntry, format!("entry line is not closed by `**:`; {ENTRY_FORM}")));
+        return None;
+    };
+    let (range, body) = (&rest[..close], &rest[close + 3..]);
+    let Some((start_text, end_text)) = range.split_once('-') else {
+        diagnostics.push(Diagnostic::error(line_no, Code::MalformedEntry, format!("time range {range:?} has no '-'; {ENTRY_FORM}")));
+        return None;
+    };
+    let mut ok = true;
+    let mut padded = true;
+    let mut time = |text: &str| match ClockTime::parse_lenient(text) {
+        Ok((t, was_padded)) => {
+            padded &= was_padded;
+            Some(t)
+        }
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(line_no, Code::InvalidTime, time_problem(text, e)));
+            ok = false;
+            None
+        }
+    };
+    let start = time(start_text);
+    let end = if end_text == "[ACTIVE]" { Some(None) } else { time(end_text).map(Some) };
+    let (Some(start), Some(end)) = (start, end) else { return None };
+    if !padded {
+        let end_label = end.map_or_else(|| "[ACTIVE]".to_owned(), |t| t.to_string());
+        diagnostics.push(Diagnostic::warning(
+            line_no,
+            Code::TimeNotPadded,
+            format!("time written without a leading zero; read as: - **{start}-{end_label}**:{body}"),
+        ));
+    }
+    if end == Some(start) {
+        diagnostics.push(Diagnostic::error(
+            line_no,
+            Code::ZeroDuration,
+            format!("end equals start ({start}-{start}); use a later end time, or an earlier one for an entry that crosses midnight"),
+        ));
+        ok = false;
+    }
+    let parts = split_body(body.trim());
+    let project = parts.project.map(str::trim).unwrap_or(NON_PROJECT);
+    if let Some(problem) = project_name_problem(project) {
+        diagnostics.push(Diagnostic::error(line_no, Code::InvalidProjectName, problem));
+        ok = false;
+    }
+    let task = match (parts.task, parts.project) {
+        ("", Some(p)) => p.trim(),
+        (task, _) => task,
+    };
+    if task.is_empty() {
+        diagnostics.push(Diagnostic::error(line_no, Code::EmptyTask, format!("entry has no task; {ENTRY_FORM}")));
+        ok = false;
+    }
+    let mut tags = Vec::new();
+    if let Some(list) = parts.tags {
+        let raw: Vec<&str> = list.split(',').collect();
+        let normalized = normalize_tags(&raw);
+        for (original, tag) in &normalized.changed {
+            diagnostics.push(Diagnostic::info(line_no, Code::TagNormalized, format!("tag {original:?} is read as {tag:?}")));
+        }
+        for original in &normalized.dropped {
+            diagnostics.push(Diagnostic::warning(line_no, Code::TagDropped, dropped_tag_message(original)));
+        }
+        tags = normalized.tags;
+    }
+    let notes = parts.inline_notes.map(|n| vec![n.to_owned()]).unwrap_or_default();
+    ok.then(|| Entry {
+        date: NaiveDate::MIN,
+        start,
+        end,
+        task: task.to_owned(),
+        project: project.to_owned(),
+        tags,
+        notes,
+    })
+}
+
+/// The parts of an entry body, as slices of it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BodyParts<'a> {
+    pub task: &'a str,
+    pub project: Option<&'a str>,
+    pub tags: Option<&'a str>,
+    pub inline_notes: Option<&'a str>,
+}
+
+/// Splits `TASK [[PROJECT]] [TAGS] - NOTES`, deciding from the end of the line: the tag
+/// list is the last single-bracket group if it ends the body (before inline notes) and
+/// follows whitespace; the project is the `[[...]]` group just before it. Inline notes
+/// are recognised only after such a group, and only when the body does not itself end
+/// with a bracket; brackets and dashes inside the task are ordinary text.
+pub fn split_body(body: &str) -> BodyParts<'_> {
+    let body = body.trim();
+    if !body.ends_with(']') {
+        let mut from = 0;
+        while let Some(pos) = body[from..].find(" - ").map(|p| p + from) {
+            let head = body[..pos].trim_end();
+            let parts = split_groups(head);
+            if parts.project.is_some() || parts.tags.is_some() {
+                let notes = body[pos + 3..].trim();
+                return BodyParts { inline_notes: (!notes.is_empty()).then_some(notes), ..parts };
+            }
+            from = pos + 3;
+        }
+    }
+    split_groups(body)
+}
+
+fn split_groups(body: &str) -> BodyParts<'_> {
+    let mut head = body;
+    let mut tags = None;
+    if head.ends_with(']') && !head.ends_with("]]") {
+        if let Some(open) = head.rfind('[') {
+            let inner = &head[open + 1..head.len() - 1];
+            let after_space = head[..open].ends_with(char::is_whitespace);
+            if after_space && !inner.contains(']') {
+                tags = Some(inner);
+                head = head[..open].trim_end();
+            }
+        }
+    }
+    let mut project = None;
+    if head.ends_with("]]") {
+        let inner_end = head.len() - 2;
+        if let Some(open) = head[..inner_end].rfind("[[") {
+            let inner = &head[open + 2..inner_end];
+            if !inner.contains(['[', ']']) {
+                project = Some(inner);
+                head = head[..open].trim_end();
+            }
+        }
+    }
+    BodyParts { task: head.trim(), project, tags, inline_notes: None }
+}
+
+/// Cross-entry checks: overlaps (an exact duplicate is one) and more than one running
+/// entry. `lines[i]` is the line of `entries[i]`. Returns (entry index, diagnostic).
+pub fn check_entries(entries: &[&Entry], lines: &[usize]) -> Vec<(usize, Diagnostic)> {
+    let mut found = Vec::new();
+    let describe = |i: usize| {
+        let e = entries[i];
+        format!("{} on {} ({}, line {})", e.range_label(), e.date, e.task, lines[i])
+    };
+    for (a, b) in overlapping_pairs(entries) {
+        let duplicate = entries[a] == entries[b];
+        for (this, other) in [(a, b), (b, a)] {
+            let what = if duplicate { "duplicates" } else { "overlaps" };
+            found.push((
+                this,
+                Diagnostic::error(
+                    lines[this],
+                    crate::domain::diagnostic::Code::Overlap,
+                    format!(
+                        "{} {what} {}; change or remove one of them",
+                        entries[this].range_label(),
+                        describe(other)
+                    ),
+                ),
+            ));
+        }
+    }
+    let active: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].is_active()).collect();
+    if active.len() > 1 {
+        for &i in &active {
+            let others: Vec<String> = active.iter().filter(|&&j| j != i).map(|&j| format!("line {}", lines[j])).collect();
+            found.push((
+                i,
+                Diagnostic::error(
+                    lines[i],
+                    Code::MultipleActive,
+                    format!("more than one [ACTIVE] entry (also {}); at most one timer runs, so give all but one an end time", others.join(", ")),
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// The canonical log of `entries` (any order) titled `# Time Log {fy_label}`.
+pub fn render_log(fy_label: &str, entries: &[Entry]) -> String {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| (a.date, a.start).cmp(&(b.date, b.start)));
+    let mut out = String::with_capacity(64 + entries.len() * 96);
+    let _ = write!(out, "# Time Log {fy_label}\n");
+    let mut month = None;
+    let mut day = None;
+    for entry in sorted {
+        let this_month = (entry.date.year(), entry.date.month());
+        if month != Some(this_month) {
+            let _ = write!(out, "\n## {} {}\n", month_name(this_month.1), this_month.0);
+            month = Some(this_month);
+        }
+        if day != Some(entry.date) {
+            let _ = write!(out, "\n### {}\n\n", entry.date);
+            day = Some(entry.date);
+        }
+        render_entry_line(&mut out, entry);
+    }
+    out
+}
+
+/// One entry line plus its notes lines, each ending in a newline.
+pub fn render_entry_line(out: &mut String, entry: &Entry) {
+    let _ = write!(out, "- **{}**: {} [[{}]]", entry.range_label(), entry.task, entry.project);
+    if !entry.tags.is_empty() {
+        let _ = write!(out, " [{}]", entry.tags.join(", "));
+    }
+    out.push('\n');
+    for note in &entry.notes {
+        let _ = writeln!(out, "  - Notes: {note}");
+    }
+}
+
+/// Entries in canonical order, for comparing parsed and rendered sets.
+pub fn canonical_order(mut entries: Vec<Entry>) -> Vec<Entry> {
+    sort_entries(&mut entries);
+    entries
+}

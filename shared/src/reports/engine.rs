@@ -318,7 +318,7 @@ fn build_period<'a>(
         rows.push(PeriodRow { user: row.user, entry: row.entry, project: project.name.clone(), groups: keys });
     }
 
-    let groups = groups
+    let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|((_, key), projects)| {
             let mut blocks: Vec<ProjectBlock> = projects
@@ -357,6 +357,13 @@ fn build_period<'a>(
             Group { key, total_minutes: minutes, total_hours: hours(minutes), share: share_percent(minutes, total), projects: blocks }
         })
         .collect();
+    if group_by == GroupBy::Project {
+        // A project group is its project, so `sort` orders the groups too (a since
+        // report lists projects by hours). Other group keys stay in key order.
+        let mut firsts: Vec<ProjectBlock> = groups.iter().map(|g| g.projects[0].clone()).collect();
+        sort_projects(&mut firsts, opts.sort);
+        groups.sort_by_key(|g| firsts.iter().position(|p| p.name == g.projects[0].name));
+    }
 
     Ok(PeriodReport {
         kind: spec.kind,

@@ -1,1 +1,264 @@
-fn main() {}
+//! `tm`: the offline Temporal Mark tool. Checks, renders and reports on a folder of
+//! Markdown logs, so the single-user workflow keeps working and a log can be checked
+//! (e.g. in a git pre-commit hook) before it is uploaded.
+
+mod vault;
+
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use shared::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};
+use shared::domain::diagnostic::Severity;
+use shared::domain::tags::{dropped_tag_message, is_valid_tag, normalize_tag};
+use shared::domain::{EntryJson, UNPRODUCTIVE};
+use shared::markdown::{parse_log, render_log};
+use shared::reports::engine::{Page, ReportEntry, ReportSource};
+use shared::reports::options::parse_suppress;
+use shared::reports::{
+    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report, project_summary, range_report,
+    since_report, tag_summary, weekly_report,
+};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "tm", version, about = "Temporal Mark: check, render and report on Markdown time logs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check log files; exit status 1 when any has an error.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print {"entries": [...], "diagnostics": [...]} instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the canonical form of a log.
+    Render {
+        file: PathBuf,
+        /// Fiscal-year label for the title (default: from the file's title or entries).
+        #[arg(long)]
+        fy: Option<String>,
+        #[arg(long, env = "TM_FY_START_MONTH", default_value_t = 7)]
+        fy_start_month: u32,
+    },
+    /// Report on a vault (`time-logs/` and `projects/` under --dir).
+    Report {
+        #[command(subcommand)]
+        kind: ReportKind,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// Tag utilities.
+    Tag {
+        #[command(subcommand)]
+        command: TagCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TagCommand {
+    /// Print each text as a normalised tag (exit 1 if any is not a valid tag).
+    Normalize {
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportKind {
+    /// One day: entries, gaps, totals.
+    Daily { date: String },
+    /// A project's summary (all time).
+    Project {
+        name: String,
+        /// How many recent entries to list.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Entries with a tag, by project.
+    Tag { tag: String },
+    /// A fiscal year, e.g. 2025-2026.
+    FiscalYear { fy: String },
+    /// An inclusive date range.
+    Range { start: String, end: String },
+    /// The Monday-Sunday week of DATE (default: today).
+    Weekly { date: Option<String> },
+    /// A month, YYYY-MM or a date inside it (default: this month).
+    Monthly { month: Option<String> },
+    /// Everything since the last entry whose task contains TEXT.
+    Since { text: String },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The vault folder holding time-logs/ and projects/.
+    #[arg(long, global = true, default_value = ".")]
+    dir: PathBuf,
+    /// project, departmentalGoal, strategicDirection, tag or none.
+    #[arg(long, global = true)]
+    group_by: Option<String>,
+    /// hours, alpha or date.
+    #[arg(long, global = true)]
+    sort: Option<String>,
+    /// Top tasks per project: a number (0 = none) or all.
+    #[arg(long, global = true)]
+    top_tasks: Option<String>,
+    /// Projects to leave out (comma-separated or repeated); an empty value leaves out
+    /// nothing. Default for fiscal-year and since: Unproductive.
+    #[arg(long, global = true)]
+    suppress: Vec<String>,
+    /// json, markdown, csv or text.
+    #[arg(long, global = true, default_value = "text")]
+    format: String,
+    /// IANA time zone for "today".
+    #[arg(long, global = true, env = "TM_TIMEZONE", default_value = "UTC")]
+    tz: String,
+    #[arg(long, global = true, env = "TM_FY_START_MONTH", default_value_t = 7)]
+    fy_start_month: u32,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { files, json } => check(&files, json),
+        Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
+        Command::Report { kind, args } => report(kind, &args),
+        Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("tm: {message}");
+        ExitCode::FAILURE
+    })
+}
+
+#[derive(Serialize)]
+struct CheckJson {
+    entries: Vec<EntryJson>,
+    diagnostics: Vec<DiagnosticJson>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticJson {
+    file: String,
+    line: usize,
+    severity: Severity,
+    code: &'static str,
+    message: String,
+}
+
+fn check(files: &[PathBuf], json: bool) -> Result<ExitCode, String> {
+    let checked = vault::check_logs(files)?;
+    let errors = checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).count();
+    if json {
+        let out = CheckJson {
+            entries: checked.entries.iter().map(EntryJson::from).collect(),
+            diagnostics: checked
+                .diagnostics
+                .iter()
+                .map(|d| DiagnosticJson {
+                    file: d.file.display().to_string(),
+                    line: d.diagnostic.line,
+                    severity: d.diagnostic.severity,
+                    code: d.diagnostic.code.as_str(),
+                    message: d.diagnostic.message.clone(),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out).expect("serialisable"));
+    } else {
+        for d in &checked.diagnostics {
+            println!("{d}");
+        }
+        let warnings = checked.diagnostics.iter().filter(|d| d.diagnostic.severity == Severity::Warning).count();
+        println!("{} entries, {errors} errors, {warnings} warnings", checked.entries.len());
+    }
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn render(file: &PathBuf, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode, String> {
+    let calendar = FiscalCalendar::new(fy_start_month).map_err(|e| e.0)?;
+    let log = parse_log(&vault::read_text(file)?);
+    if log.has_errors() {
+        for d in log.diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{}:{d}", file.display());
+        }
+        return Err(format!("{} has errors; fix them before rendering (nothing was printed)", file.display()));
+    }
+    let from_title = log
+        .title
+        .as_deref()
+        .and_then(|t| t.strip_prefix("Time Log "))
+        .and_then(|label| calendar.parse_label(label.trim()).ok());
+    let fiscal_year = match fy {
+        Some(label) => calendar.parse_label(label).map_err(|e| e.0)?,
+        None => from_title
+            .or_else(|| log.entries.iter().map(|e| e.date).min().map(|d| calendar.fiscal_year_of(d)))
+            .ok_or("cannot tell the fiscal year of an empty log; pass --fy YYYY-YYYY")?,
+    };
+    print!("{}", render_log(&fiscal_year.label(), &log.entries));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn normalize_tags(texts: &[String]) -> ExitCode {
+    let mut ok = true;
+    for text in texts {
+        let tag = normalize_tag(text);
+        if is_valid_tag(&tag) {
+            println!("{tag}");
+        } else {
+            eprintln!("tm: {}", dropped_tag_message(text));
+            ok = false;
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let format: Format = args.format.parse().map_err(|e| err(&e))?;
+    let options = ReportOptions {
+        group_by: args.group_by.as_deref().map(str::parse::<GroupBy>).transpose().map_err(|e| err(&e))?,
+        sort: args.sort.as_deref().map(str::parse::<SortBy>).transpose().map_err(|e| err(&e))?.unwrap_or_default(),
+        top_tasks: args.top_tasks.as_deref().map(str::parse::<TopTasks>).transpose().map_err(|e| err(&e))?.unwrap_or_default(),
+        suppress: (!args.suppress.is_empty()).then(|| parse_suppress(args.suppress.iter().map(String::as_str))),
+    };
+    let calendar = FiscalCalendar::new(args.fy_start_month).map_err(|e| e.0)?;
+    let zone = parse_zone(&args.tz).map_err(|e| e.0)?;
+    let today = || today_in(zone, Utc::now());
+    let date = |text: &str| -> Result<NaiveDate, String> { parse_date(text).map_err(|e| e.0) };
+
+    let vault = vault::load_vault(&args.dir)?;
+    let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry { user: "me", entry }).collect();
+    let default_suppressed = [UNPRODUCTIVE.to_owned()];
+    let src = ReportSource { entries: &rows, projects: &vault.projects, default_suppressed: &default_suppressed, team: false };
+    let report = match kind {
+        ReportKind::Daily { date: d } => Report::Daily(daily_report(date(&d)?, &src)),
+        ReportKind::Project { name, limit } => Report::Project(project_summary(&name, &src, Page { offset: 0, limit }).map_err(|e| err(&e))?),
+        ReportKind::Tag { tag } => Report::Tag(tag_summary(&tag, &src).map_err(|e| err(&e))?),
+        ReportKind::FiscalYear { fy } => {
+            let fy = calendar.parse_label(&fy).map_err(|e| e.0)?;
+            Report::Period(fiscal_year_report(&fy, &src, &options).map_err(|e| err(&e))?)
+        }
+        ReportKind::Range { start, end } => Report::Period(range_report(date(&start)?, date(&end)?, &src, &options).map_err(|e| err(&e))?),
+        ReportKind::Weekly { date: d } => {
+            let day = d.as_deref().map(date).transpose()?.unwrap_or_else(today);
+            Report::Period(weekly_report(day, &src, &options).map_err(|e| err(&e))?)
+        }
+        ReportKind::Monthly { month } => {
+            let month = match month {
+                Some(text) => Month::parse(&text).map_err(|e| e.0)?,
+                None => Month::of(today()),
+            };
+            Report::Period(monthly_report(month, &src, &options).map_err(|e| err(&e))?)
+        }
+        ReportKind::Since { text } => Report::Period(since_report(&text, &src, &options).map_err(|e| err(&e))?),
+    };
+    print!("{}", report.render(format));
+    Ok(ExitCode::SUCCESS)
+}

@@ -59,6 +59,10 @@ fn h(minutes: u64) -> String {
     hours_1dp(minutes)
 }
 
+fn entries(n: usize) -> String {
+    if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") }
+}
+
 fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -112,9 +116,9 @@ fn period_text(r: &PeriodReport<'_>) -> String {
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "Total: {} h in {} entries, {} projects, {} days with entries",
+        "Total: {} h in {}, {} projects, {} days with entries",
         h(s.total_minutes),
-        s.total_entries,
+        entries(s.total_entries),
         s.project_count,
         s.days_with_entries
     );
@@ -127,7 +131,7 @@ fn period_text(r: &PeriodReport<'_>) -> String {
     for g in &r.groups {
         let _ = writeln!(out, "\n{}: {} h ({}%)", g.key, h(g.total_minutes), g.share);
         for p in &g.projects {
-            let _ = writeln!(out, "  {}: {} h ({}%), {} entries", p.name, h(p.total_minutes), p.share, p.entry_count);
+            let _ = writeln!(out, "  {}: {} h ({}%), {}", p.name, h(p.total_minutes), p.share, entries(p.entry_count));
             for t in &p.top_tasks {
                 let _ = writeln!(out, "    - {}: {} h, {}x", t.task, h(t.minutes), t.count);
             }
@@ -146,9 +150,9 @@ fn period_markdown(r: &PeriodReport<'_>) -> String {
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "**Total: {} h** in {} entries · {} projects · {} days with entries\n",
+        "**Total: {} h** in {} · {} projects · {} days with entries\n",
         h(s.total_minutes),
-        s.total_entries,
+        entries(s.total_entries),
         s.project_count,
         s.days_with_entries
     );
@@ -211,13 +215,18 @@ const ENTRY_HEADER: [&str; 8] = ["date", "startTime", "endTime", "minutes", "hou
 
 fn period_csv(r: &PeriodReport<'_>) -> String {
     let mut w = csv_writer();
-    let group_column = if r.group_by == GroupBy::None { "group" } else { r.group_by.as_str() };
+    // Grouping by project, user or nothing adds no information beyond the entry columns.
+    let group_column = match r.group_by {
+        GroupBy::DepartmentalGoal | GroupBy::StrategicDirection | GroupBy::Tag => Some(r.group_by.as_str()),
+        GroupBy::Project | GroupBy::User | GroupBy::None => None,
+    };
     let mut header: Vec<&str> = Vec::new();
     if r.team {
         header.push("user");
     }
     header.extend(ENTRY_HEADER);
-    header.extend(["notes", group_column]);
+    header.push("notes");
+    header.extend(group_column);
     w.write_record(&header).expect("in-memory write");
     for row in &r.rows {
         let mut record: Vec<String> = Vec::with_capacity(header.len());
@@ -226,7 +235,9 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
         }
         record.extend(entry_fields(row.entry, &row.project));
         record.push(row.entry.notes.join("\n"));
-        record.push(row.groups.join("; "));
+        if group_column.is_some() {
+            record.push(row.groups.join("; "));
+        }
         w.write_record(&record).expect("in-memory write");
     }
     csv_finish(w)
@@ -319,9 +330,9 @@ fn project_header(r: &ProjectSummaryReport) -> Vec<String> {
         format!("Strategic directions: {}", p.strategic_directions.join(", ")),
         format!("Start date: {}", p.start_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())),
         format!(
-            "Total: {} h in {} entries (average {} h), {} to {}",
+            "Total: {} h in {} (average {} h), {} to {}",
             h(r.total_minutes),
-            r.entry_count,
+            entries(r.entry_count),
             h(r.average_minutes),
             r.first_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
             r.last_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
@@ -340,7 +351,7 @@ fn project_text(r: &ProjectSummaryReport) -> String {
     if !r.hours_by_tag.is_empty() {
         out.push_str("\nHours by tag:\n");
         for t in &r.hours_by_tag {
-            let _ = writeln!(out, "  {}: {} h ({} entries)", t.tag, h(t.minutes), t.entry_count);
+            let _ = writeln!(out, "  {}: {} h ({})", t.tag, h(t.minutes), entries(t.entry_count));
         }
     }
     out.push_str("\nRecent entries:\n");
@@ -370,9 +381,9 @@ fn project_markdown(r: &ProjectSummaryReport) -> String {
 }
 
 fn tag_text(r: &TagSummaryReport) -> String {
-    let mut out = format!("Tag {}: {} h in {} entries\n", r.tag, h(r.total_minutes), r.entry_count);
+    let mut out = format!("Tag {}: {} h in {}\n", r.tag, h(r.total_minutes), entries(r.entry_count));
     for p in &r.projects {
-        let _ = writeln!(out, "  {}: {} h ({}%), {} entries", p.name, h(p.minutes), p.share, p.entry_count);
+        let _ = writeln!(out, "  {}: {} h ({}%), {}", p.name, h(p.minutes), p.share, entries(p.entry_count));
     }
     out.push_str("\nEntries:\n");
     for e in &r.entries {
@@ -382,7 +393,7 @@ fn tag_text(r: &TagSummaryReport) -> String {
 }
 
 fn tag_markdown(r: &TagSummaryReport) -> String {
-    let mut out = format!("# Tag {}\n\n**{} h** in {} entries\n\n| Project | Hours | Share | Entries |\n|---|---:|---:|---:|\n", r.tag, h(r.total_minutes), r.entry_count);
+    let mut out = format!("# Tag {}\n\n**{} h** in {}\n\n| Project | Hours | Share | Entries |\n|---|---:|---:|---:|\n", r.tag, h(r.total_minutes), r.entry_count);
     for p in &r.projects {
         let _ = writeln!(out, "| {} | {} | {}% | {} |", md_cell(&p.name), h(p.minutes), p.share, p.entry_count);
     }

@@ -1,0 +1,113 @@
+//! A folder of Markdown as the single-user tool kept it: `time-logs/*.md` and
+//! `projects/*.md` (an Obsidian vault works as is).
+
+use shared::domain::diagnostic::{Diagnostic, has_errors};
+use shared::domain::{Entry, ProjectCatalog};
+use shared::markdown::log::{ParsedLog, check_entries, parse_log_lines};
+use shared::markdown::parse_project_file;
+use std::path::{Path, PathBuf};
+
+/// A diagnostic with the file it was found in.
+pub struct FileDiagnostic {
+    pub file: PathBuf,
+    pub diagnostic: Diagnostic,
+}
+
+impl std::fmt::Display for FileDiagnostic {
+    /// `path:line: severity code: message`, as compilers print, so editors can jump.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = &self.diagnostic;
+        write!(f, "{}:{}: {} {}: {}", self.file.display(), d.line, d.severity.as_str(), d.code, d.message)
+    }
+}
+
+/// Several log files checked together: line checks per file, and overlaps and the
+/// single running timer across all of them.
+pub struct CheckedLogs {
+    pub entries: Vec<Entry>,
+    pub diagnostics: Vec<FileDiagnostic>,
+}
+
+pub fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+pub fn check_logs(files: &[PathBuf]) -> Result<CheckedLogs, String> {
+    let mut parsed: Vec<(PathBuf, ParsedLog)> = Vec::new();
+    for file in files {
+        parsed.push((file.clone(), parse_log_lines(&read_text(file)?)));
+    }
+    let mut owners = Vec::new();
+    let mut refs: Vec<&Entry> = Vec::new();
+    let mut lines = Vec::new();
+    for (index, (_, log)) in parsed.iter().enumerate() {
+        for (entry, &line) in log.entries.iter().zip(&log.entry_lines) {
+            owners.push(index);
+            refs.push(entry);
+            lines.push(line);
+        }
+    }
+    let mut diagnostics: Vec<(usize, Diagnostic)> = Vec::new();
+    for (i, d) in check_entries(&refs, &lines) {
+        diagnostics.push((owners[i], d));
+    }
+    let entries: Vec<Entry> = refs.into_iter().cloned().collect();
+    for (index, (_, log)) in parsed.iter_mut().enumerate() {
+        diagnostics.extend(log.diagnostics.drain(..).map(|d| (index, d)));
+    }
+    diagnostics.sort_by_key(|(file, d)| (*file, d.line));
+    Ok(CheckedLogs {
+        entries,
+        diagnostics: diagnostics.into_iter().map(|(i, d)| FileDiagnostic { file: parsed[i].0.clone(), diagnostic: d }).collect(),
+    })
+}
+
+/// The entries and projects of a vault. Refuses a vault with errors, since a report
+/// over overlapping or unreadable entries would mislead.
+pub struct Vault {
+    pub entries: Vec<Entry>,
+    pub projects: ProjectCatalog,
+}
+
+fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub fn load_vault(dir: &Path) -> Result<Vault, String> {
+    let logs_dir = dir.join("time-logs");
+    if !logs_dir.is_dir() {
+        return Err(format!("{} has no time-logs/ folder; pass the vault folder with --dir", dir.display()));
+    }
+    let checked = check_logs(&markdown_files(&logs_dir)?)?;
+    let mut problems: Vec<String> =
+        checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).map(ToString::to_string).collect();
+    let mut projects = ProjectCatalog::default();
+    let projects_dir = dir.join("projects");
+    if projects_dir.is_dir() {
+        for file in markdown_files(&projects_dir)? {
+            let parsed = parse_project_file(&read_text(&file)?);
+            if has_errors(&parsed.diagnostics) {
+                problems.extend(
+                    parsed
+                        .diagnostics
+                        .into_iter()
+                        .filter(Diagnostic::is_error)
+                        .map(|d| FileDiagnostic { file: file.clone(), diagnostic: d }.to_string()),
+                );
+            } else if let Some(project) = parsed.project {
+                projects.insert(project);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(format!("the vault has errors; fix them first (`tm check` lists them):\n{}", problems.join("\n")));
+    }
+    Ok(Vault { entries: checked.entries, projects })
+}

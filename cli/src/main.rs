@@ -15,10 +15,10 @@ use shared::markdown::{parse_log, render_log};
 use shared::reports::engine::{Page, ReportEntry, ReportSource};
 use shared::reports::options::parse_suppress;
 use shared::reports::{
-    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report, project_summary, range_report,
-    since_report, tag_summary, weekly_report,
+    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
+    project_summary, range_report, since_report, tag_summary, weekly_report,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -181,7 +181,7 @@ fn check(files: &[PathBuf], json: bool) -> Result<ExitCode, String> {
     Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn render(file: &PathBuf, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode, String> {
+fn render(file: &Path, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode, String> {
     let calendar = FiscalCalendar::new(fy_start_month).map_err(|e| e.0)?;
     let log = parse_log(&vault::read_text(file)?);
     if log.has_errors() {
@@ -225,7 +225,13 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let options = ReportOptions {
         group_by: args.group_by.as_deref().map(str::parse::<GroupBy>).transpose().map_err(|e| err(&e))?,
         sort: args.sort.as_deref().map(str::parse::<SortBy>).transpose().map_err(|e| err(&e))?.unwrap_or_default(),
-        top_tasks: args.top_tasks.as_deref().map(str::parse::<TopTasks>).transpose().map_err(|e| err(&e))?.unwrap_or_default(),
+        top_tasks: args
+            .top_tasks
+            .as_deref()
+            .map(str::parse::<TopTasks>)
+            .transpose()
+            .map_err(|e| err(&e))?
+            .unwrap_or_default(),
         suppress: (!args.suppress.is_empty()).then(|| parse_suppress(args.suppress.iter().map(String::as_str))),
     };
     let calendar = FiscalCalendar::new(args.fy_start_month).map_err(|e| e.0)?;
@@ -236,16 +242,25 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let vault = vault::load_vault(&args.dir)?;
     let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry { user: "me", entry }).collect();
     let default_suppressed = [UNPRODUCTIVE.to_owned()];
-    let src = ReportSource { entries: &rows, projects: &vault.projects, default_suppressed: &default_suppressed, team: false };
+    let src = ReportSource {
+        entries: &rows,
+        projects: &vault.projects,
+        default_suppressed: &default_suppressed,
+        team: false,
+    };
     let report = match kind {
         ReportKind::Daily { date: d } => Report::Daily(daily_report(date(&d)?, &src)),
-        ReportKind::Project { name, limit } => Report::Project(project_summary(&name, &src, Page { offset: 0, limit }).map_err(|e| err(&e))?),
+        ReportKind::Project { name, limit } => {
+            Report::Project(project_summary(&name, &src, Page { offset: 0, limit }).map_err(|e| err(&e))?)
+        }
         ReportKind::Tag { tag } => Report::Tag(tag_summary(&tag, &src).map_err(|e| err(&e))?),
         ReportKind::FiscalYear { fy } => {
             let fy = calendar.parse_label(&fy).map_err(|e| e.0)?;
             Report::Period(fiscal_year_report(&fy, &src, &options).map_err(|e| err(&e))?)
         }
-        ReportKind::Range { start, end } => Report::Period(range_report(date(&start)?, date(&end)?, &src, &options).map_err(|e| err(&e))?),
+        ReportKind::Range { start, end } => {
+            Report::Period(range_report(date(&start)?, date(&end)?, &src, &options).map_err(|e| err(&e))?)
+        }
         ReportKind::Weekly { date: d } => {
             let day = d.as_deref().map(date).transpose()?.unwrap_or_else(today);
             Report::Period(weekly_report(day, &src, &options).map_err(|e| err(&e))?)

@@ -58,7 +58,10 @@ pub fn check_logs(files: &[PathBuf]) -> Result<CheckedLogs, String> {
     diagnostics.sort_by_key(|(file, d)| (*file, d.line));
     Ok(CheckedLogs {
         entries,
-        diagnostics: diagnostics.into_iter().map(|(i, d)| FileDiagnostic { file: parsed[i].0.clone(), diagnostic: d }).collect(),
+        diagnostics: diagnostics
+            .into_iter()
+            .map(|(i, d)| FileDiagnostic { file: parsed[i].0.clone(), diagnostic: d })
+            .collect(),
     })
 }
 

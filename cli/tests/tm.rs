@@ -9,7 +9,12 @@ fn vault() -> PathBuf {
 }
 
 fn tm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tm")).args(args).env_remove("TM_TIMEZONE").env_remove("TM_FY_START_MONTH").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tm"))
+        .args(args)
+        .env_remove("TM_TIMEZONE")
+        .env_remove("TM_FY_START_MONTH")
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -47,7 +52,10 @@ fn check_passes_a_good_log() {
 fn check_reports_errors_with_file_and_line_and_exits_1() {
     let dir = scratch(
         "check-errors",
-        &[("log.md", "# Time Log 2025-2026\n\n### 2025-07-29\n\n- **09:00-10:30**: Task 1 [[P]]\n- **10:00-11:30**: Task 2 [[P]]\n- **9:00-9:30**: Early [[P]]\n### 2025-02-30\n")],
+        &[(
+            "log.md",
+            "# Time Log 2025-2026\n\n### 2025-07-29\n\n- **09:00-10:30**: Task 1 [[P]]\n- **10:00-11:30**: Task 2 [[P]]\n- **9:00-9:30**: Early [[P]]\n### 2025-02-30\n",
+        )],
     );
     let file = dir.join("log.md").display().to_string();
     let o = tm(&["check", &file]);
@@ -62,7 +70,10 @@ fn check_reports_errors_with_file_and_line_and_exits_1() {
 fn check_json_has_entries_and_diagnostics() {
     let dir = scratch(
         "check-json",
-        &[("log.md", "### 2025-07-29\n- **09:00-[ACTIVE]**: Running [[Proj]] [UI Design]\n  - Notes: a\n  - Notes: b\n")],
+        &[(
+            "log.md",
+            "### 2025-07-29\n- **09:00-[ACTIVE]**: Running [[Proj]] [UI Design]\n  - Notes: a\n  - Notes: b\n",
+        )],
     );
     let o = tm(&["check", "--json", &dir.join("log.md").display().to_string()]);
     assert!(o.status.success());
@@ -78,7 +89,10 @@ fn check_json_has_entries_and_diagnostics() {
     assert_eq!(e["tags"], serde_json::json!(["ui-design"]));
     assert_eq!(e["notes"], "a\nb");
     let d = &j["diagnostics"][0];
-    assert_eq!((d["line"].as_u64(), d["severity"].as_str(), d["code"].as_str()), (Some(2), Some("info"), Some("tag-normalized")));
+    assert_eq!(
+        (d["line"].as_u64(), d["severity"].as_str(), d["code"].as_str()),
+        (Some(2), Some("info"), Some("tag-normalized"))
+    );
     assert!(d["message"].as_str().unwrap().contains("ui-design"));
 }
 
@@ -99,7 +113,13 @@ fn check_of_several_files_finds_overlaps_and_timers_across_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), d["line"].as_u64().unwrap(), d["code"].as_str().unwrap().to_owned()))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert!(found.contains(&("b.md".into(), 2, "overlap".into())), "{found:?}");
     assert!(found.contains(&("a.md".into(), 2, "overlap".into())), "{found:?}");
@@ -113,7 +133,13 @@ fn render_prints_the_canonical_form() {
     assert!(o.status.success());
     assert_eq!(stdout(&o), fixture, "the fixture is canonical");
 
-    let dir = scratch("render", &[("messy.md", "Some prose\r\n### 2025-07-30   \r\n- **9:00-10:00**: B [[p]]   [UI Design]\r\n\r\n### 2025-07-29\r\n- **13:00-14:00**: A\r\n")]);
+    let dir = scratch(
+        "render",
+        &[(
+            "messy.md",
+            "Some prose\r\n### 2025-07-30   \r\n- **9:00-10:00**: B [[p]]   [UI Design]\r\n\r\n### 2025-07-29\r\n- **13:00-14:00**: A\r\n",
+        )],
+    );
     let o = tm(&["render", &dir.join("messy.md").display().to_string()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
@@ -175,7 +201,20 @@ fn fiscal_year_report_json_and_options() {
     assert_eq!(j["suppressed"], serde_json::json!(["Unproductive"]));
     assert_eq!(j["groupsOverlap"], true);
 
-    let o = report(&["fiscal-year", "2025-2026", "--format", "json", "--suppress", "", "--group-by", "tag", "--top-tasks", "all", "--sort", "alpha"]);
+    let o = report(&[
+        "fiscal-year",
+        "2025-2026",
+        "--format",
+        "json",
+        "--suppress",
+        "",
+        "--group-by",
+        "tag",
+        "--top-tasks",
+        "all",
+        "--sort",
+        "alpha",
+    ]);
     let j: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(j["summary"]["totalMinutes"], 1005);
     assert_eq!(j["groupBy"], "tag");
@@ -203,7 +242,10 @@ fn bad_report_input_gets_a_clear_error() {
 
 #[test]
 fn reports_refuse_a_vault_with_errors() {
-    let dir = scratch("bad-vault", &[("time-logs/log.md", "### 2025-07-29\n- **09:00-10:00**: A [[P]]\n- **09:30-10:30**: B [[P]]\n")]);
+    let dir = scratch(
+        "bad-vault",
+        &[("time-logs/log.md", "### 2025-07-29\n- **09:00-10:00**: A [[P]]\n- **09:30-10:30**: B [[P]]\n")],
+    );
     let o = tm(&["report", "daily", "2025-07-29", "--dir", &dir.display().to_string()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("error overlap"), "{}", stderr(&o));

@@ -1,1 +1,42 @@
-fn main() {}
+//! Benchmarks of the domain core over a generated 10 000-entry fiscal-year log.
+//! Run: `cargo bench -p shared --bench domain`. Numbers are recorded in docs/benchmarks.md.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use shared::domain::calendar::{FiscalCalendar, Month};
+use shared::domain::{ProjectCatalog, UNPRODUCTIVE};
+use shared::generator::{generate_entries, generated_projects};
+use shared::markdown::{parse_log, render_log};
+use shared::reports::engine::{ReportEntry, ReportSource};
+use shared::reports::{Format, Report, ReportOptions, fiscal_year_report, monthly_report};
+use std::hint::black_box;
+
+fn benches(c: &mut Criterion) {
+    let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
+    let entries = generate_entries(42, &fy, 10_000);
+    let text = render_log(&fy.label(), &entries);
+    let catalog = ProjectCatalog::new(generated_projects(&fy));
+    let rows: Vec<ReportEntry<'_>> = entries.iter().map(|entry| ReportEntry { user: "u", entry }).collect();
+    let suppressed = [UNPRODUCTIVE.to_owned()];
+    let src = ReportSource { entries: &rows, projects: &catalog, default_suppressed: &suppressed, team: false };
+    let options = ReportOptions::default();
+
+    c.bench_function("parse+validate 10k-entry log", |b| b.iter(|| parse_log(black_box(&text))));
+    c.bench_function("render 10k-entry log", |b| b.iter(|| render_log(black_box("2025-2026"), black_box(&entries))));
+    c.bench_function("fiscal-year report, 10k entries", |b| {
+        b.iter(|| fiscal_year_report(&fy, black_box(&src), &options).unwrap())
+    });
+    c.bench_function("fiscal-year report as JSON, 10k entries", |b| {
+        b.iter(|| Report::Period(fiscal_year_report(&fy, black_box(&src), &options).unwrap()).render(Format::Json))
+    });
+    let month = Month::parse("2025-10").unwrap();
+    c.bench_function("monthly report, 10k entries", |b| {
+        b.iter(|| monthly_report(month, black_box(&src), &options).unwrap())
+    });
+}
+
+criterion_group! {
+    name = domain;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(domain);

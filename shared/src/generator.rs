@@ -55,7 +55,13 @@ const PROJECTS: &[ProjectSpec] = &[
         goals: &["Technology"],
         directions: &["DigitalTransformation"],
         tags: &["development", "documentation", "bug-fix", "testing"],
-        tasks: &["Implemented report engine", "Fixed issue [JIRA-{n}] in parser", "Updated user documentation", "Reviewed pull request #{n}", "Array[{n}] was null in parser"],
+        tasks: &[
+            "Implemented report engine",
+            "Fixed issue [JIRA-{n}] in parser",
+            "Updated user documentation",
+            "Reviewed pull request #{n}",
+            "Array[{n}] was null in parser",
+        ],
         weight: 30,
     },
     ProjectSpec {
@@ -63,7 +69,12 @@ const PROJECTS: &[ProjectSpec] = &[
         goals: &["Marketing", "Technology"],
         directions: &["CustomerEngagement", "DigitalTransformation"],
         tags: &["design", "ui", "web"],
-        tasks: &["Designed landing page", "Built navigation component", "Usability test session {n}", "Updated [[Component]] docs"],
+        tasks: &[
+            "Designed landing page",
+            "Built navigation component",
+            "Usability test session {n}",
+            "Updated [[Component]] docs",
+        ],
         weight: 25,
     },
     ProjectSpec {

@@ -40,13 +40,27 @@ fn spec_example_parses_and_is_canonical() {
 
 #[test]
 fn body_split_examples_from_spec() {
-    let cases: &[(&str, &str, Option<&str>, Option<&str>, Option<&str>)] = &[
+    // body, task, project, tags, inline notes
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let cases: &[Case] = &[
         ("Task [[Proj]] [a, b]", "Task", Some("Proj"), Some("a, b"), None),
         ("Task [[Proj]]", "Task", Some("Proj"), None, None),
         ("Fixed issue [JIRA-123]", "Fixed issue", None, Some("JIRA-123"), None),
         ("Task [a] [b]", "Task [a]", None, Some("b"), None),
-        ("Updated [[Component]] docs [[Documentation]] [docs]", "Updated [[Component]] docs", Some("Documentation"), Some("docs"), None),
-        ("Array[0] was null in parser [[Temporal Mark]] [bug-fix]", "Array[0] was null in parser", Some("Temporal Mark"), Some("bug-fix"), None),
+        (
+            "Updated [[Component]] docs [[Documentation]] [docs]",
+            "Updated [[Component]] docs",
+            Some("Documentation"),
+            Some("docs"),
+            None,
+        ),
+        (
+            "Array[0] was null in parser [[Temporal Mark]] [bug-fix]",
+            "Array[0] was null in parser",
+            Some("Temporal Mark"),
+            Some("bug-fix"),
+            None,
+        ),
         ("email and prep[[Non-Project]]", "email and prep", Some("Non-Project"), None, None),
         ("[[Proj]]", "", Some("Proj"), None, None),
         ("Task [[Proj]] [t] - wrapped up", "Task", Some("Proj"), Some("t"), Some("wrapped up")),
@@ -69,7 +83,10 @@ fn entry_lines_resolve_tasks_projects_tags_and_notes() {
         "- **09:00-10:00**: Fixed issue [JIRA-123]\n- **10:00-11:00**: [[Proj]]\n- **11:00-12:00**: email and prep[[Non-Project]]\n- **12:00-13:00**: Task [[Proj]] [t] - wrapped up\n",
     ));
     let e = &log.entries;
-    assert_eq!((e[0].task.as_str(), e[0].project.as_str(), e[0].tags.clone()), ("Fixed issue", "Non-Project", vec!["jira-123".to_string()]));
+    assert_eq!(
+        (e[0].task.as_str(), e[0].project.as_str(), e[0].tags.clone()),
+        ("Fixed issue", "Non-Project", vec!["jira-123".to_string()])
+    );
     assert_eq!((e[1].task.as_str(), e[1].project.as_str()), ("Proj", "Proj"));
     assert_eq!((e[2].task.as_str(), e[2].project.as_str()), ("email and prep", "Non-Project"));
     assert_eq!(e[3].notes, vec!["wrapped up"]);
@@ -79,7 +96,9 @@ fn entry_lines_resolve_tasks_projects_tags_and_notes() {
 
 #[test]
 fn date_headers_allow_trailing_whitespace_and_reject_impossible_dates() {
-    let log = parse_log("### 2025-07-29   \n- **09:00-10:00**: Task one [[P]]\n### 2025-02-30\n- **09:00-10:00**: skipped [[P]]\n### 2025-13-01\n### 2025-7-1\n### Notes about the week\n");
+    let log = parse_log(
+        "### 2025-07-29   \n- **09:00-10:00**: Task one [[P]]\n### 2025-02-30\n- **09:00-10:00**: skipped [[P]]\n### 2025-13-01\n### 2025-7-1\n### Notes about the week\n",
+    );
     assert_eq!(log.entries.len(), 1);
     assert_eq!(
         codes(&log),
@@ -94,7 +113,9 @@ fn date_headers_allow_trailing_whitespace_and_reject_impossible_dates() {
 
 #[test]
 fn times_out_of_range_are_errors_and_unpadded_times_are_normalised() {
-    let log = parse_log(&one_day("- **25:00-26:00**: Late [[P]]\n- **09:60-10:00**: Odd [[P]]\n- **9:00-9:30**: Early start [[P]]\n"));
+    let log = parse_log(&one_day(
+        "- **25:00-26:00**: Late [[P]]\n- **09:60-10:00**: Odd [[P]]\n- **9:00-9:30**: Early start [[P]]\n",
+    ));
     assert_eq!(log.entries.len(), 1);
     assert_eq!(log.entries[0].start.to_string(), "09:00");
     assert_eq!(log.entries[0].end.unwrap().to_string(), "09:30");
@@ -102,7 +123,11 @@ fn times_out_of_range_are_errors_and_unpadded_times_are_normalised() {
     assert_eq!(&c[..2], &[(5, Severity::Error, Code::InvalidTime), (5, Severity::Error, Code::InvalidTime)]);
     assert_eq!(c[2], (6, Severity::Error, Code::InvalidTime));
     assert_eq!(c[3], (7, Severity::Warning, Code::TimeNotPadded));
-    assert!(log.diagnostics[3].message.contains("- **09:00-09:30**: Early start [[P]]"), "{}", log.diagnostics[3].message);
+    assert!(
+        log.diagnostics[3].message.contains("- **09:00-09:30**: Early start [[P]]"),
+        "{}",
+        log.diagnostics[3].message
+    );
 }
 
 #[test]
@@ -115,7 +140,9 @@ fn crlf_parses_like_lf() {
 
 #[test]
 fn midnight_crossing_belongs_to_start_date_and_overlaps_next_morning() {
-    let log = parse_log("### 2025-07-29\n- **23:00-01:00**: Deploy [[P]]\n### 2025-07-30\n- **00:30-02:00**: Early [[P]]\n- **02:00-03:00**: Later [[P]]\n");
+    let log = parse_log(
+        "### 2025-07-29\n- **23:00-01:00**: Deploy [[P]]\n### 2025-07-30\n- **00:30-02:00**: Early [[P]]\n- **02:00-03:00**: Later [[P]]\n",
+    );
     assert_eq!(log.entries[0].date.to_string(), "2025-07-29");
     assert_eq!(log.entries[0].minutes(), Some(120));
     assert_eq!(codes(&log), vec![(2, Severity::Error, Code::Overlap), (4, Severity::Error, Code::Overlap)]);
@@ -143,7 +170,10 @@ fn overlaps_and_duplicates_are_errors_on_both_lines_touching_is_fine() {
         ]
     );
     let line6 = log.diagnostics.iter().find(|d| d.line == 6).unwrap();
-    assert_eq!(line6.to_string().split(';').next().unwrap(), "line 6: error overlap: 10:00-11:30 overlaps 09:00-10:30 on 2025-07-29 (Task 1, line 5)");
+    assert_eq!(
+        line6.to_string().split(';').next().unwrap(),
+        "line 6: error overlap: 10:00-11:30 overlaps 09:00-10:30 on 2025-07-29 (Task 1, line 5)"
+    );
     assert!(log.diagnostics.iter().find(|d| d.line == 9).unwrap().message.contains("duplicates"));
 }
 
@@ -151,14 +181,16 @@ fn overlaps_and_duplicates_are_errors_on_both_lines_touching_is_fine() {
 fn at_most_one_active_entry() {
     let log = parse_log("### 2025-07-29\n- **09:00-[ACTIVE]**: One [[P]]\n### 2025-07-30\n- **[ACTIVE]**: no\n");
     assert!(log.diagnostics.is_empty(), "{:?}", log.diagnostics);
-    let two = parse_log("### 2025-07-29\n- **09:00-[ACTIVE]**: One [[P]]\n### 2025-07-28\n- **09:00-[ACTIVE]**: Two [[P]]\n");
+    let two =
+        parse_log("### 2025-07-29\n- **09:00-[ACTIVE]**: One [[P]]\n### 2025-07-28\n- **09:00-[ACTIVE]**: Two [[P]]\n");
     let c: Vec<_> = codes(&two).into_iter().filter(|c| c.2 == Code::MultipleActive).collect();
     assert_eq!(c, vec![(2, Severity::Error, Code::MultipleActive), (4, Severity::Error, Code::MultipleActive)]);
 }
 
 #[test]
 fn entry_before_first_date_header_is_an_error() {
-    let log = parse_log("# Time Log\n- **09:00-10:00**: Too early [[P]]\n### 2025-07-29\n- **09:00-10:00**: Fine [[P]]\n");
+    let log =
+        parse_log("# Time Log\n- **09:00-10:00**: Too early [[P]]\n### 2025-07-29\n- **09:00-10:00**: Fine [[P]]\n");
     assert_eq!(codes(&log), vec![(2, Severity::Error, Code::EntryBeforeDateHeader)]);
     assert_eq!(log.entries.len(), 1);
 }
@@ -180,7 +212,9 @@ fn notes_lines_belong_only_to_the_entry_directly_above() {
 
 #[test]
 fn malformed_entry_lines_are_errors_not_silently_dropped() {
-    let log = parse_log(&one_day("- **09:00 10:00**: no dash\n- **09:00-10:00** missing colon\n- **09:00-10:00**:   \n- **Bold** prose is fine\n"));
+    let log = parse_log(&one_day(
+        "- **09:00 10:00**: no dash\n- **09:00-10:00** missing colon\n- **09:00-10:00**:   \n- **Bold** prose is fine\n",
+    ));
     assert_eq!(
         codes(&log),
         vec![
@@ -193,7 +227,9 @@ fn malformed_entry_lines_are_errors_not_silently_dropped() {
 
 #[test]
 fn invalid_tags_and_project_names() {
-    let log = parse_log(&one_day("- **09:00-10:00**: Task one [[Bad/Name]]\n- **10:00-11:00**: Task two [[P]] [C#, UI Design]\n"));
+    let log = parse_log(&one_day(
+        "- **09:00-10:00**: Task one [[Bad/Name]]\n- **10:00-11:00**: Task two [[P]] [C#, UI Design]\n",
+    ));
     assert_eq!(
         codes(&log),
         vec![
@@ -227,7 +263,11 @@ fn rendering_orders_sections_and_entries() {
     }
     let text = render_log(
         "2025-2026",
-        &[entry("2025-08-01", "09:00", "10:00", "C"), entry("2025-07-29", "11:00", "12:00", "B"), entry("2025-07-29", "09:00", "10:00", "A")],
+        &[
+            entry("2025-08-01", "09:00", "10:00", "C"),
+            entry("2025-07-29", "11:00", "12:00", "B"),
+            entry("2025-07-29", "09:00", "10:00", "A"),
+        ],
     );
     assert_eq!(
         text,

@@ -55,7 +55,11 @@ fn summary_reads_every_paragraph_up_to_the_next_heading_else_the_field() {
 
 #[test]
 fn statuses_and_defaults() {
-    for (status, want) in [("Completed", ProjectStatus::Completed), ("Cancelled", ProjectStatus::Cancelled), ("active", ProjectStatus::Active)] {
+    for (status, want) in [
+        ("Completed", ProjectStatus::Completed),
+        ("Cancelled", ProjectStatus::Cancelled),
+        ("active", ProjectStatus::Active),
+    ] {
         let text = format!("---\nproject: P\nstatus: {status}\n---\n");
         assert_eq!(parse_project_file(&text).project.unwrap().status, want);
     }
@@ -123,7 +127,10 @@ fn referenced_projects_are_created_once_matched_case_insensitively() {
     assert_eq!(created, vec!["temporal mark"]);
     let auto = catalog.get("TEMPORAL MARK").unwrap();
     assert_eq!(auto.start_date.unwrap().to_string(), "2025-07-02");
-    assert_eq!((auto.departmental_goals.clone(), auto.strategic_directions.clone()), (vec![GENERAL.to_string()], vec![GENERAL.to_string()]));
+    assert_eq!(
+        (auto.departmental_goals.clone(), auto.strategic_directions.clone()),
+        (vec![GENERAL.to_string()], vec![GENERAL.to_string()])
+    );
     assert_eq!(auto.status, ProjectStatus::Active);
     assert!(auto.tags.is_empty());
     assert_eq!(catalog.display_name("website redesign 2025-2026"), "Website Redesign 2025-2026");

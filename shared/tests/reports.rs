@@ -5,8 +5,8 @@ use shared::domain::calendar::{FiscalCalendar, Month};
 use shared::domain::{ClockTime, Entry, Project, ProjectCatalog, ProjectStatus};
 use shared::reports::engine::{Page, ReportEntry, ReportError, ReportSource};
 use shared::reports::{
-    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report, project_summary,
-    range_report, since_report, tag_summary, weekly_report,
+    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
+    project_summary, range_report, since_report, tag_summary, weekly_report,
 };
 
 fn entry(date: &str, start: &str, end: Option<&str>, task: &str, project: &str, tags: &[&str]) -> Entry {
@@ -47,7 +47,10 @@ fn entries() -> Vec<Entry> {
 }
 
 fn catalog() -> ProjectCatalog {
-    ProjectCatalog::new([project("Temporal Mark", &["Technology"], "2025-01-01"), project("Website", &["Marketing", "Technology"], "2024-06-01")])
+    ProjectCatalog::new([
+        project("Temporal Mark", &["Technology"], "2025-01-01"),
+        project("Website", &["Marketing", "Technology"], "2024-06-01"),
+    ])
 }
 
 struct Fixture {
@@ -105,7 +108,10 @@ fn fiscal_year_report_has_the_shared_shape_and_spec_rules() {
     assert_eq!(tm["entryCount"], 2);
     assert_eq!(tm["share"], 31.3, "percent of the report total after suppression");
     assert_eq!(tm["description"], "About Temporal Mark.");
-    assert_eq!(tm["topTasks"][0], serde_json::json!({"task": "Wrote parser", "minutes": 120, "hours": 2.0, "count": 2, "dates": ["2025-07-28"]}));
+    assert_eq!(
+        tm["topTasks"][0],
+        serde_json::json!({"task": "Wrote parser", "minutes": 120, "hours": 2.0, "count": 2, "dates": ["2025-07-28"]})
+    );
 }
 
 #[test]
@@ -129,13 +135,26 @@ fn suppression_grouping_sorting_and_top_tasks_options() {
     assert_eq!(keys, vec![("design", 135), ("development", 120), ("ops", 120), ("testing", 30), ("Uncategorized", 9)]);
     assert!(r.groups_overlap);
 
-    let alpha = ReportOptions { group_by: Some(GroupBy::Project), sort: SortBy::Alpha, top_tasks: TopTasks::Count(0), suppress: Some(vec!["website".into()]) };
+    let alpha = ReportOptions {
+        group_by: Some(GroupBy::Project),
+        sort: SortBy::Alpha,
+        top_tasks: TopTasks::Count(0),
+        suppress: Some(vec!["website".into()]),
+    };
     let r = fiscal_year_report(&fy, &s, &alpha).unwrap();
-    assert_eq!(r.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), vec!["Non-Project", "Temporal Mark", "Unproductive"]);
+    assert_eq!(
+        r.groups.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(),
+        vec!["Non-Project", "Temporal Mark", "Unproductive"]
+    );
     assert!(r.groups.iter().all(|g| g.projects[0].top_tasks.is_empty()));
     assert_eq!(r.summary.total_minutes, 189);
 
-    let by_date = ReportOptions { group_by: Some(GroupBy::None), sort: SortBy::Date, top_tasks: TopTasks::All, ..Default::default() };
+    let by_date = ReportOptions {
+        group_by: Some(GroupBy::None),
+        sort: SortBy::Date,
+        top_tasks: TopTasks::All,
+        ..Default::default()
+    };
     let r = fiscal_year_report(&fy, &s, &by_date).unwrap();
     let names: Vec<_> = r.groups[0].projects.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, vec!["Website", "Temporal Mark", "Non-Project"]);
@@ -151,9 +170,13 @@ fn range_weekly_monthly_and_empty_reports() {
     let f = Fixture::new();
     let rows = f.rows();
     let s = src(&f, &rows);
-    let r = range_report("2025-07-29".parse().unwrap(), "2025-07-29".parse().unwrap(), &s, &ReportOptions::default()).unwrap();
+    let r = range_report("2025-07-29".parse().unwrap(), "2025-07-29".parse().unwrap(), &s, &ReportOptions::default())
+        .unwrap();
     assert_eq!((r.summary.total_minutes, r.summary.days_with_entries, r.group_by), (264, 1, GroupBy::Project));
-    assert!(range_report("2025-07-30".parse().unwrap(), "2025-07-29".parse().unwrap(), &s, &ReportOptions::default()).is_err());
+    assert!(
+        range_report("2025-07-30".parse().unwrap(), "2025-07-29".parse().unwrap(), &s, &ReportOptions::default())
+            .is_err()
+    );
 
     // Week of Tuesday 2025-07-29 is Mon 07-28 .. Sun 08-03; Unproductive is included
     // in weekly reports unless suppressed.
@@ -216,7 +239,10 @@ fn project_and_tag_summaries() {
     let p = project_summary("temporal MARK", &s, Page { offset: 0, limit: 2 }).unwrap();
     assert_eq!(p.project.name, "Temporal Mark");
     assert_eq!((p.total_minutes, p.entry_count, p.average_minutes), (180, 3, 60));
-    assert_eq!((p.first_date.unwrap().to_string(), p.last_date.unwrap().to_string()), ("2025-06-30".into(), "2025-07-28".into()));
+    assert_eq!(
+        (p.first_date.unwrap().to_string(), p.last_date.unwrap().to_string()),
+        ("2025-06-30".into(), "2025-07-28".into())
+    );
     assert_eq!(p.recent_entries.len(), 2);
     assert_eq!(p.recent_entries[0].entry.start_time.to_string(), "10:30", "newest first");
     assert_eq!(p.next_offset, Some(2));
@@ -242,7 +268,8 @@ fn team_reports_group_by_user() {
     rows.push(ReportEntry { user: "bob", entry: &bob });
     let s = ReportSource { team: true, ..src(&f, &rows) };
     let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
-    let r = fiscal_year_report(&fy, &s, &ReportOptions { group_by: Some(GroupBy::User), ..Default::default() }).unwrap();
+    let r =
+        fiscal_year_report(&fy, &s, &ReportOptions { group_by: Some(GroupBy::User), ..Default::default() }).unwrap();
     let keys: Vec<_> = r.groups.iter().map(|g| (g.key.as_str(), g.total_minutes)).collect();
     assert_eq!(keys, vec![("alice", 384), ("bob", 60)]);
     let csv = Report::Period(r).render(Format::Csv);

@@ -42,7 +42,8 @@ fn stored(date: &str, start: &str, end: Option<&str>, task: &str) -> Entry {
 
 fn check(input: &EntryInput, existing: &[ExistingEntry<'_>]) -> Vec<(&'static str, Severity, Code)> {
     let projects = catalog();
-    let ctx = ValidationContext { today: "2025-07-29".parse().unwrap(), existing, replacing: None, projects: &projects };
+    let ctx =
+        ValidationContext { today: "2025-07-29".parse().unwrap(), existing, replacing: None, projects: &projects };
     validate_entry(input, &ctx).issues.iter().map(|i| (i.field, i.severity, i.code)).collect()
 }
 
@@ -52,7 +53,8 @@ fn a_clean_entry_has_no_findings_and_is_normalised() {
     let mut good = input("2025-07-29", "09:00", Some("10:30"), "  Wrote the parser  ");
     good.project = Some("temporal MARK".into());
     good.notes = Some("line one\n\n line two ".into());
-    let ctx = ValidationContext { today: "2025-07-29".parse().unwrap(), existing: &[], replacing: None, projects: &projects };
+    let ctx =
+        ValidationContext { today: "2025-07-29".parse().unwrap(), existing: &[], replacing: None, projects: &projects };
     let result = validate_entry(&good, &ctx);
     assert!(result.issues.is_empty(), "{:?}", result.issues);
     let entry = result.entry.unwrap();
@@ -64,18 +66,36 @@ fn a_clean_entry_has_no_findings_and_is_normalised() {
 
 #[test]
 fn date_errors_and_warnings() {
-    assert_eq!(check(&input("2025-7-29", "09:00", Some("10:00"), "Some task"), &[]), vec![("date", Severity::Error, Code::InvalidDate)]);
-    assert_eq!(check(&input("2025-02-30", "09:00", Some("10:00"), "Some task"), &[]), vec![("date", Severity::Error, Code::InvalidDate)]);
-    assert_eq!(check(&input("2025-07-30", "09:00", Some("10:00"), "Some task"), &[]), vec![("date", Severity::Warning, Code::DateInFuture)]);
-    assert_eq!(check(&input("2024-07-28", "09:00", Some("10:00"), "Some task"), &[]), vec![("date", Severity::Warning, Code::DateOverAYearAgo)]);
+    assert_eq!(
+        check(&input("2025-7-29", "09:00", Some("10:00"), "Some task"), &[]),
+        vec![("date", Severity::Error, Code::InvalidDate)]
+    );
+    assert_eq!(
+        check(&input("2025-02-30", "09:00", Some("10:00"), "Some task"), &[]),
+        vec![("date", Severity::Error, Code::InvalidDate)]
+    );
+    assert_eq!(
+        check(&input("2025-07-30", "09:00", Some("10:00"), "Some task"), &[]),
+        vec![("date", Severity::Warning, Code::DateInFuture)]
+    );
+    assert_eq!(
+        check(&input("2024-07-28", "09:00", Some("10:00"), "Some task"), &[]),
+        vec![("date", Severity::Warning, Code::DateOverAYearAgo)]
+    );
     assert!(check(&input("2024-07-29", "09:00", Some("10:00"), "Some task"), &[]).is_empty());
 }
 
 #[test]
 fn time_errors_and_warnings() {
     let c = check(&input("2025-07-29", "9:00", Some("25:00"), "Some task"), &[]);
-    assert_eq!(c, vec![("startTime", Severity::Error, Code::InvalidTime), ("endTime", Severity::Error, Code::InvalidTime)]);
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("09:00"), "Some task"), &[]), vec![("endTime", Severity::Error, Code::ZeroDuration)]);
+    assert_eq!(
+        c,
+        vec![("startTime", Severity::Error, Code::InvalidTime), ("endTime", Severity::Error, Code::InvalidTime)]
+    );
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("09:00"), "Some task"), &[]),
+        vec![("endTime", Severity::Error, Code::ZeroDuration)]
+    );
     assert_eq!(
         check(&input("2025-07-29", "05:30", Some("06:30"), "Some task"), &[]),
         vec![("startTime", Severity::Warning, Code::OutsideWorkingHours)]
@@ -86,20 +106,44 @@ fn time_errors_and_warnings() {
 
 #[test]
 fn duration_warnings() {
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("09:10"), "Some task"), &[]), vec![("endTime", Severity::Warning, Code::ShortDuration)]);
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("09:10"), "Some task"), &[]),
+        vec![("endTime", Severity::Warning, Code::ShortDuration)]
+    );
     assert!(check(&input("2025-07-29", "09:00", Some("17:00"), "Some task"), &[]).is_empty(), "exactly 8 h is fine");
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("17:01"), "Some task"), &[]), vec![("endTime", Severity::Warning, Code::LongDuration)]);
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("17:01"), "Some task"), &[]),
+        vec![("endTime", Severity::Warning, Code::LongDuration)]
+    );
     let night = check(&input("2025-07-29", "21:00", Some("01:00"), "Some task"), &[]);
-    assert_eq!(night, vec![("endTime", Severity::Warning, Code::OutsideWorkingHours), ("endTime", Severity::Warning, Code::CrossesMidnight)]);
+    assert_eq!(
+        night,
+        vec![
+            ("endTime", Severity::Warning, Code::OutsideWorkingHours),
+            ("endTime", Severity::Warning, Code::CrossesMidnight)
+        ]
+    );
 }
 
 #[test]
 fn task_rules_count_unicode_characters() {
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("10:00"), "   "), &[]), vec![("task", Severity::Error, Code::EmptyTask)]);
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("10:00"), "a\nb task"), &[]), vec![("task", Severity::Error, Code::TaskHasLineBreak)]);
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("10:00"), "   "), &[]),
+        vec![("task", Severity::Error, Code::EmptyTask)]
+    );
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("10:00"), "a\nb task"), &[]),
+        vec![("task", Severity::Error, Code::TaskHasLineBreak)]
+    );
     assert!(check(&input("2025-07-29", "09:00", Some("10:00"), &"é".repeat(500)), &[]).is_empty());
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("10:00"), &"é".repeat(501)), &[]), vec![("task", Severity::Error, Code::TaskTooLong)]);
-    assert_eq!(check(&input("2025-07-29", "09:00", Some("10:00"), "Fix"), &[]), vec![("task", Severity::Warning, Code::ShortTask)]);
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("10:00"), &"é".repeat(501)), &[]),
+        vec![("task", Severity::Error, Code::TaskTooLong)]
+    );
+    assert_eq!(
+        check(&input("2025-07-29", "09:00", Some("10:00"), "Fix"), &[]),
+        vec![("task", Severity::Warning, Code::ShortTask)]
+    );
 }
 
 #[test]
@@ -123,7 +167,10 @@ fn tag_rules() {
     i.tags = Some(json!(["docs", 3]));
     assert_eq!(check(&i, &[]), vec![("tags", Severity::Error, Code::InvalidTags)]);
     i.tags = Some(json!(["UI Design", "C#"]));
-    assert_eq!(check(&i, &[]), vec![("tags", Severity::Info, Code::TagNormalized), ("tags", Severity::Warning, Code::TagDropped)]);
+    assert_eq!(
+        check(&i, &[]),
+        vec![("tags", Severity::Info, Code::TagNormalized), ("tags", Severity::Warning, Code::TagDropped)]
+    );
     i.tags = Some(json!((0..11).map(|n| format!("tag{n}")).collect::<Vec<_>>()));
     assert_eq!(check(&i, &[]), vec![("tags", Severity::Warning, Code::TooManyTags)]);
 }
@@ -143,7 +190,12 @@ fn overlaps_conflict_and_near_entries_warn() {
     let night = stored("2025-07-28", "23:00", Some("01:00"), "Deploy");
     let existing = [ExistingEntry { id: "a", entry: &morning }, ExistingEntry { id: "b", entry: &night }];
     let projects = catalog();
-    let ctx = ValidationContext { today: "2025-07-29".parse().unwrap(), existing: &existing, replacing: None, projects: &projects };
+    let ctx = ValidationContext {
+        today: "2025-07-29".parse().unwrap(),
+        existing: &existing,
+        replacing: None,
+        projects: &projects,
+    };
 
     let result = validate_entry(&input("2025-07-29", "10:00", Some("11:30"), "Task 2"), &ctx);
     assert!(result.entry.is_none() && result.only_conflicts());

@@ -20,8 +20,18 @@ impl fmt::Display for CalendarError {
 impl std::error::Error for CalendarError {}
 
 const MONTH_NAMES: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 pub fn month_name(month: u32) -> &'static str {
@@ -38,8 +48,10 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, CalendarError> {
     if !shape {
         return Err(CalendarError(format!("invalid date {text:?}; use YYYY-MM-DD, e.g. 2025-07-29")));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| CalendarError(format!("{text} is not a calendar date; check the month (01-12) and the day of the month")))
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+    NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)).ok_or(()).map_err(|_| {
+        CalendarError(format!("{text} is not a calendar date; check the month (01-12) and the day of the month"))
+    })
 }
 
 /// The tenant's fiscal-year rule: the year starts on the 1st of `start_month`.
@@ -152,7 +164,11 @@ impl Month {
             return parse_date(text).map(Self::of);
         }
         let b = text.as_bytes();
-        let err = || CalendarError(format!("invalid month {text:?}; use YYYY-MM (e.g. 2025-07) or a date YYYY-MM-DD inside the month"));
+        let err = || {
+            CalendarError(format!(
+                "invalid month {text:?}; use YYYY-MM (e.g. 2025-07) or a date YYYY-MM-DD inside the month"
+            ))
+        };
         if b.len() != 7 || b[4] != b'-' || !b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit()) {
             return Err(err());
         }
@@ -181,8 +197,9 @@ impl fmt::Display for Month {
 
 /// An IANA zone name such as `Europe/Berlin` or `UTC`.
 pub fn parse_zone(name: &str) -> Result<Tz, CalendarError> {
-    name.parse::<Tz>()
-        .map_err(|_| CalendarError(format!("unknown time zone {name:?}; use an IANA name such as UTC or Europe/Berlin")))
+    name.parse::<Tz>().map_err(|_| {
+        CalendarError(format!("unknown time zone {name:?}; use an IANA name such as UTC or Europe/Berlin"))
+    })
 }
 
 /// The wall-clock date and minute in `zone` at the instant `now`.

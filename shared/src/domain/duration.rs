@@ -82,14 +82,14 @@ pub fn minutes_apart(a: &Entry, b: &Entry) -> Option<i64> {
 /// entry that overlaps anything appears in at least one pair, paired with the earlier
 /// entry that reaches furthest.
 pub fn overlapping_pairs(entries: &[&Entry]) -> Vec<(usize, usize)> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| (entries[i].start_abs(), i));
+    // (start, end, index), computed once rather than in every comparison.
+    let mut spans: Vec<(i64, Option<i64>, usize)> =
+        entries.iter().enumerate().map(|(i, e)| (e.start_abs(), e.end_abs(), i)).collect();
+    spans.sort_unstable_by_key(|&(start, _, i)| (start, i));
     let mut pairs = Vec::new();
     // (index, end) of the entry reaching furthest so far; end None = open-ended.
     let mut furthest: Option<(usize, Option<i64>)> = None;
-    for &i in &order {
-        let start = entries[i].start_abs();
-        let end = entries[i].end_abs();
+    for &(start, end, i) in &spans {
         if let Some((j, reach)) = furthest {
             if reach.is_none_or(|r| start < r) {
                 pairs.push((j, i));

@@ -116,5 +116,5 @@ impl From<EntryJson> for Entry {
 
 /// Canonical order: by date, then start.
 pub fn sort_entries(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| (a.date, a.start).cmp(&(b.date, b.start)));
+    entries.sort_by_key(|e| (e.date, e.start));
 }

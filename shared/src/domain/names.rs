@@ -12,6 +12,12 @@ pub fn project_key(name: &str) -> String {
 /// `None` when valid; otherwise what is wrong and how to fix it.
 pub fn project_name_problem(name: &str) -> Option<String> {
     let name = name.trim();
+    // Fast path for the common plain-ASCII name; no allocation.
+    if (1..=MAX_PROJECT_NAME_CHARS).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.'))
+    {
+        return None;
+    }
     let count = name.chars().count();
     if count == 0 {
         return Some("project name is empty; give a name of 1-100 characters".into());
@@ -19,10 +25,7 @@ pub fn project_name_problem(name: &str) -> Option<String> {
     if count > MAX_PROJECT_NAME_CHARS {
         return Some(format!("project name has {count} characters; shorten it to at most 100"));
     }
-    let bad: String = name
-        .chars()
-        .filter(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')))
-        .collect();
+    let bad: String = name.chars().filter(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))).collect();
     if !bad.is_empty() {
         return Some(format!(
             "project name {name:?} contains {bad:?}; use only letters, digits, spaces, '-', '_' and '.'"
@@ -48,8 +51,8 @@ pub fn suggest_projects<'a>(query: &str, known: impl IntoIterator<Item = &'a str
                 return None;
             }
             let k_first = k.split_whitespace().next().unwrap_or("");
-            let similarity = strsim::normalized_levenshtein(&q, &k)
-                .max(strsim::normalized_levenshtein(q_first, k_first));
+            let similarity =
+                strsim::normalized_levenshtein(&q, &k).max(strsim::normalized_levenshtein(q_first, k_first));
             if k.contains(&q) || q.contains(&k) {
                 return Some((0, similarity, name));
             }

@@ -43,9 +43,10 @@ impl fmt::Display for ProjectStatus {
 impl FromStr for ProjectStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
-            format!("status {s:?} is not one of Active, Completed, On Hold, Cancelled")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("status {s:?} is not one of Active, Completed, On Hold, Cancelled"))
     }
 }
 
@@ -130,12 +131,16 @@ impl ProjectCatalog {
     /// The conventional projects are created the same way when used.
     pub fn add_missing_from<'a>(&mut self, entries: impl IntoIterator<Item = &'a Entry>) -> Vec<String> {
         let mut first_dates: HashMap<String, (String, NaiveDate)> = HashMap::new();
+        // Entries repeat a few spellings many times; look each spelling up once.
+        // Spelling → its key when the catalog lacks it.
+        let mut missing_by_spelling: HashMap<&str, Option<String>> = HashMap::new();
         for entry in entries {
-            let key = project_key(&entry.project);
-            if self.by_key.contains_key(&key) {
-                continue;
-            }
-            let slot = first_dates.entry(key).or_insert_with(|| (entry.project.trim().to_owned(), entry.date));
+            let missing = missing_by_spelling.entry(entry.project.as_str()).or_insert_with(|| {
+                let key = project_key(&entry.project);
+                (!self.by_key.contains_key(&key)).then_some(key)
+            });
+            let Some(key) = missing else { continue };
+            let slot = first_dates.entry(key.clone()).or_insert_with(|| (entry.project.trim().to_owned(), entry.date));
             slot.1 = slot.1.min(entry.date);
         }
         let mut created: Vec<String> = Vec::new();

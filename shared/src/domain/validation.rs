@@ -138,9 +138,17 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     let date = match parse_date(input.date.trim()) {
         Ok(date) => {
             if date > ctx.today {
-                f.warning("date", Code::DateInFuture, format!("date {date} is after today ({}); check the date", ctx.today));
+                f.warning(
+                    "date",
+                    Code::DateInFuture,
+                    format!("date {date} is after today ({}); check the date", ctx.today),
+                );
             } else if ctx.today.checked_sub_months(Months::new(12)).is_some_and(|limit| date < limit) {
-                f.warning("date", Code::DateOverAYearAgo, format!("date {date} is more than a year ago; check the year"));
+                f.warning(
+                    "date",
+                    Code::DateOverAYearAgo,
+                    format!("date {date} is more than a year ago; check the year"),
+                );
             }
             Some(date)
         }
@@ -154,14 +162,15 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     let start = check_time(&mut f, "startTime", &input.start_time);
     let end = input.end_time.as_deref().map(|t| check_time(&mut f, "endTime", t));
     let working_hours = |t: ClockTime| (6 * 60..=22 * 60).contains(&t.minutes_since_midnight());
-    if let Some(start) = start {
-        if !working_hours(start) {
-            f.warning("startTime", Code::OutsideWorkingHours, format!("startTime {start} is outside 06:00-22:00; check it is right"));
-        }
-    }
-    if let Some(Some(end)) = end {
-        if !working_hours(end) {
-            f.warning("endTime", Code::OutsideWorkingHours, format!("endTime {end} is outside 06:00-22:00; check it is right"));
+    for (field, time) in [("startTime", start), ("endTime", end.flatten())] {
+        if let Some(time) = time
+            && !working_hours(time)
+        {
+            f.warning(
+                field,
+                Code::OutsideWorkingHours,
+                format!("{field} {time} is outside 06:00-22:00; check it is right"),
+            );
         }
     }
 
@@ -185,10 +194,18 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
                 );
             }
             if minutes < 15 {
-                f.warning("endTime", Code::ShortDuration, format!("the entry lasts only {minutes} minutes (under 15); check the times"));
+                f.warning(
+                    "endTime",
+                    Code::ShortDuration,
+                    format!("the entry lasts only {minutes} minutes (under 15); check the times"),
+                );
             }
             if minutes > 8 * 60 {
-                f.warning("endTime", Code::LongDuration, format!("the entry lasts {minutes} minutes (over 8 hours); check the times or split it"));
+                f.warning(
+                    "endTime",
+                    Code::LongDuration,
+                    format!("the entry lasts {minutes} minutes (over 8 hours); check the times or split it"),
+                );
             }
         }
     }
@@ -199,11 +216,25 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     if task.is_empty() {
         f.error("task", Code::EmptyTask, "task is empty; describe what you worked on".into());
     } else if task.contains(['\n', '\r']) {
-        f.error("task", Code::TaskHasLineBreak, "task contains a line break; keep it on one line and put details in notes".into());
+        f.error(
+            "task",
+            Code::TaskHasLineBreak,
+            "task contains a line break; keep it on one line and put details in notes".into(),
+        );
     } else if task_chars > MAX_TASK_CHARS {
-        f.error("task", Code::TaskTooLong, format!("task has {task_chars} characters; shorten it to at most {MAX_TASK_CHARS} and move details to notes"));
+        f.error(
+            "task",
+            Code::TaskTooLong,
+            format!(
+                "task has {task_chars} characters; shorten it to at most {MAX_TASK_CHARS} and move details to notes"
+            ),
+        );
     } else if task_chars < 5 {
-        f.warning("task", Code::ShortTask, format!("task {task:?} is under 5 characters; a longer description helps reports"));
+        f.warning(
+            "task",
+            Code::ShortTask,
+            format!("task {task:?} is under 5 characters; a longer description helps reports"),
+        );
     }
 
     // project
@@ -214,7 +245,11 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     } else if let Some(existing) = ctx.projects.get(requested) {
         project = existing.name.clone();
     } else if !is_conventional(requested) {
-        f.info("project", Code::ProjectCreated, format!("project {requested:?} does not exist yet; it will be created"));
+        f.info(
+            "project",
+            Code::ProjectCreated,
+            format!("project {requested:?} does not exist yet; it will be created"),
+        );
     }
 
     // tags
@@ -222,8 +257,7 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     match &input.tags {
         None | Some(serde_json::Value::Null) => {}
         Some(serde_json::Value::Array(items)) if items.iter().all(serde_json::Value::is_string) => {
-            let raw: Vec<&str> = items.iter().filter_map(serde_json::Value::as_str).collect();
-            let normalized = normalize_tags(&raw);
+            let normalized = normalize_tags(items.iter().filter_map(serde_json::Value::as_str));
             for (original, tag) in &normalized.changed {
                 f.info("tags", Code::TagNormalized, format!("tag {original:?} was normalised to {tag:?}"));
             }
@@ -231,11 +265,17 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
                 f.warning("tags", Code::TagDropped, dropped_tag_message(original));
             }
             if normalized.tags.len() > MAX_TAGS {
-                f.warning("tags", Code::TooManyTags, format!("{} tags given; more than {MAX_TAGS} makes reports hard to read", normalized.tags.len()));
+                f.warning(
+                    "tags",
+                    Code::TooManyTags,
+                    format!("{} tags given; more than {MAX_TAGS} makes reports hard to read", normalized.tags.len()),
+                );
             }
             tags = normalized.tags;
         }
-        Some(_) => f.error("tags", Code::InvalidTags, "tags must be a list of strings, e.g. [\"docs\", \"bug-fix\"]".into()),
+        Some(_) => {
+            f.error("tags", Code::InvalidTags, "tags must be a list of strings, e.g. [\"docs\", \"bug-fix\"]".into())
+        }
     }
 
     // notes: one element per non-empty line
@@ -251,20 +291,21 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     for (i, line) in notes.iter().enumerate() {
         let chars = line.chars().count();
         if chars > MAX_NOTES_LINE_CHARS {
-            f.error("notes", Code::NotesTooLong, format!("notes line {} has {chars} characters; split it into lines of at most {MAX_NOTES_LINE_CHARS}", i + 1));
+            f.error(
+                "notes",
+                Code::NotesTooLong,
+                format!(
+                    "notes line {} has {chars} characters; split it into lines of at most {MAX_NOTES_LINE_CHARS}",
+                    i + 1
+                ),
+            );
         }
     }
 
     let candidate = match (date, start, end) {
-        (Some(date), Some(start), None | Some(Some(_))) => Some(Entry {
-            date,
-            start,
-            end: end.flatten(),
-            task: task.to_owned(),
-            project,
-            tags,
-            notes,
-        }),
+        (Some(date), Some(start), None | Some(Some(_))) => {
+            Some(Entry { date, start, end: end.flatten(), task: task.to_owned(), project, tags, notes })
+        }
         _ => None,
     };
 

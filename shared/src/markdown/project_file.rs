@@ -35,7 +35,11 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
         return fail(diagnostics);
     }
     let Some(close) = lines.iter().skip(1).position(|l| l.trim_end() == "---").map(|p| p + 1) else {
-        diagnostics.push(Diagnostic::error(1, Code::InvalidFrontmatter, "frontmatter is not closed; add a `---` line after it"));
+        diagnostics.push(Diagnostic::error(
+            1,
+            Code::InvalidFrontmatter,
+            "frontmatter is not closed; add a `---` line after it",
+        ));
         return fail(diagnostics);
     };
     let yaml = lines[1..close].join("\n");
@@ -48,7 +52,11 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
         }
         Err(e) => {
             let line = e.location().map_or(2, |l| l.line() + 1);
-            diagnostics.push(Diagnostic::error(line, Code::InvalidFrontmatter, format!("frontmatter is not valid YAML: {e}")));
+            diagnostics.push(Diagnostic::error(
+                line,
+                Code::InvalidFrontmatter,
+                format!("frontmatter is not valid YAML: {e}"),
+            ));
             return fail(diagnostics);
         }
     };
@@ -56,7 +64,9 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
     let key_line = |keys: &[&str]| {
         lines[1..close]
             .iter()
-            .position(|l| keys.iter().any(|k| l.trim_start().strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':'))))
+            .position(|l| {
+                keys.iter().any(|k| l.trim_start().strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':')))
+            })
             .map_or(1, |p| p + 2)
     };
     let field = |keys: &[&str]| keys.iter().find_map(|k| mapping.get(*k)).filter(|v| !v.is_null());
@@ -115,7 +125,11 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
     let raw_tags = list(&["tags"], &mut diagnostics);
     let normalized = normalize_tags(&raw_tags);
     for (original, tag) in &normalized.changed {
-        diagnostics.push(Diagnostic::info(key_line(&["tags"]), Code::TagNormalized, format!("tag {original:?} is read as {tag:?}")));
+        diagnostics.push(Diagnostic::info(
+            key_line(&["tags"]),
+            Code::TagNormalized,
+            format!("tag {original:?} is read as {tag:?}"),
+        ));
     }
     for original in &normalized.dropped {
         diagnostics.push(Diagnostic::warning(key_line(&["tags"]), Code::TagDropped, dropped_tag_message(original)));
@@ -128,7 +142,11 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
             ProjectStatus::Active
         }),
         Some(None) => {
-            diagnostics.push(Diagnostic::error(key_line(&["status"]), Code::InvalidStatus, "status must be one of Active, Completed, On Hold, Cancelled"));
+            diagnostics.push(Diagnostic::error(
+                key_line(&["status"]),
+                Code::InvalidStatus,
+                "status must be one of Active, Completed, On Hold, Cancelled",
+            ));
             ProjectStatus::Active
         }
     };
@@ -137,12 +155,20 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
         Some(Some(text)) => match parse_date(text.trim()) {
             Ok(date) => Some(date),
             Err(e) => {
-                diagnostics.push(Diagnostic::error(key_line(&["startDate"]), Code::InvalidStartDate, format!("startDate: {e}")));
+                diagnostics.push(Diagnostic::error(
+                    key_line(&["startDate"]),
+                    Code::InvalidStartDate,
+                    format!("startDate: {e}"),
+                ));
                 None
             }
         },
         Some(None) => {
-            diagnostics.push(Diagnostic::error(key_line(&["startDate"]), Code::InvalidStartDate, "startDate must be a date YYYY-MM-DD"));
+            diagnostics.push(Diagnostic::error(
+                key_line(&["startDate"]),
+                Code::InvalidStartDate,
+                "startDate must be a date YYYY-MM-DD",
+            ));
             None
         }
     };
@@ -151,7 +177,7 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
         .unwrap_or_default();
 
     diagnostics.sort_by_key(|d| d.line);
-    let project = (!has_errors(&diagnostics)).then(|| Project {
+    let project = (!has_errors(&diagnostics)).then_some(Project {
         name,
         departmental_goals,
         strategic_directions,

@@ -68,7 +68,11 @@ impl fmt::Display for ReportError {
                 write!(f, "no project named {name:?}; check the name")
             }
             Self::UnknownProject { name, suggestions } => {
-                write!(f, "no project named {name:?}; did you mean {}?", suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "))
+                write!(
+                    f,
+                    "no project named {name:?}; did you mean {}?",
+                    suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                )
             }
         }
     }
@@ -176,10 +180,8 @@ pub struct Group {
 pub struct PeriodRow<'a> {
     pub user: &'a str,
     pub entry: &'a Entry,
-    /// Display name of the entry's project.
-    pub project: String,
-    /// Every group the entry counts in.
-    pub groups: Vec<String>,
+    /// Index into [`PeriodReport::row_projects`].
+    pub project: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -206,8 +208,11 @@ pub struct PeriodReport<'a> {
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_occurrence: Option<Option<EntryJson>>,
+    /// The counted entries and their projects, for the CSV output.
     #[serde(skip)]
     pub rows: Vec<PeriodRow<'a>>,
+    #[serde(skip)]
+    pub row_projects: Vec<Project>,
 }
 
 /// Percent with 1 decimal, rounding halves up, from exact minutes.
@@ -230,17 +235,18 @@ fn complete_catalog<'a, I: IntoIterator<Item = &'a Entry>>(projects: &ProjectCat
     catalog
 }
 
-fn group_keys(group_by: GroupBy, row: &ReportEntry<'_>, project: &Project) -> Vec<String> {
-    let or_uncategorized = |values: &[String]| {
-        if values.is_empty() { vec![UNCATEGORIZED.to_owned()] } else { values.to_vec() }
+/// The groups an entry counts in. Shared by the engine and the CSV output.
+pub fn group_keys<'k>(group_by: GroupBy, user: &'k str, entry: &'k Entry, project: &'k Project) -> Vec<&'k str> {
+    let or_uncategorized = |values: &'k [String]| {
+        if values.is_empty() { vec![UNCATEGORIZED] } else { values.iter().map(String::as_str).collect() }
     };
     match group_by {
-        GroupBy::Project => vec![project.name.clone()],
+        GroupBy::Project => vec![project.name.as_str()],
         GroupBy::DepartmentalGoal => or_uncategorized(&project.departmental_goals),
         GroupBy::StrategicDirection => or_uncategorized(&project.strategic_directions),
-        GroupBy::Tag => or_uncategorized(&row.entry.tags),
-        GroupBy::User => vec![row.user.to_owned()],
-        GroupBy::None => vec![ALL.to_owned()],
+        GroupBy::Tag => or_uncategorized(&entry.tags),
+        GroupBy::User => vec![user],
+        GroupBy::None => vec![ALL],
     }
 }
 
@@ -284,29 +290,47 @@ fn build_period<'a>(
         None => Vec::new(),
     };
     let suppressed_keys: HashSet<String> = suppressed.iter().map(|s| project_key(s)).collect();
-    let included: Vec<&ReportEntry<'a>> = selected
-        .into_iter()
-        .filter(|r| r.entry.end.is_some() && !suppressed_keys.contains(&project_key(&r.entry.project)))
-        .collect();
-    let catalog = complete_catalog(src.projects, included.iter().map(|r| r.entry));
+    let finished: Vec<&ReportEntry<'a>> = selected.into_iter().filter(|r| r.entry.end.is_some()).collect();
+    let catalog = complete_catalog(src.projects, finished.iter().map(|r| r.entry));
 
+    // Each distinct project spelling is resolved once: to a slot (one per project) and
+    // whether it is suppressed. Entries repeat a handful of spellings thousands of times.
+    let mut slot_projects: Vec<&Project> = Vec::new();
+    let mut slot_by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_spelling: HashMap<&'a str, Option<usize>> = HashMap::new();
     let mut total: u64 = 0;
     let mut days = HashSet::new();
-    let mut project_keys = HashSet::new();
+    let mut used_slots = HashSet::new();
     let mut groups_overlap = false;
-    // group sort key → (display key, project key → accumulator)
-    let mut groups: BTreeMap<(String, String), HashMap<String, ProjectAcc<'a>>> = BTreeMap::new();
-    let mut rows = Vec::with_capacity(included.len());
-    for row in &included {
+    let mut group_index: HashMap<&str, usize> = HashMap::new();
+    let mut group_accs: Vec<(&str, HashMap<usize, ProjectAcc<'a>>)> = Vec::new();
+    let mut rows = Vec::with_capacity(finished.len());
+    for row in finished {
+        let resolved = *by_spelling.entry(row.entry.project.as_str()).or_insert_with(|| {
+            let key = project_key(&row.entry.project);
+            if suppressed_keys.contains(&key) {
+                return None;
+            }
+            let next = slot_projects.len();
+            let slot = *slot_by_key.entry(key).or_insert(next);
+            if slot == next {
+                slot_projects.push(catalog.get(&row.entry.project).expect("catalog completed above"));
+            }
+            Some(slot)
+        });
+        let Some(slot) = resolved else { continue };
         let minutes = u64::from(row.entry.minutes().unwrap_or(0));
         total += minutes;
         days.insert(row.entry.date);
-        let pkey = project_key(&row.entry.project);
-        let project = catalog.get(&row.entry.project).expect("catalog completed above");
-        let keys = group_keys(group_by, row, project);
+        used_slots.insert(slot);
+        let keys = group_keys(group_by, row.user, row.entry, slot_projects[slot]);
         groups_overlap |= keys.len() > 1;
-        for key in &keys {
-            let acc = groups.entry((key.to_lowercase(), key.clone())).or_default().entry(pkey.clone()).or_default();
+        for key in keys {
+            let index = *group_index.entry(key).or_insert_with(|| {
+                group_accs.push((key, HashMap::new()));
+                group_accs.len() - 1
+            });
+            let acc = group_accs[index].1.entry(slot).or_default();
             acc.minutes += minutes;
             acc.count += 1;
             let task = acc.tasks.entry(row.entry.task.as_str()).or_default();
@@ -314,19 +338,21 @@ fn build_period<'a>(
             task.count += 1;
             task.dates.insert(row.entry.date);
         }
-        project_keys.insert(pkey);
-        rows.push(PeriodRow { user: row.user, entry: row.entry, project: project.name.clone(), groups: keys });
+        rows.push(PeriodRow { user: row.user, entry: row.entry, project: slot });
     }
+    group_accs.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then(a.0.cmp(b.0)));
 
-    let mut groups: Vec<Group> = groups
+    let mut groups: Vec<Group> = group_accs
         .into_iter()
-        .map(|((_, key), projects)| {
+        .map(|(key, projects)| {
             let mut blocks: Vec<ProjectBlock> = projects
                 .into_iter()
-                .map(|(pkey, acc)| {
-                    let project = catalog.get(&pkey).expect("catalog completed above");
+                .map(|(slot, acc)| {
+                    let project = slot_projects[slot];
                     let mut tasks: Vec<(&str, TaskAcc)> = acc.tasks.into_iter().collect();
-                    tasks.sort_by(|a, b| b.1.minutes.cmp(&a.1.minutes).then(b.1.count.cmp(&a.1.count)).then(a.0.cmp(b.0)));
+                    tasks.sort_by(|a, b| {
+                        b.1.minutes.cmp(&a.1.minutes).then(b.1.count.cmp(&a.1.count)).then(a.0.cmp(b.0))
+                    });
                     ProjectBlock {
                         name: project.name.clone(),
                         total_minutes: acc.minutes,
@@ -354,7 +380,13 @@ fn build_period<'a>(
                 .collect();
             sort_projects(&mut blocks, opts.sort);
             let minutes = blocks.iter().map(|b| b.total_minutes).sum();
-            Group { key, total_minutes: minutes, total_hours: hours(minutes), share: share_percent(minutes, total), projects: blocks }
+            Group {
+                key: key.to_owned(),
+                total_minutes: minutes,
+                total_hours: hours(minutes),
+                share: share_percent(minutes, total),
+                projects: blocks,
+            }
         })
         .collect();
     if group_by == GroupBy::Project {
@@ -377,25 +409,30 @@ fn build_period<'a>(
         summary: Summary {
             total_minutes: total,
             total_hours: hours(total),
-            total_entries: included.len(),
-            project_count: project_keys.len(),
+            total_entries: rows.len(),
+            project_count: used_slots.len(),
             days_with_entries: days.len(),
         },
         groups,
         text: None,
         last_occurrence: None,
+        row_projects: slot_projects.into_iter().cloned().collect(),
         rows,
     })
 }
 
 fn sort_projects(blocks: &mut [ProjectBlock], sort: SortBy) {
-    let by_name = |a: &ProjectBlock, b: &ProjectBlock| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(&b.name));
+    let by_name = |a: &ProjectBlock, b: &ProjectBlock| {
+        a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(&b.name))
+    };
     match sort {
         SortBy::Hours => blocks.sort_by(|a, b| b.total_minutes.cmp(&a.total_minutes).then_with(|| by_name(a, b))),
         SortBy::Alpha => blocks.sort_by(by_name),
         SortBy::Date => blocks.sort_by(|a, b| {
             // Projects without a start date go last.
-            (a.start_date.is_none(), a.start_date).cmp(&(b.start_date.is_none(), b.start_date)).then_with(|| by_name(a, b))
+            (a.start_date.is_none(), a.start_date)
+                .cmp(&(b.start_date.is_none(), b.start_date))
+                .then_with(|| by_name(a, b))
         }),
     }
 }
@@ -404,29 +441,48 @@ fn in_dates<'a>(src: &ReportSource<'a>, start: NaiveDate, end: NaiveDate) -> Vec
     src.entries.iter().filter(|r| (start..=end).contains(&r.entry.date)).collect()
 }
 
-pub fn fiscal_year_report<'a>(fy: &FiscalYear, src: &ReportSource<'a>, opts: &ReportOptions) -> Result<PeriodReport<'a>, ReportError> {
+pub fn fiscal_year_report<'a>(
+    fy: &FiscalYear,
+    src: &ReportSource<'a>,
+    opts: &ReportOptions,
+) -> Result<PeriodReport<'a>, ReportError> {
     let period = Period { start: fy.start(), end: fy.end() };
     let spec = PeriodSpec { kind: PeriodKind::FiscalYear, label: Some(fy.label()), period };
     build_period(spec, in_dates(src, period.start, period.end), src, opts)
 }
 
 /// Inclusive range; start after end is refused.
-pub fn range_report<'a>(start: NaiveDate, end: NaiveDate, src: &ReportSource<'a>, opts: &ReportOptions) -> Result<PeriodReport<'a>, ReportError> {
+pub fn range_report<'a>(
+    start: NaiveDate,
+    end: NaiveDate,
+    src: &ReportSource<'a>,
+    opts: &ReportOptions,
+) -> Result<PeriodReport<'a>, ReportError> {
     if start > end {
-        return Err(ReportError::InvalidRange(format!("range start {start} is after its end {end}; give the earlier date first")));
+        return Err(ReportError::InvalidRange(format!(
+            "range start {start} is after its end {end}; give the earlier date first"
+        )));
     }
     let spec = PeriodSpec { kind: PeriodKind::Range, label: None, period: Period { start, end } };
     build_period(spec, in_dates(src, start, end), src, opts)
 }
 
 /// The Monday–Sunday week containing `date`.
-pub fn weekly_report<'a>(date: NaiveDate, src: &ReportSource<'a>, opts: &ReportOptions) -> Result<PeriodReport<'a>, ReportError> {
+pub fn weekly_report<'a>(
+    date: NaiveDate,
+    src: &ReportSource<'a>,
+    opts: &ReportOptions,
+) -> Result<PeriodReport<'a>, ReportError> {
     let (start, end) = week_of(date);
     let spec = PeriodSpec { kind: PeriodKind::Weekly, label: None, period: Period { start, end } };
     build_period(spec, in_dates(src, start, end), src, opts)
 }
 
-pub fn monthly_report<'a>(month: Month, src: &ReportSource<'a>, opts: &ReportOptions) -> Result<PeriodReport<'a>, ReportError> {
+pub fn monthly_report<'a>(
+    month: Month,
+    src: &ReportSource<'a>,
+    opts: &ReportOptions,
+) -> Result<PeriodReport<'a>, ReportError> {
     let (start, end) = (month.first_day(), month.last_day());
     let spec = PeriodSpec { kind: PeriodKind::Monthly, label: Some(month.to_string()), period: Period { start, end } };
     build_period(spec, in_dates(src, start, end), src, opts)
@@ -434,10 +490,17 @@ pub fn monthly_report<'a>(month: Month, src: &ReportSource<'a>, opts: &ReportOpt
 
 /// The most recent entry whose task contains `text` (case-insensitive, literal), then
 /// every entry starting at or after its end.
-pub fn since_report<'a>(text: &str, src: &ReportSource<'a>, opts: &ReportOptions) -> Result<PeriodReport<'a>, ReportError> {
+pub fn since_report<'a>(
+    text: &str,
+    src: &ReportSource<'a>,
+    opts: &ReportOptions,
+) -> Result<PeriodReport<'a>, ReportError> {
     let needle = text.trim().to_lowercase();
     if needle.is_empty() {
-        return Err(ReportError::InvalidOption(OptionError { option: "text", message: "since needs a text to search for in tasks, e.g. text=deploy".into() }));
+        return Err(ReportError::InvalidOption(OptionError {
+            option: "text",
+            message: "since needs a text to search for in tasks, e.g. text=deploy".into(),
+        }));
     }
     let last = src
         .entries
@@ -556,11 +619,15 @@ pub struct ProjectSummaryReport {
 
 pub fn project_summary(name: &str, src: &ReportSource<'_>, page: Page) -> Result<ProjectSummaryReport, ReportError> {
     let key = project_key(name);
-    let mut entries: Vec<&ReportEntry<'_>> = src.entries.iter().filter(|r| project_key(&r.entry.project) == key).collect();
+    let mut entries: Vec<&ReportEntry<'_>> =
+        src.entries.iter().filter(|r| project_key(&r.entry.project) == key).collect();
     let catalog = complete_catalog(src.projects, entries.iter().map(|r| r.entry));
     let Some(project) = catalog.get(name).cloned() else {
         let known: Vec<&str> = catalog.names().collect();
-        return Err(ReportError::UnknownProject { name: name.trim().to_owned(), suggestions: suggest_projects(name, known) });
+        return Err(ReportError::UnknownProject {
+            name: name.trim().to_owned(),
+            suggestions: suggest_projects(name, known),
+        });
     };
     entries.sort_by_key(|r| std::cmp::Reverse((r.entry.start_abs(), r.user)));
     let finished: Vec<&Entry> = entries.iter().map(|r| r.entry).filter(|e| e.end.is_some()).collect();
@@ -578,8 +645,15 @@ pub fn project_summary(name: &str, src: &ReportSource<'_>, page: Page) -> Result
             slot.1 += 1;
         }
     }
-    let mut hours_by_tag: Vec<TagHours> =
-        tags.into_iter().map(|(tag, (minutes, count))| TagHours { tag: tag.to_owned(), minutes, hours: hours(minutes), entry_count: count }).collect();
+    let mut hours_by_tag: Vec<TagHours> = tags
+        .into_iter()
+        .map(|(tag, (minutes, count))| TagHours {
+            tag: tag.to_owned(),
+            minutes,
+            hours: hours(minutes),
+            entry_count: count,
+        })
+        .collect();
     hours_by_tag.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.tag.cmp(&b.tag)));
     let end = page.offset.saturating_add(page.limit).min(entries.len());
     let start = page.offset.min(end);
@@ -589,7 +663,11 @@ pub fn project_summary(name: &str, src: &ReportSource<'_>, page: Page) -> Result
         total_minutes: total,
         total_hours: hours(total),
         entry_count: entries.len(),
-        average_minutes: if finished.is_empty() { 0 } else { (total * 2 + finished.len() as u64) / (2 * finished.len() as u64) },
+        average_minutes: if finished.is_empty() {
+            0
+        } else {
+            (total * 2 + finished.len() as u64) / (2 * finished.len() as u64)
+        },
         first_date: entries.iter().map(|r| r.entry.date).min(),
         last_date: entries.iter().map(|r| r.entry.date).max(),
         recent_entries: entries[start..end].iter().map(|r| listed(src, r)).collect(),
@@ -641,7 +719,13 @@ pub fn tag_summary(tag: &str, src: &ReportSource<'_>) -> Result<TagSummaryReport
     }
     let mut projects: Vec<ProjectHours> = per_project
         .into_iter()
-        .map(|(name, (minutes, count))| ProjectHours { name, minutes, hours: hours(minutes), share: share_percent(minutes, total), entry_count: count })
+        .map(|(name, (minutes, count))| ProjectHours {
+            name,
+            minutes,
+            hours: hours(minutes),
+            share: share_percent(minutes, total),
+            entry_count: count,
+        })
         .collect();
     projects.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.name.cmp(&b.name)));
     Ok(TagSummaryReport {

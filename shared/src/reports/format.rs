@@ -1,7 +1,9 @@
 //! Output formats: JSON (the API's shape), Markdown, CSV (one row per entry) and plain
 //! text. Text and Markdown show hours with 1 decimal from exact minutes.
 
-use super::engine::{DailyReport, ListedEntry, PeriodKind, PeriodReport, ProjectSummaryReport, TagSummaryReport};
+use super::engine::{
+    DailyReport, ListedEntry, PeriodKind, PeriodReport, ProjectSummaryReport, TagSummaryReport, group_keys,
+};
 use super::options::{Format, GroupBy};
 use crate::domain::calendar::month_name;
 use crate::domain::duration::hours_1dp;
@@ -166,7 +168,8 @@ fn period_markdown(r: &PeriodReport<'_>) -> String {
         let _ = writeln!(out, "## {} — {} h ({}%)\n", md_cell(&g.key), h(g.total_minutes), g.share);
         let _ = writeln!(out, "| Project | Hours | Share | Entries |\n|---|---:|---:|---:|");
         for p in &g.projects {
-            let _ = writeln!(out, "| {} | {} | {}% | {} |", md_cell(&p.name), h(p.total_minutes), p.share, p.entry_count);
+            let _ =
+                writeln!(out, "| {} | {} | {}% | {} |", md_cell(&p.name), h(p.total_minutes), p.share, p.entry_count);
         }
         out.push('\n');
         for p in g.projects.iter().filter(|p| !p.top_tasks.is_empty() || !p.description.is_empty()) {
@@ -193,7 +196,8 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 }
 
 fn csv_finish(writer: csv::Writer<Vec<u8>>) -> String {
-    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
+    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail"))
+        .expect("CSV of UTF-8 fields is UTF-8")
 }
 
 /// The entry columns shared by every CSV output.
@@ -233,10 +237,11 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
         if r.team {
             record.push(row.user.to_owned());
         }
-        record.extend(entry_fields(row.entry, &row.project));
+        let project = &r.row_projects[row.project];
+        record.extend(entry_fields(row.entry, &project.name));
         record.push(row.entry.notes.join("\n"));
         if group_column.is_some() {
-            record.push(row.groups.join("; "));
+            record.push(group_keys(r.group_by, row.user, row.entry, project).join("; "));
         }
         w.write_record(&record).expect("in-memory write");
     }
@@ -292,7 +297,12 @@ fn daily_text(r: &DailyReport) -> String {
 
 fn entries_table(out: &mut String, entries: &[ListedEntry]) {
     let team = entries.iter().any(|e| e.user.is_some());
-    let _ = writeln!(out, "| {}Date | Time | Hours | Task | Project | Tags |\n|{}---|---|---:|---|---|---|", if team { "User | " } else { "" }, if team { "---|" } else { "" });
+    let _ = writeln!(
+        out,
+        "| {}Date | Time | Hours | Task | Project | Tags |\n|{}---|---|---:|---|---|---|",
+        if team { "User | " } else { "" },
+        if team { "---|" } else { "" }
+    );
     for e in entries {
         let j = &e.entry;
         let user = e.user.as_deref().map(|u| format!("{} | ", md_cell(u))).unwrap_or_default();
@@ -393,7 +403,12 @@ fn tag_text(r: &TagSummaryReport) -> String {
 }
 
 fn tag_markdown(r: &TagSummaryReport) -> String {
-    let mut out = format!("# Tag {}\n\n**{} h** in {}\n\n| Project | Hours | Share | Entries |\n|---|---:|---:|---:|\n", r.tag, h(r.total_minutes), r.entry_count);
+    let mut out = format!(
+        "# Tag {}\n\n**{} h** in {}\n\n| Project | Hours | Share | Entries |\n|---|---:|---:|---:|\n",
+        r.tag,
+        h(r.total_minutes),
+        r.entry_count
+    );
     for p in &r.projects {
         let _ = writeln!(out, "| {} | {} | {}% | {} |", md_cell(&p.name), h(p.minutes), p.share, p.entry_count);
     }

@@ -127,9 +127,10 @@ impl FromStr for TopTasks {
         if s.eq_ignore_ascii_case("all") {
             return Ok(Self::All);
         }
-        s.parse::<usize>()
-            .map(Self::Count)
-            .map_err(|_| OptionError { option: "topTasks", message: format!("topTasks {s:?} is not supported; use a whole number (0 = none) or all") })
+        s.parse::<usize>().map(Self::Count).map_err(|_| OptionError {
+            option: "topTasks",
+            message: format!("topTasks {s:?} is not supported; use a whole number (0 = none) or all"),
+        })
     }
 }
 

@@ -63,15 +63,13 @@ fn valid_entries() -> impl Strategy<Value = Vec<Entry>> {
                 kept.push(candidate);
             }
         }
-        if with_active {
-            if let Some(latest) = kept.iter().filter_map(|e| e.end_abs()).max() {
-                let day = NaiveDate::from_num_days_from_ce_opt((latest / 1440) as i32).unwrap();
-                let mut active = kept[0].clone();
-                active.date = day;
-                active.start = ClockTime::from_minutes((latest % 1440) as u32).unwrap();
-                active.end = None;
-                kept.push(active);
-            }
+        if with_active && let Some(latest) = kept.iter().filter_map(|e| e.end_abs()).max() {
+            let day = NaiveDate::from_num_days_from_ce_opt((latest / 1440) as i32).unwrap();
+            let mut active = kept[0].clone();
+            active.date = day;
+            active.start = ClockTime::from_minutes((latest % 1440) as u32).unwrap();
+            active.end = None;
+            kept.push(active);
         }
         kept
     })

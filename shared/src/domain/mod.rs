@@ -9,6 +9,7 @@ pub mod names;
 pub mod project;
 pub mod tags;
 pub mod time;
+pub mod timer;
 pub mod validation;
 
 pub use calendar::{FiscalCalendar, FiscalYear, Month};

@@ -172,7 +172,7 @@ fn overlaps_and_duplicates_are_errors_on_both_lines_touching_is_fine() {
     let line6 = log.diagnostics.iter().find(|d| d.line == 6).unwrap();
     assert_eq!(
         line6.to_string().split(';').next().unwrap(),
-        "line 6: error overlap: 10:00-11:30 overlaps 09:00-10:30 on 2025-07-29 (Task 1, line 5)"
+        "line 6: error overlap: 10:00-11:30 overlaps 09:00-10:30 (Task 1), line 5 of 2025-07-29"
     );
     assert!(log.diagnostics.iter().find(|d| d.line == 9).unwrap().message.contains("duplicates"));
 }

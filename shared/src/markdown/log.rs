@@ -314,9 +314,10 @@ fn split_groups(body: &str) -> BodyParts<'_> {
 /// entry. `lines[i]` is the line of `entries[i]`. Returns (entry index, diagnostic).
 pub fn check_entries(entries: &[&Entry], lines: &[usize]) -> Vec<(usize, Diagnostic)> {
     let mut found = Vec::new();
+    // `09:00-10:30 (Task 1), line 13 of 2025-07-29`: SPEC's wording first, then where.
     let describe = |i: usize| {
         let e = entries[i];
-        format!("{} on {} ({}, line {})", e.range_label(), e.date, e.task, lines[i])
+        format!("{} ({}), line {} of {}", e.range_label(), e.task, lines[i], e.date)
     };
     for (a, b) in overlapping_pairs(entries) {
         let duplicate = entries[a] == entries[b];

@@ -37,6 +37,10 @@ enum Command {
         /// Print {"entries": [...], "diagnostics": [...]} instead of text.
         #[arg(long)]
         json: bool,
+        /// A projects/ folder: entries naming a project without a file there get a
+        /// project-created info.
+        #[arg(long)]
+        projects: Option<PathBuf>,
     },
     /// Print the canonical form of a log.
     Render {
@@ -126,7 +130,7 @@ struct ReportArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { files, json } => check(&files, json),
+        Command::Check { files, json, projects } => check(&files, json, projects.as_deref()),
         Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
         Command::Report { kind, args } => report(kind, &args),
         Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
@@ -152,8 +156,18 @@ struct DiagnosticJson {
     message: String,
 }
 
-fn check(files: &[PathBuf], json: bool) -> Result<ExitCode, String> {
-    let checked = vault::check_logs(files)?;
+fn check(files: &[PathBuf], json: bool, projects_dir: Option<&Path>) -> Result<ExitCode, String> {
+    let mut catalog = match projects_dir {
+        Some(dir) => {
+            let (catalog, problems) = vault::load_projects(dir)?;
+            if !problems.is_empty() {
+                return Err(format!("project files have errors:\n{}", problems.join("\n")));
+            }
+            Some(catalog)
+        }
+        None => None,
+    };
+    let checked = vault::check_logs(files, catalog.as_mut())?;
     let errors = checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).count();
     if json {
         let out = CheckJson {

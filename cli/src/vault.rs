@@ -3,7 +3,7 @@
 
 use shared::domain::diagnostic::{Diagnostic, has_errors};
 use shared::domain::{Entry, ProjectCatalog};
-use shared::markdown::log::{ParsedLog, check_entries, parse_log_lines};
+use shared::markdown::log::{ParsedLog, check_entries, create_referenced_projects, parse_log_lines};
 use shared::markdown::parse_project_file;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +32,9 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-pub fn check_logs(files: &[PathBuf]) -> Result<CheckedLogs, String> {
+/// Checks log files; with `projects`, entries naming a project that has no file there
+/// get a `project-created` info.
+pub fn check_logs(files: &[PathBuf], projects: Option<&mut ProjectCatalog>) -> Result<CheckedLogs, String> {
     let mut parsed: Vec<(PathBuf, ParsedLog)> = Vec::new();
     for file in files {
         parsed.push((file.clone(), parse_log_lines(&read_text(file)?)));
@@ -50,6 +52,11 @@ pub fn check_logs(files: &[PathBuf]) -> Result<CheckedLogs, String> {
     let mut diagnostics: Vec<(usize, Diagnostic)> = Vec::new();
     for (i, d) in check_entries(&refs, &lines) {
         diagnostics.push((owners[i], d));
+    }
+    if let Some(catalog) = projects {
+        for (i, d) in create_referenced_projects(&refs, &lines, catalog) {
+            diagnostics.push((owners[i], d));
+        }
     }
     let entries: Vec<Entry> = refs.into_iter().cloned().collect();
     for (index, (_, log)) in parsed.iter_mut().enumerate() {
@@ -83,32 +90,43 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// Project files of a `projects/` folder; errors are returned as printable lines.
+pub fn load_projects(projects_dir: &Path) -> Result<(ProjectCatalog, Vec<String>), String> {
+    let mut projects = ProjectCatalog::default();
+    let mut problems = Vec::new();
+    for file in markdown_files(projects_dir)? {
+        let parsed = parse_project_file(&read_text(&file)?);
+        if has_errors(&parsed.diagnostics) {
+            problems.extend(
+                parsed
+                    .diagnostics
+                    .into_iter()
+                    .filter(Diagnostic::is_error)
+                    .map(|d| FileDiagnostic { file: file.clone(), diagnostic: d }.to_string()),
+            );
+        } else if let Some(project) = parsed.project {
+            projects.insert(project);
+        }
+    }
+    Ok((projects, problems))
+}
+
 pub fn load_vault(dir: &Path) -> Result<Vault, String> {
     let logs_dir = dir.join("time-logs");
     if !logs_dir.is_dir() {
         return Err(format!("{} has no time-logs/ folder; pass the vault folder with --dir", dir.display()));
     }
-    let checked = check_logs(&markdown_files(&logs_dir)?)?;
+    let checked = check_logs(&markdown_files(&logs_dir)?, None)?;
     let mut problems: Vec<String> =
         checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).map(ToString::to_string).collect();
-    let mut projects = ProjectCatalog::default();
     let projects_dir = dir.join("projects");
-    if projects_dir.is_dir() {
-        for file in markdown_files(&projects_dir)? {
-            let parsed = parse_project_file(&read_text(&file)?);
-            if has_errors(&parsed.diagnostics) {
-                problems.extend(
-                    parsed
-                        .diagnostics
-                        .into_iter()
-                        .filter(Diagnostic::is_error)
-                        .map(|d| FileDiagnostic { file: file.clone(), diagnostic: d }.to_string()),
-                );
-            } else if let Some(project) = parsed.project {
-                projects.insert(project);
-            }
-        }
-    }
+    let projects = if projects_dir.is_dir() {
+        let (projects, project_problems) = load_projects(&projects_dir)?;
+        problems.extend(project_problems);
+        projects
+    } else {
+        ProjectCatalog::default()
+    };
     if !problems.is_empty() {
         return Err(format!("the vault has errors; fix them first (`tm check` lists them):\n{}", problems.join("\n")));
     }

@@ -260,3 +260,20 @@ fn tag_normalize() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("\"C#\""));
 }
+
+#[test]
+fn check_with_projects_names_undefined_projects() {
+    let projects = vault().join("projects").display().to_string();
+    let dir = scratch(
+        "check-projects",
+        &[(
+            "log.md",
+            "### 2025-07-29\n- **09:00-10:00**: Docs [[Temporal Mark]]\n- **10:00-11:00**: Brand new work [[Skunkworks]]\n",
+        )],
+    );
+    let o = tm(&["check", "--projects", &projects, &dir.join("log.md").display().to_string()]);
+    assert!(o.status.success(), "an info is not an error");
+    let out = stdout(&o);
+    assert!(out.contains(":3: info project-created: project \"Skunkworks\""), "{out}");
+    assert!(!out.contains("Temporal Mark\" has no project file"), "{out}");
+}

@@ -135,3 +135,22 @@ fn referenced_projects_are_created_once_matched_case_insensitively() {
     assert!(auto.tags.is_empty());
     assert_eq!(catalog.display_name("website redesign 2025-2026"), "Website Redesign 2025-2026");
 }
+
+#[test]
+fn a_log_naming_an_undefined_project_gets_an_info_at_its_first_line() {
+    use shared::markdown::log::{create_referenced_projects, parse_log};
+    let log = parse_log(
+        "### 2025-07-29\n- **09:00-10:00**: Task one [[Known]]\n- **10:00-11:00**: Task two [[new thing]]\n- **11:00-12:00**: Again [[New Thing]]\n",
+    );
+    let mut catalog = ProjectCatalog::new([Project {
+        name: "Known".into(),
+        ..Project::auto_created("Known", "2025-01-01".parse().unwrap())
+    }]);
+    let refs: Vec<&Entry> = log.entries.iter().collect();
+    let infos = create_referenced_projects(&refs, &log.entry_lines, &mut catalog);
+    assert_eq!(infos.len(), 1);
+    let (index, d) = &infos[0];
+    assert_eq!((*index, d.line, d.severity, d.code), (1, 3, Severity::Info, Code::ProjectCreated));
+    assert!(d.message.contains("\"new thing\""), "{}", d.message);
+    assert_eq!(catalog.get("NEW THING").unwrap().start_date.unwrap().to_string(), "2025-07-29");
+}

@@ -351,6 +351,29 @@ pub fn check_entries(entries: &[&Entry], lines: &[usize]) -> Vec<(usize, Diagnos
     found
 }
 
+/// Adds to `catalog` every project the entries reference but it lacks (SPEC §2: status
+/// Active, start date = first entry's date, goals and directions General) and returns a
+/// `project-created` info at the first line that names each one.
+pub fn create_referenced_projects(
+    entries: &[&Entry],
+    lines: &[usize],
+    catalog: &mut crate::domain::ProjectCatalog,
+) -> Vec<(usize, Diagnostic)> {
+    let created = catalog.add_missing_from(entries.iter().copied());
+    created
+        .into_iter()
+        .filter_map(|name| {
+            let key = crate::domain::names::project_key(&name);
+            let first = (0..entries.len()).find(|&i| crate::domain::names::project_key(&entries[i].project) == key)?;
+            let message = format!(
+                "project {name:?} has no project file; it is created with status Active, start date {}, goal and direction General; add a project file to describe it",
+                entries[first].date
+            );
+            Some((first, Diagnostic::info(lines[first], Code::ProjectCreated, message)))
+        })
+        .collect()
+}
+
 /// The canonical log of `entries` (any order) titled `# Time Log {fy_label}`.
 pub fn render_log(fy_label: &str, entries: &[Entry]) -> String {
     let mut sorted: Vec<&Entry> = entries.iter().collect();

@@ -8,3 +8,4 @@ pub mod domain;
 pub mod generator;
 pub mod markdown;
 pub mod reports;
+pub mod store;

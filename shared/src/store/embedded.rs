@@ -1,0 +1,350 @@
+//! The embedded durable store for running without AWS: one redb file under a data
+//! folder. redb commits are ACID and fsync'd before `commit` returns, so an
+//! acknowledged write survives `kill -9`. Items mirror the DynamoDB design
+//! (partition key, sort key → JSON), so both adapters follow one contract.
+
+use super::model::{EntryRecord, cursor};
+use super::{
+    CommitError, EntryPage, EntryQuery, EntryStore, Owner, Profile, ProjectStore, SettingsStore, Snapshot, StoreError,
+    StoredEntry, StoredResponse, TenantSettings, WriteOp,
+};
+use crate::domain::Project;
+use crate::domain::names::project_key;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Arc;
+
+const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+
+const VERSION: &str = "VERSION";
+const TIMER: &str = "TIMER";
+const PROFILE: &str = "PROFILE";
+const SETTINGS: &str = "SETTINGS";
+
+fn fail(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(fail)
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError(format!("corrupt item: {e}")))
+}
+
+fn pointer_key(id: &str) -> String {
+    format!("EID#{id}")
+}
+
+fn tenant_partition(tenant: &str) -> String {
+    format!("T#{tenant}")
+}
+
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) `dir/temporal-mark.redb`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError(format!("cannot create data folder {}: {e}", dir.display())))?;
+        let path = dir.join("temporal-mark.redb");
+        let db = Database::create(&path).map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+        let txn = db.begin_write().map_err(fail)?;
+        txn.open_table(ITEMS).map_err(fail)?;
+        txn.commit().map_err(fail)?;
+        Ok(Self { db: Arc::new(db) })
+    }
+
+    /// Runs blocking redb work off the async executor.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || work(&db)).await.map_err(fail)?
+    }
+
+    fn get<T: DeserializeOwned>(db: &Database, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
+        let txn = db.begin_read().map_err(fail)?;
+        let table = txn.open_table(ITEMS).map_err(fail)?;
+        table.get((pk, sk)).map_err(fail)?.map(|v| decode(v.value())).transpose()
+    }
+
+    fn put<T: Serialize>(db: &Database, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
+        let bytes = encode(value)?;
+        let txn = db.begin_write().map_err(fail)?;
+        {
+            let mut table = txn.open_table(ITEMS).map_err(fail)?;
+            table.insert((pk, sk), bytes.as_slice()).map_err(fail)?;
+        }
+        txn.commit().map_err(fail)
+    }
+
+    /// Items of `pk` with sort keys in `from..=to`, in order.
+    fn range<T: DeserializeOwned>(
+        db: &Database,
+        pk: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let txn = db.begin_read().map_err(fail)?;
+        let table = txn.open_table(ITEMS).map_err(fail)?;
+        let mut out = Vec::new();
+        for item in table.range((pk, from)..=(pk, to)).map_err(fail)? {
+            let (key, value) = item.map_err(fail)?;
+            out.push((key.value().1.to_owned(), decode(value.value())?));
+        }
+        Ok(out)
+    }
+}
+
+/// Sort-key bounds of the entries dated `from..=to`.
+fn date_bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    (format!("E#{from}"), format!("E#{to}T~"))
+}
+
+#[async_trait]
+impl EntryStore for EmbeddedStore {
+    async fn snapshot(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError> {
+        let pk = owner.partition();
+        self.blocking(move |db| {
+            // One read transaction, so the version matches the entries read.
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ITEMS).map_err(fail)?;
+            let version: u64 =
+                table.get((pk.as_str(), VERSION)).map_err(fail)?.map(|v| decode(v.value())).transpose()?.unwrap_or(0);
+            let (lo, hi) = date_bounds(from, to);
+            let mut entries = Vec::new();
+            for item in table.range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
+                let (_, value) = item.map_err(fail)?;
+                entries.push(StoredEntry::from(decode::<EntryRecord>(value.value())?));
+            }
+            let timer = match table
+                .get((pk.as_str(), TIMER))
+                .map_err(fail)?
+                .map(|v| decode::<String>(v.value()))
+                .transpose()?
+            {
+                None => None,
+                Some(id) => {
+                    let sk: Option<String> = table
+                        .get((pk.as_str(), pointer_key(&id).as_str()))
+                        .map_err(fail)?
+                        .map(|v| decode(v.value()))
+                        .transpose()?;
+                    match sk {
+                        Some(sk) => table
+                            .get((pk.as_str(), sk.as_str()))
+                            .map_err(fail)?
+                            .map(|v| decode::<EntryRecord>(v.value()).map(StoredEntry::from))
+                            .transpose()?,
+                        None => None,
+                    }
+                }
+            };
+            Ok(Snapshot { version, entries, timer })
+        })
+        .await
+    }
+
+    async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        let pk = owner.partition();
+        let db = self.db.clone();
+        let result = tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
+            // redb serialises write transactions, so check-then-write is atomic.
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let version: u64 = table
+                    .get((pk.as_str(), VERSION))
+                    .map_err(fail)?
+                    .map(|v| decode(v.value()))
+                    .transpose()?
+                    .unwrap_or(0);
+                if version != expected_version {
+                    return Err(CommitError::Conflict);
+                }
+                for op in ops {
+                    match op {
+                        WriteOp::PutEntry(stored) => {
+                            let pointer = pointer_key(&stored.id);
+                            let old: Option<String> = table
+                                .get((pk.as_str(), pointer.as_str()))
+                                .map_err(fail)?
+                                .map(|v| decode(v.value()))
+                                .transpose()?;
+                            let sk = stored.sort_key();
+                            if let Some(old) = old.filter(|old| *old != sk) {
+                                table.remove((pk.as_str(), old.as_str())).map_err(fail)?;
+                            }
+                            table
+                                .insert((pk.as_str(), sk.as_str()), encode(&EntryRecord::from(&stored))?.as_slice())
+                                .map_err(fail)?;
+                            table.insert((pk.as_str(), pointer.as_str()), encode(&sk)?.as_slice()).map_err(fail)?;
+                        }
+                        WriteOp::DeleteEntry { id } => {
+                            let pointer = pointer_key(&id);
+                            let old: Option<String> = table
+                                .get((pk.as_str(), pointer.as_str()))
+                                .map_err(fail)?
+                                .map(|v| decode(v.value()))
+                                .transpose()?;
+                            if let Some(old) = old {
+                                table.remove((pk.as_str(), old.as_str())).map_err(fail)?;
+                            }
+                            table.remove((pk.as_str(), pointer.as_str())).map_err(fail)?;
+                        }
+                        WriteOp::SetTimer(Some(id)) => {
+                            table.insert((pk.as_str(), TIMER), encode(&id)?.as_slice()).map_err(fail)?;
+                        }
+                        WriteOp::SetTimer(None) => {
+                            table.remove((pk.as_str(), TIMER)).map_err(fail)?;
+                        }
+                        WriteOp::PutIdempotency { key, response } => {
+                            let sk = format!("IDEMP#{key}");
+                            table.insert((pk.as_str(), sk.as_str()), encode(&response)?.as_slice()).map_err(fail)?;
+                        }
+                    }
+                }
+                table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
+            }
+            txn.commit().map_err(fail)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| CommitError::Store(fail(e)))?;
+        result
+    }
+
+    async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {
+        let (pk, pointer) = (owner.partition(), pointer_key(id));
+        self.blocking(move |db| {
+            let Some(sk) = Self::get::<String>(db, &pk, &pointer)? else { return Ok(None) };
+            Ok(Self::get::<EntryRecord>(db, &pk, &sk)?.map(StoredEntry::from))
+        })
+        .await
+    }
+
+    async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError> {
+        let pk = owner.partition();
+        let query = query.clone();
+        self.blocking(move |db| {
+            // Open ends are the bounds of every entry key (chrono's MIN/MAX dates do not
+            // format as YYYY-MM-DD).
+            let mut lo = query.from.map_or_else(|| "E#".to_owned(), |from| format!("E#{from}"));
+            let hi = query.to.map_or_else(|| "E#~".to_owned(), |to| format!("E#{to}T~"));
+            if let Some(after) = query.cursor.as_deref().and_then(cursor::decode) {
+                // Strictly after the last key of the previous page.
+                lo = lo.max(format!("{after}\u{0}"));
+            }
+            let project = query.project.as_deref().map(project_key);
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ITEMS).map_err(fail)?;
+            let mut entries = Vec::new();
+            let mut next_cursor = None;
+            for item in table.range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
+                let (_, value) = item.map_err(fail)?;
+                let stored = StoredEntry::from(decode::<EntryRecord>(value.value())?);
+                let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
+                    && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
+                if !wanted {
+                    continue;
+                }
+                if entries.len() == query.limit {
+                    next_cursor = entries.last().map(|e: &StoredEntry| cursor::encode(&e.sort_key()));
+                    break;
+                }
+                entries.push(stored);
+            }
+            Ok(EntryPage { entries, next_cursor })
+        })
+        .await
+    }
+
+    async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let (pk, sk) = (owner.partition(), format!("IDEMP#{key}"));
+        self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+}
+
+#[async_trait]
+impl SettingsStore for EmbeddedStore {
+    async fn profile(&self, owner: &Owner) -> Result<Option<Profile>, StoreError> {
+        let pk = owner.partition();
+        self.blocking(move |db| Self::get(db, &pk, PROFILE)).await
+    }
+
+    async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError> {
+        let (pk, profile) = (owner.partition(), profile.clone());
+        self.blocking(move |db| Self::put(db, &pk, PROFILE, &profile)).await
+    }
+
+    async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError> {
+        let pk = tenant_partition(tenant);
+        self.blocking(move |db| Self::get(db, &pk, SETTINGS)).await
+    }
+
+    async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
+        let (pk, settings) = (tenant_partition(tenant), settings.clone());
+        self.blocking(move |db| Self::put(db, &pk, SETTINGS, &settings)).await
+    }
+}
+
+fn project_sort_key(name: &str) -> String {
+    format!("P#{}", project_key(name))
+}
+
+#[async_trait]
+impl ProjectStore for EmbeddedStore {
+    async fn projects(&self, owner: &Owner) -> Result<Vec<Project>, StoreError> {
+        let pk = owner.partition();
+        self.blocking(move |db| {
+            Ok(Self::range::<Project>(db, &pk, "P#", "P#\u{10FFFF}")?.into_iter().map(|(_, p)| p).collect())
+        })
+        .await
+    }
+
+    async fn create_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (owner.partition(), project_sort_key(&project.name), encode(project)?);
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let created = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
+                if !exists {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                }
+                !exists
+            };
+            txn.commit().map_err(fail)?;
+            Ok(created)
+        })
+        .await
+    }
+
+    async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (owner.partition(), project_sort_key(&project.name), encode(project)?);
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let replaced = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
+                if exists {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                }
+                exists
+            };
+            txn.commit().map_err(fail)?;
+            Ok(replaced)
+        })
+        .await
+    }
+}

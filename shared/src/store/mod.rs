@@ -1,0 +1,87 @@
+//! Storage ports (small traits, one per need) and their adapters. Nothing above this
+//! layer knows which adapter runs.
+//!
+//! Every key starts with the tenant, then the user (ARCHITECTURE.md, Data), so one
+//! user's data is one partition. Writes that must respect an invariant over several
+//! entries (no overlap, one timer, idempotency) use optimistic concurrency on a per-user
+//! version: read a [`Snapshot`], validate, then [`EntryStore::commit`] with the version
+//! read; a concurrent writer makes the commit fail with [`CommitError::Conflict`] and
+//! the caller re-reads and re-validates. The same protocol maps onto a redb write
+//! transaction (embedded) and onto DynamoDB `TransactWriteItems` with a condition on the
+//! version item.
+
+pub mod embedded;
+pub mod model;
+
+pub use model::{
+    EntryPage, EntryQuery, Owner, Profile, Snapshot, StoredEntry, StoredResponse, TenantSettings, WriteOp,
+};
+
+use crate::domain::Project;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// A failure of the storage itself (I/O, corrupt data, unreachable service). Handlers
+/// answer it with a 500/503 and never with a client error.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+#[derive(Debug)]
+pub enum CommitError {
+    /// The user's data changed since the snapshot; re-read and re-validate.
+    Conflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for CommitError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// A user's entries and running timer.
+#[async_trait]
+pub trait EntryStore: Send + Sync {
+    /// The version, the entries dated `from..=to`, and the running timer.
+    async fn snapshot(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError>;
+    /// Applies every op at once if the version is still `expected_version`.
+    async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError>;
+    async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError>;
+    /// Entries in (date, start) order, filtered and paged.
+    async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError>;
+    async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError>;
+}
+
+/// Per-user settings and per-tenant settings.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    async fn profile(&self, owner: &Owner) -> Result<Option<Profile>, StoreError>;
+    async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError>;
+    async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError>;
+    async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError>;
+}
+
+/// A user's projects (sharing inside a tenant comes with project membership).
+#[async_trait]
+pub trait ProjectStore: Send + Sync {
+    async fn projects(&self, owner: &Owner) -> Result<Vec<Project>, StoreError>;
+    /// Creates the project unless one with the same case-insensitive name exists;
+    /// returns false when it existed.
+    async fn create_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError>;
+    /// Replaces an existing project (same key); returns false when there is none.
+    async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError>;
+}
+
+/// Everything the handlers need, as one object.
+pub trait Store: EntryStore + SettingsStore + ProjectStore {}
+
+impl<T: EntryStore + SettingsStore + ProjectStore> Store for T {}

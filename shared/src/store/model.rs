@@ -1,0 +1,213 @@
+//! What the stores keep: stored entries with ids and timestamps, settings, write ops.
+
+use crate::domain::{ClockTime, Entry, EntryJson};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Whose data: the tenant and the user, both from a verified token only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub tenant: String,
+    pub user: String,
+}
+
+impl Owner {
+    /// The partition key of the user's items.
+    pub fn partition(&self) -> String {
+        format!("T#{}#U#{}", self.tenant, self.user)
+    }
+}
+
+/// An entry as stored: the domain entry plus identity and timestamps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEntry {
+    pub id: String,
+    pub entry: Entry,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The stored and API form of an entry: the shared entry JSON plus `id`, `createdAt`,
+/// `updatedAt`. Notes are kept as lines in storage (`noteLines`), as one string in the
+/// API (`notes`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredEntryJson {
+    pub id: String,
+    #[serde(flatten)]
+    pub entry: EntryJson,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StoredEntry {
+    pub fn to_json(&self) -> StoredEntryJson {
+        StoredEntryJson {
+            id: self.id.clone(),
+            entry: self.entry.to_json(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+
+    /// Sort key of the entry item: date-range queries read a BETWEEN on it.
+    pub fn sort_key(&self) -> String {
+        entry_sort_key(self.entry.date, self.entry.start, &self.id)
+    }
+}
+
+pub fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
+    format!("E#{date}T{start}#{id}")
+}
+
+/// Storage record of an entry (a serde shape independent of the API's).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryRecord {
+    pub id: String,
+    pub date: NaiveDate,
+    pub start_time: ClockTime,
+    pub end_time: Option<ClockTime>,
+    pub task: String,
+    pub project: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub note_lines: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&StoredEntry> for EntryRecord {
+    fn from(s: &StoredEntry) -> Self {
+        Self {
+            id: s.id.clone(),
+            date: s.entry.date,
+            start_time: s.entry.start,
+            end_time: s.entry.end,
+            task: s.entry.task.clone(),
+            project: s.entry.project.clone(),
+            tags: s.entry.tags.clone(),
+            note_lines: s.entry.notes.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+impl From<EntryRecord> for StoredEntry {
+    fn from(r: EntryRecord) -> Self {
+        Self {
+            id: r.id,
+            entry: Entry {
+                date: r.date,
+                start: r.start_time,
+                end: r.end_time,
+                task: r.task,
+                project: r.project,
+                tags: r.tags,
+                notes: r.note_lines,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A user's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub time_zone: String,
+    pub suppressed_projects: Vec<String>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Self { time_zone: "UTC".into(), suppressed_projects: vec![crate::domain::UNPRODUCTIVE.into()] }
+    }
+}
+
+/// A tenant's settings; only tenant admins change them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSettings {
+    pub fiscal_year_start_month: u32,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self { fiscal_year_start_month: 7 }
+    }
+}
+
+/// The first response to a POST with an `Idempotency-Key`, replayed on retries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    /// Hash of the first request's body, so a different request under the same key is
+    /// refused instead of answered with another request's response.
+    pub request_hash: String,
+}
+
+/// One change inside an atomic commit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WriteOp {
+    /// Insert or replace by id (moving the item when date or start changed).
+    PutEntry(StoredEntry),
+    DeleteEntry {
+        id: String,
+    },
+    /// Point the user's running timer at an entry, or clear it.
+    SetTimer(Option<String>),
+    PutIdempotency {
+        key: String,
+        response: StoredResponse,
+    },
+}
+
+/// What a write is validated against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub version: u64,
+    pub entries: Vec<StoredEntry>,
+    pub timer: Option<StoredEntry>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EntryQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Case-insensitive project name.
+    pub project: Option<String>,
+    /// A normalised tag.
+    pub tag: Option<String>,
+    pub limit: usize,
+    /// Opaque: from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryPage {
+    pub entries: Vec<StoredEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// Opaque cursors: the last sort key, base64url-encoded so clients do not build them.
+pub mod cursor {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    pub fn encode(sort_key: &str) -> String {
+        URL_SAFE_NO_PAD.encode(sort_key)
+    }
+
+    /// `None` for anything that is not a cursor we issued.
+    pub fn decode(cursor: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let key = String::from_utf8(bytes).ok()?;
+        key.starts_with("E#").then_some(key)
+    }
+}

@@ -1,0 +1,247 @@
+//! One contract for every store adapter. Runs against the embedded store here; the
+//! DynamoDB adapter runs the same `contract_*` functions against moto.
+
+use chrono::{DateTime, Utc};
+use shared::domain::{ClockTime, Entry, Project};
+use shared::store::embedded::EmbeddedStore;
+use shared::store::model::StoredResponse;
+use shared::store::{CommitError, EntryQuery, EntryStore, Owner, Profile, Store, StoredEntry, TenantSettings, WriteOp};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn owner(tenant: &str, user: &str) -> Owner {
+    Owner { tenant: tenant.into(), user: user.into() }
+}
+
+fn stored(id: &str, date: &str, start: &str, end: Option<&str>, project: &str, tags: &[&str]) -> StoredEntry {
+    let at: DateTime<Utc> = "2025-07-29T10:00:00Z".parse().unwrap();
+    StoredEntry {
+        id: id.into(),
+        entry: Entry {
+            date: date.parse().unwrap(),
+            start: ClockTime::parse(start).unwrap(),
+            end: end.map(|e| ClockTime::parse(e).unwrap()),
+            task: format!("Task {id}"),
+            project: project.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            notes: vec!["a note".into()],
+        },
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn d(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+pub async fn contract_entries_and_versions(store: &dyn Store) {
+    let me = owner("t1", "alice");
+    let empty = store.snapshot(&me, d("2025-01-01"), d("2025-12-31")).await.unwrap();
+    assert_eq!((empty.version, empty.entries.len(), empty.timer.is_none()), (0, 0, true));
+
+    let a = stored("a", "2025-07-29", "09:00", Some("10:00"), "P", &["x"]);
+    store.commit(&me, 0, vec![WriteOp::PutEntry(a.clone())]).await.unwrap();
+    let snap = store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap();
+    assert_eq!((snap.version, snap.entries.clone()), (1, vec![a.clone()]));
+    assert_eq!(store.entry(&me, "a").await.unwrap(), Some(a.clone()));
+
+    // A stale version changes nothing.
+    let b = stored("b", "2025-07-29", "11:00", Some("12:00"), "P", &[]);
+    assert!(matches!(store.commit(&me, 0, vec![WriteOp::PutEntry(b.clone())]).await, Err(CommitError::Conflict)));
+    assert_eq!(store.entry(&me, "b").await.unwrap(), None);
+
+    // Moving an entry to another date leaves no copy behind.
+    let mut moved = a.clone();
+    moved.entry.date = d("2025-07-30");
+    store.commit(&me, 1, vec![WriteOp::PutEntry(moved.clone()), WriteOp::PutEntry(b.clone())]).await.unwrap();
+    let all = store.snapshot(&me, d("2025-07-01"), d("2025-07-31")).await.unwrap();
+    assert_eq!(all.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["b", "a"]);
+    assert_eq!(store.snapshot(&me, d("2025-07-30"), d("2025-07-30")).await.unwrap().entries, vec![moved]);
+
+    store.commit(&me, 2, vec![WriteOp::DeleteEntry { id: "b".into() }]).await.unwrap();
+    assert_eq!(store.entry(&me, "b").await.unwrap(), None);
+    assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().entries, vec![]);
+}
+
+pub async fn contract_timer_and_idempotency(store: &dyn Store) {
+    let me = owner("t1", "timer-user");
+    let running = stored("r", "2025-07-29", "13:00", None, "P", &[]);
+    let response = StoredResponse { status: 201, body: "{\"id\":\"r\"}".into(), request_hash: "h".into() };
+    store
+        .commit(
+            &me,
+            0,
+            vec![
+                WriteOp::PutEntry(running.clone()),
+                WriteOp::SetTimer(Some("r".into())),
+                WriteOp::PutIdempotency { key: "k1".into(), response: response.clone() },
+            ],
+        )
+        .await
+        .unwrap();
+    let snap = store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap();
+    assert_eq!(snap.timer, Some(running.clone()));
+    assert_eq!(store.idempotent_response(&me, "k1").await.unwrap(), Some(response));
+    assert_eq!(store.idempotent_response(&me, "k2").await.unwrap(), None);
+    let mut finished = running.clone();
+    finished.entry.end = ClockTime::parse("14:00").ok();
+    store.commit(&me, 1, vec![WriteOp::PutEntry(finished), WriteOp::SetTimer(None)]).await.unwrap();
+    assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().timer, None);
+}
+
+pub async fn contract_paging_and_filters(store: &dyn Store) {
+    let me = owner("t1", "pager");
+    let ops: Vec<WriteOp> = (0..25)
+        .map(|i| {
+            let project = if i % 2 == 0 { "Even Project" } else { "Odd" };
+            let tags: &[&str] = if i % 5 == 0 { &["five"] } else { &[] };
+            let start = format!("{:02}:00", i % 20);
+            let date = format!("2025-07-{:02}", 1 + i / 20);
+            WriteOp::PutEntry(stored(
+                &format!("e{i:02}"),
+                &date,
+                &start,
+                Some(&format!("{:02}:30", i % 20)),
+                project,
+                tags,
+            ))
+        })
+        .collect();
+    store.commit(&me, 0, ops).await.unwrap();
+    let mut query = EntryQuery { limit: 10, ..Default::default() };
+    let mut seen = Vec::new();
+    loop {
+        let page = store.entries(&me, &query).await.unwrap();
+        assert!(page.entries.len() <= 10);
+        seen.extend(page.entries.iter().map(|e| e.id.clone()));
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    let mut sorted = seen.clone();
+    sorted.sort_by_key(|id| {
+        let i: usize = id[1..].parse().unwrap();
+        (i / 20, i % 20)
+    });
+    assert_eq!(seen, sorted, "(date, start) order");
+
+    let even = store
+        .entries(&me, &EntryQuery { project: Some("even PROJECT".into()), limit: 100, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(even.entries.len(), 13);
+    let five =
+        store.entries(&me, &EntryQuery { tag: Some("five".into()), limit: 100, ..Default::default() }).await.unwrap();
+    assert_eq!(five.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["e00", "e05", "e10", "e15", "e20"]);
+    let day2 = store
+        .entries(
+            &me,
+            &EntryQuery { from: Some(d("2025-07-02")), to: Some(d("2025-07-02")), limit: 100, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(day2.entries.len(), 5);
+    assert_eq!(day2.next_cursor, None);
+}
+
+pub async fn contract_isolation(store: &dyn Store) {
+    let alice = owner("acme", "alice");
+    store
+        .commit(&alice, 0, vec![WriteOp::PutEntry(stored("secret", "2025-07-29", "09:00", Some("10:00"), "P", &[]))])
+        .await
+        .unwrap();
+    store
+        .put_profile(&alice, &Profile { time_zone: "Europe/Berlin".into(), suppressed_projects: vec![] })
+        .await
+        .unwrap();
+    // Same tenant, other user; and the same user id in another tenant.
+    for other in [owner("acme", "bob"), owner("other", "alice")] {
+        assert_eq!(store.entry(&other, "secret").await.unwrap(), None);
+        assert!(store.snapshot(&other, d("2025-01-01"), d("2025-12-31")).await.unwrap().entries.is_empty());
+        assert!(
+            store.entries(&other, &EntryQuery { limit: 10, ..Default::default() }).await.unwrap().entries.is_empty()
+        );
+        assert_eq!(store.profile(&other).await.unwrap(), None);
+    }
+}
+
+pub async fn contract_settings_and_projects(store: &dyn Store) {
+    let me = owner("t2", "carol");
+    assert_eq!(store.profile(&me).await.unwrap(), None);
+    let profile = Profile { time_zone: "America/New_York".into(), suppressed_projects: vec!["Unproductive".into()] };
+    store.put_profile(&me, &profile).await.unwrap();
+    assert_eq!(store.profile(&me).await.unwrap(), Some(profile));
+    store.put_tenant_settings("t2", &TenantSettings { fiscal_year_start_month: 1 }).await.unwrap();
+    assert_eq!(store.tenant_settings("t2").await.unwrap(), Some(TenantSettings { fiscal_year_start_month: 1 }));
+    assert_eq!(store.tenant_settings("t3").await.unwrap(), None);
+
+    let project = Project::auto_created("Website Redesign", d("2025-07-01"));
+    assert!(store.create_project(&me, &project).await.unwrap());
+    let shouting = Project::auto_created("WEBSITE REDESIGN", d("2025-07-02"));
+    assert!(!store.create_project(&me, &shouting).await.unwrap(), "same name, other case");
+    let mut changed = project.clone();
+    changed.summary = "Now with a summary".into();
+    assert!(store.replace_project(&me, &changed).await.unwrap());
+    assert!(!store.replace_project(&me, &Project::auto_created("Missing", d("2025-07-01"))).await.unwrap());
+    assert_eq!(store.projects(&me).await.unwrap(), vec![changed]);
+    assert!(store.projects(&owner("t2", "dave")).await.unwrap().is_empty());
+}
+
+pub async fn contract_concurrent_commits(store: Arc<dyn Store>) {
+    let me = owner("t1", "racer");
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        let me = me.clone();
+        tasks.push(tokio::spawn(async move {
+            let e = stored(&format!("c{i}"), "2025-07-29", "09:00", Some("10:00"), "P", &[]);
+            store.commit(&me, 0, vec![WriteOp::PutEntry(e)]).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(CommitError::Conflict) => {}
+            Err(CommitError::Store(e)) => panic!("{e}"),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one commit from version 0 wins");
+    assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().entries.len(), 1);
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("store-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[tokio::test]
+async fn embedded_store_meets_the_contract() {
+    let store = EmbeddedStore::open(&data_dir("contract")).unwrap();
+    contract_entries_and_versions(&store).await;
+    contract_timer_and_idempotency(&store).await;
+    contract_paging_and_filters(&store).await;
+    contract_isolation(&store).await;
+    contract_settings_and_projects(&store).await;
+    contract_concurrent_commits(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn embedded_store_keeps_data_across_reopen() {
+    let dir = data_dir("reopen");
+    let me = owner("t", "u");
+    {
+        let store = EmbeddedStore::open(&dir).unwrap();
+        store
+            .commit(&me, 0, vec![WriteOp::PutEntry(stored("kept", "2025-07-29", "09:00", Some("10:00"), "P", &[]))])
+            .await
+            .unwrap();
+    }
+    let store = EmbeddedStore::open(&dir).unwrap();
+    assert!(store.entry(&me, "kept").await.unwrap().is_some());
+    assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().version, 1);
+}

@@ -158,7 +158,7 @@ impl EntryStore for EmbeddedStore {
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
         let pk = owner.partition();
         let db = self.db.clone();
-        let result = tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
+        tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
             // redb serialises write transactions, so check-then-write is atomic.
             let txn = db.begin_write().map_err(fail)?;
             {
@@ -220,8 +220,7 @@ impl EntryStore for EmbeddedStore {
             Ok(())
         })
         .await
-        .map_err(|e| CommitError::Store(fail(e)))?;
-        result
+        .map_err(|e| CommitError::Store(fail(e)))?
     }
 
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {

@@ -4,6 +4,7 @@
 //! - [`reports`]: one report engine, four output formats;
 //! - [`generator`]: deterministic realistic logs for tests and benchmarks.
 
+pub mod auth;
 pub mod domain;
 pub mod generator;
 pub mod markdown;

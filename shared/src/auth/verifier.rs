@@ -141,7 +141,7 @@ impl JwtVerifier {
             }
         };
         match client {
-            Some(c) if issuer.trusted.audiences.iter().any(|a| *a == c) => Ok(claims),
+            Some(c) if issuer.trusted.audiences.contains(&c) => Ok(claims),
             _ => Err(unauthorized("the token was issued for another application (audience); log in through this one")),
         }
     }

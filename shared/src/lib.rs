@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod domain;
 pub mod generator;
+pub mod handlers;
+pub mod http;
 pub mod markdown;
 pub mod reports;
 pub mod store;

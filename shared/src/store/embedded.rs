@@ -63,6 +63,50 @@ impl EmbeddedStore {
         Ok(Self { db: Arc::new(db) })
     }
 
+    /// Reads an item of a partition outside the user data (the local issuer's users and
+    /// refresh tokens live under `LOCAL#...`).
+    pub async fn get_item<T: DeserializeOwned + Send + 'static>(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let (pk, sk) = (pk.to_owned(), sk.to_owned());
+        self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+
+    /// Writes an item unless one exists; true when written.
+    pub async fn put_item_if_absent<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(value)?);
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let written = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
+                if !exists {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                }
+                !exists
+            };
+            txn.commit().map_err(fail)?;
+            Ok(written)
+        })
+        .await
+    }
+
+    /// Writes (or replaces) an item.
+    pub async fn put_item<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
+        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(value)?);
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
+    }
+
     /// Runs blocking redb work off the async executor.
     async fn blocking<T: Send + 'static>(
         &self,

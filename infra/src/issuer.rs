@@ -1,0 +1,268 @@
+//! A local token issuer that mimics Amazon Cognito closely enough for the API and its
+//! clients: RS256 ID and access tokens with Cognito's claims, a JWKS, a hosted login
+//! page (authorization code with PKCE), refresh tokens, and for scripts
+//! `POST /local/signup` and `POST /local/login`. For local use only: anyone who can
+//! reach it can sign up, in any tenant and group.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::auth::TrustedIssuer;
+use shared::auth::keys::SigningKey;
+use shared::http::ApiError;
+use shared::store::embedded::EmbeddedStore;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The app client id of the local hosted login and of `/local/login`.
+pub const CLIENT_ID: &str = "tm-local-client";
+/// ID and access tokens live an hour, as Cognito's do by default.
+pub const TOKEN_SECONDS: u64 = 3600;
+const CODE_LIFETIME: Duration = Duration::from_secs(300);
+const USERS: &str = "LOCAL#USERS";
+const REFRESH: &str = "LOCAL#REFRESH";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct LocalUser {
+    sub: String,
+    username: String,
+    password_hash: String,
+    tenant: Option<String>,
+    groups: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct RefreshRecord {
+    sub: String,
+    username: String,
+}
+
+struct PendingCode {
+    username: String,
+    redirect_uri: String,
+    challenge: String,
+    expires: Instant,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tokens {
+    pub id_token: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+    pub token_type: &'static str,
+}
+
+pub struct LocalIssuer {
+    pub issuer: String,
+    key: SigningKey,
+    store: EmbeddedStore,
+    codes: Mutex<HashMap<String, PendingCode>>,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn sha256_b64(text: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(code, message)
+}
+
+impl LocalIssuer {
+    /// Loads the signing key from the data folder, or makes and keeps one, so tokens
+    /// stay valid across restarts.
+    pub fn open(store: EmbeddedStore, data_dir: &Path, issuer: String) -> Result<Self, String> {
+        let path = data_dir.join("local-issuer-key.pem");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(pem) => SigningKey::from_pem(&pem, "local-1")?,
+            Err(_) => {
+                let (key, pem) = SigningKey::generate("local-1")?;
+                std::fs::write(&path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+                }
+                key
+            }
+        };
+        Ok(Self { issuer, key, store, codes: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
+        self.key.jwks()
+    }
+
+    pub fn trusted(&self) -> TrustedIssuer {
+        TrustedIssuer { issuer: self.issuer.clone(), jwks_url: None, audiences: vec![CLIENT_ID.to_owned()] }
+    }
+
+    pub async fn signup(
+        &self,
+        username: &str,
+        password: &str,
+        tenant: Option<String>,
+        groups: Vec<String>,
+    ) -> Result<Tokens, ApiError> {
+        let username = username.trim();
+        if !(3..=64).contains(&username.len())
+            || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
+        {
+            return Err(bad(
+                "invalid-username",
+                "username must be 3-64 characters of letters, digits, '.', '_', '@', '-'",
+            ));
+        }
+        if password.chars().count() < 8 {
+            return Err(bad("weak-password", "password must have at least 8 characters"));
+        }
+        if let Some(t) = &tenant {
+            if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)) {
+                return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
+            }
+        }
+        let salt = SaltString::generate(&mut rand::thread_rng());
+        let password_hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| ApiError::new(500, "internal", e.to_string()))?
+            .to_string();
+        let user = LocalUser {
+            sub: uuid::Uuid::new_v4().to_string(),
+            username: username.to_owned(),
+            password_hash,
+            tenant,
+            groups,
+        };
+        if !self.store.put_item_if_absent(USERS, &username.to_lowercase(), &user).await? {
+            return Err(ApiError::conflict(
+                "username-taken",
+                format!("username {username:?} is taken; log in with POST /local/login or pick another"),
+            ));
+        }
+        self.mint(&user).await
+    }
+
+    async fn check_password(&self, username: &str, password: &str) -> Result<LocalUser, ApiError> {
+        let wrong = || ApiError::unauthorized("wrong username or password");
+        let user: LocalUser = self.store.get_item(USERS, &username.trim().to_lowercase()).await?.ok_or_else(wrong)?;
+        let hash = PasswordHash::new(&user.password_hash).map_err(|_| wrong())?;
+        Argon2::default().verify_password(password.as_bytes(), &hash).map_err(|_| wrong())?;
+        Ok(user)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<Tokens, ApiError> {
+        let user = self.check_password(username, password).await?;
+        self.mint(&user).await
+    }
+
+    /// Cognito's refresh grant: new ID and access tokens, the same refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, ApiError> {
+        let invalid = || ApiError::unauthorized("the refresh token is not valid; log in again");
+        let record: RefreshRecord =
+            self.store.get_item(REFRESH, &sha256_b64(refresh_token)).await?.ok_or_else(invalid)?;
+        let user: LocalUser = self.store.get_item(USERS, &record.username.to_lowercase()).await?.ok_or_else(invalid)?;
+        let mut tokens = self.sign(&user);
+        tokens.refresh_token = refresh_token.to_owned();
+        Ok(tokens)
+    }
+
+    /// Checks the login form and returns a one-time authorization code.
+    pub async fn authorize(
+        &self,
+        username: &str,
+        password: &str,
+        redirect_uri: &str,
+        challenge: &str,
+    ) -> Result<String, ApiError> {
+        let user = self.check_password(username, password).await?;
+        let code = random_token();
+        let mut codes = self.codes.lock().expect("code table lock");
+        codes.retain(|_, c| c.expires > Instant::now());
+        codes.insert(
+            code.clone(),
+            PendingCode {
+                username: user.username,
+                redirect_uri: redirect_uri.to_owned(),
+                challenge: challenge.to_owned(),
+                expires: Instant::now() + CODE_LIFETIME,
+            },
+        );
+        Ok(code)
+    }
+
+    /// The code grant with PKCE (S256): the verifier must hash to the challenge.
+    pub async fn exchange(&self, code: &str, redirect_uri: &str, verifier: &str) -> Result<Tokens, ApiError> {
+        let pending = self.codes.lock().expect("code table lock").remove(code);
+        let pending = pending
+            .filter(|p| p.expires > Instant::now())
+            .ok_or_else(|| bad("invalid_grant", "the code is unknown, used or expired"))?;
+        if pending.redirect_uri != redirect_uri {
+            return Err(bad("invalid_grant", "redirect_uri differs from the one the code was issued for"));
+        }
+        if sha256_b64(verifier) != pending.challenge {
+            return Err(bad("invalid_grant", "code_verifier does not match the code_challenge (PKCE S256)"));
+        }
+        let user: LocalUser = self
+            .store
+            .get_item(USERS, &pending.username.to_lowercase())
+            .await?
+            .ok_or_else(|| bad("invalid_grant", "the user is gone"))?;
+        self.mint(&user).await
+    }
+
+    async fn mint(&self, user: &LocalUser) -> Result<Tokens, ApiError> {
+        let mut tokens = self.sign(user);
+        let refresh = random_token();
+        self.store
+            .put_item(
+                REFRESH,
+                &sha256_b64(&refresh),
+                &RefreshRecord { sub: user.sub.clone(), username: user.username.clone() },
+            )
+            .await?;
+        tokens.refresh_token = refresh;
+        Ok(tokens)
+    }
+
+    /// ID and access tokens with Cognito's claims. As in Cognito, custom attributes
+    /// (the tenant) are in the ID token only: send the ID token to the API.
+    fn sign(&self, user: &LocalUser) -> Tokens {
+        let now = now_seconds();
+        let mut id = serde_json::json!({
+            "iss": self.issuer, "sub": user.sub, "aud": CLIENT_ID, "token_use": "id",
+            "cognito:username": user.username, "cognito:groups": user.groups,
+            "iat": now, "auth_time": now, "exp": now + TOKEN_SECONDS, "jti": uuid::Uuid::new_v4().to_string(),
+        });
+        if let Some(tenant) = &user.tenant {
+            id["custom:tenant_id"] = serde_json::json!(tenant);
+        }
+        let access = serde_json::json!({
+            "iss": self.issuer, "sub": user.sub, "client_id": CLIENT_ID, "token_use": "access",
+            "username": user.username, "cognito:groups": user.groups, "scope": "openid profile",
+            "iat": now, "auth_time": now, "exp": now + TOKEN_SECONDS, "jti": uuid::Uuid::new_v4().to_string(),
+        });
+        Tokens {
+            id_token: self.key.sign(&id),
+            access_token: self.key.sign(&access),
+            refresh_token: String::new(),
+            expires_in: TOKEN_SECONDS,
+            token_type: "Bearer",
+        }
+    }
+}

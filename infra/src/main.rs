@@ -1,0 +1,116 @@
+//! `tm-local`: the whole API on one port without AWS — every route of the route table,
+//! the embedded durable store under a data folder, and a Cognito-like login.
+
+mod issuer;
+mod server;
+
+use clap::Parser;
+use shared::auth::{JwtVerifier, TrustedIssuer};
+use shared::handlers::AppContext;
+use shared::store::embedded::EmbeddedStore;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "tm-local", version, about = "Temporal Mark local server (no AWS, no Docker)")]
+struct Args {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "TM_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, env = "TM_HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// Where the data lives (created if missing).
+    #[arg(long, env = "TM_DATA_DIR", default_value = ".local-data")]
+    data_dir: PathBuf,
+    /// Also accept tokens of another issuer: ISSUER,JWKS_URL,CLIENT_ID[,CLIENT_ID...]
+    /// (e.g. moto's Cognito). Repeatable; in the env var separate issuers with ';'.
+    #[arg(long = "trust-issuer", env = "TM_TRUST_ISSUERS", value_delimiter = ';')]
+    trust_issuers: Vec<String>,
+}
+
+fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("--trust-issuer {spec:?}: expected ISSUER,JWKS_URL,CLIENT_ID[,CLIENT_ID...]"));
+    }
+    Ok(TrustedIssuer {
+        issuer: parts[0].to_owned(),
+        jwks_url: Some(parts[1].to_owned()),
+        audiences: parts[2..].iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        #[cfg(unix)]
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate => {},
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tm-local: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let trusted: Vec<TrustedIssuer> = args
+        .trust_issuers
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_trusted(s))
+        .collect::<Result<_, _>>()?;
+    let store = EmbeddedStore::open(&args.data_dir).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}; pick another --port", args.host, args.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let base_url = format!("http://{addr}");
+    let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone())?;
+    let mut verifier = JwtVerifier::new(trusted);
+    verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
+    let state = Arc::new(server::AppState {
+        ctx: AppContext::new(Arc::new(store)),
+        verifier,
+        issuer,
+        base_url: base_url.clone(),
+    });
+
+    println!("tm-local listening on {base_url}");
+    println!("data folder: {}", args.data_dir.display());
+    println!("get a token:");
+    println!(
+        "  curl -s -X POST {base_url}/local/signup -H 'content-type: application/json' -d '{{\"username\": \"me\", \"password\": \"change-me-please\"}}'"
+    );
+    println!("  then: curl -H \"Authorization: Bearer $ID_TOKEN\" {base_url}/v1/me");
+    println!(
+        "hosted login (authorization code + PKCE): {base_url}/oauth2/authorize?response_type=code&client_id={}&...",
+        issuer::CLIENT_ID
+    );
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+
+    axum::serve(listener, server::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("tm-local stopped");
+    Ok(())
+}

@@ -1,0 +1,354 @@
+//! The local server: every route of the route table through the shared handlers, the
+//! local issuer's endpoints, one JSON log line per request.
+
+use crate::issuer::{CLIENT_ID, LocalIssuer};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Form, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use shared::auth::{JwtVerifier, Principal};
+use shared::handlers::{AppContext, handle};
+use shared::http::routes::{RouteMiss, match_route};
+use shared::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub struct AppState {
+    pub ctx: AppContext,
+    pub verifier: JwtVerifier,
+    pub issuer: LocalIssuer,
+    pub base_url: String,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/local/signup", post(signup))
+        .route("/local/login", post(login))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/.well-known/openid-configuration", get(openid_configuration))
+        .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
+        .route("/oauth2/token", post(token))
+        .fallback(api)
+        .with_state(state)
+}
+
+fn to_axum(response: ApiResponse) -> Response {
+    let mut builder =
+        Response::builder().status(StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder.body(Body::from(response.body)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+fn error(e: ApiError) -> Response {
+    to_axum(e.into_response())
+}
+
+/// Every API route: read at most 1 MB, match the route table, verify the token, run
+/// the shared handler. Logs one line per request (never the token or entry text).
+async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let (function, response) = match match_route(&method, &path) {
+        Err(RouteMiss::NotFound) => {
+            ("-", error(ApiError::not_found(format!("no route {method} {path}; see the README's API overview"))))
+        }
+        Err(RouteMiss::MethodNotAllowed(allowed)) => {
+            let mut r =
+                error(ApiError::new(405, "method-not-allowed", format!("{path} supports {}", allowed.join(", "))));
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                r.headers_mut().insert("allow", v);
+            }
+            ("-", r)
+        }
+        Ok(matched) => {
+            let function = matched.route.function;
+            let response = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Err(_) => error(ApiError::new(
+                    413,
+                    "payload-too-large",
+                    "the request body is over 1 MB; send less data per request",
+                )),
+                Ok(bytes) => {
+                    let principal =
+                        if matched.route.authorized { authenticate(&state, &parts.headers).await } else { Ok(None) };
+                    match principal {
+                        Err(e) => error(e),
+                        Ok(principal) => {
+                            let req = ApiRequest {
+                                method: method.clone(),
+                                path: path.clone(),
+                                query: ApiRequest::parse_query(parts.uri.query().unwrap_or("")),
+                                headers: parts
+                                    .headers
+                                    .iter()
+                                    .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                                    .collect(),
+                                body: bytes.to_vec(),
+                                request_id: request_id.clone(),
+                            };
+                            to_axum(handle(&state.ctx, &matched, &req, principal.as_ref()).await)
+                        }
+                    }
+                }
+            };
+            (function, response)
+        }
+    };
+    let mut response = response;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        route = function,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    let header = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(|| {
+        ApiError::unauthorized("send a bearer token: Authorization: Bearer <id_token>; get one with POST /local/login")
+    })?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    let claims = state.verifier.verify(token).await.map_err(|e| ApiError::unauthorized(e.0))?;
+    Principal::from_claims(&claims).map(Some).map_err(|e| ApiError::unauthorized(e.0))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignupBody {
+    username: String,
+    password: String,
+    tenant: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], example: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid-json", format!("{e}; send e.g. {example}")))
+}
+
+async fn signup(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Response {
+    let result = async {
+        let b: SignupBody =
+            parse_json(&body, r#"{"username": "me", "password": "at-least-8-chars", "tenant": "acme"}"#)?;
+        state.issuer.signup(&b.username, &b.password, b.tenant, b.groups).await
+    }
+    .await;
+    match result {
+        Ok(tokens) => (StatusCode::CREATED, axum::Json(tokens)).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+async fn login(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Response {
+    let result = async {
+        let b: LoginBody = parse_json(&body, r#"{"username": "me", "password": "..."}"#)?;
+        state.issuer.login(&b.username, &b.password).await
+    }
+    .await;
+    match result {
+        Ok(tokens) => axum::Json(tokens).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+async fn jwks(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(state.issuer.jwks()).into_response()
+}
+
+async fn openid_configuration(State(state): State<Arc<AppState>>) -> Response {
+    let base = &state.base_url;
+    axum::Json(serde_json::json!({
+        "issuer": state.issuer.issuer,
+        "authorization_endpoint": format!("{base}/oauth2/authorize"),
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    state: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+/// Checks the OAuth parameters; on success the redirect URI and challenge.
+fn check_authorize(p: &AuthorizeParams) -> Result<(String, String), String> {
+    if p.response_type.as_deref() != Some("code") {
+        return Err("response_type must be code".into());
+    }
+    if p.client_id.as_deref() != Some(CLIENT_ID) {
+        return Err(format!("client_id must be {CLIENT_ID}"));
+    }
+    let redirect = p
+        .redirect_uri
+        .clone()
+        .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
+        .ok_or("redirect_uri must be an http(s) URL")?;
+    if p.code_challenge_method.as_deref() != Some("S256") {
+        return Err("PKCE is required: code_challenge_method=S256 and a code_challenge".into());
+    }
+    let challenge = p
+        .code_challenge
+        .clone()
+        .filter(|c| (43..=128).contains(&c.len()))
+        .ok_or("code_challenge must be 43-128 characters (base64url SHA-256)")?;
+    Ok((redirect, challenge))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn login_page(p: &AuthorizeParams, message: Option<&str>) -> Html<String> {
+    let hidden = |name: &str, value: &Option<String>| {
+        format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value.as_deref().unwrap_or("")))
+    };
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in - Temporal Mark (local)</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}.error{{color:#b00020}}</style></head>
+<body><h1>Temporal Mark</h1><p>Local sign-in (no AWS). Create a user with <code>POST /local/signup</code>.</p>
+{}<form method="post" action="/oauth2/authorize">
+<label>Username <input name="username" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+{}{}{}{}{}{}<button type="submit">Sign in</button></form></body></html>"#,
+        message.map(|m| format!(r#"<p class="error">{}</p>"#, escape(m))).unwrap_or_default(),
+        hidden("response_type", &p.response_type),
+        hidden("client_id", &p.client_id),
+        hidden("redirect_uri", &p.redirect_uri),
+        hidden("code_challenge", &p.code_challenge),
+        hidden("code_challenge_method", &p.code_challenge_method),
+        hidden("state", &p.state),
+    ))
+}
+
+async fn authorize_page(Query(p): Query<AuthorizeParams>) -> Response {
+    match check_authorize(&p) {
+        Ok(_) => login_page(&p, None).into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, Html(format!("<p>{}</p>", escape(&message)))).into_response(),
+    }
+}
+
+async fn authorize_submit(State(state): State<Arc<AppState>>, Form(p): Form<AuthorizeParams>) -> Response {
+    let (redirect, challenge) = match check_authorize(&p) {
+        Ok(ok) => ok,
+        Err(message) => return (StatusCode::BAD_REQUEST, Html(format!("<p>{}</p>", escape(&message)))).into_response(),
+    };
+    let (username, password) = (p.username.clone().unwrap_or_default(), p.password.clone().unwrap_or_default());
+    match state.issuer.authorize(&username, &password, &redirect, &challenge).await {
+        Ok(code) => {
+            let separator = if redirect.contains('?') { '&' } else { '?' };
+            let mut location = format!("{redirect}{separator}code={code}");
+            if let Some(s) = &p.state {
+                location.push_str("&state=");
+                location.push_str(&base64_free_urlencode(s));
+            }
+            Redirect::to(&location).into_response()
+        }
+        Err(e) => (StatusCode::UNAUTHORIZED, login_page(&p, Some(&e.message))).into_response(),
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+fn base64_free_urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    grant_type: String,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (status, axum::Json(serde_json::json!({"error": error, "error_description": description}))).into_response()
+}
+
+async fn token(State(state): State<Arc<AppState>>, Form(f): Form<TokenForm>) -> Response {
+    if f.client_id.as_deref() != Some(CLIENT_ID) {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", &format!("client_id must be {CLIENT_ID}"));
+    }
+    let result = match f.grant_type.as_str() {
+        "authorization_code" => match (&f.code, &f.redirect_uri, &f.code_verifier) {
+            (Some(code), Some(redirect), Some(verifier)) => state.issuer.exchange(code, redirect, verifier).await,
+            _ => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "code, redirect_uri and code_verifier are required",
+                );
+            }
+        },
+        "refresh_token" => match &f.refresh_token {
+            Some(token) => state.issuer.refresh(token).await,
+            None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "refresh_token is required"),
+        },
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "use authorization_code or refresh_token",
+            );
+        }
+    };
+    match result {
+        Ok(tokens) => axum::Json(tokens).into_response(),
+        Err(e) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &e.message),
+    }
+}

@@ -1,0 +1,364 @@
+//! Entries and the running timer. Every write validates against a fresh snapshot of the
+//! user's nearby entries and commits with the snapshot's version; a concurrent write
+//! makes the commit fail, and the loop re-reads and re-validates, so "no overlap" and
+//! "one timer" hold under concurrency.
+
+use super::body::JsonBody;
+use super::{AppContext, Caller, Idempotency};
+use crate::domain::calendar::parse_date;
+use crate::domain::diagnostic::{Code, Severity};
+use crate::domain::timer::{TimerFinish, TimerStart, finish_input, start_input};
+use crate::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationContext, validate_entry};
+use crate::domain::{Project, tags::normalize_tag};
+use crate::http::routes::Matched;
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::store::model::cursor;
+use crate::store::{CommitError, EntryQuery, StoredEntry, WriteOp};
+use chrono::Days;
+use serde_json::{Value, json};
+
+const MAX_ATTEMPTS: usize = 12;
+const ENTRY_FIELDS: [&str; 7] = ["date", "startTime", "endTime", "task", "project", "tags", "notes"];
+
+/// An entry's JSON with the warnings and infos of the write that produced it.
+pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> Value {
+    let mut body = serde_json::to_value(stored.to_json()).expect("entries serialise");
+    let notices: Vec<&Issue> = issues.iter().filter(|i| i.severity != Severity::Error).collect();
+    body["warnings"] = serde_json::to_value(notices).expect("issues serialise");
+    body
+}
+
+fn entry_json(stored: &StoredEntry) -> Value {
+    serde_json::to_value(stored.to_json()).expect("entries serialise")
+}
+
+/// What a write does, decided again on every attempt from fresh data.
+enum Change<'a> {
+    Create(EntryInput),
+    Patch { id: &'a str, body: &'a JsonBody },
+    Start(TimerStart),
+    Finish(TimerFinish),
+}
+
+fn busy() -> ApiError {
+    ApiError::new(503, "busy", "too many concurrent changes to your entries; retry in a moment")
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no entry {id:?}; list your entries with GET /v1/entries"))
+}
+
+/// Applies a patch body on top of a stored entry's fields.
+fn merge(current: &StoredEntry, body: &JsonBody) -> Result<EntryInput, ApiError> {
+    let mut input = EntryInput::from_entry(&current.entry);
+    if let Some(v) = body.string("date")? {
+        input.date = v;
+    }
+    if let Some(v) = body.string("startTime")? {
+        input.start_time = v;
+    }
+    if body.has("endTime") {
+        input.end_time = Some(body.string("endTime")?.ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-field",
+                "endTime cannot be removed; a running entry is started with POST /v1/timer/start",
+            )
+        })?);
+    }
+    if let Some(v) = body.string("task")? {
+        input.task = v;
+    }
+    if body.has("project") {
+        input.project = body.string("project")?;
+    }
+    if body.has("tags") {
+        input.tags = body.value("tags").cloned();
+    }
+    if body.has("notes") {
+        input.notes = body.string("notes")?;
+    }
+    Ok(input)
+}
+
+async fn apply(
+    ctx: &AppContext,
+    caller: &Caller,
+    change: Change<'_>,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let store = &ctx.store;
+    let owner = &caller.owner;
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            if let Some(replayed) = match idem {
+                Some(i) => i.replay(ctx, owner).await?,
+                None => None,
+            } {
+                return Ok(replayed);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
+        }
+        let now = (ctx.clock)();
+        // The entry this change replaces, and the raw input to validate.
+        let (current, input) = match &change {
+            Change::Create(input) => (None, input.clone()),
+            Change::Patch { id, body } => {
+                let current = store.entry(owner, id).await?.ok_or_else(|| not_found(id))?;
+                let input = merge(&current, body)?;
+                (Some(current), input)
+            }
+            Change::Start(start) => (None, start_input(start, caller.now)),
+            Change::Finish(finish) => {
+                let today = caller.today();
+                let timer = store.snapshot(owner, today, today).await?.timer.ok_or_else(|| {
+                    ApiError::conflict("no-running-timer", "no timer is running; start one with POST /v1/timer/start")
+                })?;
+                let input = finish_input(&timer.entry, finish, caller.now).map_err(|issue| {
+                    ApiError::new(422, "validation-failed", issue.message.clone())
+                        .with_details(json!({"issues": [issue]}))
+                })?;
+                (Some(timer), input)
+            }
+        };
+        let date = parse_date(input.date.trim()).unwrap_or(caller.today());
+        let from = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+        let to = date.checked_add_days(Days::new(1)).unwrap_or(date);
+        let snapshot = store.snapshot(owner, from, to).await?;
+        match (&change, &snapshot.timer) {
+            (Change::Start(_), Some(running)) => {
+                return Err(ApiError::conflict(
+                    "timer-running",
+                    format!(
+                        "a timer is already running since {} {} ({}); finish it first with POST /v1/timer/finish",
+                        running.entry.date, running.entry.start, running.entry.task
+                    ),
+                )
+                .with_details(json!({"running": entry_json(running)})));
+            }
+            (Change::Finish(_), running) if running.as_ref().map(|r| &r.id) != current.as_ref().map(|c| &c.id) => {
+                continue;
+            }
+            _ => {}
+        }
+        let mut others: Vec<&StoredEntry> = snapshot.entries.iter().collect();
+        if let Some(t) = &snapshot.timer
+            && !others.iter().any(|e| e.id == t.id)
+        {
+            others.push(t);
+        }
+        let existing: Vec<ExistingEntry<'_>> =
+            others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
+        let catalog = caller.catalog(ctx).await?;
+        let validation = ValidationContext {
+            today: caller.today(),
+            existing: &existing,
+            replacing: current.as_ref().map(|c| c.id.as_str()),
+            projects: &catalog,
+        };
+        let validated = validate_entry(&input, &validation);
+        let Some(entry) = validated.entry.clone() else {
+            let issues = json!(validated.issues);
+            if validated.only_conflicts() {
+                let conflicting: Vec<Value> = validated
+                    .errors()
+                    .filter_map(|i| i.conflicting_id.as_deref())
+                    .filter_map(|id| others.iter().find(|e| e.id == id))
+                    .map(|e| entry_json(e))
+                    .collect();
+                let first = validated.errors().next().map(|i| i.message.clone()).unwrap_or_default();
+                return Err(ApiError::conflict("overlap", first)
+                    .with_details(json!({"issues": issues, "conflicting": conflicting})));
+            }
+            let count = validated.errors().count();
+            return Err(ApiError::new(
+                422,
+                "validation-failed",
+                format!("the entry has {count} problem(s); see details.issues"),
+            )
+            .with_details(json!({"issues": issues})));
+        };
+        let (id, created_at, status) = match &current {
+            Some(c) => (c.id.clone(), c.created_at, 200),
+            None => (uuid::Uuid::new_v4().to_string(), now, 201),
+        };
+        let stored = StoredEntry { id: id.clone(), entry, created_at, updated_at: now };
+        let response = ApiResponse::json(status, &entry_body(&stored, &validated.issues));
+        let mut ops = vec![WriteOp::PutEntry(stored.clone())];
+        match &change {
+            Change::Start(_) => ops.push(WriteOp::SetTimer(Some(id.clone()))),
+            Change::Finish(_) => ops.push(WriteOp::SetTimer(None)),
+            Change::Patch { .. }
+                if snapshot.timer.as_ref().is_some_and(|t| t.id == id) && stored.entry.end.is_some() =>
+            {
+                ops.push(WriteOp::SetTimer(None))
+            }
+            _ => {}
+        }
+        if let Some(i) = idem {
+            ops.push(WriteOp::PutIdempotency { key: i.key.clone(), response: i.record(&response) });
+        }
+        match store.commit(owner, snapshot.version, ops).await {
+            Ok(()) => {
+                if validated.issues.iter().any(|i| i.code == Code::ProjectCreated) {
+                    store
+                        .create_project(owner, &Project::auto_created(&stored.entry.project, stored.entry.date))
+                        .await?;
+                }
+                return Ok(response);
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}
+
+fn entry_input(body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
+    let end_time = body.string("endTime")?.ok_or_else(|| {
+        ApiError::bad_request("missing-field", "endTime is required; to log a running entry use POST /v1/timer/start")
+            .with_details(json!({"field": "endTime"}))
+    })?;
+    Ok(EntryInput {
+        date: body.string("date")?.unwrap_or_else(|| caller.today().to_string()),
+        start_time: body.required_string("startTime")?,
+        end_time: Some(end_time),
+        task: body.required_string("task")?,
+        project: body.string("project")?,
+        tags: body.value("tags").cloned(),
+        notes: body.string("notes")?,
+    })
+}
+
+pub(crate) async fn create(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
+    let input = entry_input(&body, caller)?;
+    apply(ctx, caller, Change::Create(input), idem).await
+}
+
+pub(crate) async fn patch(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
+    apply(ctx, caller, Change::Patch { id, body: &body }, None).await
+}
+
+pub(crate) async fn get(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
+    Ok(ApiResponse::json(200, &entry_json(&stored)))
+}
+
+pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    for _ in 0..MAX_ATTEMPTS {
+        let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
+        let snapshot = ctx.store.snapshot(&caller.owner, stored.entry.date, stored.entry.date).await?;
+        let mut ops = vec![WriteOp::DeleteEntry { id: id.to_owned() }];
+        if snapshot.timer.as_ref().is_some_and(|t| t.id == id) {
+            ops.push(WriteOp::SetTimer(None));
+        }
+        match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
+            Ok(()) => return Ok(ApiResponse::no_content()),
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}
+
+pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let date = |name: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        req.query_one(name)
+            .map(|v| parse_date(v).map_err(|e| ApiError::bad_request("invalid-date", format!("{name}: {e}"))))
+            .transpose()
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(ApiError::bad_request(
+            "invalid-range",
+            format!("from {f} is after to {t}; give the earlier date as from"),
+        ));
+    }
+    let limit = match req.query_one("limit") {
+        None => 50,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=500).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 500"))
+        })?,
+    };
+    let cursor = match req.query_one("cursor") {
+        None => None,
+        Some(c) => Some(cursor::decode(c).map(|_| c.to_owned()).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-cursor",
+                "cursor is not one this API issued; pass nextCursor from the previous page unchanged",
+            )
+        })?),
+    };
+    let query = EntryQuery {
+        from,
+        to,
+        project: req.query_one("project").map(str::to_owned),
+        tag: req.query_one("tag").map(normalize_tag),
+        limit,
+        cursor,
+    };
+    let page = ctx.store.entries(&caller.owner, &query).await?;
+    let entries: Vec<Value> = page.entries.iter().map(entry_json).collect();
+    Ok(ApiResponse::json(200, &json!({"entries": entries, "nextCursor": page.next_cursor})))
+}
+
+pub(crate) async fn start_timer(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &["task", "project", "tags", "notes", "date", "startTime"])?;
+    let start = TimerStart {
+        task: body.required_string("task")?,
+        project: body.string("project")?,
+        tags: body.value("tags").cloned(),
+        notes: body.string("notes")?,
+        date: body.string("date")?,
+        start_time: body.string("startTime")?,
+    };
+    apply(ctx, caller, Change::Start(start), idem).await
+}
+
+pub(crate) async fn finish_timer(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    // An empty body is fine: finish now.
+    let finish = if req.body.iter().all(u8::is_ascii_whitespace) {
+        TimerFinish::default()
+    } else {
+        let body = JsonBody::parse(req, &["endTime", "notes"])?;
+        TimerFinish { end_time: body.string("endTime")?, notes: body.string("notes")? }
+    };
+    apply(ctx, caller, Change::Finish(finish), idem).await
+}
+
+pub(crate) async fn get_timer(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
+    let today = caller.today();
+    let timer = ctx.store.snapshot(&caller.owner, today, today).await?.timer;
+    let elapsed = timer.as_ref().map(|t| {
+        let now = i64::from(chrono::Datelike::num_days_from_ce(&caller.now.0)) * 1440
+            + i64::from(caller.now.1.minutes_since_midnight());
+        (now - t.entry.start_abs()).max(0)
+    });
+    Ok(ApiResponse::json(200, &json!({"running": timer.as_ref().map(entry_json), "elapsedMinutes": elapsed})))
+}

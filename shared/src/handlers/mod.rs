@@ -1,0 +1,185 @@
+//! One handler per route: parse and check input, call the domain and the store, map
+//! every outcome to a status and a JSON body. Handlers never panic on input and never
+//! answer a client mistake with a 5xx.
+
+mod body;
+mod entries;
+mod reports;
+mod settings;
+
+pub use body::JsonBody;
+
+use crate::auth::Principal;
+use crate::domain::calendar::{FiscalCalendar, local_now, parse_zone};
+use crate::domain::{ClockTime, ProjectCatalog};
+use crate::http::routes::{Handler, Matched};
+use crate::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use crate::store::{Owner, Profile, Store, StoredResponse, TenantSettings};
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What every handler may use; built once per process (cold start), not per request.
+#[derive(Clone)]
+pub struct AppContext {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+}
+
+impl AppContext {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, clock: Arc::new(Utc::now) }
+    }
+}
+
+/// The caller and their settings, loaded once per request.
+pub(crate) struct Caller {
+    pub principal: Principal,
+    pub owner: Owner,
+    pub profile: Profile,
+    pub tenant: TenantSettings,
+    pub calendar: FiscalCalendar,
+    /// The caller's local date and minute now.
+    pub now: (NaiveDate, ClockTime),
+}
+
+impl Caller {
+    async fn load(ctx: &AppContext, principal: &Principal) -> Result<Self, ApiError> {
+        let owner = principal.owner();
+        let profile = ctx.store.profile(&owner).await?.unwrap_or_default();
+        let tenant = ctx.store.tenant_settings(&owner.tenant).await?.unwrap_or_default();
+        let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
+        let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
+        let now = local_now(zone, (ctx.clock)());
+        Ok(Self { principal: principal.clone(), owner, profile, tenant, calendar, now })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.0
+    }
+
+    pub async fn catalog(&self, ctx: &AppContext) -> Result<ProjectCatalog, ApiError> {
+        Ok(ProjectCatalog::new(ctx.store.projects(&self.owner).await?))
+    }
+}
+
+/// An `Idempotency-Key` and the hash of the request it came with.
+#[derive(Clone, Debug)]
+pub(crate) struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    fn from_request(req: &ApiRequest) -> Result<Option<Self>, ApiError> {
+        let Some(key) = req.header("idempotency-key") else { return Ok(None) };
+        let key = key.trim();
+        if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be 1-200 visible ASCII characters, e.g. a UUID",
+            ));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(req.method.as_bytes());
+        hasher.update(b" ");
+        hasher.update(req.path.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(&req.body);
+        let request_hash = format!("{:x}", hasher.finalize());
+        Ok(Some(Self { key: key.to_owned(), request_hash }))
+    }
+
+    /// The stored first response, if this key was used before.
+    pub async fn replay(&self, ctx: &AppContext, owner: &Owner) -> Result<Option<ApiResponse>, ApiError> {
+        let Some(first) = ctx.store.idempotent_response(owner, &self.key).await? else { return Ok(None) };
+        if first.request_hash != self.request_hash {
+            return Err(ApiError::new(
+                422,
+                "idempotency-key-reused",
+                "this Idempotency-Key was already used for a different request; use a new key for a new request",
+            ));
+        }
+        let response = ApiResponse {
+            status: first.status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: first.body.into_bytes(),
+        };
+        Ok(Some(response.with_header("idempotent-replayed", "true")))
+    }
+
+    pub fn record(&self, response: &ApiResponse) -> StoredResponse {
+        StoredResponse {
+            status: response.status,
+            body: String::from_utf8_lossy(&response.body).into_owned(),
+            request_hash: self.request_hash.clone(),
+        }
+    }
+}
+
+/// Runs the matched route for an authenticated (or open) request.
+pub async fn handle(
+    ctx: &AppContext,
+    matched: &Matched,
+    req: &ApiRequest,
+    principal: Option<&Principal>,
+) -> ApiResponse {
+    match dispatch(ctx, matched, req, principal).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn dispatch(
+    ctx: &AppContext,
+    matched: &Matched,
+    req: &ApiRequest,
+    principal: Option<&Principal>,
+) -> Result<ApiResponse, ApiError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            413,
+            "payload-too-large",
+            "the request body is over 1 MB; send less data per request",
+        ));
+    }
+    if matched.route.handler == Handler::Health {
+        return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
+    }
+    let principal =
+        principal.ok_or_else(|| ApiError::unauthorized("send a bearer token: Authorization: Bearer <token>"))?;
+    let caller = Caller::load(ctx, principal).await?;
+    let idempotency = if req.method == "POST" { Idempotency::from_request(req)? } else { None };
+    if let Some(idem) = &idempotency
+        && let Some(replayed) = idem.replay(ctx, &caller.owner).await?
+    {
+        return Ok(replayed);
+    }
+    let idem = idempotency.as_ref();
+    match matched.route.handler {
+        Handler::Health => unreachable!("answered above"),
+        Handler::GetMe => settings::get_me(&caller),
+        Handler::PatchMe => settings::patch_me(ctx, &caller, req).await,
+        Handler::CreateEntry => entries::create(ctx, &caller, req, idem).await,
+        Handler::ListEntries => entries::list(ctx, &caller, req).await,
+        Handler::GetEntry => entries::get(ctx, &caller, matched).await,
+        Handler::PatchEntry => entries::patch(ctx, &caller, matched, req).await,
+        Handler::DeleteEntry => entries::delete(ctx, &caller, matched).await,
+        Handler::StartTimer => entries::start_timer(ctx, &caller, req, idem).await,
+        Handler::FinishTimer => entries::finish_timer(ctx, &caller, req, idem).await,
+        Handler::GetTimer => entries::get_timer(ctx, &caller).await,
+        Handler::Daily => reports::daily(ctx, &caller, matched, req).await,
+        Handler::ListProjects => settings::list_projects(ctx, &caller).await,
+        Handler::CreateProject => settings::create_project(ctx, &caller, req, idem).await,
+        Handler::ProjectSummary => reports::project(ctx, &caller, matched, req).await,
+        Handler::PatchProject => settings::patch_project(ctx, &caller, matched, req).await,
+        Handler::TagSummary => reports::tag(ctx, &caller, matched, req).await,
+        Handler::FiscalYearReport
+        | Handler::RangeReport
+        | Handler::WeeklyReport
+        | Handler::MonthlyReport
+        | Handler::SinceReport => reports::period(ctx, &caller, matched, req).await,
+    }
+}

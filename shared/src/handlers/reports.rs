@@ -1,0 +1,251 @@
+//! Daily, project, tag and period reports over the caller's stored entries.
+
+use super::{AppContext, Caller};
+use crate::domain::calendar::{Month, parse_date};
+use crate::domain::tags::normalize_tag;
+use crate::http::routes::{Handler, Matched};
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::reports::engine::{Page, ReportEntry, ReportError, ReportSource};
+use crate::reports::options::parse_suppress;
+use crate::reports::{
+    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
+    project_summary, range_report, since_report, tag_summary, weekly_report,
+};
+use crate::store::{EntryQuery, StoredEntry};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use serde_json::json;
+
+/// `format` wins over `Accept`; JSON by default.
+fn format_of(req: &ApiRequest) -> Result<Format, ApiError> {
+    match req.query_one("format") {
+        Some(f) => f
+            .parse()
+            .map_err(|e: crate::reports::options::OptionError| ApiError::bad_request("invalid-format", e.message)),
+        None => Ok(req.header("accept").and_then(Format::from_accept).unwrap_or_default()),
+    }
+}
+
+fn options_of(req: &ApiRequest) -> Result<ReportOptions, ApiError> {
+    let invalid = |e: crate::reports::options::OptionError| ApiError::bad_request("invalid-option", e.message);
+    Ok(ReportOptions {
+        group_by: req.query_one("groupBy").map(str::parse::<GroupBy>).transpose().map_err(invalid)?,
+        sort: req.query_one("sort").map(str::parse::<SortBy>).transpose().map_err(invalid)?.unwrap_or_default(),
+        top_tasks: req
+            .query_one("topTasks")
+            .map(str::parse::<TopTasks>)
+            .transpose()
+            .map_err(invalid)?
+            .unwrap_or_default(),
+        suppress: (!req.query_all("suppress").is_empty()).then(|| parse_suppress(req.query_all("suppress"))),
+    })
+}
+
+fn report_error(e: ReportError) -> ApiError {
+    match e {
+        ReportError::UnknownProject { ref suggestions, .. } => {
+            let suggestions = suggestions.clone();
+            ApiError::new(404, "unknown-project", e.to_string()).with_details(json!({"suggestions": suggestions}))
+        }
+        other => ApiError::bad_request(other.code(), other.to_string()),
+    }
+}
+
+fn respond(report: &Report<'_>, format: Format) -> ApiResponse {
+    ApiResponse::text(200, format.content_type(), report.render(format))
+}
+
+fn date_param(matched: &Matched, name: &str) -> Result<NaiveDate, ApiError> {
+    let text = matched.param(name).unwrap_or_default();
+    parse_date(text).map_err(|e| ApiError::bad_request("invalid-date", e.0))
+}
+
+/// Every stored entry of the caller matching the filters (the store pages them).
+async fn load(
+    ctx: &AppContext,
+    caller: &Caller,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    project: Option<&str>,
+) -> Result<Vec<StoredEntry>, ApiError> {
+    let mut query = EntryQuery { from, to, project: project.map(str::to_owned), limit: 1000, ..Default::default() };
+    let mut all = Vec::new();
+    loop {
+        let page = ctx.store.entries(&caller.owner, &query).await?;
+        all.extend(page.entries);
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => return Ok(all),
+        }
+    }
+}
+
+pub(crate) async fn daily(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let date = date_param(matched, "date")?;
+    let stored = load(ctx, caller, Some(date), Some(date), None).await?;
+    let catalog = caller.catalog(ctx).await?;
+    let rows: Vec<ReportEntry<'_>> =
+        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
+    let src = ReportSource {
+        entries: &rows,
+        projects: &catalog,
+        default_suppressed: &caller.profile.suppressed_projects,
+        team: false,
+    };
+    Ok(respond(&Report::Daily(daily_report(date, &src)), format))
+}
+
+pub(crate) async fn period(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let options = options_of(req)?;
+    enum Kind {
+        FiscalYear(crate::domain::FiscalYear),
+        Range(NaiveDate, NaiveDate),
+        Weekly(NaiveDate),
+        Monthly(Month),
+        Since(String),
+    }
+    let kind = match matched.route.handler {
+        Handler::FiscalYearReport => Kind::FiscalYear(
+            caller
+                .calendar
+                .parse_label(matched.param("fy").unwrap_or_default())
+                .map_err(|e| ApiError::bad_request("invalid-fiscal-year", e.0))?,
+        ),
+        Handler::RangeReport => Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?),
+        Handler::WeeklyReport => Kind::Weekly(match matched.param("date") {
+            Some(_) => date_param(matched, "date")?,
+            None => caller.today(),
+        }),
+        Handler::MonthlyReport => Kind::Monthly(match matched.param("month") {
+            Some(m) => Month::parse(m).map_err(|e| ApiError::bad_request("invalid-month", e.0))?,
+            None => Month::of(caller.today()),
+        }),
+        _ => Kind::Since(
+            req.query_one("text")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "missing-text",
+                        "give the task text to search for: /v1/reports/since?text=deploy",
+                    )
+                })?
+                .to_owned(),
+        ),
+    };
+    let (from, to) = match &kind {
+        Kind::FiscalYear(fy) => (Some(fy.start()), Some(fy.end())),
+        Kind::Range(s, e) => (Some(*s), Some(*e)),
+        Kind::Weekly(d) => {
+            let (s, e) = crate::domain::calendar::week_of(*d);
+            (Some(s), Some(e))
+        }
+        Kind::Monthly(m) => (Some(m.first_day()), Some(m.last_day())),
+        Kind::Since(_) => (None, None),
+    };
+    let stored = load(ctx, caller, from, to, None).await?;
+    let catalog = caller.catalog(ctx).await?;
+    let rows: Vec<ReportEntry<'_>> =
+        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
+    let src = ReportSource {
+        entries: &rows,
+        projects: &catalog,
+        default_suppressed: &caller.profile.suppressed_projects,
+        team: false,
+    };
+    let report = match kind {
+        Kind::FiscalYear(fy) => fiscal_year_report(&fy, &src, &options),
+        Kind::Range(s, e) => range_report(s, e, &src, &options),
+        Kind::Weekly(d) => weekly_report(d, &src, &options),
+        Kind::Monthly(m) => monthly_report(m, &src, &options),
+        Kind::Since(text) => since_report(&text, &src, &options),
+    }
+    .map_err(report_error)?;
+    Ok(respond(&Report::Period(report), format))
+}
+
+fn offset_cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn parse_offset_cursor(cursor: &str) -> Option<usize> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    text.strip_prefix("offset:")?.parse().ok()
+}
+
+pub(crate) async fn project(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let name = matched.param("name").unwrap_or_default();
+    let limit = match req.query_one("limit") {
+        None => 10,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 100"))
+        })?,
+    };
+    let offset = match req.query_one("cursor") {
+        None => 0,
+        Some(c) => parse_offset_cursor(c).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-cursor",
+                "cursor is not one this API issued; pass nextCursor from the previous page unchanged",
+            )
+        })?,
+    };
+    let stored = load(ctx, caller, None, None, Some(name)).await?;
+    let catalog = caller.catalog(ctx).await?;
+    let rows: Vec<ReportEntry<'_>> =
+        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
+    let src = ReportSource {
+        entries: &rows,
+        projects: &catalog,
+        default_suppressed: &caller.profile.suppressed_projects,
+        team: false,
+    };
+    let summary = project_summary(name, &src, Page { offset, limit }).map_err(report_error)?;
+    if format == Format::Json {
+        let mut body = serde_json::to_value(&summary).expect("reports serialise");
+        body["nextCursor"] = json!(summary.next_offset.map(offset_cursor));
+        return Ok(ApiResponse::json(200, &body));
+    }
+    Ok(respond(&Report::Project(summary), format))
+}
+
+pub(crate) async fn tag(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let tag = normalize_tag(matched.param("tag").unwrap_or_default());
+    let stored = load(ctx, caller, None, None, None).await?;
+    let catalog = caller.catalog(ctx).await?;
+    let rows: Vec<ReportEntry<'_>> =
+        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
+    let src = ReportSource {
+        entries: &rows,
+        projects: &catalog,
+        default_suppressed: &caller.profile.suppressed_projects,
+        team: false,
+    };
+    let report = tag_summary(&tag, &src).map_err(report_error)?;
+    Ok(respond(&Report::Tag(report), format))
+}

@@ -1,0 +1,237 @@
+//! The caller's settings (`/v1/me`) and projects.
+
+use super::body::JsonBody;
+use super::{AppContext, Caller, Idempotency};
+use crate::domain::calendar::{parse_date, parse_zone};
+use crate::domain::names::{project_key, project_name_problem};
+use crate::domain::tags::{dropped_tag_message, normalize_tags};
+use crate::domain::validation::Issue;
+use crate::domain::{Code, Project, ProjectStatus, Severity};
+use crate::http::routes::Matched;
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::store::{CommitError, WriteOp};
+use serde_json::{Value, json};
+
+fn me_body(caller: &Caller) -> Value {
+    json!({
+        "user": caller.principal.user,
+        "tenant": caller.principal.tenant,
+        "groups": caller.principal.groups,
+        "isTenantAdmin": caller.principal.is_tenant_admin(),
+        "timeZone": caller.profile.time_zone,
+        "suppressedProjects": caller.profile.suppressed_projects,
+        "fiscalYearStartMonth": caller.tenant.fiscal_year_start_month,
+        "today": caller.today(),
+    })
+}
+
+pub(crate) fn get_me(caller: &Caller) -> Result<ApiResponse, ApiError> {
+    Ok(ApiResponse::json(200, &me_body(caller)))
+}
+
+pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &["timeZone", "suppressedProjects", "fiscalYearStartMonth"])?;
+    let mut profile = caller.profile.clone();
+    if let Some(zone) = body.string("timeZone")? {
+        parse_zone(zone.trim()).map_err(|e| ApiError::new(422, "invalid-time-zone", e.0))?;
+        profile.time_zone = zone.trim().to_owned();
+    }
+    if let Some(list) = body.strings("suppressedProjects")? {
+        profile.suppressed_projects = list.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    }
+    let month = match body.value("fiscalYearStartMonth") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_u64().filter(|m| (1..=12).contains(m)).ok_or_else(|| {
+            ApiError::bad_request("invalid-field", "fiscalYearStartMonth must be a whole number from 1 to 12")
+        })? as u32),
+    };
+    let mut tenant = caller.tenant.clone();
+    if let Some(month) = month {
+        if !caller.principal.is_tenant_admin() {
+            return Err(ApiError::forbidden(
+                "fiscalYearStartMonth is a tenant setting; only tenant administrators may change it",
+            ));
+        }
+        tenant.fiscal_year_start_month = month;
+        ctx.store.put_tenant_settings(&caller.owner.tenant, &tenant).await?;
+    }
+    ctx.store.put_profile(&caller.owner, &profile).await?;
+    let updated = Caller {
+        profile,
+        tenant,
+        principal: caller.principal.clone(),
+        owner: caller.owner.clone(),
+        calendar: caller.calendar,
+        now: caller.now,
+    };
+    Ok(ApiResponse::json(200, &me_body(&updated)))
+}
+
+pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
+    let mut projects = ctx.store.projects(&caller.owner).await?;
+    projects.sort_by_key(|p| project_key(&p.name));
+    Ok(ApiResponse::json(200, &json!({"projects": projects})))
+}
+
+const PROJECT_FIELDS: [&str; 7] =
+    ["name", "departmentalGoals", "strategicDirections", "tags", "status", "startDate", "summary"];
+
+/// Applies body fields to `project`, collecting every problem (422) and notice.
+fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec<Issue>) -> Result<(), ApiError> {
+    let mut issue = |field: &'static str, severity: Severity, code: Code, message: String| {
+        issues.push(Issue { field, severity, code, message, conflicting_id: None });
+    };
+    if let Some(goals) = body.strings("departmentalGoals")? {
+        project.departmental_goals = goals.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
+    }
+    if let Some(directions) = body.strings("strategicDirections")? {
+        project.strategic_directions =
+            directions.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
+    }
+    if let Some(tags) = body.strings("tags")? {
+        let normalized = normalize_tags(&tags);
+        for (original, tag) in &normalized.changed {
+            issue("tags", Severity::Info, Code::TagNormalized, format!("tag {original:?} was normalised to {tag:?}"));
+        }
+        for original in &normalized.dropped {
+            issue("tags", Severity::Warning, Code::TagDropped, dropped_tag_message(original));
+        }
+        project.tags = normalized.tags;
+    }
+    if let Some(status) = body.string("status")? {
+        match status.parse::<ProjectStatus>() {
+            Ok(s) => project.status = s,
+            Err(message) => issue("status", Severity::Error, Code::InvalidStatus, message),
+        }
+    }
+    if body.has("startDate") {
+        project.start_date = match body.string("startDate")? {
+            None => None,
+            Some(text) => match parse_date(text.trim()) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    issue("startDate", Severity::Error, Code::InvalidStartDate, e.0);
+                    project.start_date
+                }
+            },
+        };
+    }
+    if let Some(summary) = body.string("summary")? {
+        project.summary = summary.trim().to_owned();
+    }
+    Ok(())
+}
+
+fn reject_errors(issues: &[Issue]) -> Result<(), ApiError> {
+    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+    if errors > 0 {
+        return Err(ApiError::new(
+            422,
+            "validation-failed",
+            format!("the project has {errors} problem(s); see details.issues"),
+        )
+        .with_details(json!({"issues": issues})));
+    }
+    Ok(())
+}
+
+fn project_body(project: &Project, issues: &[Issue]) -> Value {
+    let mut body = serde_json::to_value(project).expect("projects serialise");
+    body["warnings"] = json!(issues.iter().filter(|i| i.severity != Severity::Error).collect::<Vec<_>>());
+    body
+}
+
+pub(crate) async fn create_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
+    let name = body.required_string("name")?.trim().to_owned();
+    let mut issues = Vec::new();
+    if let Some(problem) = project_name_problem(&name) {
+        issues.push(Issue {
+            field: "name",
+            severity: Severity::Error,
+            code: Code::InvalidProjectName,
+            message: problem,
+            conflicting_id: None,
+        });
+    }
+    let mut project = Project {
+        name,
+        departmental_goals: vec![],
+        strategic_directions: vec![],
+        tags: vec![],
+        status: ProjectStatus::Active,
+        start_date: Some(caller.today()),
+        summary: String::new(),
+    };
+    apply_project_fields(&mut project, &body, &mut issues)?;
+    reject_errors(&issues)?;
+    if !ctx.store.create_project(&caller.owner, &project).await? {
+        return Err(ApiError::conflict(
+            "project-exists",
+            format!(
+                "a project named {:?} exists already (names ignore case); change it with PATCH /v1/projects/{{name}}",
+                project.name
+            ),
+        ));
+    }
+    let response = ApiResponse::json(201, &project_body(&project, &issues));
+    if let Some(idem) = idem {
+        remember(ctx, caller, idem, &response).await?;
+    }
+    Ok(response)
+}
+
+/// Stores the first response of an idempotent request that wrote outside an entry commit.
+async fn remember(
+    ctx: &AppContext,
+    caller: &Caller,
+    idem: &Idempotency,
+    response: &ApiResponse,
+) -> Result<(), ApiError> {
+    for _ in 0..12 {
+        let today = caller.today();
+        let version = ctx.store.snapshot(&caller.owner, today, today).await?.version;
+        let op = WriteOp::PutIdempotency { key: idem.key.clone(), response: idem.record(response) };
+        match ctx.store.commit(&caller.owner, version, vec![op]).await {
+            Ok(()) => return Ok(()),
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn patch_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let name = matched.param("name").unwrap_or_default();
+    let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
+    let catalog = caller.catalog(ctx).await?;
+    let mut project = catalog
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("no project named {name:?}; list them with GET /v1/projects")))?;
+    let mut issues = Vec::new();
+    if let Some(new_name) = body.string("name")? {
+        if project_key(&new_name) != project_key(&project.name) {
+            return Err(ApiError::new(
+                422,
+                "rename-not-supported",
+                "renaming a project (other than changing its capitalisation) is not supported yet; create a new project and move entries with PATCH /v1/entries/{id}",
+            ));
+        }
+        project.name = new_name.trim().to_owned();
+    }
+    apply_project_fields(&mut project, &body, &mut issues)?;
+    reject_errors(&issues)?;
+    ctx.store.replace_project(&caller.owner, &project).await?;
+    Ok(ApiResponse::json(200, &project_body(&project, &issues)))
+}

@@ -1,0 +1,158 @@
+//! The one route table. The local server serves it, each Lambda binary names its
+//! entry, and the template test compares it with `template.yaml`, so they cannot drift.
+
+use percent_encoding::percent_decode_str;
+
+/// What runs for a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Health,
+    GetMe,
+    PatchMe,
+    CreateEntry,
+    ListEntries,
+    GetEntry,
+    PatchEntry,
+    DeleteEntry,
+    StartTimer,
+    FinishTimer,
+    GetTimer,
+    Daily,
+    ListProjects,
+    CreateProject,
+    ProjectSummary,
+    PatchProject,
+    TagSummary,
+    FiscalYearReport,
+    RangeReport,
+    WeeklyReport,
+    MonthlyReport,
+    SinceReport,
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub method: &'static str,
+    /// Path template; `{name}` segments are parameters.
+    pub path: &'static str,
+    /// The Lambda function (binary) that serves it.
+    pub function: &'static str,
+    /// False only for `/health`: every other route needs a verified token.
+    pub authorized: bool,
+    pub handler: Handler,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
+    Route { method, path, function, authorized: true, handler }
+}
+
+pub const ROUTES: &[Route] = &[
+    Route { method: "GET", path: "/health", function: "health", authorized: false, handler: Handler::Health },
+    route("GET", "/v1/me", "me-get", Handler::GetMe),
+    route("PATCH", "/v1/me", "me-patch", Handler::PatchMe),
+    route("POST", "/v1/entries", "entries-create", Handler::CreateEntry),
+    route("GET", "/v1/entries", "entries-list", Handler::ListEntries),
+    route("GET", "/v1/entries/{id}", "entries-get", Handler::GetEntry),
+    route("PATCH", "/v1/entries/{id}", "entries-patch", Handler::PatchEntry),
+    route("DELETE", "/v1/entries/{id}", "entries-delete", Handler::DeleteEntry),
+    route("POST", "/v1/timer/start", "timer-start", Handler::StartTimer),
+    route("POST", "/v1/timer/finish", "timer-finish", Handler::FinishTimer),
+    route("GET", "/v1/timer", "timer-get", Handler::GetTimer),
+    route("GET", "/v1/daily/{date}", "daily-get", Handler::Daily),
+    route("GET", "/v1/projects", "projects-list", Handler::ListProjects),
+    route("POST", "/v1/projects", "projects-create", Handler::CreateProject),
+    route("GET", "/v1/projects/{name}", "projects-get", Handler::ProjectSummary),
+    route("PATCH", "/v1/projects/{name}", "projects-patch", Handler::PatchProject),
+    route("GET", "/v1/tags/{tag}", "tags-get", Handler::TagSummary),
+    route("GET", "/v1/reports/fiscal-year/{fy}", "reports-fiscal-year", Handler::FiscalYearReport),
+    route("GET", "/v1/reports/range/{start}/{end}", "reports-range", Handler::RangeReport),
+    route("GET", "/v1/reports/weekly", "reports-weekly-current", Handler::WeeklyReport),
+    route("GET", "/v1/reports/weekly/{date}", "reports-weekly", Handler::WeeklyReport),
+    route("GET", "/v1/reports/monthly", "reports-monthly-current", Handler::MonthlyReport),
+    route("GET", "/v1/reports/monthly/{month}", "reports-monthly", Handler::MonthlyReport),
+    route("GET", "/v1/reports/since", "reports-since", Handler::SinceReport),
+];
+
+/// A route and its decoded path parameters.
+#[derive(Debug)]
+pub struct Matched {
+    pub route: &'static Route,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Matched {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RouteMiss {
+    NotFound,
+    /// The path exists with these methods.
+    MethodNotAllowed(Vec<&'static str>),
+}
+
+fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut parts = path.trim_end_matches('/').split('/');
+    for expected in template.split('/') {
+        let got = parts.next()?;
+        if let Some(name) = expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+            let value = percent_decode_str(got).decode_utf8().ok()?.into_owned();
+            if value.is_empty() {
+                return None;
+            }
+            params.push((name, value));
+        } else if expected != got {
+            return None;
+        }
+    }
+    parts.next().is_none().then_some(params)
+}
+
+pub fn match_route(method: &str, path: &str) -> Result<Matched, RouteMiss> {
+    let mut allowed = Vec::new();
+    for route in ROUTES {
+        if let Some(params) = match_path(route.path, path) {
+            if route.method.eq_ignore_ascii_case(method) {
+                return Ok(Matched { route, params });
+            }
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
+}
+
+pub fn route_by_function(function: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.function == function)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_decodes_parameters_and_tells_allowed_methods() {
+        let m = match_route("GET", "/v1/projects/Website%20Redesign").unwrap();
+        assert_eq!((m.route.handler, m.param("name")), (Handler::ProjectSummary, Some("Website Redesign")));
+        let m = match_route("GET", "/v1/reports/range/2025-07-01/2025-07-31").unwrap();
+        assert_eq!((m.param("start"), m.param("end")), (Some("2025-07-01"), Some("2025-07-31")));
+        assert_eq!(match_route("GET", "/v1/reports/weekly/").unwrap().route.function, "reports-weekly-current");
+        assert_eq!(
+            match_route("PUT", "/v1/entries/x").unwrap_err(),
+            RouteMiss::MethodNotAllowed(vec!["GET", "PATCH", "DELETE"])
+        );
+        assert_eq!(match_route("GET", "/v1/nothing").unwrap_err(), RouteMiss::NotFound);
+        assert_eq!(match_route("GET", "/v1/entries/a/b").unwrap_err(), RouteMiss::NotFound);
+    }
+
+    #[test]
+    fn function_names_are_unique_and_only_health_is_open() {
+        let mut names: Vec<&str> = ROUTES.iter().map(|r| r.function).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+        assert!(ROUTES.iter().all(|r| r.authorized == (r.path != "/health")));
+    }
+}

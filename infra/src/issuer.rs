@@ -132,10 +132,10 @@ impl LocalIssuer {
         if password.chars().count() < 8 {
             return Err(bad("weak-password", "password must have at least 8 characters"));
         }
-        if let Some(t) = &tenant {
-            if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)) {
-                return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
-            }
+        if let Some(t) = &tenant
+            && (t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)))
+        {
+            return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
         }
         let salt = SaltString::generate(&mut rand::thread_rng());
         let password_hash = Argon2::default()

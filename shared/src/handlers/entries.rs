@@ -86,6 +86,24 @@ async fn apply(
     change: Change<'_>,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
+    match attempt_writes(ctx, caller, change, idem).await {
+        // A request retried with its Idempotency-Key can lose a race to its own first
+        // copy and then see that copy as a conflict. The key's record is committed with
+        // the entry, so looking again tells the two apart.
+        Err(error) if error.status == 409 || error.status == 422 => match idem {
+            Some(i) => Ok(i.replay(ctx, &caller.owner).await?.ok_or(error)?),
+            None => Err(error),
+        },
+        other => other,
+    }
+}
+
+async fn attempt_writes(
+    ctx: &AppContext,
+    caller: &Caller,
+    change: Change<'_>,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
     let store = &ctx.store;
     let owner = &caller.owner;
     for attempt in 0..MAX_ATTEMPTS {

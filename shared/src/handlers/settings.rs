@@ -171,6 +171,13 @@ pub(crate) async fn create_project(
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
     if !ctx.store.create_project(&caller.owner, &project).await? {
+        // A retry of an idempotent create may find its own first copy.
+        if let Some(replayed) = match idem {
+            Some(i) => i.replay(ctx, &caller.owner).await?,
+            None => None,
+        } {
+            return Ok(replayed);
+        }
         return Err(ApiError::conflict(
             "project-exists",
             format!(

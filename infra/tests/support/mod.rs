@@ -1,0 +1,151 @@
+//! Runs the real `tm-local` binary on a free port with its own data folder, and talks
+//! to it over HTTP.
+
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub data: PathBuf,
+}
+
+pub fn data_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tm-local-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+impl Server {
+    pub fn start(name: &str) -> Self {
+        Self::start_in(data_dir(name), &[])
+    }
+
+    /// Starts on a free port; waits for the "listening on" line (at most 30 s).
+    pub fn start_in(data: PathBuf, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tm-local"))
+            .args(["--port", "0", "--data-dir"])
+            .arg(&data)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tm-local starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("tm-local listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(30)).expect("tm-local printed its URL");
+        Self { child: Some(child), base, data }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// Sends a signal and waits (at most 10 s) for the exit status.
+    pub fn signal(mut self, signal: &str) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+        for _ in 0..100 {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("tm-local did not stop on {signal}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+pub async fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>, headers: &[(&str, &str)]) -> Reply {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut builder = hyper::Request::builder().method(method).uri(url);
+    if let Some(t) = token {
+        builder = builder.header("authorization", format!("Bearer {t}"));
+    }
+    if body.is_some() {
+        builder = builder.header("content-type", "application/json");
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let request = builder.body(Full::new(Bytes::from(body.unwrap_or_default().to_owned()))).unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(30), client.request(request))
+        .await
+        .expect("answer within 30 s")
+        .expect("HTTP works");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+pub struct Api<'a> {
+    pub base: &'a str,
+    pub token: String,
+}
+
+impl Api<'_> {
+    pub async fn get(&self, path: &str) -> Reply {
+        call("GET", &format!("{}{path}", self.base), Some(&self.token), None, &[]).await
+    }
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        call("POST", &format!("{}{path}", self.base), Some(&self.token), Some(body), &[]).await
+    }
+    pub async fn patch(&self, path: &str, body: &str) -> Reply {
+        call("PATCH", &format!("{}{path}", self.base), Some(&self.token), Some(body), &[]).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        call("DELETE", &format!("{}{path}", self.base), Some(&self.token), None, &[]).await
+    }
+}
+
+/// Signs up (tenant and groups optional) and returns the ID token.
+pub async fn signup<'a>(base: &'a str, username: &str, tenant: Option<&str>, groups: &[&str]) -> Api<'a> {
+    let body = serde_json::json!({"username": username, "password": "correct horse battery", "tenant": tenant, "groups": groups});
+    let reply = call("POST", &format!("{base}/local/signup"), None, Some(&body.to_string()), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    Api { base, token: reply.json()["id_token"].as_str().unwrap().to_owned() }
+}

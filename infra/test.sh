@@ -1,12 +1,46 @@
 #!/usr/bin/env bash
 # The project's one test command (README, .ci/run). Runs every test of the workspace:
-# unit, property, integration and CLI tests, and each benchmark once in test mode so
-# benchmarks keep compiling and running.
+# unit, property, store-contract (embedded and DynamoDB on moto), handler, CLI and
+# end-to-end tests, and each benchmark once in test mode.
 #
-# Later layers (stores on DynamoDB/S3, Cognito tokens) need the moto emulator; this
-# script is where it is installed into a venv, started on a free port and stopped
-# again (also on failure). The domain core needs no emulator.
+# It installs what it needs itself: a Python venv with moto's server (first run only,
+# about a minute), then starts moto on a free loopback port and stops it on exit, also
+# when a test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+VENV="${TM_VENV:-$PWD/.venv-test}"
+MOTO_VERSION="5.2.5"
+if [ ! -x "$VENV/bin/moto_server" ]; then
+  echo "installing moto[server]==$MOTO_VERSION into $VENV ..."
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+LOG_DIR=$(mktemp -d)
+MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=HASH MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY=HASH \
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG_DIR/moto.log" 2>&1 &
+MOTO_PID=$!
+cleanup() {
+  kill "$MOTO_PID" 2>/dev/null || true
+  wait "$MOTO_PID" 2>/dev/null || true
+  rm -rf "$LOG_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ready() { python3 -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/', timeout=1)" 2>/dev/null; }
+for _ in $(seq 1 150); do ready && break; sleep 0.1; done
+if ! ready; then
+  echo "moto did not start on port $PORT:" >&2
+  cat "$LOG_DIR/moto.log" >&2
+  exit 1
+fi
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+# Tests that need the emulator fail (instead of skipping) when it is missing.
+export TM_REQUIRE_EMULATOR=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cargo test --workspace --all-targets

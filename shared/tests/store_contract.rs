@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shared::domain::{ClockTime, Entry, Project};
+use shared::store::dynamo::DynamoStore;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::model::StoredResponse;
 use shared::store::{CommitError, EntryQuery, EntryStore, Owner, Profile, Store, StoredEntry, TenantSettings, WriteOp};
@@ -244,4 +245,38 @@ async fn embedded_store_keeps_data_across_reopen() {
     let store = EmbeddedStore::open(&dir).unwrap();
     assert!(store.entry(&me, "kept").await.unwrap().is_some());
     assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().version, 1);
+}
+
+/// The emulator's endpoint, or `None` to skip (only when not running under
+/// `infra/test.sh`, which starts moto and sets `TM_REQUIRE_EMULATOR`).
+fn emulator() -> Option<String> {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("TM_REQUIRE_EMULATOR").is_ok() => {
+            panic!("TM_REQUIRE_EMULATOR is set but AWS_ENDPOINT_URL is not")
+        }
+        Err(_) => {
+            eprintln!("skipped: no AWS_ENDPOINT_URL; run ./infra/test.sh to test against moto");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn dynamo_store_meets_the_contract_on_moto() {
+    if emulator().is_none() {
+        return;
+    }
+    let store = DynamoStore::from_env(format!("tm-contract-{}", uuid_like())).await;
+    store.create_table().await.unwrap();
+    contract_entries_and_versions(&store).await;
+    contract_timer_and_idempotency(&store).await;
+    contract_paging_and_filters(&store).await;
+    contract_isolation(&store).await;
+    contract_settings_and_projects(&store).await;
+    contract_concurrent_commits(Arc::new(store)).await;
+}
+
+fn uuid_like() -> String {
+    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
 }

@@ -19,8 +19,9 @@ fi
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 LOG_DIR=$(mktemp -d)
-MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=HASH MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY=HASH \
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG_DIR/moto.log" 2>&1 &
+# Serial moto: see infra/moto_serial.py for why.
+MOTO_PORT="$PORT" MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=HASH MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY=HASH \
+  "$VENV/bin/python" infra/moto_serial.py 127.0.0.1 "$PORT" >"$LOG_DIR/moto.log" 2>&1 &
 MOTO_PID=$!
 cleanup() {
   kill "$MOTO_PID" 2>/dev/null || true

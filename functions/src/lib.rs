@@ -1,0 +1,142 @@
+//! The Lambda side of the route table: API Gateway (HTTP API, payload 2.0) events in,
+//! the shared handlers, responses out. Each binary in `src/bin/` is one route's function
+//! and calls [`serve`] with its name from the route table.
+//!
+//! API Gateway's Cognito JWT authorizer has verified the token before the function
+//! runs; the principal is built from `requestContext.authorizer.jwt.claims` only.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+use serde_json::{Map, Value};
+use shared::auth::Principal;
+use shared::handlers::{AppContext, handle};
+use shared::http::routes::{Matched, Route, route_by_function};
+use shared::http::{ApiError, ApiRequest, ApiResponse};
+use shared::store::dynamo::DynamoStore;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Environment variable naming the DynamoDB table (set by the SAM template).
+pub const TABLE_ENV: &str = "TABLE_NAME";
+
+/// Runs the function for `function` (a name in the route table). Clients are built
+/// once, before the first request.
+pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .without_time() // CloudWatch stamps each line
+        .init();
+    let route = route_by_function(function).ok_or_else(|| format!("{function} is not in the route table"))?;
+    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let ctx = AppContext::new(Arc::new(DynamoStore::from_env(table).await));
+    lambda_http::run(service_fn(move |event: Request| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle_event(&ctx, route, event).await) }
+    }))
+    .await
+}
+
+/// The claims API Gateway's JWT authorizer passed, if any.
+fn claims(event: &Request) -> Option<Map<String, Value>> {
+    match event.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => {
+            let jwt = context.authorizer.as_ref()?.jwt.as_ref()?;
+            Some(jwt.claims.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+        }
+        _ => None,
+    }
+}
+
+fn request_id(event: &Request) -> String {
+    match event.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// One API Gateway event through the shared handler of `route`.
+pub async fn handle_event(ctx: &AppContext, route: &'static Route, event: Request) -> Response<Body> {
+    let started = Instant::now();
+    let id = request_id(&event);
+    let response = match to_api_request(route, &event, &id) {
+        Err(error) => error.into_response(),
+        Ok((matched, request)) => {
+            let principal = match claims(&event) {
+                Some(claims) => Principal::from_claims(&claims).map(Some).map_err(|e| ApiError::unauthorized(e.0)),
+                None if route.authorized => Err(ApiError::unauthorized(
+                    "no verified token reached the function; send Authorization: Bearer <id_token>",
+                )),
+                None => Ok(None),
+            };
+            match principal {
+                Ok(principal) => handle(ctx, &matched, &request, principal.as_ref()).await,
+                Err(error) => error.into_response(),
+            }
+        }
+    };
+    tracing::info!(
+        request_id = %id,
+        route = route.function,
+        method = %event.method(),
+        status = response.status,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    to_lambda(response)
+}
+
+fn to_api_request(route: &'static Route, event: &Request, request_id: &str) -> Result<(Matched, ApiRequest), ApiError> {
+    // Path parameters come from API Gateway, by the names in the route's template.
+    let path_parameters = event.path_parameters();
+    let params = route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| {
+            path_parameters
+                .first(name)
+                .map(|value| (name_of(route, name), value.to_owned()))
+                .ok_or_else(|| ApiError::bad_request("missing-path-parameter", format!("the path lacks {{{name}}}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // The query as sent (rawQueryString), parsed like the local server parses it, so
+    // repeated parameters keep their order.
+    let query = ApiRequest::parse_query(event.uri().query().unwrap_or(""));
+    let request = ApiRequest {
+        method: event.method().as_str().to_owned(),
+        path: event.raw_http_path().to_owned(),
+        query,
+        headers: event
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: event.body().as_ref().to_vec(),
+        request_id: request_id.to_owned(),
+    };
+    Ok((Matched { route, params }, request))
+}
+
+/// The `'static` name of a parameter in the route's template.
+fn name_of(route: &'static Route, name: &str) -> &'static str {
+    route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .find(|n| *n == name)
+        .unwrap_or("")
+}
+
+fn to_lambda(response: ApiResponse) -> Response<Body> {
+    let mut builder = Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let body = if response.body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Text(String::from_utf8_lossy(&response.body).into_owned())
+    };
+    builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
+}

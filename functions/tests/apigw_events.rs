@@ -1,0 +1,227 @@
+//! The Lambda functions' handlers with API Gateway HTTP API (payload 2.0) events, as
+//! API Gateway sends them after its JWT authorizer, against DynamoDB on moto.
+
+use lambda_http::Body;
+use serde_json::{Value, json};
+use shared::handlers::AppContext;
+use shared::http::routes::route_by_function;
+use shared::store::dynamo::DynamoStore;
+use std::sync::Arc;
+
+struct Event<'a> {
+    function: &'a str,
+    method: &'a str,
+    path: &'a str,
+    path_parameters: Value,
+    query: Value,
+    body: Option<String>,
+    claims: Option<Value>,
+}
+
+fn event(e: &Event<'_>) -> lambda_http::Request {
+    let mut context = json!({
+        "accountId": "123456789012", "apiId": "api", "domainName": "api.example.com", "domainPrefix": "api",
+        "http": {"method": e.method, "path": e.path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"},
+        "requestId": "req-1", "routeKey": format!("{} {}", e.method, e.path), "stage": "$default",
+        "time": "28/Nov/2026:10:00:00 +0000", "timeEpoch": 1_795_000_000_000u64,
+    });
+    if let Some(claims) = &e.claims {
+        context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
+    }
+    let raw_query: Vec<String> = e
+        .query
+        .as_object()
+        .map(|q| q.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect())
+        .unwrap_or_default();
+    let mut raw = json!({
+        "version": "2.0", "routeKey": format!("{} {}", e.method, e.path), "rawPath": e.path, "rawQueryString": raw_query.join("&"),
+        "headers": {"content-type": "application/json"}, "requestContext": context, "isBase64Encoded": false,
+        "pathParameters": e.path_parameters, "queryStringParameters": e.query,
+    });
+    if let Some(body) = &e.body {
+        raw["body"] = json!(body);
+    }
+    lambda_http::request::from_str(&raw.to_string()).expect("a valid API Gateway v2 event")
+}
+
+async fn call(ctx: &AppContext, e: Event<'_>) -> (u16, Value) {
+    let route = route_by_function(e.function).expect("a function of the route table");
+    let response = functions::handle_event(ctx, route, event(&e)).await;
+    let status = response.status().as_u16();
+    let text = match response.body() {
+        Body::Text(t) => t.clone(),
+        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        Body::Empty => String::new(),
+        _ => String::new(),
+    };
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
+}
+
+/// Claims as API Gateway passes them: every value a string, arrays flattened.
+fn claims(sub: &str, tenant: &str, groups: &str) -> Option<Value> {
+    Some(json!({"sub": sub, "custom:tenant_id": tenant, "cognito:groups": groups, "token_use": "id", "aud": "client"}))
+}
+
+async fn context() -> Option<AppContext> {
+    if std::env::var("AWS_ENDPOINT_URL").is_err() {
+        assert!(
+            std::env::var("TM_REQUIRE_EMULATOR").is_err(),
+            "TM_REQUIRE_EMULATOR is set but AWS_ENDPOINT_URL is not"
+        );
+        eprintln!("skipped: no AWS_ENDPOINT_URL; run ./infra/test.sh to test against moto");
+        return None;
+    }
+    let store = DynamoStore::from_env(format!("tm-functions-{}", uuid::Uuid::new_v4())).await;
+    store.create_table().await.unwrap();
+    Some(AppContext::new(Arc::new(store)))
+}
+
+fn none() -> Value {
+    Value::Null
+}
+
+#[tokio::test]
+async fn handlers_work_through_api_gateway_events_on_dynamodb() {
+    let Some(ctx) = context().await else { return };
+    let alice = claims("alice-sub", "acme", "[admins team]");
+    let post = |body: &str, who: Option<Value>| Event {
+        function: "entries-create",
+        method: "POST",
+        path: "/v1/entries",
+        path_parameters: none(),
+        query: none(),
+        body: Some(body.to_owned()),
+        claims: who,
+    };
+    let (status, created) = call(&ctx, post(r#"{"date": "2025-07-29", "startTime": "09:00", "endTime": "10:30", "task": "Wrote the parser", "project": "Temporal Mark"}"#, alice.clone())).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let (status, conflict) = call(
+        &ctx,
+        post(
+            r#"{"date": "2025-07-29", "startTime": "10:00", "endTime": "11:00", "task": "Overlapping"}"#,
+            alice.clone(),
+        ),
+    )
+    .await;
+    assert_eq!((status, conflict["error"]["details"]["conflicting"][0]["id"].as_str()), (409, Some(id.as_str())));
+
+    let (status, _) = call(&ctx, post(r#"{"task": 1}"#, alice.clone())).await;
+    assert_eq!(status, 400);
+    let (status, body) = call(&ctx, post("{}", None)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+
+    let get = |function: &'static str, path: &'static str, params: Value, query: Value, who: Option<Value>| Event {
+        function,
+        method: "GET",
+        path,
+        path_parameters: params,
+        query,
+        body: None,
+        claims: who,
+    };
+    let (status, daily) =
+        call(&ctx, get("daily-get", "/v1/daily/2025-07-29", json!({"date": "2025-07-29"}), none(), alice.clone()))
+            .await;
+    assert_eq!((status, daily["totalMinutes"].as_u64()), (200, Some(90)));
+    let (status, fy) = call(
+        &ctx,
+        get(
+            "reports-fiscal-year",
+            "/v1/reports/fiscal-year/2025-2026",
+            json!({"fy": "2025-2026"}),
+            json!({"groupBy": "project"}),
+            alice.clone(),
+        ),
+    )
+    .await;
+    assert_eq!((status, fy["groups"][0]["key"].as_str()), (200, Some("Temporal Mark")));
+    let (status, one) = call(&ctx, get("entries-get", "/v1/entries/x", json!({"id": id}), none(), alice.clone())).await;
+    assert_eq!((status, one["task"].as_str()), (200, Some("Wrote the parser")));
+
+    // Another user of the tenant and a user of another tenant: not found, nothing leaks.
+    for other in [claims("bob-sub", "acme", "[]"), claims("carol-sub", "globex", "")] {
+        let (status, _) =
+            call(&ctx, get("entries-get", "/v1/entries/x", json!({"id": id}), none(), other.clone())).await;
+        assert_eq!(status, 404);
+        let (_, daily) =
+            call(&ctx, get("daily-get", "/v1/daily/2025-07-29", json!({"date": "2025-07-29"}), none(), other.clone()))
+                .await;
+        assert_eq!(daily["entries"], json!([]));
+    }
+
+    // The flattened groups claim makes Alice a tenant admin.
+    let (status, me) = call(
+        &ctx,
+        Event {
+            function: "me-patch",
+            method: "PATCH",
+            path: "/v1/me",
+            path_parameters: none(),
+            query: none(),
+            body: Some(r#"{"fiscalYearStartMonth": 1}"#.into()),
+            claims: alice.clone(),
+        },
+    )
+    .await;
+    assert_eq!(
+        (status, me["fiscalYearStartMonth"].as_u64(), me["isTenantAdmin"].as_bool()),
+        (200, Some(1), Some(true))
+    );
+    let (status, _) = call(&ctx, get("health", "/health", none(), none(), None)).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn concurrent_timer_starts_on_dynamodb_give_exactly_one() {
+    let Some(ctx) = context().await else { return };
+    let starts = (0..20).map(|i| {
+        let ctx = ctx.clone();
+        async move {
+            call(
+                &ctx,
+                Event {
+                    function: "timer-start",
+                    method: "POST",
+                    path: "/v1/timer/start",
+                    path_parameters: Value::Null,
+                    query: Value::Null,
+                    body: Some(format!(r#"{{"task": "Timer {i}", "date": "2025-07-29", "startTime": "09:00"}}"#)),
+                    claims: claims("racer", "acme", ""),
+                },
+            )
+            .await
+            .0
+        }
+    });
+    let statuses: Vec<u16> = futures_join(starts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+}
+
+async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[test]
+fn there_is_one_function_binary_per_route() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let mut bins: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "functions")
+        .collect();
+    bins.sort();
+    let mut routes: Vec<&str> = shared::http::routes::ROUTES.iter().map(|r| r.function).collect();
+    routes.sort();
+    assert_eq!(bins, routes);
+}

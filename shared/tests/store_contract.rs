@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shared::domain::{ClockTime, Entry, Project};
+#[cfg(feature = "dynamo")]
 use shared::store::dynamo::DynamoStore;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::model::StoredResponse;
@@ -247,6 +248,7 @@ async fn embedded_store_keeps_data_across_reopen() {
     assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().version, 1);
 }
 
+#[cfg(feature = "dynamo")]
 /// The emulator's endpoint, or `None` to skip (only when not running under
 /// `infra/test.sh`, which starts moto and sets `TM_REQUIRE_EMULATOR`).
 fn emulator() -> Option<String> {
@@ -262,6 +264,7 @@ fn emulator() -> Option<String> {
     }
 }
 
+#[cfg(feature = "dynamo")]
 #[tokio::test]
 async fn dynamo_store_meets_the_contract_on_moto() {
     if emulator().is_none() {
@@ -277,6 +280,7 @@ async fn dynamo_store_meets_the_contract_on_moto() {
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
+#[cfg(feature = "dynamo")]
 fn uuid_like() -> String {
     format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
 }

@@ -10,6 +10,7 @@
 //! transaction (embedded) and onto DynamoDB `TransactWriteItems` with a condition on the
 //! version item.
 
+#[cfg(feature = "dynamo")]
 pub mod dynamo;
 pub mod embedded;
 pub mod model;

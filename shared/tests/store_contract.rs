@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use shared::domain::{ClockTime, Entry, Project};
-#[cfg(feature = "dynamo")]
+#[cfg(feature = "aws")]
 use shared::store::dynamo::DynamoStore;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::model::StoredResponse;
+use shared::store::objects::ObjectStore;
 use shared::store::{CommitError, EntryQuery, EntryStore, Owner, Profile, Store, StoredEntry, TenantSettings, WriteOp};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -215,6 +216,46 @@ pub async fn contract_concurrent_commits(store: Arc<dyn Store>) {
     assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().entries.len(), 1);
 }
 
+pub async fn contract_objects(store: &dyn ObjectStore) {
+    let me = owner("acme", "writer");
+    let key = "logs/time-log-2025-2026.md";
+    assert_eq!(store.get_object(&me, key, None).await.unwrap(), None);
+    let v1 = store.put_object(&me, key, b"# Time Log 2025-2026\n".to_vec(), "text/markdown").await.unwrap();
+    let v2 = store.put_object(&me, key, b"# Time Log 2025-2026\n\nchanged\n".to_vec(), "text/markdown").await.unwrap();
+    assert_ne!(v1, v2);
+    assert_eq!(store.get_object(&me, key, None).await.unwrap().unwrap(), b"# Time Log 2025-2026\n\nchanged\n");
+    assert_eq!(
+        store.get_object(&me, key, Some(&v1)).await.unwrap().unwrap(),
+        b"# Time Log 2025-2026\n",
+        "old versions stay"
+    );
+    let versions = store.list_versions(&me, key).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.version_id.clone()).collect::<Vec<_>>(),
+        vec![v2.clone(), v1.clone()],
+        "newest first"
+    );
+    assert_eq!(versions[0].size, 30);
+
+    store.put_object(&me, "uploads/a.md", b"a".to_vec(), "text/markdown").await.unwrap();
+    store.put_object(&me, "logs/time-log-2024-2025.md", b"old".to_vec(), "text/markdown").await.unwrap();
+    let logs = store.list_objects(&me, "logs/").await.unwrap();
+    assert_eq!(logs.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), vec!["logs/time-log-2024-2025.md", key]);
+    assert_eq!(logs[1].version_id, v2);
+    assert_eq!(store.list_objects(&me, "").await.unwrap().len(), 3);
+
+    // Other users and tenants see nothing; keys cannot climb out of the prefix.
+    for other in [owner("acme", "reader"), owner("globex", "writer")] {
+        assert_eq!(store.get_object(&other, key, None).await.unwrap(), None);
+        assert!(store.list_objects(&other, "").await.unwrap().is_empty());
+        assert!(store.list_versions(&other, key).await.unwrap().is_empty());
+    }
+    for bad in ["../writer/logs/x.md", "/tenants/acme/users/writer/logs/x.md", "logs/../../x"] {
+        assert!(store.put_object(&me, bad, b"x".to_vec(), "text/plain").await.is_err(), "{bad}");
+        assert!(store.get_object(&me, bad, None).await.is_err(), "{bad}");
+    }
+}
+
 fn data_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("store-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -229,6 +270,7 @@ async fn embedded_store_meets_the_contract() {
     contract_paging_and_filters(&store).await;
     contract_isolation(&store).await;
     contract_settings_and_projects(&store).await;
+    contract_objects(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
@@ -248,7 +290,7 @@ async fn embedded_store_keeps_data_across_reopen() {
     assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().version, 1);
 }
 
-#[cfg(feature = "dynamo")]
+#[cfg(feature = "aws")]
 /// The emulator's endpoint, or `None` to skip (only when not running under
 /// `infra/test.sh`, which starts moto and sets `TM_REQUIRE_EMULATOR`).
 fn emulator() -> Option<String> {
@@ -264,7 +306,7 @@ fn emulator() -> Option<String> {
     }
 }
 
-#[cfg(feature = "dynamo")]
+#[cfg(feature = "aws")]
 #[tokio::test]
 async fn dynamo_store_meets_the_contract_on_moto() {
     if emulator().is_none() {
@@ -280,7 +322,18 @@ async fn dynamo_store_meets_the_contract_on_moto() {
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
-#[cfg(feature = "dynamo")]
+#[cfg(feature = "aws")]
 fn uuid_like() -> String {
     format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+}
+
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn s3_object_store_meets_the_contract_on_moto() {
+    if emulator().is_none() {
+        return;
+    }
+    let store = shared::store::s3::S3ObjectStore::from_env(format!("tm-contract-{}", uuid_like())).await;
+    store.create_bucket().await.unwrap();
+    contract_objects(&store).await;
 }

@@ -86,6 +86,7 @@ async fn apply(
     change: Change<'_>,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
+    let _serialised = ctx.lock_writes(&caller.owner).await;
     match attempt_writes(ctx, caller, change, idem).await {
         // A request retried with its Idempotency-Key can lose a race to its own first
         // copy and then see that copy as a conflict. The key's record is committed with
@@ -277,6 +278,7 @@ pub(crate) async fn get(ctx: &AppContext, caller: &Caller, matched: &Matched) ->
 
 pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
     let id = matched.param("id").unwrap_or_default();
+    let _serialised = ctx.lock_writes(&caller.owner).await;
     for _ in 0..MAX_ATTEMPTS {
         let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
         let snapshot = ctx.store.snapshot(&caller.owner, stored.entry.date, stored.entry.date).await?;

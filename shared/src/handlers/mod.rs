@@ -17,6 +17,7 @@ use crate::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
 use crate::store::{Owner, Profile, Store, StoredResponse, TenantSettings};
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -26,11 +27,28 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct AppContext {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
+    /// Serialises one user's writes inside this process, so they queue instead of
+    /// failing each other's version checks. Across processes (concurrent Lambdas) the
+    /// version check is what keeps writes correct.
+    write_locks: Arc<std::sync::Mutex<HashMap<Owner, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl AppContext {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(Utc::now) }
+        Self { store, clock: Arc::new(Utc::now), write_locks: Arc::default() }
+    }
+
+    /// The lock of `owner`'s writes (held for one validate-and-commit).
+    pub(crate) async fn lock_writes(&self, owner: &Owner) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.write_locks.lock().expect("write lock table");
+            // Drop locks nobody holds or waits for, so the table does not grow forever.
+            if locks.len() > 10_000 {
+                locks.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            locks.entry(owner.clone()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }
 

@@ -4,6 +4,7 @@
 //! (partition key, sort key → JSON), so both adapters follow one contract.
 
 use super::model::{EntryRecord, cursor};
+use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, user_prefix};
 use super::{
     CommitError, EntryPage, EntryQuery, EntryStore, Owner, Profile, ProjectStore, SettingsStore, Snapshot, StoreError,
     StoredEntry, StoredResponse, TenantSettings, WriteOp,
@@ -19,6 +20,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+/// Object bodies by (user prefix + key, version number); metadata is in ITEMS.
+const OBJECTS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("objects");
 
 const VERSION: &str = "VERSION";
 const TIMER: &str = "TIMER";
@@ -59,6 +62,7 @@ impl EmbeddedStore {
         let db = Database::create(&path).map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
         let txn = db.begin_write().map_err(fail)?;
         txn.open_table(ITEMS).map_err(fail)?;
+        txn.open_table(OBJECTS).map_err(fail)?;
         txn.commit().map_err(fail)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -387,6 +391,135 @@ impl ProjectStore for EmbeddedStore {
             };
             txn.commit().map_err(fail)?;
             Ok(replaced)
+        })
+        .await
+    }
+}
+
+/// Metadata of one stored object version (item `OBJ#{prefix}` / `{key}#{version:020}`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct ObjectMeta {
+    key: String,
+    version: u64,
+    size: u64,
+    content_type: String,
+    last_modified: chrono::DateTime<chrono::Utc>,
+}
+
+impl ObjectMeta {
+    fn to_version(&self) -> ObjectVersion {
+        ObjectVersion {
+            key: self.key.clone(),
+            version_id: self.version.to_string(),
+            size: self.size,
+            last_modified: self.last_modified,
+        }
+    }
+}
+
+fn objects_partition(owner: &Owner) -> String {
+    format!("OBJ#{}", user_prefix(owner))
+}
+
+/// Sort key of a version: `{key}\u{1}{version:020}` keeps a key's versions together and
+/// in order (`\u{1}` sorts before every character a key may contain).
+fn object_sort_key(key: &str, version: u64) -> String {
+    format!("{key}\u{1}{version:020}")
+}
+
+#[async_trait]
+impl ObjectStore for EmbeddedStore {
+    async fn put_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<String, StoreError> {
+        check_key(key)?;
+        let (pk, key, content_type) = (objects_partition(owner), key.to_owned(), content_type.to_owned());
+        let body_key = format!("{}{key}", user_prefix(owner));
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let version = {
+                let mut items = txn.open_table(ITEMS).map_err(fail)?;
+                let lo = object_sort_key(&key, 0);
+                let hi = object_sort_key(&key, u64::MAX);
+                let version = match items
+                    .range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str()))
+                    .map_err(fail)?
+                    .next_back()
+                {
+                    Some(item) => decode::<ObjectMeta>(item.map_err(fail)?.1.value())?.version + 1,
+                    None => 1,
+                };
+                let meta = ObjectMeta {
+                    key: key.clone(),
+                    version,
+                    size: body.len() as u64,
+                    content_type,
+                    last_modified: chrono::Utc::now(),
+                };
+                items
+                    .insert((pk.as_str(), object_sort_key(&key, version).as_str()), encode(&meta)?.as_slice())
+                    .map_err(fail)?;
+                let mut bodies = txn.open_table(OBJECTS).map_err(fail)?;
+                bodies.insert((body_key.as_str(), version), body.as_slice()).map_err(fail)?;
+                version
+            };
+            txn.commit().map_err(fail)?;
+            Ok(version.to_string())
+        })
+        .await
+    }
+
+    async fn get_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        check_key(key)?;
+        let version = match version_id {
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) => Some(n),
+                Err(_) => return Ok(None),
+            },
+            None => self.list_versions(owner, key).await?.first().and_then(|v| v.version_id.parse().ok()),
+        };
+        let Some(version) = version else { return Ok(None) };
+        let body_key = format!("{}{key}", user_prefix(owner));
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let bodies = txn.open_table(OBJECTS).map_err(fail)?;
+            Ok(bodies.get((body_key.as_str(), version)).map_err(fail)?.map(|v| v.value().to_vec()))
+        })
+        .await
+    }
+
+    async fn list_objects(&self, owner: &Owner, prefix: &str) -> Result<Vec<ObjectVersion>, StoreError> {
+        check_prefix(prefix)?;
+        let (pk, prefix) = (objects_partition(owner), prefix.to_owned());
+        self.blocking(move |db| {
+            let all = Self::range::<ObjectMeta>(db, &pk, &prefix, &format!("{prefix}\u{10FFFF}"))?;
+            let mut latest: Vec<ObjectVersion> = Vec::new();
+            for (_, meta) in all {
+                match latest.last_mut() {
+                    Some(last) if last.key == meta.key => *last = meta.to_version(),
+                    _ => latest.push(meta.to_version()),
+                }
+            }
+            Ok(latest)
+        })
+        .await
+    }
+
+    async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError> {
+        check_key(key)?;
+        let (pk, key) = (objects_partition(owner), key.to_owned());
+        self.blocking(move |db| {
+            let all = Self::range::<ObjectMeta>(db, &pk, &object_sort_key(&key, 0), &object_sort_key(&key, u64::MAX))?;
+            Ok(all.into_iter().rev().map(|(_, m)| m.to_version()).collect())
         })
         .await
     }

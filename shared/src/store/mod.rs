@@ -10,10 +10,13 @@
 //! transaction (embedded) and onto DynamoDB `TransactWriteItems` with a condition on the
 //! version item.
 
-#[cfg(feature = "dynamo")]
+#[cfg(feature = "aws")]
 pub mod dynamo;
 pub mod embedded;
 pub mod model;
+pub mod objects;
+#[cfg(feature = "aws")]
+pub mod s3;
 
 pub use model::{
     EntryPage, EntryQuery, Owner, Profile, Snapshot, StoredEntry, StoredResponse, TenantSettings, WriteOp,

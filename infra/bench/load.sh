@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Load benchmark of the local server (release build, embedded store) with wrk:
+# POST /v1/entries, then GET /v1/daily/{date}, each with USERS concurrent users (one
+# connection each) for DURATION. Prints requests/s and latency percentiles; the numbers
+# are recorded in docs/benchmarks.md. Traffic goes to 127.0.0.1 only and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+USERS="${USERS:-50}"
+DURATION="${DURATION:-20s}"
+THREADS="${THREADS:-2}"
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian) ..."
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release -p tm-local
+
+DATA=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+RUST_LOG=info target/release/tm-local --port "$PORT" --data-dir "$DATA/store" >"$DATA/stdout.log" 2>"$DATA/stderr.log" &
+PID=$!
+cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DATA"; }
+trap cleanup EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/health" && break; sleep 0.1; done
+
+for i in $(seq 1 "$USERS"); do
+  curl -sf -X POST "$BASE/local/signup" -H 'content-type: application/json' \
+    -d "{\"username\": \"load$i\", \"password\": \"load-test-password\"}" \
+    | python3 -c 'import sys, json; print(json.load(sys.stdin)["id_token"])' >>"$DATA/tokens.txt"
+done
+
+run() {
+  local name=$1 script=$2 out
+  out="$DATA/$(basename "$script" .lua).txt"
+  echo "== $name: $USERS users, $THREADS threads, $DURATION"
+  wrk -t "$THREADS" -c "$USERS" -d "$DURATION" --latency -s "$script" "$BASE" -- "$DATA/tokens.txt" "$THREADS" | tee "$out"
+  if grep -q "Non-2xx" "$out"; then
+    echo "$name: some responses were not 2xx (statuses above; the server log follows)" >&2
+    grep -v '"status":2' "$DATA/stderr.log" | tail -5 >&2 || true
+  fi
+}
+run "POST /v1/entries" infra/bench/entries.lua
+run "GET /v1/daily/{date}" infra/bench/daily.lua
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%F)"

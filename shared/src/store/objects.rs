@@ -1,0 +1,76 @@
+//! The object port: files in the user's own prefix (raw uploads, canonical logs and their
+//! versions, generated reports). In S3 the prefix is `tenants/{tenant}/users/{user}/`;
+//! keys below it are relative and can never climb out of it.
+
+use super::{Owner, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A stored version of an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectVersion {
+    pub key: String,
+    pub version_id: String,
+    pub size: u64,
+    pub last_modified: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// Writes a new version of `key`; returns its version id.
+    async fn put_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<String, StoreError>;
+    /// The latest version, or the given one.
+    async fn get_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The latest version of every key under `prefix`, in key order.
+    async fn list_objects(&self, owner: &Owner, prefix: &str) -> Result<Vec<ObjectVersion>, StoreError>;
+    /// Every version of `key`, newest first.
+    async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError>;
+}
+
+/// The S3 prefix of a user's objects.
+pub fn user_prefix(owner: &Owner) -> String {
+    format!("tenants/{}/users/{}/", owner.tenant, owner.user)
+}
+
+/// Refuses keys that are empty, absolute, climb (`..`), have empty or `.` segments, or
+/// contain control characters, so a key cannot leave the user's prefix.
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let bad = key.is_empty()
+        || key.len() > 512
+        || key.starts_with('/')
+        || key.split('/').any(|segment| segment.is_empty() || segment == "." || segment == "..")
+        || key.chars().any(char::is_control);
+    if bad { Err(StoreError(format!("invalid object key {key:?}"))) } else { Ok(()) }
+}
+
+/// A prefix to list: empty (everything) or a key-like path ending in `/`.
+pub fn check_prefix(prefix: &str) -> Result<(), StoreError> {
+    if prefix.is_empty() { Ok(()) } else { check_key(prefix.trim_end_matches('/')) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cannot_leave_the_prefix() {
+        for good in ["logs/time-log-2025-2026.md", "uploads/2025/a b.md", "reports/weekly/2025-07-28.json"] {
+            assert!(check_key(good).is_ok(), "{good}");
+        }
+        for bad in ["", "/etc/passwd", "../other/logs/x.md", "logs/../../x", "logs//x", "./x", "a\u{0}b"] {
+            assert!(check_key(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(user_prefix(&Owner { tenant: "acme".into(), user: "u1".into() }), "tenants/acme/users/u1/");
+    }
+}

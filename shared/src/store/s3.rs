@@ -1,0 +1,188 @@
+//! The S3 adapter of the object port: one bucket, versioning on, every user's objects
+//! under `tenants/{tenant}/users/{user}/` (ARCHITECTURE.md, Data).
+
+use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, user_prefix};
+use super::{Owner, StoreError};
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use chrono::{DateTime, Utc};
+
+fn sdk_fail<E: std::error::Error + 'static>(e: aws_sdk_s3::error::SdkError<E>) -> StoreError {
+    StoreError(format!("s3: {}", aws_sdk_s3::error::DisplayErrorContext(e)))
+}
+
+fn to_chrono(t: Option<&aws_sdk_s3::primitives::DateTime>) -> DateTime<Utc> {
+    t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos())).unwrap_or_default()
+}
+
+#[derive(Clone)]
+pub struct S3ObjectStore {
+    client: Client,
+    bucket: String,
+}
+
+impl S3ObjectStore {
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        Self { client, bucket: bucket.into() }
+    }
+
+    /// A client from the environment; path-style addressing when `AWS_ENDPOINT_URL`
+    /// points at an emulator (virtual-host names would not resolve there).
+    pub async fn from_env(bucket: impl Into<String>) -> Self {
+        let config = aws_config::load_from_env().await;
+        let s3 = aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(std::env::var("AWS_ENDPOINT_URL").is_ok())
+            .build();
+        Self::new(Client::from_conf(s3), bucket)
+    }
+
+    /// Creates the bucket with versioning, for tests and emulators; in AWS the SAM
+    /// template creates it.
+    pub async fn create_bucket(&self) -> Result<(), StoreError> {
+        self.client.create_bucket().bucket(&self.bucket).send().await.map_err(sdk_fail)?;
+        self.client
+            .put_bucket_versioning()
+            .bucket(&self.bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3ObjectStore {
+    async fn put_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<String, StoreError> {
+        check_key(key)?;
+        let out = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(format!("{}{key}", user_prefix(owner)))
+            .content_type(content_type)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        out.version_id.ok_or_else(|| StoreError(format!("bucket {} has no versioning; enable it", self.bucket)))
+    }
+
+    async fn get_object(
+        &self,
+        owner: &Owner,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        check_key(key)?;
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(format!("{}{key}", user_prefix(owner)))
+            .set_version_id(version_id.map(str::to_owned))
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Some(
+                out.body.collect().await.map_err(|e| StoreError(format!("s3 body: {e}")))?.into_bytes().to_vec(),
+            )),
+            Err(e) => {
+                let missing = e.as_service_error().is_some_and(|se| se.is_no_such_key())
+                    || e.raw_response().is_some_and(|r| matches!(r.status().as_u16(), 400 | 404));
+                if missing { Ok(None) } else { Err(sdk_fail(e)) }
+            }
+        }
+    }
+
+    async fn list_objects(&self, owner: &Owner, prefix: &str) -> Result<Vec<ObjectVersion>, StoreError> {
+        check_prefix(prefix)?;
+        let base = user_prefix(owner);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(format!("{base}{prefix}"))
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(sdk_fail)?;
+            for object in page.contents() {
+                let Some(key) = object.key().and_then(|k| k.strip_prefix(&base)) else { continue };
+                out.push(ObjectVersion {
+                    key: key.to_owned(),
+                    version_id: String::new(),
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                    last_modified: to_chrono(object.last_modified()),
+                });
+            }
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated().unwrap_or(false) => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        // ListObjectsV2 does not name versions; the latest of each key is its first
+        // version listed.
+        for object in &mut out {
+            if let Some(latest) = self.list_versions(owner, &object.key).await?.into_iter().next() {
+                object.version_id = latest.version_id;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError> {
+        check_key(key)?;
+        let full = format!("{}{key}", user_prefix(owner));
+        let mut versions = Vec::new();
+        let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(&full)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(sdk_fail)?;
+            for v in page.versions() {
+                if v.key() == Some(full.as_str()) {
+                    versions.push((
+                        v.is_latest().unwrap_or(false),
+                        ObjectVersion {
+                            key: key.to_owned(),
+                            version_id: v.version_id().unwrap_or_default().to_owned(),
+                            size: v.size().unwrap_or(0).max(0) as u64,
+                            last_modified: to_chrono(v.last_modified()),
+                        },
+                    ));
+                }
+            }
+            if page.is_truncated().unwrap_or(false) {
+                key_marker = page.next_key_marker().map(str::to_owned);
+                version_marker = page.next_version_id_marker().map(str::to_owned);
+            } else {
+                break;
+            }
+        }
+        // Newest first: S3 lists a key's versions newest first; keep the latest on top
+        // even if timestamps tie.
+        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
+        Ok(versions.into_iter().map(|(_, v)| v).collect())
+    }
+}

@@ -218,6 +218,28 @@ async fn users_and_tenants_see_none_of_each_others_data() {
         assert_eq!(other.get("/v1/tags/dev-work").await.json()["entryCount"], 0);
         assert_eq!(other.get("/v1/reports/fiscal-year/2025-2026").await.json()["summary"]["totalMinutes"], 0);
         assert_eq!(other.get("/v1/reports/since?text=secret").await.json()["lastOccurrence"], Value::Null);
+        for report in
+            ["/v1/reports/range/2025-07-01/2025-07-31", "/v1/reports/weekly/2025-07-29", "/v1/reports/monthly/2025-07"]
+        {
+            assert_eq!(other.get(report).await.json()["summary"]["totalEntries"], 0, "{report}");
+        }
+        assert!(
+            other.get("/v1/entries?project=Skunkworks&from=2025-01-01").await.json()["entries"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let csv = call(
+            "GET",
+            &format!("{}/v1/reports/monthly/2025-07", server.base),
+            Some(&other.token),
+            None,
+            &[("accept", "text/csv")],
+        )
+        .await;
+        assert_eq!(csv.text.lines().count(), 1, "only the CSV header: {}", csv.text);
+        // A project of the same name is theirs alone.
+        assert_eq!(other.post("/v1/projects", r#"{"name": "Skunkworks"}"#).await.status, 201);
         assert_eq!(other.get("/v1/me").await.json()["timeZone"], "UTC");
         // Their own timer is independent of Alice's.
         assert_eq!(
@@ -229,6 +251,7 @@ async fn users_and_tenants_see_none_of_each_others_data() {
         );
     }
     assert_eq!(alice.get(&format!("/v1/entries/{id}")).await.json()["task"], "Secret plan");
+    assert_eq!(alice.get("/v1/projects/Skunkworks").await.json()["entryCount"], 2, "Alice's project is untouched");
 }
 
 fn now() -> i64 {

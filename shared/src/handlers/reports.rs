@@ -1,6 +1,7 @@
 //! Daily, project, tag and period reports over the caller's stored entries.
 
 use super::{AppContext, Caller};
+use crate::domain::ProjectCatalog;
 use crate::domain::calendar::{Month, parse_date};
 use crate::domain::tags::normalize_tag;
 use crate::http::routes::{Handler, Matched};
@@ -61,22 +62,44 @@ fn date_param(matched: &Matched, name: &str) -> Result<NaiveDate, ApiError> {
     parse_date(text).map_err(|e| ApiError::bad_request("invalid-date", e.0))
 }
 
-/// Every stored entry of the caller matching the filters (the store pages them).
-async fn load(
-    ctx: &AppContext,
-    caller: &Caller,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    project: Option<&str>,
-) -> Result<Vec<StoredEntry>, ApiError> {
-    let mut query = EntryQuery { from, to, project: project.map(str::to_owned), limit: 1000, ..Default::default() };
-    let mut all = Vec::new();
-    loop {
-        let page = ctx.store.entries(&caller.owner, &query).await?;
-        all.extend(page.entries);
-        match page.next_cursor {
-            Some(c) => query.cursor = Some(c),
-            None => return Ok(all),
+/// The caller's stored entries (matching the filters; the store pages them) and
+/// projects: what every report here is computed from.
+struct Loaded {
+    stored: Vec<StoredEntry>,
+    catalog: ProjectCatalog,
+}
+
+impl Loaded {
+    async fn new(
+        ctx: &AppContext,
+        caller: &Caller,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        project: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let mut query = EntryQuery { from, to, project: project.map(str::to_owned), limit: 1000, ..Default::default() };
+        let mut stored = Vec::new();
+        loop {
+            let page = ctx.store.entries(&caller.owner, &query).await?;
+            stored.extend(page.entries);
+            match page.next_cursor {
+                Some(c) => query.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(Self { stored, catalog: caller.catalog(ctx).await? })
+    }
+
+    fn rows<'a>(&'a self, caller: &'a Caller) -> Vec<ReportEntry<'a>> {
+        self.stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect()
+    }
+
+    fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], caller: &'a Caller) -> ReportSource<'a> {
+        ReportSource {
+            entries: rows,
+            projects: &self.catalog,
+            default_suppressed: &caller.profile.suppressed_projects,
+            team: false,
         }
     }
 }
@@ -89,16 +112,9 @@ pub(crate) async fn daily(
 ) -> Result<ApiResponse, ApiError> {
     let format = format_of(req)?;
     let date = date_param(matched, "date")?;
-    let stored = load(ctx, caller, Some(date), Some(date), None).await?;
-    let catalog = caller.catalog(ctx).await?;
-    let rows: Vec<ReportEntry<'_>> =
-        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
-    let src = ReportSource {
-        entries: &rows,
-        projects: &catalog,
-        default_suppressed: &caller.profile.suppressed_projects,
-        team: false,
-    };
+    let data = Loaded::new(ctx, caller, Some(date), Some(date), None).await?;
+    let rows = data.rows(caller);
+    let src = data.source(&rows, caller);
     Ok(respond(&Report::Daily(daily_report(date, &src)), format))
 }
 
@@ -156,16 +172,9 @@ pub(crate) async fn period(
         Kind::Monthly(m) => (Some(m.first_day()), Some(m.last_day())),
         Kind::Since(_) => (None, None),
     };
-    let stored = load(ctx, caller, from, to, None).await?;
-    let catalog = caller.catalog(ctx).await?;
-    let rows: Vec<ReportEntry<'_>> =
-        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
-    let src = ReportSource {
-        entries: &rows,
-        projects: &catalog,
-        default_suppressed: &caller.profile.suppressed_projects,
-        team: false,
-    };
+    let data = Loaded::new(ctx, caller, from, to, None).await?;
+    let rows = data.rows(caller);
+    let src = data.source(&rows, caller);
     let report = match kind {
         Kind::FiscalYear(fy) => fiscal_year_report(&fy, &src, &options),
         Kind::Range(s, e) => range_report(s, e, &src, &options),
@@ -209,16 +218,9 @@ pub(crate) async fn project(
             )
         })?,
     };
-    let stored = load(ctx, caller, None, None, Some(name)).await?;
-    let catalog = caller.catalog(ctx).await?;
-    let rows: Vec<ReportEntry<'_>> =
-        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
-    let src = ReportSource {
-        entries: &rows,
-        projects: &catalog,
-        default_suppressed: &caller.profile.suppressed_projects,
-        team: false,
-    };
+    let data = Loaded::new(ctx, caller, None, None, Some(name)).await?;
+    let rows = data.rows(caller);
+    let src = data.source(&rows, caller);
     let summary = project_summary(name, &src, Page { offset, limit }).map_err(report_error)?;
     if format == Format::Json {
         let mut body = serde_json::to_value(&summary).expect("reports serialise");
@@ -236,16 +238,9 @@ pub(crate) async fn tag(
 ) -> Result<ApiResponse, ApiError> {
     let format = format_of(req)?;
     let tag = normalize_tag(matched.param("tag").unwrap_or_default());
-    let stored = load(ctx, caller, None, None, None).await?;
-    let catalog = caller.catalog(ctx).await?;
-    let rows: Vec<ReportEntry<'_>> =
-        stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect();
-    let src = ReportSource {
-        entries: &rows,
-        projects: &catalog,
-        default_suppressed: &caller.profile.suppressed_projects,
-        team: false,
-    };
+    let data = Loaded::new(ctx, caller, None, None, None).await?;
+    let rows = data.rows(caller);
+    let src = data.source(&rows, caller);
     let report = tag_summary(&tag, &src).map_err(report_error)?;
     Ok(respond(&Report::Tag(report), format))
 }

@@ -107,7 +107,8 @@ impl DynamoStore {
         Ok(())
     }
 
-    async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
+    /// One item, strongly consistent.
+    async fn get_raw(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -117,20 +118,15 @@ impl DynamoStore {
             .send()
             .await
             .map_err(sdk_fail)?;
-        out.item.map(from_item).transpose()
+        Ok(out.item)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
+        self.get_raw(pk, sk).await?.map(from_item).transpose()
     }
 
     async fn get_attr(&self, pk: &str, sk: &str, attr: &str) -> Result<Option<AttributeValue>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_fail)?;
-        Ok(out.item.and_then(|mut item| item.remove(attr)))
+        Ok(self.get_raw(pk, sk).await?.and_then(|mut item| item.remove(attr)))
     }
 
     async fn put<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {

@@ -80,16 +80,22 @@ impl EmbeddedStore {
 
     /// Writes an item unless one exists; true when written.
     pub async fn put_item_if_absent<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(value)?);
+        self.write_if(pk, sk, encode(value)?, false).await
+    }
+
+    /// Writes `bytes` at (pk, sk) only if an item exists there (`must_exist`) or does not
+    /// (`!must_exist`), in one write transaction; true when written.
+    async fn write_if(&self, pk: &str, sk: &str, bytes: Vec<u8>, must_exist: bool) -> Result<bool, StoreError> {
+        let (pk, sk) = (pk.to_owned(), sk.to_owned());
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(fail)?;
             let written = {
                 let mut table = txn.open_table(ITEMS).map_err(fail)?;
                 let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
-                if !exists {
+                if exists == must_exist {
                     table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
                 }
-                !exists
+                exists == must_exist
             };
             txn.commit().map_err(fail)?;
             Ok(written)
@@ -360,39 +366,11 @@ impl ProjectStore for EmbeddedStore {
     }
 
     async fn create_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (owner.partition(), project_sort_key(&project.name), encode(project)?);
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(fail)?;
-            let created = {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
-                if !exists {
-                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
-                }
-                !exists
-            };
-            txn.commit().map_err(fail)?;
-            Ok(created)
-        })
-        .await
+        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, false).await
     }
 
     async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (owner.partition(), project_sort_key(&project.name), encode(project)?);
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(fail)?;
-            let replaced = {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
-                if exists {
-                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
-                }
-                exists
-            };
-            txn.commit().map_err(fail)?;
-            Ok(replaced)
-        })
-        .await
+        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, true).await
     }
 }
 

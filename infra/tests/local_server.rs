@@ -587,3 +587,22 @@ async fn acknowledged_writes_survive_kill_9_and_sigterm_stops_cleanly() {
     let status = server.signal("-TERM");
     assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
 }
+
+#[tokio::test]
+async fn deleting_or_ending_the_running_entry_clears_the_timer() {
+    let server = Server::start("timer-edits");
+    let me = signup(&server.base, "timekeeper", None, &[]).await;
+    let start = r#"{"task": "Running work", "date": "2025-07-29", "startTime": "09:00"}"#;
+    let id = me.post("/v1/timer/start", start).await.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(me.delete(&format!("/v1/entries/{id}")).await.status, 204);
+    assert_eq!(me.get("/v1/timer").await.json()["running"], Value::Null);
+    assert_eq!(me.post("/v1/timer/start", start).await.status, 201, "a new timer may start");
+
+    let id = me.get("/v1/timer").await.json()["running"]["id"].as_str().unwrap().to_owned();
+    let ended = me.patch(&format!("/v1/entries/{id}"), r#"{"endTime": "10:15"}"#).await;
+    assert_eq!((ended.status, ended.json()["minutes"].as_u64()), (200, Some(75)));
+    assert_eq!(me.get("/v1/timer").await.json()["running"], Value::Null);
+    assert_eq!(me.post("/v1/timer/finish", "").await.code(), "no-running-timer");
+    let blank = me.patch(&format!("/v1/entries/{id}"), r#"{"endTime": null}"#).await;
+    assert_eq!(blank.status, 400, "an entry cannot be made running again by PATCH: {}", blank.text);
+}

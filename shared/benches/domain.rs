@@ -5,9 +5,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use shared::domain::calendar::{FiscalCalendar, Month};
 use shared::domain::{ProjectCatalog, UNPRODUCTIVE};
 use shared::generator::{generate_entries, generated_projects};
+use shared::jobs::ingest::{IngestContext, plan_ingest};
 use shared::markdown::{parse_log, render_log};
 use shared::reports::engine::{ReportEntry, ReportSource};
 use shared::reports::{Format, Report, ReportOptions, fiscal_year_report, monthly_report};
+use shared::store::StoredEntry;
 use std::hint::black_box;
 
 fn benches(c: &mut Criterion) {
@@ -27,6 +29,28 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("fiscal-year report as JSON, 10k entries", |b| {
         b.iter(|| Report::Period(fiscal_year_report(&fy, black_box(&src), &options).unwrap()).render(Format::Json))
+    });
+    // Ingest plan: the stored year against the same log with one changed line.
+    let now = chrono::Utc::now();
+    let stored: Vec<StoredEntry> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| StoredEntry { id: format!("e{i}"), entry: e.clone(), created_at: now, updated_at: now })
+        .collect();
+    let target = &entries[5_000];
+    let line = format!("- **{}**: {} [[{}]]", target.range_label(), target.task, target.project);
+    let edited = text.replacen(
+        &line,
+        &format!("- **{}**: {} (edited) [[{}]]", target.range_label(), target.task, target.project),
+        1,
+    );
+    let ingest = IngestContext { fiscal_year: &fy, current: &stored, neighbours: &[], running_timer: None, now };
+    c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
+        b.iter(|| {
+            let plan = plan_ingest(black_box(&edited), &ingest, || "new".to_owned());
+            assert_eq!(plan.writes(), 1);
+            plan
+        })
     });
     let month = Month::parse("2025-10").unwrap();
     c.bench_function("monthly report, 10k entries", |b| {

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod generator;
 pub mod handlers;
 pub mod http;
+pub mod jobs;
 pub mod markdown;
 pub mod reports;
 pub mod store;

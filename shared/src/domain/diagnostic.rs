@@ -33,6 +33,8 @@ pub enum Code {
     OrphanNotes,
     NotesIndentation,
     MultipleActive,
+    OutsideFiscalYear,
+    TitleMismatch,
     // Dates and times
     InvalidDate,
     DateInFuture,
@@ -76,6 +78,8 @@ impl Code {
             Code::OrphanNotes => "orphan-notes",
             Code::NotesIndentation => "notes-indentation",
             Code::MultipleActive => "multiple-active",
+            Code::OutsideFiscalYear => "outside-fiscal-year",
+            Code::TitleMismatch => "title-mismatch",
             Code::InvalidDate => "invalid-date",
             Code::DateInFuture => "date-in-future",
             Code::DateOverAYearAgo => "date-over-a-year-ago",

@@ -12,7 +12,7 @@ pub const UNPRODUCTIVE: &str = "Unproductive";
 
 /// One time span of one user. `end == None` is the running timer (`[ACTIVE]`).
 /// An end earlier than the start crosses midnight; the entry belongs to its start date.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Entry {
     pub date: NaiveDate,
     pub start: ClockTime,

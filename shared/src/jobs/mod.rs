@@ -1,0 +1,3 @@
+//! Jobs: log ingest (and, later, scheduled reports).
+
+pub mod ingest;

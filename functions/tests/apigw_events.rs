@@ -225,3 +225,155 @@ fn there_is_one_function_binary_per_route() {
     routes.sort();
     assert_eq!(bins, routes);
 }
+
+/// Every route of the table once, through its Lambda handler, on DynamoDB.
+#[tokio::test]
+async fn every_route_works_on_dynamodb() {
+    let Some(ctx) = context().await else { return };
+    let who = claims("every-route", "acme", "[]");
+    let ev = |function: &'static str,
+              method: &'static str,
+              path: &'static str,
+              params: Value,
+              query: Value,
+              body: Option<&str>| Event {
+        function,
+        method,
+        path,
+        path_parameters: params,
+        query,
+        body: body.map(str::to_owned),
+        claims: who.clone(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut run = async |e: Event<'_>, want: u16| {
+        seen.insert(e.function.to_owned());
+        let (status, body) = call(&ctx, e).await;
+        assert_eq!(status, want, "{body}");
+        body
+    };
+    run(ev("health", "GET", "/health", none(), none(), None), 200).await;
+    run(ev("me-get", "GET", "/v1/me", none(), none(), None), 200).await;
+    run(ev("me-patch", "PATCH", "/v1/me", none(), none(), Some(r#"{"timeZone": "Europe/Berlin"}"#)), 200).await;
+    let created = run(
+        ev("entries-create", "POST", "/v1/entries", none(), none(), Some(r#"{"date": "2025-07-29", "startTime": "09:00", "endTime": "10:00", "task": "First entry", "project": "Website", "tags": ["ui"]}"#)),
+        201,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let list = run(ev("entries-list", "GET", "/v1/entries", none(), json!({"project": "website"}), None), 200).await;
+    assert_eq!(list["entries"].as_array().unwrap().len(), 1);
+    run(ev("entries-get", "GET", "/v1/entries/x", json!({"id": id}), none(), None), 200).await;
+    let patched = run(
+        ev("entries-patch", "PATCH", "/v1/entries/x", json!({"id": id}), none(), Some(r#"{"endTime": "10:30"}"#)),
+        200,
+    )
+    .await;
+    assert_eq!(patched["minutes"], 90);
+    run(
+        ev(
+            "timer-start",
+            "POST",
+            "/v1/timer/start",
+            none(),
+            none(),
+            Some(r#"{"task": "Timed work", "date": "2025-07-30", "startTime": "09:00"}"#),
+        ),
+        201,
+    )
+    .await;
+    let timer = run(ev("timer-get", "GET", "/v1/timer", none(), none(), None), 200).await;
+    assert_eq!(timer["running"]["task"], "Timed work");
+    run(ev("timer-finish", "POST", "/v1/timer/finish", none(), none(), Some(r#"{"endTime": "11:00"}"#)), 200).await;
+    let daily =
+        run(ev("daily-get", "GET", "/v1/daily/2025-07-30", json!({"date": "2025-07-30"}), none(), None), 200).await;
+    assert_eq!(daily["totalMinutes"], 120);
+    run(
+        ev(
+            "projects-create",
+            "POST",
+            "/v1/projects",
+            none(),
+            none(),
+            Some(r#"{"name": "Research", "departmentalGoals": ["Technology"]}"#),
+        ),
+        201,
+    )
+    .await;
+    let projects = run(ev("projects-list", "GET", "/v1/projects", none(), none(), None), 200).await;
+    let names: Vec<&str> =
+        projects["projects"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Research", "Website"], "Website was created by its first entry; Non-Project always exists");
+    run(
+        ev(
+            "projects-patch",
+            "PATCH",
+            "/v1/projects/x",
+            json!({"name": "Website"}),
+            none(),
+            Some(r#"{"summary": "The site"}"#),
+        ),
+        200,
+    )
+    .await;
+    let summary = run(ev("projects-get", "GET", "/v1/projects/x", json!({"name": "website"}), none(), None), 200).await;
+    assert_eq!(
+        (summary["totalMinutes"].as_u64(), summary["project"]["summary"].as_str()),
+        (Some(90), Some("The site"))
+    );
+    let tag = run(ev("tags-get", "GET", "/v1/tags/x", json!({"tag": "ui"}), none(), None), 200).await;
+    assert_eq!(tag["entryCount"], 1);
+    let fy = run(
+        ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", json!({"fy": "2025-2026"}), none(), None),
+        200,
+    )
+    .await;
+    assert_eq!(fy["summary"]["totalMinutes"], 210);
+    let range = run(
+        ev(
+            "reports-range",
+            "GET",
+            "/v1/reports/range/x/y",
+            json!({"start": "2025-07-29", "end": "2025-07-29"}),
+            none(),
+            None,
+        ),
+        200,
+    )
+    .await;
+    assert_eq!(range["summary"]["totalMinutes"], 90);
+    run(
+        ev(
+            "reports-weekly",
+            "GET",
+            "/v1/reports/weekly/x",
+            json!({"date": "2025-07-29"}),
+            json!({"format": "csv"}),
+            None,
+        ),
+        200,
+    )
+    .await;
+    run(ev("reports-weekly-current", "GET", "/v1/reports/weekly", none(), none(), None), 200).await;
+    run(
+        ev(
+            "reports-monthly",
+            "GET",
+            "/v1/reports/monthly/x",
+            json!({"month": "2025-07"}),
+            json!({"format": "markdown"}),
+            None,
+        ),
+        200,
+    )
+    .await;
+    run(ev("reports-monthly-current", "GET", "/v1/reports/monthly", none(), none(), None), 200).await;
+    let since = run(ev("reports-since", "GET", "/v1/reports/since", none(), json!({"text": "first"}), None), 200).await;
+    assert_eq!(since["summary"]["totalMinutes"], 120);
+    run(ev("entries-delete", "DELETE", "/v1/entries/x", json!({"id": id}), none(), None), 204).await;
+    run(ev("entries-get", "GET", "/v1/entries/x", json!({"id": id}), none(), None), 404).await;
+
+    let all: std::collections::BTreeSet<String> =
+        shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
+    assert_eq!(seen, all, "every route was exercised");
+}

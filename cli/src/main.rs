@@ -30,7 +30,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check log files; exit status 1 when any has an error.
+    /// Check log files (a folder means its .md files); exit status 1 when any has an error.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,

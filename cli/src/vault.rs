@@ -34,9 +34,18 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 
 /// Checks log files; with `projects`, entries naming a project that has no file there
 /// get a `project-created` info.
-pub fn check_logs(files: &[PathBuf], projects: Option<&mut ProjectCatalog>) -> Result<CheckedLogs, String> {
+pub fn check_logs(paths: &[PathBuf], projects: Option<&mut ProjectCatalog>) -> Result<CheckedLogs, String> {
+    // A folder stands for the Markdown files in it (e.g. `tm check time-logs/`).
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(markdown_files(path)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
     let mut parsed: Vec<(PathBuf, ParsedLog)> = Vec::new();
-    for file in files {
+    for file in &files {
         parsed.push((file.clone(), parse_log_lines(&read_text(file)?)));
     }
     let mut owners = Vec::new();

@@ -46,6 +46,11 @@ fn check_passes_a_good_log() {
     let o = tm(&["check", &log_path()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "10 entries, 0 errors, 0 warnings");
+    let folder = tm(&["check", &vault().join("time-logs").display().to_string()]);
+    assert_eq!(stdout(&folder).trim(), "10 entries, 0 errors, 0 warnings", "a folder means its .md files");
+    let missing = tm(&["check", "/nonexistent/log.md"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read /nonexistent/log.md"), "{}", stderr(&missing));
 }
 
 #[test]

@@ -121,12 +121,12 @@ impl LocalIssuer {
         groups: Vec<String>,
     ) -> Result<Tokens, ApiError> {
         let username = username.trim();
-        if !(3..=64).contains(&username.len())
-            || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
+        if !(1..=128).contains(&username.len())
+            || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b))
         {
             return Err(bad(
                 "invalid-username",
-                "username must be 3-64 characters of letters, digits, '.', '_', '@', '-'",
+                "username must be 1-128 characters of letters, digits, '.', '_', '@', '+', '-'",
             ));
         }
         if password.chars().count() < 8 {

@@ -606,3 +606,41 @@ async fn deleting_or_ending_the_running_entry_clears_the_timer() {
     let blank = me.patch(&format!("/v1/entries/{id}"), r#"{"endTime": null}"#).await;
     assert_eq!(blank.status, 400, "an entry cannot be made running again by PATCH: {}", blank.text);
 }
+
+#[tokio::test]
+async fn the_readme_flow_works_as_written() {
+    let server = Server::start("readme");
+    // Exactly the README's requests: username "me", and curl's -d default content type.
+    let body = r#"{"username": "me", "password": "change-me-please"}"#;
+    let signup = curl_post(&server.base, "/local/signup", body, None).await;
+    assert_eq!(signup.status, 201, "{}", signup.text);
+    let login = curl_post(&server.base, "/local/login", body, None).await;
+    let token = login.json()["id_token"].as_str().unwrap().to_owned();
+    let entry = r#"{"date": "2025-07-29", "startTime": "09:00", "endTime": "10:30", "task": "Wrote the parser", "project": "Temporal Mark", "tags": ["dev"]}"#;
+    let created = curl_post(&server.base, "/v1/entries", entry, Some(&token)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let me = Api { base: &server.base, token };
+    let daily = me.get("/v1/daily/2025-07-29?format=text").await;
+    assert!(daily.text.starts_with("2025-07-29: 1.5 h logged"), "{}", daily.text);
+    assert_eq!(me.get("/v1/reports/fiscal-year/2025-2026").await.status, 200);
+}
+
+/// A POST as `curl -d` sends it: Content-Type application/x-www-form-urlencoded.
+async fn curl_post(base: &str, path: &str, body: &str, token: Option<&str>) -> support::Reply {
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    let client =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut builder = hyper::Request::builder()
+        .method("POST")
+        .uri(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(t) = token {
+        builder = builder.header("authorization", format!("Bearer {t}"));
+    }
+    let response = client.request(builder.body(Full::new(Bytes::from(body.to_owned()))).unwrap()).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    support::Reply { status, headers, text }
+}

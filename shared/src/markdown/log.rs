@@ -314,7 +314,7 @@ fn split_groups(body: &str) -> BodyParts<'_> {
     let mut project = None;
     if head.ends_with("]]") {
         let inner_end = head.len() - 2;
-        if let Some(open) = memchr::memmem::rfind(head[..inner_end].as_bytes(), b"[[") {
+        if let Some(open) = memchr::memmem::rfind(&head.as_bytes()[..inner_end], b"[[") {
             let inner = &head[open + 2..inner_end];
             if !inner.contains(['[', ']']) {
                 project = Some(inner);

@@ -55,10 +55,6 @@ impl Server {
         Self { child: Some(child), base, data }
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
     /// Sends a signal and waits (at most 10 s) for the exit status.
     pub fn signal(mut self, signal: &str) -> std::process::ExitStatus {
         let mut child = self.child.take().unwrap();

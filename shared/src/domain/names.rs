@@ -1,7 +1,5 @@
 //! Project names: validity, case-insensitive identity, suggestions for unknown names.
 
-use std::collections::HashMap;
-
 pub const MAX_PROJECT_NAME_CHARS: usize = 100;
 
 /// The identity of a project name: trimmed and lower-cased.
@@ -63,33 +61,19 @@ pub fn suggest_projects<'a>(query: &str, known: impl IntoIterator<Item = &'a str
     scored.into_iter().take(3).map(|(_, _, name)| name.to_owned()).collect()
 }
 
-/// Display spellings by key: the first spelling seen wins.
-#[derive(Clone, Debug, Default)]
-pub struct ProjectNames {
-    display: HashMap<String, String>,
-}
-
-impl ProjectNames {
-    /// Records `name` and returns its display spelling.
-    pub fn resolve(&mut self, name: &str) -> &str {
-        self.display.entry(project_key(name)).or_insert_with(|| name.trim().to_owned())
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.display.get(&project_key(name)).map(String::as_str)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_match_case_insensitively_first_spelling_wins() {
-        let mut names = ProjectNames::default();
-        assert_eq!(names.resolve("Temporal Mark"), "Temporal Mark");
-        assert_eq!(names.resolve("  temporal MARK "), "Temporal Mark");
-        assert_eq!(names.get("TEMPORAL MARK"), Some("Temporal Mark"));
+        use crate::domain::project::{Project, ProjectCatalog};
+        let date = "2025-07-01".parse().unwrap();
+        let mut catalog = ProjectCatalog::default();
+        assert!(catalog.insert(Project::auto_created("Temporal Mark", date)));
+        assert!(!catalog.insert(Project::auto_created("  temporal MARK ", date)));
+        assert_eq!(catalog.display_name("  temporal MARK "), "Temporal Mark");
+        assert_eq!(catalog.get("TEMPORAL MARK").map(|p| p.name.as_str()), Some("Temporal Mark"));
         assert_eq!(project_key(" Web Site "), "web site");
     }
 

@@ -118,14 +118,6 @@ impl ProjectCatalog {
         self.by_key.values()
     }
 
-    pub fn len(&self) -> usize {
-        self.by_key.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
-    }
-
     /// Creates every project the entries reference but the catalog lacks (start date =
     /// first entry's date). Returns the names created, for `project-created` infos.
     /// The conventional projects are created the same way when used.

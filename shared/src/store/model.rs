@@ -56,7 +56,7 @@ impl StoredEntry {
     }
 }
 
-pub fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
+fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
     format!("E#{date}T{start}#{id}")
 }
 

@@ -13,23 +13,45 @@ use shared::handlers::{AppContext, handle};
 use shared::http::routes::{Matched, Route, route_by_function};
 use shared::http::{ApiError, ApiRequest, ApiResponse};
 use shared::store::dynamo::DynamoStore;
+use shared::store::s3::S3ObjectStore;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub mod ingest;
+
 /// Environment variable naming the DynamoDB table (set by the SAM template).
 pub const TABLE_ENV: &str = "TABLE_NAME";
+/// Environment variable naming the S3 bucket of logs and uploads.
+pub const BUCKET_ENV: &str = "BUCKET_NAME";
+
+/// JSON log lines, one per request (CloudWatch stamps each line, so no time).
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .without_time()
+        .init();
+}
+
+/// The store and object store from the environment (`TABLE_NAME`, `BUCKET_NAME`).
+pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
+    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let bucket = std::env::var(BUCKET_ENV).map_err(|_| format!("{BUCKET_ENV} is not set"))?;
+    let config = aws_config::load_from_env().await;
+    let s3 =
+        aws_sdk_s3::config::Builder::from(&config).force_path_style(std::env::var("AWS_ENDPOINT_URL").is_ok()).build();
+    Ok(AppContext::new(
+        Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table)),
+        Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket)),
+    ))
+}
 
 /// Runs the function for `function` (a name in the route table). Clients are built
 /// once, before the first request.
 pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .without_time() // CloudWatch stamps each line
-        .init();
+    init_tracing();
     let route = route_by_function(function).ok_or_else(|| format!("{function} is not in the route table"))?;
-    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
-    let ctx = AppContext::new(Arc::new(DynamoStore::from_env(table).await));
+    let ctx = context_from_env().await?;
     lambda_http::run(service_fn(move |event: Request| {
         let ctx = ctx.clone();
         async move { Ok::<_, std::convert::Infallible>(handle_event(&ctx, route, event).await) }
@@ -133,10 +155,17 @@ fn to_lambda(response: ApiResponse) -> Response<Body> {
     for (name, value) in &response.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
+    let text = response.header("content-type").is_some_and(|ct| ct.starts_with("text/") || ct.contains("json"));
     let body = if response.body.is_empty() {
         Body::Empty
+    } else if text {
+        match String::from_utf8(response.body) {
+            Ok(text) => Body::Text(text),
+            Err(e) => Body::Binary(e.into_bytes()),
+        }
     } else {
-        Body::Text(String::from_utf8_lossy(&response.body).into_owned())
+        // API Gateway base64-encodes binary bodies (exports are zip files).
+        Body::Binary(response.body)
     };
     builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use shared::handlers::AppContext;
 use shared::http::routes::route_by_function;
 use shared::store::dynamo::DynamoStore;
+use shared::store::s3::S3ObjectStore;
 use std::sync::Arc;
 
 struct Event<'a> {
@@ -33,9 +34,14 @@ fn event(e: &Event<'_>) -> lambda_http::Request {
         .as_object()
         .map(|q| q.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect())
         .unwrap_or_default();
+    // JSON bodies, and Markdown files for the upload routes.
+    let content_type = match &e.body {
+        Some(b) if !b.trim_start().starts_with('{') => "text/markdown",
+        _ => "application/json",
+    };
     let mut raw = json!({
         "version": "2.0", "routeKey": format!("{} {}", e.method, e.path), "rawPath": e.path, "rawQueryString": raw_query.join("&"),
-        "headers": {"content-type": "application/json"}, "requestContext": context, "isBase64Encoded": false,
+        "headers": {"content-type": content_type}, "requestContext": context, "isBase64Encoded": false,
         "pathParameters": e.path_parameters, "queryStringParameters": e.query,
     });
     if let Some(body) = &e.body {
@@ -71,9 +77,12 @@ async fn context() -> Option<AppContext> {
         eprintln!("skipped: no AWS_ENDPOINT_URL; run ./infra/test.sh to test against moto");
         return None;
     }
-    let store = DynamoStore::from_env(format!("tm-functions-{}", uuid::Uuid::new_v4())).await;
+    let name = format!("tm-functions-{}", uuid::Uuid::new_v4());
+    let store = DynamoStore::from_env(&name).await;
     store.create_table().await.unwrap();
-    Some(AppContext::new(Arc::new(store)))
+    let objects = S3ObjectStore::from_env(&name).await;
+    objects.create_bucket().await.unwrap();
+    Some(AppContext::new(Arc::new(store), Arc::new(objects)))
 }
 
 fn none() -> Value {
@@ -221,9 +230,10 @@ fn there_is_one_function_binary_per_route() {
         .filter(|n| *n != "functions")
         .collect();
     bins.sort();
-    let mut routes: Vec<&str> = shared::http::routes::ROUTES.iter().map(|r| r.function).collect();
-    routes.sort();
-    assert_eq!(bins, routes);
+    let mut functions: Vec<&str> = shared::http::routes::ROUTES.iter().map(|r| r.function).collect();
+    functions.extend(shared::http::routes::JOBS.iter().map(|(name, _)| *name));
+    functions.sort();
+    assert_eq!(bins, functions);
 }
 
 /// Every route of the table once, through its Lambda handler, on DynamoDB.
@@ -372,6 +382,57 @@ async fn every_route_works_on_dynamodb() {
     assert_eq!(since["summary"]["totalMinutes"], 120);
     run(ev("entries-delete", "DELETE", "/v1/entries/x", json!({"id": id}), none(), None), 204).await;
     run(ev("entries-get", "GET", "/v1/entries/x", json!({"id": id}), none(), None), 404).await;
+
+    // Logs: every API write above re-rendered the year's canonical log.
+    let logs = run(ev("logs-list", "GET", "/v1/logs", none(), none(), None), 200).await;
+    assert_eq!(
+        (logs["logs"][0]["fiscalYear"].as_str(), logs["logs"][0]["entryCount"].as_i64()),
+        (Some("2025-2026"), Some(1))
+    );
+    let log = run(ev("logs-get", "GET", "/v1/logs/x", json!({"fy": "2025-2026"}), none(), None), 200).await;
+    assert!(log.as_str().unwrap().contains("- **09:00-11:00**: Timed work [[Non-Project]]"), "{log}");
+    let versions =
+        run(ev("logs-versions", "GET", "/v1/logs/x/versions", json!({"fy": "2025-2026"}), none(), None), 200).await;
+    let current = versions["currentVersion"].as_u64().unwrap();
+    assert_eq!(versions["versions"][0]["version"].as_u64(), Some(current));
+    let text = "# Time Log 2025-2026\n\n## July 2025\n\n### 2025-07-31\n\n- **09:00-10:00**: Uploaded [[Website]]\n";
+    let report = run(
+        ev(
+            "logs-put",
+            "PUT",
+            "/v1/logs/x",
+            json!({"fy": "2025-2026"}),
+            json!({"baseVersion": current.to_string()}),
+            Some(text),
+        ),
+        200,
+    )
+    .await;
+    assert_eq!((report["status"].as_str(), report["summary"]["deleted"].as_u64()), (Some("applied"), Some(1)));
+    let upload = run(ev("uploads-get", "GET", "/v1/uploads/x", json!({"id": report["id"]}), none(), None), 200).await;
+    assert_eq!(upload["status"], "applied");
+    let project_file = "---\nproject: Website\ndepartmentalGoal: Technology\n---\n\n## Summary\n\nThe site.\n";
+    let project = run(
+        ev("projects-put-file", "PUT", "/v1/projects/x", json!({"name": "Website"}), none(), Some(project_file)),
+        200,
+    )
+    .await;
+    assert_eq!(project["summary"]["updated"], 1, "{project}");
+    let presigned = run(
+        ev(
+            "logs-upload-create",
+            "POST",
+            "/v1/logs/uploads",
+            none(),
+            none(),
+            Some(r#"{"fileName": "time-log-2025-2026.md"}"#),
+        ),
+        201,
+    )
+    .await;
+    assert!(presigned["url"].as_str().unwrap().contains("uploads/tenants/acme/users/every-route/"), "{presigned}");
+    let export = run(ev("export", "GET", "/v1/export", none(), json!({"format": "json"}), None), 200).await;
+    assert_eq!(export["entries"][0]["task"], "Uploaded");
 
     let all: std::collections::BTreeSet<String> =
         shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();

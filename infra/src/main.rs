@@ -83,11 +83,14 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}; pick another --port", args.host, args.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base_url = format!("http://{addr}");
+    // Presigned upload URLs point back at this server (PUT /local/uploads/{token}).
+    let store = store.with_upload_base(&base_url);
     let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone())?;
     let mut verifier = JwtVerifier::new(trusted);
     verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
     let state = Arc::new(server::AppState {
-        ctx: AppContext::new(Arc::new(store)),
+        ctx: AppContext::embedded(store.clone()),
+        store,
         verifier,
         issuer,
         base_url: base_url.clone(),

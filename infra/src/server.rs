@@ -4,20 +4,28 @@
 use crate::issuer::{CLIENT_ID, LocalIssuer};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::Path;
 use axum::extract::{Form, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::Deserialize;
 use shared::auth::{JwtVerifier, Principal};
 use shared::handlers::{AppContext, handle};
 use shared::http::routes::{RouteMiss, match_route};
 use shared::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use shared::jobs::ingest::MAX_FILE_BYTES;
+use shared::jobs::uploads::{ObjectCreated, on_object_created};
+use shared::store::Owner;
+use shared::store::embedded::EmbeddedStore;
+use shared::store::objects::{ObjectStore, object_key};
 use std::sync::Arc;
 use std::time::Instant;
 
 pub struct AppState {
     pub ctx: AppContext,
+    /// The embedded store behind `ctx` (presigned uploads are redeemed here).
+    pub store: EmbeddedStore,
     pub verifier: JwtVerifier,
     pub issuer: LocalIssuer,
     pub base_url: String,
@@ -31,6 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/oauth2/token", post(token))
+        .route("/local/uploads/{token}", put(presigned_upload))
         .fallback(api)
         .with_state(state)
 }
@@ -76,11 +85,16 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         }
         Ok(matched) => {
             let function = matched.route.function;
-            let response = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            let limit = matched.route.max_body;
+            let response = match axum::body::to_bytes(body, limit).await {
                 Err(_) => error(ApiError::new(
                     413,
                     "payload-too-large",
-                    "the request body is over 1 MB; send less data per request",
+                    if limit > MAX_BODY_BYTES {
+                        "the file is over 5 MB; split it into one file per fiscal year"
+                    } else {
+                        "the request body is over 1 MB; send less data per request"
+                    },
                 )),
                 Ok(bytes) => {
                     let principal =
@@ -117,6 +131,67 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         route = function,
         method = %method,
         path = %path,
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// A presigned PUT, as S3 would take it: the token names the user and key; the object
+/// is stored, and the "object created" event runs the ingest (here, before answering).
+async fn presigned_upload(
+    State(state): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let response = async {
+        let presigned = state.store.presigned_put(&token).await.map_err(ApiError::from)?.ok_or_else(|| {
+            ApiError::new(
+                403,
+                "access-denied",
+                "this upload URL is unknown or expired; ask for a new one with POST /v1/logs/uploads",
+            )
+        })?;
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if content_type.split(';').next().unwrap_or("").trim() != presigned.content_type {
+            return Err(ApiError::new(
+                403,
+                "signature-mismatch",
+                format!("this URL was signed for Content-Type: {}; send that header", presigned.content_type),
+            ));
+        }
+        let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| {
+            ApiError::new(413, "entity-too-large", "the file is over 5 MB; split it into one file per fiscal year")
+        })?;
+        let owner = Owner { tenant: presigned.tenant.clone(), user: presigned.user.clone() };
+        let size = bytes.len() as u64;
+        let version = state.store.put_object(&owner, &presigned.key, bytes.to_vec(), &presigned.content_type).await?;
+        let event = ObjectCreated {
+            key: object_key(&owner, &presigned.key),
+            size: Some(size),
+            version_id: Some(version.clone()),
+            sequencer: None,
+        };
+        if let Err(e) = on_object_created(&state.ctx, &event).await {
+            // S3 would have stored the object all the same; the upload stays pending.
+            tracing::error!(error = %e, "ingest after upload failed");
+        }
+        Ok::<_, ApiError>(
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("etag", format!("\"{version}\""))
+                .body(Body::empty())
+                .unwrap_or_else(|_| StatusCode::OK.into_response()),
+        )
+    }
+    .await
+    .unwrap_or_else(error);
+    tracing::info!(
+        route = "local-upload",
+        method = "PUT",
         status = response.status().as_u16(),
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"

@@ -47,7 +47,7 @@ fn benches(c: &mut Criterion) {
     let ingest = IngestContext { fiscal_year: &fy, current: &stored, neighbours: &[], running_timer: None, now };
     c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
         b.iter(|| {
-            let plan = plan_ingest(black_box(&edited), &ingest, || "new".to_owned());
+            let plan = plan_ingest(black_box(&edited), &ingest, |_| "new".to_owned());
             assert_eq!(plan.writes(), 1);
             plan
         })

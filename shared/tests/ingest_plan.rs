@@ -17,9 +17,9 @@ fn now() -> DateTime<Utc> {
     "2026-01-15T12:00:00Z".parse().unwrap()
 }
 
-fn ids() -> impl FnMut() -> String {
+fn ids() -> impl FnMut(&shared::domain::Entry) -> String {
     let mut n = 0;
-    move || {
+    move |_| {
         n += 1;
         format!("new-{n}")
     }

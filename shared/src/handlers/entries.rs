@@ -5,15 +5,18 @@
 
 use super::body::JsonBody;
 use super::{AppContext, Caller, Idempotency};
+use crate::domain::calendar::FiscalYear;
 use crate::domain::calendar::parse_date;
 use crate::domain::diagnostic::{Code, Severity};
+use crate::domain::entry::Entry;
 use crate::domain::timer::{TimerFinish, TimerStart, finish_input, start_input};
 use crate::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationContext, validate_entry};
 use crate::domain::{Project, tags::normalize_tag};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::jobs::canonical::publish_after_write;
 use crate::store::model::cursor;
-use crate::store::{CommitError, EntryQuery, StoredEntry, WriteOp};
+use crate::store::{CommitError, EntryQuery, LogTouch, StoredEntry, WriteOp};
 use chrono::Days;
 use serde_json::{Value, json};
 
@@ -26,6 +29,40 @@ pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> Value {
     let notices: Vec<&Issue> = issues.iter().filter(|i| i.severity != Severity::Error).collect();
     body["warnings"] = serde_json::to_value(notices).expect("issues serialise");
     body
+}
+
+/// The log-state changes of replacing `before` by `after` (either may be absent): each
+/// fiscal year touched gets its version bumped and its entry count adjusted, in the
+/// same commit as the entry. Returns the years whose canonical logs to re-render.
+fn log_touches(
+    caller: &Caller,
+    before: Option<&Entry>,
+    after: Option<&Entry>,
+    at: chrono::DateTime<chrono::Utc>,
+    ops: &mut Vec<WriteOp>,
+) -> Vec<FiscalYear> {
+    let year_before = before.map(|e| caller.calendar.fiscal_year_of(e.date));
+    let year_after = after.map(|e| caller.calendar.fiscal_year_of(e.date));
+    let mut years: Vec<(FiscalYear, i64)> = Vec::new();
+    if let Some(y) = year_before {
+        years.push((y, -1));
+    }
+    if let Some(y) = year_after {
+        match years.iter_mut().find(|(existing, _)| *existing == y) {
+            Some((_, delta)) => *delta += 1,
+            None => years.push((y, 1)),
+        }
+    }
+    for (year, entry_delta) in &years {
+        ops.push(WriteOp::TouchLog(LogTouch {
+            fiscal_year: year.label(),
+            bump: true,
+            entry_delta: *entry_delta,
+            last_upload: None,
+            at,
+        }));
+    }
+    years.into_iter().map(|(y, _)| y).collect()
 }
 
 fn entry_json(stored: &StoredEntry) -> Value {
@@ -42,6 +79,10 @@ enum Change<'a> {
 
 fn busy() -> ApiError {
     ApiError::new(503, "busy", "too many concurrent changes to your entries; retry in a moment")
+}
+
+fn ingesting() -> ApiError {
+    crate::store::StoreError::ingest_in_progress().into()
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -143,6 +184,9 @@ async fn attempt_writes(
         let from = date.checked_sub_days(Days::new(1)).unwrap_or(date);
         let to = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let snapshot = store.snapshot(owner, from, to).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
         match (&change, &snapshot.timer) {
             (Change::Start(_), Some(running)) => {
                 return Err(ApiError::conflict(
@@ -216,6 +260,7 @@ async fn attempt_writes(
         if let Some(i) = idem {
             ops.push(WriteOp::PutIdempotency { key: i.key.clone(), response: i.record(&response) });
         }
+        let years = log_touches(caller, current.as_ref().map(|c| &c.entry), Some(&stored.entry), now, &mut ops);
         match store.commit(owner, snapshot.version, ops).await {
             Ok(()) => {
                 if validated.issues.iter().any(|i| i.code == Code::ProjectCreated) {
@@ -223,6 +268,7 @@ async fn attempt_writes(
                         .create_project(owner, &Project::auto_created(&stored.entry.project, stored.entry.date))
                         .await?;
                 }
+                publish_after_write(ctx, owner, &years).await;
                 return Ok(response);
             }
             Err(CommitError::Conflict) => continue,
@@ -282,12 +328,19 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
     for _ in 0..MAX_ATTEMPTS {
         let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
         let snapshot = ctx.store.snapshot(&caller.owner, stored.entry.date, stored.entry.date).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
         let mut ops = vec![WriteOp::DeleteEntry { id: id.to_owned() }];
         if snapshot.timer.as_ref().is_some_and(|t| t.id == id) {
             ops.push(WriteOp::SetTimer(None));
         }
+        let years = log_touches(caller, Some(&stored.entry), None, (ctx.clock)(), &mut ops);
         match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
-            Ok(()) => return Ok(ApiResponse::no_content()),
+            Ok(()) => {
+                publish_after_write(ctx, &caller.owner, &years).await;
+                return Ok(ApiResponse::no_content());
+            }
             Err(CommitError::Conflict) => continue,
             Err(CommitError::Store(e)) => return Err(e.into()),
         }

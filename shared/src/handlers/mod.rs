@@ -4,6 +4,7 @@
 
 mod body;
 mod entries;
+mod logs;
 mod reports;
 mod settings;
 
@@ -14,7 +15,8 @@ use crate::domain::calendar::{FiscalCalendar, local_now, parse_zone};
 use crate::domain::{ClockTime, ProjectCatalog};
 use crate::http::routes::{Handler, Matched};
 use crate::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
-use crate::store::{Owner, Profile, Store, StoredResponse, TenantSettings};
+use crate::store::objects::ObjectStore;
+use crate::store::{Owner, Profile, Store, StoreError, StoredResponse, TenantSettings};
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -26,6 +28,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 #[derive(Clone)]
 pub struct AppContext {
     pub store: Arc<dyn Store>,
+    /// Raw uploads, canonical logs and their versions, exports.
+    pub objects: Arc<dyn ObjectStore>,
     pub clock: Clock,
     /// Serialises one user's writes inside this process, so they queue instead of
     /// failing each other's version checks. Across processes (concurrent Lambdas) the
@@ -34,8 +38,13 @@ pub struct AppContext {
 }
 
 impl AppContext {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(Utc::now), write_locks: Arc::default() }
+    pub fn new(store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
+        Self { store, objects, clock: Arc::new(Utc::now), write_locks: Arc::default() }
+    }
+
+    /// A context on one embedded store (it holds the items and the objects).
+    pub fn embedded(store: crate::store::embedded::EmbeddedStore) -> Self {
+        Self::new(Arc::new(store.clone()), Arc::new(store))
     }
 
     /// The lock of `owner`'s writes (held for one validate-and-commit).
@@ -64,14 +73,19 @@ pub(crate) struct Caller {
 }
 
 impl Caller {
-    async fn load(ctx: &AppContext, principal: &Principal) -> Result<Self, ApiError> {
+    pub(crate) async fn load(ctx: &AppContext, principal: &Principal) -> Result<Self, ApiError> {
+        Ok(Self::for_principal(ctx, principal.clone()).await?)
+    }
+
+    /// The caller's settings, also for jobs acting for a user.
+    pub(crate) async fn for_principal(ctx: &AppContext, principal: Principal) -> Result<Self, StoreError> {
         let owner = principal.owner();
         let profile = ctx.store.profile(&owner).await?.unwrap_or_default();
         let tenant = ctx.store.tenant_settings(&owner.tenant).await?.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
         let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
         let now = local_now(zone, (ctx.clock)());
-        Ok(Self { principal: principal.clone(), owner, profile, tenant, calendar, now })
+        Ok(Self { principal, owner, profile, tenant, calendar, now })
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -156,12 +170,12 @@ async fn dispatch(
     req: &ApiRequest,
     principal: Option<&Principal>,
 ) -> Result<ApiResponse, ApiError> {
-    if req.body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::new(
-            413,
-            "payload-too-large",
-            "the request body is over 1 MB; send less data per request",
-        ));
+    if req.body.len() > matched.route.max_body {
+        return Err(if matched.route.max_body > MAX_BODY_BYTES {
+            ApiError::new(413, "payload-too-large", "the file is over 5 MB; split it into one file per fiscal year")
+        } else {
+            ApiError::new(413, "payload-too-large", "the request body is over 1 MB; send less data per request")
+        });
     }
     if matched.route.handler == Handler::Health {
         return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
@@ -199,5 +213,13 @@ async fn dispatch(
         | Handler::WeeklyReport
         | Handler::MonthlyReport
         | Handler::SinceReport => reports::period(ctx, &caller, matched, req).await,
+        Handler::CreateUpload => logs::create_upload(ctx, &caller, req).await,
+        Handler::PutLog => logs::put_log(ctx, &caller, matched, req).await,
+        Handler::ListLogs => logs::list_logs(ctx, &caller).await,
+        Handler::GetLog => logs::get_log(ctx, &caller, matched, req).await,
+        Handler::LogVersions => logs::list_versions(ctx, &caller, matched).await,
+        Handler::GetUpload => logs::get_upload(ctx, &caller, matched).await,
+        Handler::PutProjectFile => logs::put_project_file(ctx, &caller, matched, req).await,
+        Handler::Export => logs::export(ctx, &caller, req).await,
     }
 }

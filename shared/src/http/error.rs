@@ -51,6 +51,13 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if e.is_ingest_in_progress() {
+            return Self::new(
+                503,
+                "ingest-in-progress",
+                "a large upload is being applied to your entries; retry in a few seconds",
+            );
+        }
         tracing::error!(error = %e, "store failure");
         Self::new(503, "store-unavailable", "the data store is not available right now; retry in a moment")
     }

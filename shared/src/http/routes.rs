@@ -1,6 +1,7 @@
 //! The one route table. The local server serves it, each Lambda binary names its
 //! entry, and the template test compares it with `template.yaml`, so they cannot drift.
 
+use super::MAX_BODY_BYTES;
 use percent_encoding::percent_decode_str;
 
 /// What runs for a route.
@@ -28,6 +29,14 @@ pub enum Handler {
     WeeklyReport,
     MonthlyReport,
     SinceReport,
+    CreateUpload,
+    PutLog,
+    ListLogs,
+    GetLog,
+    LogVersions,
+    GetUpload,
+    PutProjectFile,
+    Export,
 }
 
 #[derive(Debug)]
@@ -40,14 +49,31 @@ pub struct Route {
     /// False only for `/health`: every other route needs a verified token.
     pub authorized: bool,
     pub handler: Handler,
+    /// The largest request body accepted.
+    pub max_body: usize,
 }
 
 const fn route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
-    Route { method, path, function, authorized: true, handler }
+    Route { method, path, function, authorized: true, handler, max_body: MAX_BODY_BYTES }
 }
 
+/// A route that takes a whole Markdown file (up to 5 MB, SPEC §10).
+const fn file_route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
+    Route { method, path, function, authorized: true, handler, max_body: MAX_FILE_BODY_BYTES }
+}
+
+/// A file route's body limit: 5 MB of Markdown.
+pub const MAX_FILE_BODY_BYTES: usize = 5 * 1024 * 1024;
+
 pub const ROUTES: &[Route] = &[
-    Route { method: "GET", path: "/health", function: "health", authorized: false, handler: Handler::Health },
+    Route {
+        method: "GET",
+        path: "/health",
+        function: "health",
+        authorized: false,
+        handler: Handler::Health,
+        max_body: MAX_BODY_BYTES,
+    },
     route("GET", "/v1/me", "me-get", Handler::GetMe),
     route("PATCH", "/v1/me", "me-patch", Handler::PatchMe),
     route("POST", "/v1/entries", "entries-create", Handler::CreateEntry),
@@ -71,7 +97,18 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/reports/monthly", "reports-monthly-current", Handler::MonthlyReport),
     route("GET", "/v1/reports/monthly/{month}", "reports-monthly", Handler::MonthlyReport),
     route("GET", "/v1/reports/since", "reports-since", Handler::SinceReport),
+    route("POST", "/v1/logs/uploads", "logs-upload-create", Handler::CreateUpload),
+    route("GET", "/v1/logs", "logs-list", Handler::ListLogs),
+    route("GET", "/v1/logs/{fy}", "logs-get", Handler::GetLog),
+    file_route("PUT", "/v1/logs/{fy}", "logs-put", Handler::PutLog),
+    route("GET", "/v1/logs/{fy}/versions", "logs-versions", Handler::LogVersions),
+    route("GET", "/v1/uploads/{id}", "uploads-get", Handler::GetUpload),
+    file_route("PUT", "/v1/projects/{name}", "projects-put-file", Handler::PutProjectFile),
+    route("GET", "/v1/export", "export", Handler::Export),
 ];
+
+/// Functions that are not routes: jobs started by events (name, what starts it).
+pub const JOBS: &[(&str, &str)] = &[("ingest-upload", "S3 ObjectCreated on uploads/, through SQS")];
 
 /// A route and its decoded path parameters.
 #[derive(Debug)]

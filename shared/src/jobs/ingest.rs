@@ -7,12 +7,20 @@
 //! failing that, the next unmatched one of that date); only what is left is inserted or
 //! deleted. Re-uploading a log with one changed line therefore writes one entry.
 
+use super::canonical::{day_before, publish_after_write};
+use crate::domain::ProjectCatalog;
 use crate::domain::calendar::FiscalYear;
 use crate::domain::diagnostic::{Code, Diagnostic, has_errors};
 use crate::domain::duration::overlaps;
 use crate::domain::entry::Entry;
+use crate::domain::names::project_key;
+use crate::handlers::{AppContext, Caller};
 use crate::markdown::log::parse_log;
-use crate::store::StoredEntry;
+use crate::markdown::project_file::parse_project_file;
+use crate::store::{
+    CommitError, IngestSummary, LogTouch, Owner, StoreError, StoredEntry, UploadKind, UploadRecord, UploadStatus,
+    WriteOp,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -56,7 +64,7 @@ pub struct IngestContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut() -> String) -> IngestPlan {
+pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&Entry) -> String) -> IngestPlan {
     let log = parse_log(text);
     let mut diagnostics = log.diagnostics;
     let fy = ctx.fiscal_year;
@@ -161,7 +169,7 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut()
                 });
             }
             None => plan.inserts.push(StoredEntry {
-                id: new_id(),
+                id: new_id(entry),
                 entry: entry.clone(),
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -195,4 +203,257 @@ fn first_unmatched(candidates: Option<&mut Vec<usize>>, matched: &mut [bool]) ->
         }
     }
     None
+}
+
+/// The largest log or project file accepted (a direct PUT and a presigned upload alike).
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+/// A file's text, or the diagnostic that refuses it (too large, not UTF-8).
+pub fn file_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            1,
+            Code::FileTooLarge,
+            format!(
+                "the file is {} bytes; the limit is {MAX_FILE_BYTES} (5 MB): split it into one file per fiscal year",
+                bytes.len()
+            ),
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        Diagnostic::error(line, Code::InvalidEncoding, "the file is not UTF-8 text; save it as UTF-8 and upload again")
+    })
+}
+
+/// Ingests a log file for the upload `record` (status pending) and returns the record
+/// with its outcome, stored. Applied changes, the log state and the record are one
+/// unit ([`crate::store::EntryStore::commit_ingest`]); a rejected or conflicting file
+/// changes no entry.
+pub(crate) async fn ingest_log(
+    ctx: &AppContext,
+    caller: &Caller,
+    mut record: UploadRecord,
+    bytes: &[u8],
+) -> Result<UploadRecord, StoreError> {
+    let owner = &caller.owner;
+    let now = (ctx.clock)();
+    let label = record.fiscal_year.clone().unwrap_or_default();
+    let text = match file_text(bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
+    };
+    let fiscal_year = match caller.calendar.parse_label(&label) {
+        Ok(fy) => fy,
+        Err(e) => {
+            let diagnostic = Diagnostic::error(1, Code::OutsideFiscalYear, e.0);
+            return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
+        }
+    };
+    for attempt in 0..12u64 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+        }
+        let snapshot = ctx.store.snapshot(owner, day_before(&fiscal_year), fiscal_year.end()).await?;
+        if snapshot.ingesting.as_deref().is_some_and(|other| other != record.id) {
+            return Err(StoreError::ingest_in_progress());
+        }
+        let state = ctx.store.log_state(owner, &label).await?;
+        let log_version = state.as_ref().map_or(0, |s| s.version);
+        if let Some(base) = record.base_version
+            && base != log_version
+            && snapshot.ingesting.is_none()
+        {
+            record.status = UploadStatus::Conflict;
+            record.log_version = Some(log_version);
+            record.message = Some(format!(
+                "the log of {label} is at version {log_version}, but this file was edited from version {base}; \
+                 download the current log (GET /v1/logs/{label}), merge your edits, and upload it with baseVersion {log_version}"
+            ));
+            return finish(ctx, owner, record, now).await;
+        }
+        let (current, neighbours): (Vec<StoredEntry>, Vec<StoredEntry>) =
+            snapshot.entries.iter().cloned().partition(|s| fiscal_year.contains(s.entry.date));
+        let mut neighbours = neighbours;
+        if let Some(timer) = snapshot.timer.as_ref().filter(|t| !fiscal_year.contains(t.entry.date)) {
+            neighbours.push(timer.clone());
+        }
+        let context = IngestContext {
+            fiscal_year: &fiscal_year,
+            current: &current,
+            neighbours: &neighbours,
+            running_timer: snapshot.timer.as_ref(),
+            now,
+        };
+        let plan = plan_ingest(text, &context, |entry| entry_id_for_upload(&record.id, entry));
+        if plan.is_rejected() {
+            return finish_rejected(ctx, owner, record, plan.diagnostics, now).await;
+        }
+        let sort_keys: HashMap<&str, String> = current.iter().map(|s| (s.id.as_str(), s.sort_key())).collect();
+        let mut ops = Vec::with_capacity(plan.writes() + 3);
+        for stored in &plan.updates {
+            ops.push(WriteOp::PutEntryAt {
+                stored: stored.clone(),
+                previous_sort_key: sort_keys.get(stored.id.as_str()).cloned(),
+            });
+        }
+        for stored in &plan.inserts {
+            ops.push(WriteOp::PutEntryAt { stored: stored.clone(), previous_sort_key: None });
+        }
+        for id in &plan.deletes {
+            let sort_key = sort_keys.get(id.as_str()).cloned().unwrap_or_default();
+            ops.push(WriteOp::DeleteEntryAt { id: id.clone(), sort_key });
+        }
+        let timer_now = snapshot.timer.as_ref().map(|t| t.id.clone());
+        let timer_changes = plan.timer.as_ref().is_some_and(|t| *t != timer_now);
+        if let Some(timer) = plan.timer.clone().filter(|_| timer_changes) {
+            ops.push(WriteOp::SetTimer(timer));
+        }
+        let changed = plan.writes() > 0 || timer_changes;
+        let new_version = log_version + u64::from(changed);
+        record.status = UploadStatus::Applied;
+        record.diagnostics = plan.diagnostics.clone();
+        record.summary = Some(IngestSummary {
+            unchanged: plan.unchanged,
+            updated: plan.updates.len(),
+            inserted: plan.inserts.len(),
+            deleted: plan.deletes.len(),
+        });
+        record.log_version = Some(new_version);
+        record.finished_at = Some(now);
+        ops.push(WriteOp::TouchLog(LogTouch {
+            fiscal_year: label.clone(),
+            bump: changed,
+            entry_delta: plan.inserts.len() as i64 - plan.deletes.len() as i64,
+            last_upload: Some((record.id.clone(), UploadStatus::Applied)),
+            at: now,
+        }));
+        ops.push(WriteOp::PutUpload(record.clone()));
+        match ctx.store.commit_ingest(owner, snapshot.version, ops, &record.id).await {
+            Ok(()) => {
+                let entries: Vec<&Entry> = plan.updates.iter().chain(&plan.inserts).map(|s| &s.entry).collect();
+                create_missing_projects(ctx, caller, &entries).await?;
+                if changed {
+                    publish_after_write(ctx, owner, std::slice::from_ref(&fiscal_year)).await;
+                }
+                return Ok(record);
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e),
+        }
+    }
+    Err(StoreError("too many concurrent changes while ingesting; the upload will be retried".into()))
+}
+
+/// The id of an entry an upload inserts: derived from the upload and the entry's slot
+/// (a valid log has one entry per date and start), so a resumed or duplicated run of the
+/// same upload writes the same items instead of duplicates.
+pub fn entry_id_for_upload(upload_id: &str, entry: &Entry) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{upload_id}\n{}\n{}", entry.date, entry.start).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid().to_string()
+}
+
+/// Creates the projects the entries name that the user does not have yet (SPEC §2
+/// defaults), as an API write would.
+async fn create_missing_projects(ctx: &AppContext, caller: &Caller, entries: &[&Entry]) -> Result<(), StoreError> {
+    let mut catalog = ProjectCatalog::new(ctx.store.projects(&caller.owner).await?);
+    for name in catalog.add_missing_from(entries.iter().copied()) {
+        if let Some(project) = catalog.get(&name) {
+            ctx.store.create_project(&caller.owner, project).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn finish_rejected(
+    ctx: &AppContext,
+    owner: &Owner,
+    mut record: UploadRecord,
+    mut diagnostics: Vec<Diagnostic>,
+    now: DateTime<Utc>,
+) -> Result<UploadRecord, StoreError> {
+    diagnostics.sort_by_key(|d| d.line);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    record.status = UploadStatus::Rejected;
+    record.message = Some(format!("the file has {errors} error(s); nothing was changed. Fix them and upload again"));
+    record.diagnostics = diagnostics;
+    finish(ctx, owner, record, now).await
+}
+
+/// Stores a record that changed no entries, and notes it as the log's last ingest.
+async fn finish(
+    ctx: &AppContext,
+    owner: &Owner,
+    mut record: UploadRecord,
+    now: DateTime<Utc>,
+) -> Result<UploadRecord, StoreError> {
+    record.finished_at = Some(now);
+    ctx.store.put_upload(owner, &record).await?;
+    if let Some(fy) = record.fiscal_year.clone().filter(|_| record.kind == UploadKind::Log) {
+        let touch = LogTouch {
+            fiscal_year: fy,
+            bump: false,
+            entry_delta: 0,
+            last_upload: Some((record.id.clone(), record.status)),
+            at: now,
+        };
+        ctx.store.touch_log(owner, &touch).await?;
+    }
+    Ok(record)
+}
+
+/// Ingests a project file: its frontmatter creates the project or replaces its
+/// metadata; any error changes nothing.
+pub(crate) async fn ingest_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    mut record: UploadRecord,
+    bytes: &[u8],
+) -> Result<UploadRecord, StoreError> {
+    let owner = &caller.owner;
+    let now = (ctx.clock)();
+    let text = match file_text(bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
+    };
+    let parsed = parse_project_file(text);
+    let Some(project) = parsed.project.filter(|_| !has_errors(&parsed.diagnostics)) else {
+        return finish_rejected(ctx, owner, record, parsed.diagnostics, now).await;
+    };
+    if let Some(named) = record.project.as_deref()
+        && project_key(named) != project_key(&project.name)
+    {
+        let diagnostic = Diagnostic::error(
+            1,
+            Code::InvalidFrontmatter,
+            format!(
+                "the file names project {:?} but was uploaded as {named:?}; upload it as {:?}",
+                project.name, project.name
+            ),
+        );
+        return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
+    }
+    let existing = ProjectCatalog::new(ctx.store.projects(owner).await?).get(&project.name).cloned();
+    let mut summary = IngestSummary::default();
+    match existing {
+        Some(current) if current == project => summary.unchanged = 1,
+        Some(_) => {
+            ctx.store.replace_project(owner, &project).await?;
+            summary.updated = 1;
+        }
+        None => {
+            if !ctx.store.create_project(owner, &project).await? {
+                ctx.store.replace_project(owner, &project).await?;
+            }
+            summary.inserted = 1;
+        }
+    }
+    record.project = Some(project.name.clone());
+    record.status = UploadStatus::Applied;
+    record.diagnostics = parsed.diagnostics;
+    record.summary = Some(summary);
+    finish(ctx, owner, record, now).await
 }

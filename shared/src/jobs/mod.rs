@@ -1,3 +1,5 @@
-//! Jobs: log ingest (and, later, scheduled reports).
+//! Jobs: log ingest, canonical logs (and, later, scheduled reports).
 
+pub mod canonical;
 pub mod ingest;
+pub mod uploads;

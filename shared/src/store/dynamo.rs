@@ -5,8 +5,8 @@
 
 use super::model::{EntryRecord, cursor};
 use super::{
-    CommitError, EntryPage, EntryQuery, EntryStore, Owner, Profile, ProjectStore, SettingsStore, Snapshot, StoreError,
-    StoredEntry, StoredResponse, TenantSettings, WriteOp,
+    CommitError, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
+    SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
 };
 use crate::domain::Project;
 use crate::domain::names::project_key;
@@ -67,11 +67,13 @@ fn pointer_key(id: &str) -> String {
 pub struct DynamoStore {
     client: Client,
     table: String,
+    write_requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    written_items: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), write_requests: Default::default(), written_items: Default::default() }
     }
 
     /// A client from the environment (`AWS_ENDPOINT_URL` points it at an emulator).
@@ -178,12 +180,166 @@ impl DynamoStore {
         }
     }
 
-    async fn version(&self, pk: &str) -> Result<u64, StoreError> {
-        match self.get_attr(pk, "VERSION", "version").await? {
-            None => Ok(0),
-            Some(AttributeValue::N(n)) => n.parse().map_err(fail),
+    /// The user's version and the upload being ingested in steps, if any.
+    async fn version(&self, pk: &str) -> Result<(u64, Option<String>), StoreError> {
+        let Some(mut item) = self.get_raw(pk, "VERSION").await? else { return Ok((0, None)) };
+        let ingesting = item.remove("ingesting").and_then(|v| v.as_s().ok().cloned());
+        match item.remove("version") {
+            None => Ok((0, ingesting)),
+            Some(AttributeValue::N(n)) => Ok((n.parse().map_err(fail)?, ingesting)),
             Some(other) => Err(StoreError(format!("corrupt version item: {other:?}"))),
         }
+    }
+
+    /// The transaction items of one op (a PutEntry/DeleteEntry reads the id pointer).
+    async fn op_items(&self, pk: &str, op: WriteOp) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let table = self.table.as_str();
+        let mut items = Vec::new();
+        match op {
+            WriteOp::PutEntry(stored) => {
+                // The version condition makes this read safe: if the pointer changed
+                // since, the transaction fails and the caller retries.
+                let previous_sort_key = self.pointer(pk, &stored.id).await?;
+                items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
+            }
+            WriteOp::PutEntryAt { stored, previous_sort_key } => {
+                items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
+            }
+            WriteOp::DeleteEntry { id } => {
+                if let Some(old) = self.pointer(pk, &id).await? {
+                    items.push(delete(pk, &old, table)?);
+                }
+                items.push(delete(pk, &pointer_key(&id), table)?);
+            }
+            WriteOp::DeleteEntryAt { id, sort_key } => {
+                items.push(delete(pk, &sort_key, table)?);
+                items.push(delete(pk, &pointer_key(&id), table)?);
+            }
+            WriteOp::SetTimer(Some(id)) => {
+                let mut item = key(pk, "TIMER");
+                item.insert("id".into(), s(&id));
+                items.push(put(item, table)?);
+            }
+            WriteOp::SetTimer(None) => items.push(delete(pk, "TIMER", table)?),
+            WriteOp::PutIdempotency { key: k, response } => {
+                let mut item = to_item(pk, &format!("IDEMP#{k}"), &response)?;
+                let expires = chrono::Utc::now().timestamp() + IDEMPOTENCY_SECONDS;
+                item.insert("expiresAt".into(), AttributeValue::N(expires.to_string()));
+                items.push(put(item, table)?);
+            }
+            WriteOp::TouchLog(touch) => items.push(touch_log_item(pk, &touch, table)?),
+            WriteOp::PutUpload(record) => items.push(put(to_item(pk, &upload_key(&record.id), &record)?, table)?),
+        }
+        Ok(items)
+    }
+
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), CommitError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(items.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+                // Cancelled because the version moved (its condition failed) or because a
+                // concurrent transaction touched the same items: re-read and retry.
+                let retry = match e.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(t)) => {
+                        let codes: Vec<&str> = t.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+                        codes.first() == Some(&"ConditionalCheckFailed") || codes.contains(&"TransactionConflict")
+                    }
+                    Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+                    _ => false,
+                };
+                if retry { Err(CommitError::Conflict) } else { Err(CommitError::Store(sdk_fail(e))) }
+            }
+        }
+    }
+
+    /// The first item of every commit: the user's version moves from `expected` to
+    /// `expected + 1`, only if no large ingest is being applied.
+    fn version_item(&self, pk: &str, expected_version: u64) -> Result<TransactWriteItem, StoreError> {
+        let table = self.table.as_str();
+        let next = (expected_version + 1).to_string();
+        Ok(if expected_version == 0 {
+            let item = HashMap::from([
+                ("pk".to_owned(), s(pk)),
+                ("sk".to_owned(), s("VERSION")),
+                ("version".to_owned(), AttributeValue::N(next)),
+            ]);
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(item))
+                        .condition_expression("attribute_not_exists(pk)")
+                        .build()
+                        .map_err(fail)?,
+                )
+                .build()
+        } else {
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(table)
+                        .set_key(Some(key(pk, "VERSION")))
+                        .update_expression("SET #v = :next")
+                        .condition_expression("#v = :expected AND attribute_not_exists(ingesting)")
+                        .expression_attribute_names("#v", "version")
+                        .expression_attribute_values(":next", AttributeValue::N(next))
+                        .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+                        .build()
+                        .map_err(fail)?,
+                )
+                .build()
+        })
+    }
+
+    /// Writes puts and deletes in BatchWriteItem requests of 25, retrying what
+    /// DynamoDB leaves unprocessed (with back-off).
+    async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+        let mut requests = Vec::with_capacity(items.len());
+        for item in items {
+            let request = if let Some(put) = item.put {
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(put.item)).build().map_err(fail)?)
+            } else if let Some(delete) = item.delete {
+                WriteRequest::builder()
+                    .delete_request(DeleteRequest::builder().set_key(Some(delete.key)).build().map_err(fail)?)
+            } else {
+                return Err(StoreError("only puts and deletes can be batched".into()));
+            };
+            requests.push(request.build());
+        }
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..10u32 {
+                self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.written_items.fetch_add(pending.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(sdk_fail)?;
+                pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt == 9 {
+                    return Err(StoreError("DynamoDB kept throttling the ingest; it will be resumed".into()));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write requests and items written so far (benchmarks report them).
+    pub fn write_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.write_requests.load(Relaxed), self.written_items.load(Relaxed))
     }
 
     async fn pointer(&self, pk: &str, id: &str) -> Result<Option<String>, StoreError> {
@@ -210,12 +366,64 @@ fn delete(pk: &str, sk: &str, table: &str) -> Result<TransactWriteItem, StoreErr
         .build())
 }
 
+fn upload_key(id: &str) -> String {
+    format!("UPLOAD#{id}")
+}
+
+fn log_key(fiscal_year: &str) -> String {
+    format!("LOG#{fiscal_year}")
+}
+
+/// The entry item and its id pointer, deleting the item at its previous sort key.
+fn put_entry_items(
+    pk: &str,
+    stored: &StoredEntry,
+    previous_sort_key: Option<&str>,
+    table: &str,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let sk = stored.sort_key();
+    let mut items = Vec::with_capacity(3);
+    if let Some(old) = previous_sort_key.filter(|old| *old != sk) {
+        items.push(delete(pk, old, table)?);
+    }
+    items.push(put(to_item(pk, &sk, &EntryRecord::from(stored))?, table)?);
+    let mut pointer = key(pk, &pointer_key(&stored.id));
+    pointer.insert("target".into(), s(&sk));
+    items.push(put(pointer, table)?);
+    Ok(items)
+}
+
+/// One update of the log item: version +1 (when bumped), entry count +delta, last ingest.
+fn touch_log_item(pk: &str, touch: &LogTouch, table: &str) -> Result<TransactWriteItem, StoreError> {
+    let mut expression = String::from(
+        "SET fiscalYear = :fy, updatedAt = :at, #ver = if_not_exists(#ver, :zero) + :bump, \
+         entryCount = if_not_exists(entryCount, :zero) + :delta",
+    );
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(pk, &log_key(&touch.fiscal_year))))
+        .expression_attribute_names("#ver", "version")
+        .expression_attribute_values(":fy", s(&touch.fiscal_year))
+        .expression_attribute_values(":at", s(&touch.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+        .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+        .expression_attribute_values(":bump", AttributeValue::N(if touch.bump { "1" } else { "0" }.into()))
+        .expression_attribute_values(":delta", AttributeValue::N(touch.entry_delta.to_string()));
+    if let Some((id, status)) = &touch.last_upload {
+        expression.push_str(", lastUploadId = :upload, lastIngestStatus = :status");
+        let status = serde_json::to_value(status).map_err(fail)?;
+        update = update
+            .expression_attribute_values(":upload", s(id))
+            .expression_attribute_values(":status", s(status.as_str().unwrap_or_default()));
+    }
+    Ok(TransactWriteItem::builder().update(update.update_expression(expression).build().map_err(fail)?).build())
+}
+
 #[async_trait]
 impl EntryStore for DynamoStore {
     async fn snapshot(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError> {
         let pk = owner.partition();
         // The version first: a write after it makes a commit with this version fail.
-        let version = self.version(&pk).await?;
+        let (version, ingesting) = self.version(&pk).await?;
         let (lo, hi) = date_bounds(Some(from), Some(to));
         let entries = self
             .query_all(&pk, &lo, &hi)
@@ -227,81 +435,15 @@ impl EntryStore for DynamoStore {
             Some(id) => self.entry(owner, &id).await?,
             None => None,
         };
-        Ok(Snapshot { version, entries, timer })
+        Ok(Snapshot { version, entries, timer, ingesting })
     }
 
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
         let pk = owner.partition();
-        let table = self.table.as_str();
-        let next = (expected_version + 1).to_string();
-        let version_item = if expected_version == 0 {
-            let item = HashMap::from([
-                ("pk".to_owned(), s(&pk)),
-                ("sk".to_owned(), s("VERSION")),
-                ("version".to_owned(), AttributeValue::N(next)),
-            ]);
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(table)
-                        .set_item(Some(item))
-                        .condition_expression("attribute_not_exists(pk)")
-                        .build()
-                        .map_err(fail)?,
-                )
-                .build()
-        } else {
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(table)
-                        .set_key(Some(key(&pk, "VERSION")))
-                        .update_expression("SET #v = :next")
-                        .condition_expression("#v = :expected")
-                        .expression_attribute_names("#v", "version")
-                        .expression_attribute_values(":next", AttributeValue::N(next))
-                        .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
-                        .build()
-                        .map_err(fail)?,
-                )
-                .build()
-        };
+        let version_item = self.version_item(&pk, expected_version)?;
         let mut items = vec![version_item];
         for op in ops {
-            match op {
-                WriteOp::PutEntry(stored) => {
-                    let sk = stored.sort_key();
-                    // The version condition makes this read safe: if the pointer changed
-                    // since, the transaction fails and the caller retries.
-                    if let Some(old) = self.pointer(&pk, &stored.id).await?
-                        && old != sk
-                    {
-                        items.push(delete(&pk, &old, table)?);
-                    }
-                    items.push(put(to_item(&pk, &sk, &EntryRecord::from(&stored))?, table)?);
-                    let mut pointer = key(&pk, &pointer_key(&stored.id));
-                    pointer.insert("target".into(), s(&sk));
-                    items.push(put(pointer, table)?);
-                }
-                WriteOp::DeleteEntry { id } => {
-                    if let Some(old) = self.pointer(&pk, &id).await? {
-                        items.push(delete(&pk, &old, table)?);
-                    }
-                    items.push(delete(&pk, &pointer_key(&id), table)?);
-                }
-                WriteOp::SetTimer(Some(id)) => {
-                    let mut item = key(&pk, "TIMER");
-                    item.insert("id".into(), s(&id));
-                    items.push(put(item, table)?);
-                }
-                WriteOp::SetTimer(None) => items.push(delete(&pk, "TIMER", table)?),
-                WriteOp::PutIdempotency { key: k, response } => {
-                    let mut item = to_item(&pk, &format!("IDEMP#{k}"), &response)?;
-                    let expires = chrono::Utc::now().timestamp() + IDEMPOTENCY_SECONDS;
-                    item.insert("expiresAt".into(), AttributeValue::N(expires.to_string()));
-                    items.push(put(item, table)?);
-                }
-            }
+            items.extend(self.op_items(&pk, op).await?);
         }
         if items.len() > MAX_TRANSACTION_ITEMS {
             return Err(CommitError::Store(StoreError(format!(
@@ -309,23 +451,92 @@ impl EntryStore for DynamoStore {
                 items.len()
             ))));
         }
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-                // Cancelled because the version moved (its condition failed) or because a
-                // concurrent transaction touched the same items: re-read and retry.
-                let retry = match e.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(t)) => {
-                        let codes: Vec<&str> = t.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
-                        codes.first() == Some(&"ConditionalCheckFailed") || codes.contains(&"TransactionConflict")
-                    }
-                    Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
-                    _ => false,
-                };
-                if retry { Err(CommitError::Conflict) } else { Err(CommitError::Store(sdk_fail(e))) }
-            }
+        self.transact(items).await
+    }
+
+    async fn commit_ingest(
+        &self,
+        owner: &Owner,
+        expected_version: u64,
+        ops: Vec<WriteOp>,
+        upload_id: &str,
+    ) -> Result<(), CommitError> {
+        let pk = owner.partition();
+        let table = self.table.as_str();
+        let (current, ingesting) = self.version(&pk).await?;
+        let resuming = ingesting.as_deref() == Some(upload_id);
+        if current != expected_version || (ingesting.is_some() && !resuming) {
+            return Err(CommitError::Conflict);
         }
+        // Entry ops go in bounded steps; the rest (timer, log state, upload record) in
+        // the last step, with clearing the mark.
+        let (entry_ops, final_ops): (Vec<WriteOp>, Vec<WriteOp>) = ops.into_iter().partition(|op| {
+            matches!(
+                op,
+                WriteOp::PutEntry(_)
+                    | WriteOp::PutEntryAt { .. }
+                    | WriteOp::DeleteEntry { .. }
+                    | WriteOp::DeleteEntryAt { .. }
+            )
+        });
+        let mut entry_items = Vec::new();
+        for op in entry_ops {
+            entry_items.extend(self.op_items(&pk, op).await?);
+        }
+        let mut final_items = Vec::new();
+        for op in final_ops {
+            final_items.extend(self.op_items(&pk, op).await?);
+        }
+        if !resuming && entry_items.len() + final_items.len() < MAX_TRANSACTION_ITEMS {
+            // Small enough for one transaction: the ordinary commit.
+            let version_item = self.version_item(&pk, expected_version)?;
+            let mut items = vec![version_item];
+            items.extend(entry_items);
+            items.extend(final_items);
+            return self.transact(items).await;
+        }
+        if !resuming {
+            // Step 1: mark the user as ingesting this upload (readers wait, writers
+            // conflict) and bump the version so snapshots taken before fail to commit.
+            let mark = Update::builder()
+                .table_name(table)
+                .set_key(Some(key(&pk, "VERSION")))
+                .update_expression("SET #v = :next, ingesting = :upload")
+                .condition_expression(if expected_version == 0 {
+                    "attribute_not_exists(#v) AND attribute_not_exists(ingesting)"
+                } else {
+                    "#v = :expected AND attribute_not_exists(ingesting)"
+                })
+                .expression_attribute_names("#v", "version")
+                .expression_attribute_values(":next", AttributeValue::N((expected_version + 1).to_string()))
+                .expression_attribute_values(":upload", s(upload_id));
+            let mark = if expected_version == 0 {
+                mark
+            } else {
+                mark.expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+            };
+            self.transact(vec![TransactWriteItem::builder().update(mark.build().map_err(fail)?).build()]).await?;
+        }
+        // Steps: the entry items in batches. They need no transaction: while the mark
+        // stands, every other commit of this user fails its version condition, readers
+        // wait, and a crashed run is resumed by re-planning (ids of new entries are
+        // derived from the upload and the entry, so two runs write the same items).
+        // BatchWriteItem also costs half the write units of a transaction.
+        self.batch_write(entry_items).await?;
+        // The last step: timer, log state, upload record, and clearing the mark, as one.
+        let clear = Update::builder()
+            .table_name(table)
+            .set_key(Some(key(&pk, "VERSION")))
+            .update_expression("SET #v = #v + :one REMOVE ingesting")
+            .condition_expression("ingesting = :upload")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":upload", s(upload_id))
+            .build()
+            .map_err(fail)?;
+        final_items.push(TransactWriteItem::builder().update(clear).build());
+        self.transact(final_items).await?;
+        Ok(())
     }
 
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {
@@ -336,6 +547,10 @@ impl EntryStore for DynamoStore {
 
     async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError> {
         let pk = owner.partition();
+        // Half of a large ingest must not show in a list or a report.
+        if self.version(&pk).await?.1.is_some() {
+            return Err(StoreError::ingest_in_progress());
+        }
         let (lo, hi) = date_bounds(query.from, query.to);
         let project = query.project.as_deref().map(project_key);
         let mut after: Option<String> = query.cursor.as_deref().and_then(cursor::decode);
@@ -426,5 +641,40 @@ impl ProjectStore for DynamoStore {
 
     async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
         self.conditional_put_project(owner, project, "attribute_exists(pk)").await
+    }
+}
+
+#[async_trait]
+impl LogStore for DynamoStore {
+    async fn log_state(&self, owner: &Owner, fiscal_year: &str) -> Result<Option<LogState>, StoreError> {
+        self.get(&owner.partition(), &log_key(fiscal_year)).await
+    }
+
+    async fn log_states(&self, owner: &Owner) -> Result<Vec<LogState>, StoreError> {
+        self.query_all(&owner.partition(), "LOG#", "LOG#~").await?.into_iter().map(from_item).collect()
+    }
+
+    async fn upload(&self, owner: &Owner, id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.get(&owner.partition(), &upload_key(id)).await
+    }
+
+    async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
+        self.put(&owner.partition(), &upload_key(&record.id), record).await
+    }
+
+    async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
+        let item = touch_log_item(&owner.partition(), touch, &self.table)?;
+        let update = item.update.ok_or_else(|| StoreError("log update missing".into()))?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(update.key))
+            .update_expression(update.update_expression)
+            .set_expression_attribute_names(update.expression_attribute_names)
+            .set_expression_attribute_values(update.expression_attribute_values)
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(())
     }
 }

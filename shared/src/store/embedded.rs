@@ -4,10 +4,10 @@
 //! (partition key, sort key → JSON), so both adapters follow one contract.
 
 use super::model::{EntryRecord, cursor};
-use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, user_prefix};
+use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
 use super::{
-    CommitError, EntryPage, EntryQuery, EntryStore, Owner, Profile, ProjectStore, SettingsStore, Snapshot, StoreError,
-    StoredEntry, StoredResponse, TenantSettings, WriteOp,
+    CommitError, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
+    SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
 };
 use crate::domain::Project;
 use crate::domain::names::project_key;
@@ -51,6 +51,61 @@ fn tenant_partition(tenant: &str) -> String {
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// Where presigned upload URLs point (the local server's address).
+    upload_base: Option<String>,
+}
+
+/// A presigned PUT of the local server: whose object, where, until when.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresignedPut {
+    pub tenant: String,
+    pub user: String,
+    pub key: String,
+    pub content_type: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+const PRESIGNED: &str = "LOCAL#PRESIGNED";
+
+type ItemTable<'t> = redb::Table<'t, (&'static str, &'static str), &'static [u8]>;
+
+fn table_get<T: DeserializeOwned>(table: &ItemTable<'_>, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
+    table.get((pk, sk)).map_err(fail)?.map(|v| decode(v.value())).transpose()
+}
+
+fn table_put<T: Serialize>(table: &mut ItemTable<'_>, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
+    table.insert((pk, sk), encode(value)?.as_slice()).map_err(fail)?;
+    Ok(())
+}
+
+/// Writes an entry item and its id pointer, removing the item at its old sort key.
+fn put_entry(table: &mut ItemTable<'_>, pk: &str, stored: &StoredEntry) -> Result<(), StoreError> {
+    let pointer = pointer_key(&stored.id);
+    let old: Option<String> = table_get(table, pk, &pointer)?;
+    let sk = stored.sort_key();
+    if let Some(old) = old.filter(|old| *old != sk) {
+        table.remove((pk, old.as_str())).map_err(fail)?;
+    }
+    table_put(table, pk, &sk, &EntryRecord::from(stored))?;
+    table_put(table, pk, &pointer, &sk)
+}
+
+fn delete_entry(table: &mut ItemTable<'_>, pk: &str, id: &str) -> Result<(), StoreError> {
+    let pointer = pointer_key(id);
+    if let Some(old) = table_get::<String>(table, pk, &pointer)? {
+        table.remove((pk, old.as_str())).map_err(fail)?;
+    }
+    table.remove((pk, pointer.as_str())).map_err(fail)?;
+    Ok(())
+}
+
+fn log_key(fiscal_year: &str) -> String {
+    format!("LOG#{fiscal_year}")
+}
+
+fn upload_key(id: &str) -> String {
+    format!("UPLOAD#{id}")
 }
 
 impl EmbeddedStore {
@@ -64,7 +119,19 @@ impl EmbeddedStore {
         txn.open_table(ITEMS).map_err(fail)?;
         txn.open_table(OBJECTS).map_err(fail)?;
         txn.commit().map_err(fail)?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self { db: Arc::new(db), upload_base: None })
+    }
+
+    /// The same store, presigning upload URLs under `base_url` (`{base}/local/uploads/{token}`).
+    pub fn with_upload_base(mut self, base_url: &str) -> Self {
+        self.upload_base = Some(base_url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The presigned PUT behind `token`, if it exists and has not expired.
+    pub async fn presigned_put(&self, token: &str) -> Result<Option<PresignedPut>, StoreError> {
+        let found: Option<PresignedPut> = self.get_item(PRESIGNED, token).await?;
+        Ok(found.filter(|p| p.expires_at > chrono::Utc::now()))
     }
 
     /// Reads an item of a partition outside the user data (the local issuer's users and
@@ -204,7 +271,7 @@ impl EntryStore for EmbeddedStore {
                     }
                 }
             };
-            Ok(Snapshot { version, entries, timer })
+            Ok(Snapshot { version, entries, timer, ingesting: None })
         })
         .await
     }
@@ -228,44 +295,25 @@ impl EntryStore for EmbeddedStore {
                 }
                 for op in ops {
                     match op {
-                        WriteOp::PutEntry(stored) => {
-                            let pointer = pointer_key(&stored.id);
-                            let old: Option<String> = table
-                                .get((pk.as_str(), pointer.as_str()))
-                                .map_err(fail)?
-                                .map(|v| decode(v.value()))
-                                .transpose()?;
-                            let sk = stored.sort_key();
-                            if let Some(old) = old.filter(|old| *old != sk) {
-                                table.remove((pk.as_str(), old.as_str())).map_err(fail)?;
-                            }
-                            table
-                                .insert((pk.as_str(), sk.as_str()), encode(&EntryRecord::from(&stored))?.as_slice())
-                                .map_err(fail)?;
-                            table.insert((pk.as_str(), pointer.as_str()), encode(&sk)?.as_slice()).map_err(fail)?;
+                        WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
+                            put_entry(&mut table, &pk, &stored)?
                         }
-                        WriteOp::DeleteEntry { id } => {
-                            let pointer = pointer_key(&id);
-                            let old: Option<String> = table
-                                .get((pk.as_str(), pointer.as_str()))
-                                .map_err(fail)?
-                                .map(|v| decode(v.value()))
-                                .transpose()?;
-                            if let Some(old) = old {
-                                table.remove((pk.as_str(), old.as_str())).map_err(fail)?;
-                            }
-                            table.remove((pk.as_str(), pointer.as_str())).map_err(fail)?;
+                        WriteOp::DeleteEntry { id } | WriteOp::DeleteEntryAt { id, .. } => {
+                            delete_entry(&mut table, &pk, &id)?
                         }
-                        WriteOp::SetTimer(Some(id)) => {
-                            table.insert((pk.as_str(), TIMER), encode(&id)?.as_slice()).map_err(fail)?;
-                        }
+                        WriteOp::SetTimer(Some(id)) => table_put(&mut table, &pk, TIMER, &id)?,
                         WriteOp::SetTimer(None) => {
                             table.remove((pk.as_str(), TIMER)).map_err(fail)?;
                         }
                         WriteOp::PutIdempotency { key, response } => {
-                            let sk = format!("IDEMP#{key}");
-                            table.insert((pk.as_str(), sk.as_str()), encode(&response)?.as_slice()).map_err(fail)?;
+                            table_put(&mut table, &pk, &format!("IDEMP#{key}"), &response)?
                         }
+                        WriteOp::TouchLog(touch) => {
+                            let sk = log_key(&touch.fiscal_year);
+                            let state = LogState::apply(table_get(&table, &pk, &sk)?, &touch);
+                            table_put(&mut table, &pk, &sk, &state)?;
+                        }
+                        WriteOp::PutUpload(record) => table_put(&mut table, &pk, &upload_key(&record.id), &record)?,
                     }
                 }
                 table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
@@ -325,6 +373,58 @@ impl EntryStore for EmbeddedStore {
     async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError> {
         let (pk, sk) = (owner.partition(), format!("IDEMP#{key}"));
         self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+
+    /// redb has no size limit on a transaction: an ingest is one commit.
+    async fn commit_ingest(
+        &self,
+        owner: &Owner,
+        expected_version: u64,
+        ops: Vec<WriteOp>,
+        _upload_id: &str,
+    ) -> Result<(), CommitError> {
+        self.commit(owner, expected_version, ops).await
+    }
+}
+
+#[async_trait]
+impl LogStore for EmbeddedStore {
+    async fn log_state(&self, owner: &Owner, fiscal_year: &str) -> Result<Option<LogState>, StoreError> {
+        let (pk, sk) = (owner.partition(), log_key(fiscal_year));
+        self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+
+    async fn log_states(&self, owner: &Owner) -> Result<Vec<LogState>, StoreError> {
+        let pk = owner.partition();
+        self.blocking(move |db| {
+            Ok(Self::range::<LogState>(db, &pk, "LOG#", "LOG#~")?.into_iter().map(|(_, s)| s).collect())
+        })
+        .await
+    }
+
+    async fn upload(&self, owner: &Owner, id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        let (pk, sk) = (owner.partition(), upload_key(id));
+        self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+
+    async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
+        let (pk, record) = (owner.partition(), record.clone());
+        self.blocking(move |db| Self::put(db, &pk, &upload_key(&record.id), &record)).await
+    }
+
+    async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
+        let (pk, touch) = (owner.partition(), touch.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let sk = log_key(&touch.fiscal_year);
+                let state = LogState::apply(table_get(&table, &pk, &sk)?, &touch);
+                table_put(&mut table, &pk, &sk, &state)?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
     }
 }
 
@@ -416,7 +516,7 @@ impl ObjectStore for EmbeddedStore {
     ) -> Result<String, StoreError> {
         check_key(key)?;
         let (pk, key, content_type) = (objects_partition(owner), key.to_owned(), content_type.to_owned());
-        let body_key = format!("{}{key}", user_prefix(owner));
+        let body_key = object_key(owner, &key);
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(fail)?;
             let version = {
@@ -466,7 +566,7 @@ impl ObjectStore for EmbeddedStore {
             None => self.list_versions(owner, key).await?.first().and_then(|v| v.version_id.parse().ok()),
         };
         let Some(version) = version else { return Ok(None) };
-        let body_key = format!("{}{key}", user_prefix(owner));
+        let body_key = object_key(owner, key);
         self.blocking(move |db| {
             let txn = db.begin_read().map_err(fail)?;
             let bodies = txn.open_table(OBJECTS).map_err(fail)?;
@@ -500,5 +600,29 @@ impl ObjectStore for EmbeddedStore {
             Ok(all.into_iter().rev().map(|(_, m)| m.to_version()).collect())
         })
         .await
+    }
+
+    async fn presign_put(
+        &self,
+        owner: &Owner,
+        key: &str,
+        content_type: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, StoreError> {
+        check_key(key)?;
+        let base = self
+            .upload_base
+            .clone()
+            .ok_or_else(|| StoreError("this embedded store has no upload address; start it via tm-local".into()))?;
+        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let presigned = PresignedPut {
+            tenant: owner.tenant.clone(),
+            user: owner.user.clone(),
+            key: key.to_owned(),
+            content_type: content_type.to_owned(),
+            expires_at: chrono::Utc::now() + chrono::Duration::from_std(expires_in).map_err(fail)?,
+        };
+        self.put_item(PRESIGNED, &token, &presigned).await?;
+        Ok(format!("{base}/local/uploads/{token}"))
     }
 }

@@ -19,7 +19,8 @@ pub mod objects;
 pub mod s3;
 
 pub use model::{
-    EntryPage, EntryQuery, Owner, Profile, Snapshot, StoredEntry, StoredResponse, TenantSettings, WriteOp,
+    EntryPage, EntryQuery, IngestSummary, LogState, LogTouch, Owner, Profile, Snapshot, StoredEntry, StoredResponse,
+    TenantSettings, UploadKind, UploadRecord, UploadStatus, WriteOp,
 };
 
 use crate::domain::Project;
@@ -39,6 +40,20 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+const INGEST_IN_PROGRESS: &str = "ingest in progress";
+
+impl StoreError {
+    /// The user's data is being replaced by a large ingest applied in steps; readers
+    /// wait instead of seeing half of it.
+    pub fn ingest_in_progress() -> Self {
+        Self(INGEST_IN_PROGRESS.into())
+    }
+
+    pub fn is_ingest_in_progress(&self) -> bool {
+        self.0 == INGEST_IN_PROGRESS
+    }
+}
 
 #[derive(Debug)]
 pub enum CommitError {
@@ -64,6 +79,31 @@ pub trait EntryStore: Send + Sync {
     /// Entries in (date, start) order, filtered and paged.
     async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError>;
     async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError>;
+    /// Applies an ingest's ops as one unit for readers. A store that can commit them in
+    /// one transaction does so; DynamoDB (100 items per transaction) marks the user as
+    /// ingesting (readers wait, writers conflict), applies bounded steps, and clears the
+    /// mark in the last step. Calling it again for the same `upload_id` after a crash
+    /// resumes (the caller re-plans against what is stored; the plan is a diff).
+    async fn commit_ingest(
+        &self,
+        owner: &Owner,
+        expected_version: u64,
+        ops: Vec<WriteOp>,
+        upload_id: &str,
+    ) -> Result<(), CommitError>;
+}
+
+/// Fiscal-year log states and upload records.
+#[async_trait]
+pub trait LogStore: Send + Sync {
+    async fn log_state(&self, owner: &Owner, fiscal_year: &str) -> Result<Option<LogState>, StoreError>;
+    /// Every fiscal year with a log, oldest first.
+    async fn log_states(&self, owner: &Owner) -> Result<Vec<LogState>, StoreError>;
+    async fn upload(&self, owner: &Owner, id: &str) -> Result<Option<UploadRecord>, StoreError>;
+    /// Writes an upload record outside an entry commit (created, rejected, conflict).
+    async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError>;
+    /// Remembers an ingest that changed no entries as the log's last ingest.
+    async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError>;
 }
 
 /// Per-user settings and per-tenant settings.
@@ -87,6 +127,6 @@ pub trait ProjectStore: Send + Sync {
 }
 
 /// Everything the handlers need, as one object.
-pub trait Store: EntryStore + SettingsStore + ProjectStore {}
+pub trait Store: EntryStore + SettingsStore + ProjectStore + LogStore {}
 
-impl<T: EntryStore + SettingsStore + ProjectStore> Store for T {}
+impl<T: EntryStore + SettingsStore + ProjectStore + LogStore> Store for T {}

@@ -56,7 +56,7 @@ impl StoredEntry {
     }
 }
 
-fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
+pub fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
     format!("E#{date}T{start}#{id}")
 }
 
@@ -166,6 +166,130 @@ pub enum WriteOp {
         key: String,
         response: StoredResponse,
     },
+    /// Insert or replace an entry whose previous sort key the caller already knows
+    /// (`None`: a new entry), so the store needs no read (ingest writes thousands).
+    PutEntryAt {
+        stored: StoredEntry,
+        previous_sort_key: Option<String>,
+    },
+    /// Delete an entry at a known sort key.
+    DeleteEntryAt {
+        id: String,
+        sort_key: String,
+    },
+    /// A fiscal year's log changed: bump its version (when `bump`), adjust its entry
+    /// count, and remember the last ingest.
+    TouchLog(LogTouch),
+    /// Record an upload's outcome in the same unit as the entries it changed, so a
+    /// redelivered event sees it and writes nothing.
+    PutUpload(UploadRecord),
+}
+
+/// What [`WriteOp::TouchLog`] changes on the log item `LOG#{fy}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogTouch {
+    pub fiscal_year: String,
+    pub bump: bool,
+    pub entry_delta: i64,
+    pub last_upload: Option<(String, UploadStatus)>,
+    pub at: DateTime<Utc>,
+}
+
+/// One fiscal year's log: its version (bumped by every change of its entries), entry
+/// count and last ingest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogState {
+    pub fiscal_year: String,
+    #[serde(default)]
+    pub version: u64,
+    #[serde(default)]
+    pub entry_count: i64,
+    #[serde(default)]
+    pub last_upload_id: Option<String>,
+    #[serde(default)]
+    pub last_ingest_status: Option<UploadStatus>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl LogState {
+    pub fn apply(current: Option<LogState>, touch: &LogTouch) -> LogState {
+        let mut state = current.unwrap_or(LogState {
+            fiscal_year: touch.fiscal_year.clone(),
+            version: 0,
+            entry_count: 0,
+            last_upload_id: None,
+            last_ingest_status: None,
+            updated_at: touch.at,
+        });
+        if touch.bump {
+            state.version += 1;
+        }
+        state.entry_count += touch.entry_delta;
+        if let Some((id, status)) = &touch.last_upload {
+            state.last_upload_id = Some(id.clone());
+            state.last_ingest_status = Some(*status);
+        }
+        state.updated_at = touch.at;
+        state
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadStatus {
+    /// Waiting for the file (presigned upload) or for ingest.
+    Pending,
+    Applied,
+    /// The file has errors; nothing changed.
+    Rejected,
+    /// `baseVersion` was stale; nothing changed.
+    Conflict,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadKind {
+    Log,
+    Project,
+}
+
+/// What an ingest changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestSummary {
+    pub unchanged: usize,
+    pub updated: usize,
+    pub inserted: usize,
+    pub deleted: usize,
+}
+
+/// An upload and its ingest report (`GET /v1/uploads/{id}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRecord {
+    pub id: String,
+    pub kind: UploadKind,
+    pub file_name: String,
+    /// The object key under the user's uploads (`uploads/{id}/{file}`).
+    pub key: String,
+    /// For logs: the fiscal year the file name names.
+    pub fiscal_year: Option<String>,
+    /// For projects: the project name the file name names.
+    pub project: Option<String>,
+    pub base_version: Option<u64>,
+    pub status: UploadStatus,
+    #[serde(default)]
+    pub diagnostics: Vec<crate::domain::Diagnostic>,
+    pub summary: Option<IngestSummary>,
+    /// The log version after the ingest (logs only).
+    pub log_version: Option<u64>,
+    /// The stored object version ingested, so a redelivered event is recognised.
+    pub source_version: Option<String>,
+    pub message: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// What a write is validated against.
@@ -174,6 +298,8 @@ pub struct Snapshot {
     pub version: u64,
     pub entries: Vec<StoredEntry>,
     pub timer: Option<StoredEntry>,
+    /// An ingest being applied in steps (DynamoDB, large files): its upload id.
+    pub ingesting: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,6 +1,8 @@
 //! The object port: files in the user's own prefix (raw uploads, canonical logs and their
 //! versions, generated reports). In S3 the prefix is `tenants/{tenant}/users/{user}/`;
-//! keys below it are relative and can never climb out of it.
+//! keys below it are relative and can never climb out of it. Uploads are the exception
+//! in placement only: `uploads/...` lives at `uploads/tenants/{tenant}/users/{user}/...`,
+//! because S3 event filters match a key's prefix, and only uploads may trigger ingest.
 
 use super::{Owner, StoreError};
 use async_trait::async_trait;
@@ -36,6 +38,39 @@ pub trait ObjectStore: Send + Sync {
     async fn list_objects(&self, owner: &Owner, prefix: &str) -> Result<Vec<ObjectVersion>, StoreError>;
     /// Every version of `key`, newest first.
     async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError>;
+    /// A URL that lets its holder PUT one object at `key` (with this content type)
+    /// until it expires, without other credentials.
+    async fn presign_put(
+        &self,
+        owner: &Owner,
+        key: &str,
+        content_type: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, StoreError>;
+}
+
+/// Relative keys under this prefix are uploads (the only keys that trigger ingest).
+pub const UPLOADS: &str = "uploads/";
+
+/// The bucket key of a user's relative `key`.
+pub fn object_key(owner: &Owner, key: &str) -> String {
+    match key.strip_prefix(UPLOADS) {
+        Some(rest) => format!("{UPLOADS}{}{rest}", user_prefix(owner)),
+        None => format!("{}{key}", user_prefix(owner)),
+    }
+}
+
+/// The owner and relative key (`uploads/...`) of an upload's bucket key; `None` for any
+/// key that is not one.
+pub fn parse_upload_key(bucket_key: &str) -> Option<(Owner, String)> {
+    let rest = bucket_key.strip_prefix("uploads/tenants/")?;
+    let (tenant, rest) = rest.split_once("/users/")?;
+    let (user, relative) = rest.split_once('/')?;
+    if tenant.is_empty() || user.is_empty() || tenant.contains('/') {
+        return None;
+    }
+    check_key(relative).ok()?;
+    Some((Owner { tenant: tenant.to_owned(), user: user.to_owned() }, format!("{UPLOADS}{relative}")))
 }
 
 /// The S3 prefix of a user's objects.
@@ -72,5 +107,17 @@ mod tests {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
         assert_eq!(user_prefix(&Owner { tenant: "acme".into(), user: "u1".into() }), "tenants/acme/users/u1/");
+    }
+
+    #[test]
+    fn uploads_live_under_one_top_level_prefix_and_parse_back() {
+        let owner = Owner { tenant: "acme".into(), user: "u1".into() };
+        let key = object_key(&owner, "uploads/abc/time-log-2025-2026.md");
+        assert_eq!(key, "uploads/tenants/acme/users/u1/abc/time-log-2025-2026.md");
+        assert_eq!(parse_upload_key(&key), Some((owner.clone(), "uploads/abc/time-log-2025-2026.md".into())));
+        assert_eq!(object_key(&owner, "logs/x.md"), "tenants/acme/users/u1/logs/x.md");
+        for other in ["tenants/acme/users/u1/logs/x.md", "uploads/tenants/acme/users/u1/../x", "uploads/x.md"] {
+            assert_eq!(parse_upload_key(other), None, "{other}");
+        }
     }
 }

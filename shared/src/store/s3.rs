@@ -1,7 +1,7 @@
 //! The S3 adapter of the object port: one bucket, versioning on, every user's objects
 //! under `tenants/{tenant}/users/{user}/` (ARCHITECTURE.md, Data).
 
-use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, user_prefix};
+use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
 use super::{Owner, StoreError};
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
@@ -69,7 +69,7 @@ impl ObjectStore for S3ObjectStore {
             .client
             .put_object()
             .bucket(&self.bucket)
-            .key(format!("{}{key}", user_prefix(owner)))
+            .key(object_key(owner, key))
             .content_type(content_type)
             .body(ByteStream::from(body))
             .send()
@@ -89,7 +89,7 @@ impl ObjectStore for S3ObjectStore {
             .client
             .get_object()
             .bucket(&self.bucket)
-            .key(format!("{}{key}", user_prefix(owner)))
+            .key(object_key(owner, key))
             .set_version_id(version_id.map(str::to_owned))
             .send()
             .await;
@@ -146,7 +146,7 @@ impl ObjectStore for S3ObjectStore {
 
     async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError> {
         check_key(key)?;
-        let full = format!("{}{key}", user_prefix(owner));
+        let full = object_key(owner, key);
         let mut versions = Vec::new();
         let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
         loop {
@@ -184,5 +184,27 @@ impl ObjectStore for S3ObjectStore {
         // even if timestamps tie.
         versions.sort_by_key(|v| std::cmp::Reverse(v.0));
         Ok(versions.into_iter().map(|(_, v)| v).collect())
+    }
+
+    async fn presign_put(
+        &self,
+        owner: &Owner,
+        key: &str,
+        content_type: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, StoreError> {
+        check_key(key)?;
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| StoreError(format!("presigning: {e}")))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(object_key(owner, key))
+            .content_type(content_type)
+            .presigned(config)
+            .await
+            .map_err(sdk_fail)?;
+        Ok(request.uri().to_owned())
     }
 }

@@ -1,0 +1,78 @@
+//! The ingest function: S3 "object created" notifications for `uploads/`, delivered
+//! through SQS (with a dead-letter queue), each record ingested by the shared job.
+//!
+//! Why SQS between S3 and the function: failed ingests are retried with back-off and
+//! end in the dead-letter queue instead of being lost; bursts are smoothed by the
+//! queue's batching; and a poison file cannot block other users' uploads, because a
+//! batch reports only its failed messages (`batchItemFailures`) for redelivery.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use shared::handlers::AppContext;
+use shared::jobs::uploads::{on_object_created, parse_s3_event};
+
+#[derive(Debug, Deserialize)]
+pub struct SqsEvent {
+    #[serde(rename = "Records", default)]
+    pub records: Vec<SqsMessage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SqsMessage {
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// Handles one SQS batch; answers the ids of messages to deliver again. A file that
+/// cannot be ingested is not a failure (its report says why); only a storage failure
+/// is, so only that is retried.
+pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
+    let event: SqsEvent = match serde_json::from_value(event) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "not an SQS event; nothing to do");
+            return json!({"batchItemFailures": []});
+        }
+    };
+    let mut failures = Vec::new();
+    for message in event.records {
+        let created = match parse_s3_event(&message.body) {
+            Ok(created) => created,
+            Err(e) => {
+                // Retrying would not change it: log and drop.
+                tracing::warn!(message_id = %message.message_id, error = %e, "ignored a message that is not an S3 event");
+                continue;
+            }
+        };
+        for object in &created {
+            match on_object_created(ctx, object).await {
+                Ok(Some(record)) => tracing::info!(
+                    message_id = %message.message_id,
+                    upload = %record.id,
+                    status = ?record.status,
+                    "ingested"
+                ),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(message_id = %message.message_id, error = %e, "ingest failed; will retry");
+                    failures.push(json!({"itemIdentifier": message.message_id}));
+                    break;
+                }
+            }
+        }
+    }
+    json!({"batchItemFailures": failures})
+}
+
+/// Runs the ingest function under the Lambda runtime.
+pub async fn serve_ingest() -> Result<(), lambda_http::Error> {
+    crate::init_tracing();
+    let ctx = crate::context_from_env().await?;
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: lambda_http::LambdaEvent<Value>| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, lambda_http::Error>(handle_sqs(&ctx, event.payload).await) }
+    }))
+    .await
+}

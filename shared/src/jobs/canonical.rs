@@ -1,0 +1,124 @@
+//! Canonical logs (SPEC §10): after every change of a fiscal year's entries, the year's
+//! log is rendered and stored as an immutable object per log version,
+//! `logs/time-log-{fy}/v{version:08}.md`, so every published version stays retrievable.
+//!
+//! Concurrent writers: the log item's version moves in the same transaction as the
+//! entries. A publisher reads the version, the year's entries, and the version again;
+//! only when both reads agree does it render, and it stores the text under that
+//! version's own key. Two writers can therefore never store different text under one
+//! version, and a slower writer cannot overwrite a newer log with an older one. A
+//! version whose publisher lost the race (a newer write landed first) is published by
+//! the newer writer's render, and a reader that finds the current version unpublished
+//! (e.g. a function that stopped after its commit) renders it on the spot.
+
+use crate::domain::calendar::FiscalYear;
+use crate::domain::entry::Entry;
+use crate::handlers::AppContext;
+use crate::markdown::log::render_log;
+use crate::store::objects::ObjectVersion;
+use crate::store::{Owner, StoreError};
+use chrono::Days;
+
+pub const MARKDOWN: &str = "text/markdown; charset=utf-8";
+
+/// The object key of one version of a fiscal year's canonical log.
+pub fn log_version_key(fiscal_year: &str, version: u64) -> String {
+    format!("{}v{version:08}.md", log_versions_prefix(fiscal_year))
+}
+
+pub fn log_versions_prefix(fiscal_year: &str) -> String {
+    format!("logs/time-log-{fiscal_year}/")
+}
+
+/// The version a stored key names.
+pub fn version_of_key(key: &str) -> Option<u64> {
+    key.rsplit('/').next()?.strip_prefix('v')?.strip_suffix(".md")?.parse().ok()
+}
+
+/// The year's entries and log version, read consistently (the version did not move
+/// while the entries were read); `None` after repeated interference.
+pub async fn consistent_year(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+) -> Result<Option<(u64, Vec<Entry>)>, StoreError> {
+    let label = fiscal_year.label();
+    for _ in 0..8 {
+        let before = ctx.store.log_state(owner, &label).await?.map_or(0, |s| s.version);
+        let snapshot = ctx.store.snapshot(owner, fiscal_year.start(), fiscal_year.end()).await?;
+        let after = ctx.store.log_state(owner, &label).await?.map_or(0, |s| s.version);
+        if before == after && snapshot.ingesting.is_none() {
+            return Ok(Some((after, snapshot.entries.into_iter().map(|s| s.entry).collect())));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    Ok(None)
+}
+
+/// Renders and stores the current version of the year's log; returns the version and
+/// text published (`None` when concurrent writes kept moving it: the next write or read
+/// publishes).
+pub async fn publish_log(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+) -> Result<Option<(u64, String)>, StoreError> {
+    let Some((version, entries)) = consistent_year(ctx, owner, fiscal_year).await? else { return Ok(None) };
+    let text = render_log(&fiscal_year.label(), &entries);
+    if version > 0 {
+        ctx.objects
+            .put_object(owner, &log_version_key(&fiscal_year.label(), version), text.clone().into_bytes(), MARKDOWN)
+            .await?;
+    }
+    Ok(Some((version, text)))
+}
+
+/// Publishes every year in `years` (deduplicated), logging rather than failing: the
+/// entries are committed already, and a reader repairs a missing version.
+pub async fn publish_after_write(ctx: &AppContext, owner: &Owner, years: &[FiscalYear]) {
+    let mut done: Vec<String> = Vec::new();
+    for year in years {
+        if done.contains(&year.label()) {
+            continue;
+        }
+        done.push(year.label());
+        if let Err(e) = publish_log(ctx, owner, year).await {
+            tracing::warn!(error = %e, fiscal_year = %year.label(), "canonical log not published; a read will render it");
+        }
+    }
+}
+
+/// The stored versions of a year's log, newest first.
+pub async fn log_versions(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &str,
+) -> Result<Vec<(u64, ObjectVersion)>, StoreError> {
+    let mut versions: Vec<(u64, ObjectVersion)> = ctx
+        .objects
+        .list_objects(owner, &log_versions_prefix(fiscal_year))
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((version_of_key(&o.key)?, o)))
+        .collect();
+    versions.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+    Ok(versions)
+}
+
+/// The first day before a year whose entries can reach into it (midnight crossing).
+pub fn day_before(fiscal_year: &FiscalYear) -> chrono::NaiveDate {
+    fiscal_year.start().checked_sub_days(Days::new(1)).unwrap_or(fiscal_year.start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_keys_sort_and_parse_back() {
+        assert_eq!(log_version_key("2025-2026", 7), "logs/time-log-2025-2026/v00000007.md");
+        assert_eq!(version_of_key("logs/time-log-2025-2026/v00000007.md"), Some(7));
+        assert_eq!(version_of_key("logs/time-log-2025-2026/notes.md"), None);
+        assert!(log_version_key("2025-2026", 9) < log_version_key("2025-2026", 10));
+    }
+}

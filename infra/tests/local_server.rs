@@ -556,8 +556,8 @@ async fn form_post(base: &str, path: &str, body: &str) -> support::Reply {
     let response = client.request(request).await.unwrap();
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
-    support::Reply { status, headers, text }
+    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    support::Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
 
 #[tokio::test]
@@ -641,6 +641,6 @@ async fn curl_post(base: &str, path: &str, body: &str, token: Option<&str>) -> s
     let response = client.request(builder.body(Full::new(Bytes::from(body.to_owned()))).unwrap()).await.unwrap();
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
-    support::Reply { status, headers, text }
+    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    support::Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }

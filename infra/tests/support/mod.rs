@@ -83,6 +83,7 @@ pub struct Reply {
     pub status: u16,
     pub headers: hyper::HeaderMap,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -101,7 +102,7 @@ pub async fn call(method: &str, url: &str, token: Option<&str>, body: Option<&st
     if let Some(t) = token {
         builder = builder.header("authorization", format!("Bearer {t}"));
     }
-    if body.is_some() {
+    if body.is_some() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
         builder = builder.header("content-type", "application/json");
     }
     for (name, value) in headers {
@@ -115,7 +116,7 @@ pub async fn call(method: &str, url: &str, token: Option<&str>, body: Option<&st
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
 }
 
 pub struct Api<'a> {
@@ -132,6 +133,17 @@ impl Api<'_> {
     }
     pub async fn patch(&self, path: &str, body: &str) -> Reply {
         call("PATCH", &format!("{}{path}", self.base), Some(&self.token), Some(body), &[]).await
+    }
+    /// Sends a Markdown file.
+    pub async fn put_markdown(&self, path: &str, text: &str) -> Reply {
+        call(
+            "PUT",
+            &format!("{}{path}", self.base),
+            Some(&self.token),
+            Some(text),
+            &[("content-type", "text/markdown")],
+        )
+        .await
     }
     pub async fn delete(&self, path: &str) -> Reply {
         call("DELETE", &format!("{}{path}", self.base), Some(&self.token), None, &[]).await

@@ -74,7 +74,8 @@ pub async fn publish_log(
 }
 
 /// Publishes every year in `years` (deduplicated), logging rather than failing: the
-/// entries are committed already, and a reader repairs a missing version.
+/// entries are committed already, and a reader repairs a missing version. Inline, not
+/// in the background: a Lambda is frozen once it has answered.
 pub async fn publish_after_write(ctx: &AppContext, owner: &Owner, years: &[FiscalYear]) {
     let mut done: Vec<String> = Vec::new();
     for year in years {

@@ -1,7 +1,7 @@
 //! The S3 adapter of the object port: one bucket, versioning on, every user's objects
 //! under `tenants/{tenant}/users/{user}/` (ARCHITECTURE.md, Data).
 
-use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
+use super::objects::{ObjectStore, ObjectVersion, UPLOADS, check_key, check_prefix, object_key, user_prefix};
 use super::{Owner, StoreError};
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
@@ -36,6 +36,42 @@ impl S3ObjectStore {
             .force_path_style(std::env::var("AWS_ENDPOINT_URL").is_ok())
             .build();
         Self::new(Client::from_conf(s3), bucket)
+    }
+
+    /// Every version of every object under the bucket prefix `prefix` (full keys), with
+    /// whether it is the latest; delete markers are left out.
+    async fn versions_under(&self, prefix: &str) -> Result<Vec<(bool, ObjectVersion)>, StoreError> {
+        let mut versions = Vec::new();
+        let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(sdk_fail)?;
+            for v in page.versions() {
+                versions.push((
+                    v.is_latest().unwrap_or(false),
+                    ObjectVersion {
+                        key: v.key().unwrap_or_default().to_owned(),
+                        version_id: v.version_id().unwrap_or_default().to_owned(),
+                        size: v.size().unwrap_or(0).max(0) as u64,
+                        last_modified: to_chrono(v.last_modified()),
+                    },
+                ));
+            }
+            if page.is_truncated().unwrap_or(false) {
+                key_marker = page.next_key_marker().map(str::to_owned);
+                version_marker = page.next_version_id_marker().map(str::to_owned);
+            } else {
+                return Ok(versions);
+            }
+        }
     }
 
     /// Creates the bucket with versioning, for tests and emulators; in AWS the SAM
@@ -107,85 +143,44 @@ impl ObjectStore for S3ObjectStore {
 
     async fn list_objects(&self, owner: &Owner, prefix: &str) -> Result<Vec<ObjectVersion>, StoreError> {
         check_prefix(prefix)?;
-        let base = user_prefix(owner);
+        // Relative keys live in two places (uploads first, see `object_key`); one
+        // ListObjectVersions pass per place gives each latest version with its id.
+        let mut bases = Vec::new();
+        if prefix.is_empty() || prefix.starts_with(UPLOADS) {
+            bases.push((object_key(owner, UPLOADS), UPLOADS));
+        }
+        if !prefix.starts_with(UPLOADS) {
+            bases.push((user_prefix(owner), ""));
+        }
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .list_objects_v2()
-                .bucket(&self.bucket)
-                .prefix(format!("{base}{prefix}"))
-                .set_continuation_token(token.take())
-                .send()
-                .await
-                .map_err(sdk_fail)?;
-            for object in page.contents() {
-                let Some(key) = object.key().and_then(|k| k.strip_prefix(&base)) else { continue };
-                out.push(ObjectVersion {
-                    key: key.to_owned(),
-                    version_id: String::new(),
-                    size: object.size().unwrap_or(0).max(0) as u64,
-                    last_modified: to_chrono(object.last_modified()),
-                });
-            }
-            match page.next_continuation_token() {
-                Some(t) if page.is_truncated().unwrap_or(false) => token = Some(t.to_owned()),
-                _ => break,
+        for (base, relative_base) in bases {
+            let listing_prefix = format!("{base}{}", prefix.strip_prefix(relative_base).unwrap_or(prefix));
+            for (latest, version) in self.versions_under(&listing_prefix).await? {
+                let Some(rest) = version.key.strip_prefix(&base) else { continue };
+                if latest && !rest.is_empty() {
+                    out.push(ObjectVersion { key: format!("{relative_base}{rest}"), ..version });
+                }
             }
         }
-        // ListObjectsV2 does not name versions; the latest of each key is its first
-        // version listed.
-        for object in &mut out {
-            if let Some(latest) = self.list_versions(owner, &object.key).await?.into_iter().next() {
-                object.version_id = latest.version_id;
-            }
-        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }
 
     async fn list_versions(&self, owner: &Owner, key: &str) -> Result<Vec<ObjectVersion>, StoreError> {
         check_key(key)?;
         let full = object_key(owner, key);
-        let mut versions = Vec::new();
-        let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
-        loop {
-            let page = self
-                .client
-                .list_object_versions()
-                .bucket(&self.bucket)
-                .prefix(&full)
-                .set_key_marker(key_marker.take())
-                .set_version_id_marker(version_marker.take())
-                .send()
-                .await
-                .map_err(sdk_fail)?;
-            for v in page.versions() {
-                if v.key() == Some(full.as_str()) {
-                    versions.push((
-                        v.is_latest().unwrap_or(false),
-                        ObjectVersion {
-                            key: key.to_owned(),
-                            version_id: v.version_id().unwrap_or_default().to_owned(),
-                            size: v.size().unwrap_or(0).max(0) as u64,
-                            last_modified: to_chrono(v.last_modified()),
-                        },
-                    ));
-                }
-            }
-            if page.is_truncated().unwrap_or(false) {
-                key_marker = page.next_key_marker().map(str::to_owned);
-                version_marker = page.next_version_id_marker().map(str::to_owned);
-            } else {
-                break;
-            }
-        }
+        let mut versions: Vec<(bool, ObjectVersion)> = self
+            .versions_under(&full)
+            .await?
+            .into_iter()
+            .filter(|(_, v)| v.key == full)
+            .map(|(latest, v)| (latest, ObjectVersion { key: key.to_owned(), ..v }))
+            .collect();
         // Newest first: S3 lists a key's versions newest first; keep the latest on top
         // even if timestamps tie.
         versions.sort_by_key(|v| std::cmp::Reverse(v.0));
         Ok(versions.into_iter().map(|(_, v)| v).collect())
     }
-
     async fn presign_put(
         &self,
         owner: &Owner,

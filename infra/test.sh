@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# The project's one test command (README, .ci/run). Runs every test of the workspace:
-# unit, property, store-contract (embedded and DynamoDB on moto), handler, CLI and
-# end-to-end tests, and each benchmark once in test mode.
+# The project's one test command (README, .ci/run). Checks the SAM template (cfn-lint and
+# `sam validate`, offline), then runs every test of the workspace: unit, property,
+# store-contract (embedded and DynamoDB/S3 on moto), handler, template-vs-route-table,
+# CLI and end-to-end tests, and each benchmark once in test mode.
 #
-# It installs what it needs itself: a Python venv with moto's server (first run only,
-# about a minute), then starts moto on a free loopback port and stops it on exit, also
-# when a test fails.
+# It installs what it needs itself: a Python venv with moto's server, cfn-lint and the
+# SAM CLI (first run only, about two minutes), then starts moto on a free loopback port
+# and stops it on exit, also when a test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${TM_VENV:-$PWD/.venv-test}"
-MOTO_VERSION="5.2.5"
-if [ ! -x "$VENV/bin/moto_server" ]; then
-  echo "installing moto[server]==$MOTO_VERSION into $VENV ..."
+PACKAGES=("moto[server]==5.2.5" "cfn-lint==1.58.0" "aws-sam-cli==1.170.0")
+if [ ! -x "$VENV/bin/moto_server" ] || [ ! -x "$VENV/bin/cfn-lint" ] || [ ! -x "$VENV/bin/sam" ]; then
+  echo "installing ${PACKAGES[*]} into $VENV ..."
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PACKAGES[@]}"
 fi
+
+# The template: schema lint, then the real SAM transform (catches what cfn-lint cannot,
+# e.g. a !Ref to a missing resource). Both offline.
+"$VENV/bin/cfn-lint" template.yaml
+SAM_CLI_TELEMETRY=0 "$VENV/bin/sam" validate --region us-east-1 -t template.yaml >/dev/null
+echo "template.yaml: cfn-lint and sam validate clean"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 LOG_DIR=$(mktemp -d)

@@ -433,6 +433,22 @@ async fn every_route_works_on_dynamodb() {
     assert!(presigned["url"].as_str().unwrap().contains("uploads/tenants/acme/users/every-route/"), "{presigned}");
     let export = run(ev("export", "GET", "/v1/export", none(), json!({"format": "json"}), None), 200).await;
     assert_eq!(export["entries"][0]["task"], "Uploaded");
+    // A rename moves the project's entries and bumps the log.
+    run(
+        ev(
+            "projects-patch",
+            "PATCH",
+            "/v1/projects/x",
+            json!({"name": "website"}),
+            none(),
+            Some(r#"{"name": "Site"}"#),
+        ),
+        200,
+    )
+    .await;
+    let log = run(ev("logs-get", "GET", "/v1/logs/x", json!({"fy": "2025-2026"}), none(), None), 200).await;
+    assert!(log.as_str().unwrap().contains("- **09:00-10:00**: Uploaded [[Site]]"), "{log}");
+    run(ev("projects-get", "GET", "/v1/projects/x", json!({"name": "website"}), none(), None), 404).await;
 
     let all: std::collections::BTreeSet<String> =
         shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();

@@ -144,3 +144,29 @@ async fn an_export_re_imports_into_a_fresh_user_with_identical_reports() {
     let json = erin.get("/v1/export?format=json").await.json();
     assert_eq!(json["entries"].as_array().unwrap().len(), 11);
 }
+
+#[tokio::test]
+async fn renaming_a_project_moves_its_entries_and_re_renders_the_log() {
+    let server = Server::start("logs-rename");
+    let gina = signup(&server.base, "gina", None, &[]).await;
+    assert_eq!(gina.put_markdown("/v1/projects/Website%20Redesign", PROJECT).await.status, 200);
+    assert_eq!(gina.put_markdown("/v1/logs/2025-2026", FIXTURE).await.status, 200);
+    let before = gina.get("/v1/projects/Website%20Redesign").await.json();
+
+    let renamed = gina.patch("/v1/projects/website%20redesign", r#"{"name": "Website"}"#).await;
+    assert_eq!((renamed.status, renamed.json()["name"].as_str()), (200, Some("Website")), "{}", renamed.text);
+    let log = gina.get("/v1/logs/2025-2026").await;
+    assert_eq!(log.headers["x-log-version"].to_str().unwrap(), "2");
+    assert_eq!(log.text, FIXTURE.replace("[[Website Redesign]]", "[[Website]]"));
+    let after = gina.get("/v1/projects/Website").await.json();
+    assert_eq!(after["totalMinutes"], before["totalMinutes"]);
+    assert_eq!(after["project"]["departmentalGoals"], before["project"]["departmentalGoals"], "metadata moved along");
+    assert_eq!(gina.get("/v1/projects/Website%20Redesign").await.status, 404);
+    assert_eq!(gina.get("/v1/logs/2025-2026?version=1").await.text, FIXTURE, "the old version stays");
+
+    // Names that cannot be taken.
+    assert_eq!(gina.patch("/v1/projects/Website", r#"{"name": "Temporal Mark"}"#).await.code(), "project-exists");
+    assert_eq!(gina.patch("/v1/projects/Website", r#"{"name": "Non-Project"}"#).await.code(), "conventional-project");
+    assert_eq!(gina.patch("/v1/projects/Website", r#"{"name": "a[[b"}"#).await.status, 422);
+    assert_eq!(gina.get("/v1/logs/2025-2026").await.headers["x-log-version"].to_str().unwrap(), "2");
+}

@@ -9,6 +9,7 @@ use crate::domain::calendar::FiscalYear;
 use crate::domain::calendar::parse_date;
 use crate::domain::diagnostic::{Code, Severity};
 use crate::domain::entry::Entry;
+use crate::domain::names::project_key;
 use crate::domain::timer::{TimerFinish, TimerStart, finish_input, start_input};
 use crate::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationContext, validate_entry};
 use crate::domain::{Project, tags::normalize_tag};
@@ -434,4 +435,70 @@ pub(crate) async fn get_timer(ctx: &AppContext, caller: &Caller) -> Result<ApiRe
         (now - t.entry.start_abs()).max(0)
     });
     Ok(ApiResponse::json(200, &json!({"running": timer.as_ref().map(entry_json), "elapsedMinutes": elapsed})))
+}
+
+/// Renames a project: every entry of `old_name` takes the new name, the project item
+/// moves, and each touched year's log version is bumped — one unit (in steps behind
+/// the ingest mark on DynamoDB when there are many entries). Then the logs re-render.
+pub(crate) async fn rename_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    old_name: &str,
+    renamed: &Project,
+) -> Result<(), ApiError> {
+    let owner = &caller.owner;
+    let _serialised = ctx.lock_writes(owner).await;
+    for _ in 0..MAX_ATTEMPTS {
+        let today = caller.today();
+        let snapshot = ctx.store.snapshot(owner, today, today).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
+        let mut query = EntryQuery { project: Some(old_name.to_owned()), limit: 1000, ..Default::default() };
+        let mut entries = Vec::new();
+        loop {
+            let page = ctx.store.entries(owner, &query).await?;
+            entries.extend(page.entries);
+            match page.next_cursor {
+                Some(cursor) => query.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        let now = (ctx.clock)();
+        let mut years: Vec<FiscalYear> = Vec::new();
+        let mut ops = Vec::with_capacity(entries.len() + 4);
+        for stored in entries {
+            let year = caller.calendar.fiscal_year_of(stored.entry.date);
+            if !years.contains(&year) {
+                years.push(year);
+            }
+            let previous_sort_key = Some(stored.sort_key());
+            let mut moved = stored;
+            moved.entry.project = renamed.name.clone();
+            moved.updated_at = now;
+            ops.push(WriteOp::PutEntryAt { stored: moved, previous_sort_key });
+        }
+        for year in &years {
+            ops.push(WriteOp::TouchLog(LogTouch {
+                fiscal_year: year.label(),
+                bump: true,
+                entry_delta: 0,
+                last_upload: None,
+                at: now,
+            }));
+        }
+        ops.push(WriteOp::DeleteProject(old_name.to_owned()));
+        ops.push(WriteOp::PutProject(renamed.clone()));
+        // The same rename retried (e.g. after a timeout) resumes its own unfinished unit.
+        let unit = format!("rename:{}:{}", project_key(old_name), project_key(&renamed.name));
+        match ctx.store.commit_ingest(owner, snapshot.version, ops, &unit).await {
+            Ok(()) => {
+                publish_after_write(ctx, owner, &years).await;
+                return Ok(());
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
 }

@@ -4,6 +4,7 @@ use super::body::JsonBody;
 use super::{AppContext, Caller, Idempotency};
 use crate::domain::calendar::{parse_date, parse_zone};
 use crate::domain::names::{project_key, project_name_problem};
+use crate::domain::project::is_conventional;
 use crate::domain::tags::{dropped_tag_message, normalize_tags};
 use crate::domain::validation::Issue;
 use crate::domain::{Code, Project, ProjectStatus, Severity};
@@ -227,18 +228,43 @@ pub(crate) async fn patch_project(
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no project named {name:?}; list them with GET /v1/projects")))?;
     let mut issues = Vec::new();
+    let mut renamed_from = None;
     if let Some(new_name) = body.string("name")? {
+        let new_name = new_name.trim().to_owned();
         if project_key(&new_name) != project_key(&project.name) {
-            return Err(ApiError::new(
-                422,
-                "rename-not-supported",
-                "renaming a project (other than changing its capitalisation) is not supported yet; create a new project and move entries with PATCH /v1/entries/{id}",
-            ));
+            if let Some(problem) = project_name_problem(&new_name) {
+                issues.push(Issue {
+                    field: "name",
+                    severity: Severity::Error,
+                    code: Code::InvalidProjectName,
+                    message: problem,
+                    conflicting_id: None,
+                });
+            } else if is_conventional(&project.name) || is_conventional(&new_name) {
+                return Err(ApiError::new(
+                    422,
+                    "conventional-project",
+                    "Non-Project and Unproductive are built in: they cannot be renamed, and no project can take their names",
+                ));
+            } else if catalog.get(&new_name).is_some() {
+                return Err(ApiError::conflict(
+                    "project-exists",
+                    format!("a project named {new_name:?} exists already (names ignore case); pick another name"),
+                ));
+            }
+            renamed_from = Some(project.name.clone());
         }
-        project.name = new_name.trim().to_owned();
+        project.name = new_name;
     }
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
-    ctx.store.replace_project(&caller.owner, &project).await?;
+    match renamed_from {
+        // Every entry of the project moves to the new name, with the project item, as
+        // one unit; the years' canonical logs are re-rendered.
+        Some(old_name) => super::entries::rename_project(ctx, caller, &old_name, &project).await?,
+        None => {
+            ctx.store.replace_project(&caller.owner, &project).await?;
+        }
+    }
     Ok(ApiResponse::json(200, &project_body(&project, &issues)))
 }

@@ -25,6 +25,15 @@ type Item = HashMap<String, AttributeValue>;
 
 /// DynamoDB allows 100 items in one transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
+/// A large ingest's mark that has not been cleared after this long is abandoned.
+pub const ABANDONED_AFTER_SECONDS: i64 = 15 * 60;
+/// The condition "no ingest is running" (no mark, or an abandoned one).
+const NOT_INGESTING: &str = "(attribute_not_exists(ingesting) OR ingestingSince < :abandoned)";
+
+fn abandoned_before() -> AttributeValue {
+    AttributeValue::N((chrono::Utc::now().timestamp() - ABANDONED_AFTER_SECONDS).to_string())
+}
+
 /// Idempotency records expire after a day (the table's TTL attribute `expiresAt`).
 const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
 
@@ -181,9 +190,13 @@ impl DynamoStore {
     }
 
     /// The user's version and the upload being ingested in steps, if any.
+    /// A mark older than [`ABANDONED_AFTER_SECONDS`] is abandoned (every retry of its
+    /// run failed) and counts as absent, so the user is never locked out for good.
     async fn version(&self, pk: &str) -> Result<(u64, Option<String>), StoreError> {
         let Some(mut item) = self.get_raw(pk, "VERSION").await? else { return Ok((0, None)) };
-        let ingesting = item.remove("ingesting").and_then(|v| v.as_s().ok().cloned());
+        let since: i64 = item.remove("ingestingSince").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+        let fresh = since > chrono::Utc::now().timestamp() - ABANDONED_AFTER_SECONDS;
+        let ingesting = item.remove("ingesting").and_then(|v| v.as_s().ok().cloned()).filter(|_| fresh);
         match item.remove("version") {
             None => Ok((0, ingesting)),
             Some(AttributeValue::N(n)) => Ok((n.parse().map_err(fail)?, ingesting)),
@@ -229,6 +242,10 @@ impl DynamoStore {
             }
             WriteOp::TouchLog(touch) => items.push(touch_log_item(pk, &touch, table)?),
             WriteOp::PutUpload(record) => items.push(put(to_item(pk, &upload_key(&record.id), &record)?, table)?),
+            WriteOp::PutProject(project) => {
+                items.push(put(to_item(pk, &project_sort_key(&project.name), &project)?, table)?)
+            }
+            WriteOp::DeleteProject(name) => items.push(delete(pk, &project_sort_key(&name), table)?),
         }
         Ok(items)
     }
@@ -282,8 +299,9 @@ impl DynamoStore {
                     Update::builder()
                         .table_name(table)
                         .set_key(Some(key(pk, "VERSION")))
-                        .update_expression("SET #v = :next")
-                        .condition_expression("#v = :expected AND attribute_not_exists(ingesting)")
+                        .update_expression("SET #v = :next REMOVE ingesting, ingestingSince")
+                        .condition_expression(format!("#v = :expected AND {NOT_INGESTING}"))
+                        .expression_attribute_values(":abandoned", abandoned_before())
                         .expression_attribute_names("#v", "version")
                         .expression_attribute_values(":next", AttributeValue::N(next))
                         .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
@@ -501,12 +519,14 @@ impl EntryStore for DynamoStore {
             let mark = Update::builder()
                 .table_name(table)
                 .set_key(Some(key(&pk, "VERSION")))
-                .update_expression("SET #v = :next, ingesting = :upload")
+                .update_expression("SET #v = :next, ingesting = :upload, ingestingSince = :now")
                 .condition_expression(if expected_version == 0 {
-                    "attribute_not_exists(#v) AND attribute_not_exists(ingesting)"
+                    format!("attribute_not_exists(#v) AND {NOT_INGESTING}")
                 } else {
-                    "#v = :expected AND attribute_not_exists(ingesting)"
+                    format!("#v = :expected AND {NOT_INGESTING}")
                 })
+                .expression_attribute_values(":abandoned", abandoned_before())
+                .expression_attribute_values(":now", AttributeValue::N(chrono::Utc::now().timestamp().to_string()))
                 .expression_attribute_names("#v", "version")
                 .expression_attribute_values(":next", AttributeValue::N((expected_version + 1).to_string()))
                 .expression_attribute_values(":upload", s(upload_id));
@@ -527,7 +547,7 @@ impl EntryStore for DynamoStore {
         let clear = Update::builder()
             .table_name(table)
             .set_key(Some(key(&pk, "VERSION")))
-            .update_expression("SET #v = #v + :one REMOVE ingesting")
+            .update_expression("SET #v = #v + :one REMOVE ingesting, ingestingSince")
             .condition_expression("ingesting = :upload")
             .expression_attribute_names("#v", "version")
             .expression_attribute_values(":one", AttributeValue::N("1".into()))

@@ -314,6 +314,12 @@ impl EntryStore for EmbeddedStore {
                             table_put(&mut table, &pk, &sk, &state)?;
                         }
                         WriteOp::PutUpload(record) => table_put(&mut table, &pk, &upload_key(&record.id), &record)?,
+                        WriteOp::PutProject(project) => {
+                            table_put(&mut table, &pk, &project_sort_key(&project.name), &project)?
+                        }
+                        WriteOp::DeleteProject(name) => {
+                            table.remove((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?;
+                        }
                     }
                 }
                 table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;

@@ -183,6 +183,10 @@ pub enum WriteOp {
     /// Record an upload's outcome in the same unit as the entries it changed, so a
     /// redelivered event sees it and writes nothing.
     PutUpload(UploadRecord),
+    /// Create or replace a project (by its case-insensitive name).
+    PutProject(crate::domain::Project),
+    /// Remove a project (a rename moves it to its new name in the same unit).
+    DeleteProject(String),
 }
 
 /// What [`WriteOp::TouchLog`] changes on the log item `LOG#{fy}`.

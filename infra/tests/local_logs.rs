@@ -89,6 +89,8 @@ async fn a_hand_written_log_uploads_ingests_reports_and_downloads_unchanged() {
     assert_eq!(alice.post("/v1/logs/uploads", r#"{"fileName": "notes.txt"}"#).await.code(), "invalid-file-name");
     assert_eq!(alice.get("/v1/uploads/nope").await.status, 404);
     assert_eq!(alice.get("/v1/export?format=pdf").await.code(), "invalid-format");
+    let empty = alice.put_markdown("/v1/logs/2025-2026", "").await;
+    assert_eq!((empty.status, empty.json()["diagnostics"][0]["code"].as_str()), (422, Some("empty-file")));
     let json_log =
         call("PUT", &format!("{}/v1/logs/2025-2026", server.base), Some(&alice.token), Some("{}"), &[]).await;
     assert_eq!(json_log.status, 415);

@@ -208,8 +208,16 @@ fn first_unmatched(candidates: Option<&mut Vec<usize>>, matched: &mut [bool]) ->
 /// The largest log or project file accepted (a direct PUT and a presigned upload alike).
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
-/// A file's text, or the diagnostic that refuses it (too large, not UTF-8).
+/// A file's text, or the diagnostic that refuses it (empty, too large, not UTF-8).
 pub fn file_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    // An empty file would delete the whole year; far more often it is a failed save.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Diagnostic::error(
+            1,
+            Code::EmptyFile,
+            "the file is empty; upload the log's Markdown (to clear a year, upload a log with only its title)",
+        ));
+    }
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             1,

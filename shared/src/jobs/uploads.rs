@@ -4,7 +4,6 @@
 use super::ingest::{MAX_FILE_BYTES, ingest_log, ingest_project};
 use crate::auth::Principal;
 use crate::domain::calendar::FiscalCalendar;
-use crate::domain::{Code, Diagnostic};
 use crate::handlers::{AppContext, Caller};
 use crate::store::objects::{UPLOADS, parse_upload_key};
 use crate::store::{Owner, StoreError, UploadKind, UploadRecord, UploadStatus};
@@ -192,7 +191,7 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
         return Ok(Some(record));
     }
     let caller = Caller::for_principal(ctx, job_principal(&owner)).await?;
-    let mut record = UploadRecord {
+    let record = UploadRecord {
         status: UploadStatus::Pending,
         diagnostics: Vec::new(),
         summary: None,
@@ -214,15 +213,6 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
             }
         }
     };
-    if bytes.is_empty() {
-        record.status = UploadStatus::Rejected;
-        record.diagnostics =
-            vec![Diagnostic::error(1, Code::EmptyFile, "the file is empty; upload the log's Markdown text")];
-        record.message = Some("the file is empty; nothing was changed".into());
-        record.finished_at = Some((ctx.clock)());
-        ctx.store.put_upload(&owner, &record).await?;
-        return Ok(Some(record));
-    }
     Ok(Some(ingest_upload(ctx, &caller, record, &bytes).await?))
 }
 

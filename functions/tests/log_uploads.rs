@@ -26,6 +26,7 @@ const FIXTURE: &str = include_str!("../../tests/fixtures/vault/time-logs/time-lo
 struct Setup {
     ctx: AppContext,
     store: DynamoStore,
+    table: String,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
 }
@@ -87,7 +88,7 @@ async fn setup() -> Option<Setup> {
         .await
         .unwrap();
     let ctx = AppContext::new(Arc::new(store.clone()), Arc::new(objects));
-    Some(Setup { ctx, store, sqs, queue_url })
+    Some(Setup { ctx, store, table: name, sqs, queue_url })
 }
 
 fn claims(sub: &str) -> Value {
@@ -383,4 +384,56 @@ async fn an_export_re_imported_by_a_fresh_user_gives_identical_reports() {
     let (_, original) = api(ctx, "erin", "projects-list", "GET", json!({}), "", None).await;
     let (_, imported) = api(ctx, "frank", "projects-list", "GET", json!({}), "", None).await;
     assert_eq!(json_of(&imported), json_of(&original));
+}
+
+#[tokio::test]
+async fn a_large_ingest_in_progress_holds_off_readers_and_writers_until_done_or_abandoned() {
+    let Some(setup) = setup().await else { return };
+    let ctx = &setup.ctx;
+    let entry = r#"{"date": "2025-08-05", "startTime": "09:00", "endTime": "10:00", "task": "Planning"}"#;
+    assert_eq!(api(ctx, "hana", "entries-create", "POST", json!({}), "", Some(entry)).await.0, 201);
+
+    // A large ingest has marked the user (as step 1 of a batched apply does).
+    let config = aws_config::load_from_env().await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&config);
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mark = |since: i64| {
+        dynamo
+            .update_item()
+            .table_name(&setup.table)
+            .key("pk", AttributeValue::S("T#acme#U#hana".into()))
+            .key("sk", AttributeValue::S("VERSION".into()))
+            .update_expression("SET ingesting = :u, ingestingSince = :s")
+            .expression_attribute_values(":u", AttributeValue::S("some-upload".into()))
+            .expression_attribute_values(":s", AttributeValue::N(since.to_string()))
+            .send()
+    };
+    let now = chrono::Utc::now().timestamp();
+    mark(now).await.unwrap();
+    let other = r#"{"date": "2025-08-06", "startTime": "09:00", "endTime": "10:00", "task": "Review"}"#;
+    let (status, body) = api(ctx, "hana", "entries-create", "POST", json!({}), "", Some(other)).await;
+    assert_eq!((status, json_of(&body)["error"]["code"].as_str()), (503, Some("ingest-in-progress")));
+    let (status, _) = api(ctx, "hana", "entries-list", "GET", json!({}), "", None).await;
+    assert_eq!(status, 503, "no half-applied list");
+    let (status, _) = api(ctx, "hana", "daily-get", "GET", json!({"date": "2025-08-05"}), "", None).await;
+    assert_eq!(status, 503, "no half-applied report");
+
+    // Abandoned (every retry failed, 15 minutes passed): the user can write again, and
+    // the write clears the mark.
+    mark(now - 16 * 60).await.unwrap();
+    let (status, _) = api(ctx, "hana", "entries-create", "POST", json!({}), "", Some(other)).await;
+    assert_eq!(status, 201);
+    let item = dynamo
+        .get_item()
+        .table_name(&setup.table)
+        .key("pk", AttributeValue::S("T#acme#U#hana".into()))
+        .key("sk", AttributeValue::S("VERSION".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert!(!item.contains_key("ingesting"), "{item:?}");
+    let (status, body) = api(ctx, "hana", "entries-list", "GET", json!({}), "", None).await;
+    assert_eq!((status, json_of(&body)["entries"].as_array().map(Vec::len)), (200, Some(2)));
 }

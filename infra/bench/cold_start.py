@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 API_EVENT = {
@@ -59,7 +60,9 @@ def event_for(name):
         event["body"] = body
         event["headers"]["content-type"] = "application/json" if body.startswith("{") else "text/markdown"
     if name != "health":
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": CLAIMS, "scopes": None}}
+        # A new user per run, so repeated writes do not overlap each other.
+        claims = dict(CLAIMS, sub=f"bench-{uuid.uuid4()}")
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     return event
 
 

@@ -35,7 +35,9 @@ kw = dict(endpoint_url="$AWS_ENDPOINT_URL", region_name="us-east-1")
 boto3.client("dynamodb", **kw).create_table(TableName="cold-start", BillingMode="PAY_PER_REQUEST",
     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}])
-boto3.client("s3", **kw).create_bucket(Bucket="cold-start")
+s3 = boto3.client("s3", **kw)
+s3.create_bucket(Bucket="cold-start")
+s3.put_bucket_versioning(Bucket="cold-start", VersioningConfiguration={"Status": "Enabled"})  # as the template
 PY
 binaries=()
 for f in "${FUNCTIONS[@]}"; do binaries+=("target/release/$f"); done

@@ -1,12 +1,12 @@
 //! The Lambda functions' handlers with API Gateway HTTP API (payload 2.0) events, as
 //! API Gateway sends them after its JWT authorizer, against DynamoDB on moto.
 
+mod support;
+
 use lambda_http::Body;
 use serde_json::{Value, json};
 use shared::handlers::AppContext;
 use shared::http::routes::route_by_function;
-use shared::store::dynamo::DynamoStore;
-use shared::store::s3::S3ObjectStore;
 use std::sync::Arc;
 
 struct Event<'a> {
@@ -69,19 +69,7 @@ fn claims(sub: &str, tenant: &str, groups: &str) -> Option<Value> {
 }
 
 async fn context() -> Option<AppContext> {
-    if std::env::var("AWS_ENDPOINT_URL").is_err() {
-        assert!(
-            std::env::var("TM_REQUIRE_EMULATOR").is_err(),
-            "TM_REQUIRE_EMULATOR is set but AWS_ENDPOINT_URL is not"
-        );
-        eprintln!("skipped: no AWS_ENDPOINT_URL; run ./infra/test.sh to test against moto");
-        return None;
-    }
-    let name = format!("tm-functions-{}", uuid::Uuid::new_v4());
-    let store = DynamoStore::from_env(&name).await;
-    store.create_table().await.unwrap();
-    let objects = S3ObjectStore::from_env(&name).await;
-    objects.create_bucket().await.unwrap();
+    let (_, store, objects) = support::emulator_stores("tm-functions").await?;
     Some(AppContext::new(Arc::new(store), Arc::new(objects)))
 }
 

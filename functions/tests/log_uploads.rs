@@ -3,6 +3,8 @@
 //! SQS batch; plus direct uploads, rejections, stale base versions, a 10 000-entry log
 //! and an export re-imported by a fresh user.
 
+mod support;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -15,8 +17,8 @@ use shared::handlers::AppContext;
 use shared::http::routes::route_by_function;
 use shared::jobs::uploads::{ObjectCreated, on_object_created};
 use shared::markdown::render_log;
+use shared::store::UploadStatus;
 use shared::store::dynamo::DynamoStore;
-use shared::store::s3::S3ObjectStore;
 use std::io::Read as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,19 +34,7 @@ struct Setup {
 }
 
 async fn setup() -> Option<Setup> {
-    if std::env::var("AWS_ENDPOINT_URL").is_err() {
-        assert!(
-            std::env::var("TM_REQUIRE_EMULATOR").is_err(),
-            "TM_REQUIRE_EMULATOR is set but AWS_ENDPOINT_URL is not"
-        );
-        eprintln!("skipped: no AWS_ENDPOINT_URL; run ./infra/test.sh to test against moto");
-        return None;
-    }
-    let name = format!("tm-uploads-{}", uuid::Uuid::new_v4());
-    let store = DynamoStore::from_env(&name).await;
-    store.create_table().await.unwrap();
-    let objects = S3ObjectStore::from_env(&name).await;
-    objects.create_bucket().await.unwrap();
+    let (name, store, objects) = support::emulator_stores("tm-uploads").await?;
 
     // uploads/ → SQS, as the template wires it.
     let config = aws_config::load_from_env().await;
@@ -236,6 +226,24 @@ async fn presigned_upload_is_ingested_from_the_real_s3_event_once() {
         assert_eq!(on_object_created(ctx, &event).await.unwrap(), None);
     }
     assert_eq!(setup.store.write_counts(), writes);
+    assert_eq!(fy_report(ctx, "alice").await, before);
+
+    // An object over 5 MB is refused from the event's size, without reading it.
+    let (_, body) = api(
+        ctx,
+        "alice",
+        "logs-upload-create",
+        "POST",
+        json!({}),
+        "",
+        Some(r#"{"fileName": "time-log-2025-2026.md"}"#),
+    )
+    .await;
+    let big = json_of(&body);
+    let key = format!("uploads/tenants/acme/users/alice/{}/time-log-2025-2026.md", big["uploadId"].as_str().unwrap());
+    let event = ObjectCreated { key, size: Some(6 * 1024 * 1024), version_id: None, sequencer: Some("2".into()) };
+    let record = on_object_created(ctx, &event).await.unwrap().unwrap();
+    assert_eq!((record.status, record.diagnostics[0].code.as_str()), (UploadStatus::Rejected, "file-too-large"));
     assert_eq!(fy_report(ctx, "alice").await, before);
 }
 

@@ -99,13 +99,7 @@ fn check_markdown_body(req: &ApiRequest) -> Result<(), ApiError> {
             ));
         }
     }
-    if req.body.len() > MAX_FILE_BYTES {
-        return Err(ApiError::new(
-            413,
-            "payload-too-large",
-            "the file is over 5 MB; split it into one file per fiscal year",
-        ));
-    }
+    // The size is the route's body limit (`file_route`), checked before any handler.
     Ok(())
 }
 

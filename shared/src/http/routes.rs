@@ -2,6 +2,7 @@
 //! entry, and the template test compares it with `template.yaml`, so they cannot drift.
 
 use super::MAX_BODY_BYTES;
+use crate::jobs::ingest::MAX_FILE_BYTES;
 use percent_encoding::percent_decode_str;
 
 /// What runs for a route.
@@ -59,11 +60,8 @@ const fn route(method: &'static str, path: &'static str, function: &'static str,
 
 /// A route that takes a whole Markdown file (up to 5 MB, SPEC §10).
 const fn file_route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
-    Route { method, path, function, authorized: true, handler, max_body: MAX_FILE_BODY_BYTES }
+    Route { method, path, function, authorized: true, handler, max_body: MAX_FILE_BYTES }
 }
-
-/// A file route's body limit: 5 MB of Markdown.
-pub const MAX_FILE_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 pub const ROUTES: &[Route] = &[
     Route {

@@ -208,6 +208,17 @@ fn first_unmatched(candidates: Option<&mut Vec<usize>>, matched: &mut [bool]) ->
 /// The largest log or project file accepted (a direct PUT and a presigned upload alike).
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
+/// The diagnostic that refuses a file of `size` bytes (over [`MAX_FILE_BYTES`]).
+pub fn too_large(size: u64) -> Diagnostic {
+    Diagnostic::error(
+        1,
+        Code::FileTooLarge,
+        format!(
+            "the file is {size} bytes; the limit is {MAX_FILE_BYTES} (5 MB): split it into one file per fiscal year"
+        ),
+    )
+}
+
 /// A file's text, or the diagnostic that refuses it (empty, too large, not UTF-8).
 pub fn file_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
     // An empty file would delete the whole year; far more often it is a failed save.
@@ -219,14 +230,7 @@ pub fn file_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
         ));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            1,
-            Code::FileTooLarge,
-            format!(
-                "the file is {} bytes; the limit is {MAX_FILE_BYTES} (5 MB): split it into one file per fiscal year",
-                bytes.len()
-            ),
-        ));
+        return Err(too_large(bytes.len() as u64));
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
@@ -376,7 +380,7 @@ async fn create_missing_projects(ctx: &AppContext, caller: &Caller, entries: &[&
     Ok(())
 }
 
-async fn finish_rejected(
+pub(crate) async fn finish_rejected(
     ctx: &AppContext,
     owner: &Owner,
     mut record: UploadRecord,

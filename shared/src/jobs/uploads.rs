@@ -1,7 +1,7 @@
 //! Uploads: naming the file, the upload record, and the "object created" event that
 //! starts an ingest (S3 through SQS in AWS; the local server's presigned PUT locally).
 
-use super::ingest::{MAX_FILE_BYTES, ingest_log, ingest_project};
+use super::ingest::{MAX_FILE_BYTES, finish_rejected, ingest_log, ingest_project, too_large};
 use crate::auth::Principal;
 use crate::domain::calendar::FiscalCalendar;
 use crate::handlers::{AppContext, Caller};
@@ -190,7 +190,6 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
         tracing::info!(upload = %record.id, "already ingested; nothing to do");
         return Ok(Some(record));
     }
-    let caller = Caller::for_principal(ctx, job_principal(&owner)).await?;
     let record = UploadRecord {
         status: UploadStatus::Pending,
         diagnostics: Vec::new(),
@@ -201,18 +200,16 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
         source_version: event.content_id(),
         ..record
     };
-    let bytes = if event.size.is_some_and(|size| size > MAX_FILE_BYTES as u64) {
-        // Refused without reading it: the first MAX+1 bytes stand for the size.
-        vec![b' '; MAX_FILE_BYTES + 1]
-    } else {
-        match ctx.objects.get_object(&owner, &key, event.version_id.as_deref()).await? {
-            Some(bytes) => bytes,
-            None => {
-                tracing::warn!(upload = %record.id, "ignored: the uploaded object is gone");
-                return Ok(None);
-            }
-        }
+    if let Some(size) = event.size.filter(|size| *size > MAX_FILE_BYTES as u64) {
+        // Refused from the event's size, without reading the object.
+        let rejected = finish_rejected(ctx, &owner, record, vec![too_large(size)], (ctx.clock)()).await?;
+        return Ok(Some(rejected));
+    }
+    let Some(bytes) = ctx.objects.get_object(&owner, &key, event.version_id.as_deref()).await? else {
+        tracing::warn!(upload = %record.id, "ignored: the uploaded object is gone");
+        return Ok(None);
     };
+    let caller = Caller::for_principal(ctx, job_principal(&owner)).await?;
     Ok(Some(ingest_upload(ctx, &caller, record, &bytes).await?))
 }
 

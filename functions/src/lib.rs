@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub mod ingest;
+pub mod reports;
 
 /// Environment variable naming the DynamoDB table (set by the SAM template).
 pub const TABLE_ENV: &str = "TABLE_NAME";

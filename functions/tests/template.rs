@@ -127,7 +127,9 @@ fn every_route_but_health_uses_the_cognito_authorizer() {
 #[test]
 fn function_policies_are_least_privilege() {
     let template = template();
-    let read_only = ["dynamodb:GetItem", "dynamodb:Query"];
+    // GET routes read; their one write is the caller's registration on first use (the
+    // directory item and the default profile, PutItem).
+    let read_only = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"];
     for f in functions(&template) {
         let route = ROUTES.iter().find(|r| r.function == f.binary);
         for statement in statements(&f) {
@@ -156,14 +158,21 @@ fn function_policies_are_least_privilege() {
                     .unwrap_or_else(|| panic!("{}: resource {resource:?} names a stack resource", f.id));
                 match tag.as_str() {
                     "!GetAtt" => {
-                        assert!(["Table.Arn", "DataBucket.Arn"].contains(&str_of(value)), "{}: {value:?}", f.id)
+                        assert!(
+                            ["Table.Arn", "DataBucket.Arn", "ReportQueue.Arn"].contains(&str_of(value)),
+                            "{}: {value:?}",
+                            f.id
+                        )
                     }
                     "!Sub" => {
-                        // Objects only under a user-prefix pattern, never the whole bucket.
+                        // Objects only under a user-prefix pattern (or a tenant's generated
+                        // reports), never the whole bucket.
                         let arn = str_of(value);
                         let key = arn.split("${DataBucket}/").nth(1).unwrap_or_default();
                         assert!(
-                            key.starts_with("tenants/*/users/*/") || key.starts_with("uploads/tenants/*/users/*/"),
+                            key.starts_with("tenants/*/users/*/")
+                                || key.starts_with("uploads/tenants/*/users/*/")
+                                || key == "tenants/*/reports/*",
                             "{}: {arn}",
                             f.id
                         );
@@ -216,4 +225,39 @@ fn uploads_reach_the_ingest_function_through_a_queue_with_a_dead_letter_queue() 
     let table = &resources["Table"]["Properties"];
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
     assert_eq!(table["TimeToLiveSpecification"]["AttributeName"], "expiresAt");
+}
+
+#[test]
+fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_queue() {
+    let template = template();
+    let resources = &template["Resources"];
+    let scheduler = &resources["ReportSchedulerFunction"]["Properties"];
+    let schedules: Vec<&str> = ["Weekly", "Monthly"]
+        .iter()
+        .map(|e| {
+            assert_eq!(scheduler["Events"][*e]["Type"], "Schedule", "{e}");
+            str_of(&scheduler["Events"][*e]["Properties"]["Schedule"])
+        })
+        .collect();
+    assert_eq!(schedules, ["cron(5 * ? * MON *)", "cron(5 * 1 * ? *)"]);
+    let policy = serde_yaml_ng::to_string(&scheduler["Policies"]).unwrap();
+    assert!(policy.contains("sqs:SendMessage") && policy.contains("ReportQueue.Arn"), "{policy}");
+    assert!(!policy.contains("PutItem") && !policy.contains("s3:"), "the scheduler only reads the directory: {policy}");
+    assert_eq!(
+        tagged(&scheduler["Environment"]["Variables"]["REPORT_QUEUE_URL"]).map(|(t, v)| (t, str_of(v).to_owned())),
+        Some(("!Ref".into(), "ReportQueue".into()))
+    );
+    let redrive = &resources["ReportQueue"]["Properties"]["RedrivePolicy"];
+    assert_eq!(
+        tagged(&redrive["deadLetterTargetArn"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("ReportDeadLetterQueue.Arn".into())
+    );
+    let worker = &resources["ReportWorkerFunction"]["Properties"];
+    let event = &worker["Events"]["Tasks"];
+    assert_eq!(event["Type"], "SQS");
+    assert_eq!(tagged(&event["Properties"]["Queue"]).map(|(_, v)| str_of(v).to_owned()), Some("ReportQueue.Arn".into()));
+    assert_eq!(event["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    let policy = serde_yaml_ng::to_string(&worker["Policies"]).unwrap();
+    assert!(policy.contains("/reports/*") && !policy.contains("logs/*"), "the worker writes reports only: {policy}");
+    assert!(resources["ReportDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
 }

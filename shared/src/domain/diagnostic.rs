@@ -69,6 +69,7 @@ pub enum Code {
     MissingProjectName,
     InvalidStatus,
     InvalidStartDate,
+    SharedProjectNotOwned,
 }
 
 impl Code {
@@ -113,6 +114,7 @@ impl Code {
             Code::MissingProjectName => "missing-project-name",
             Code::InvalidStatus => "invalid-status",
             Code::InvalidStartDate => "invalid-start-date",
+            Code::SharedProjectNotOwned => "shared-project-not-owned",
         }
     }
 }

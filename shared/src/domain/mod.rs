@@ -7,6 +7,7 @@ pub mod duration;
 pub mod entry;
 pub mod names;
 pub mod project;
+pub mod sharing;
 pub mod tags;
 pub mod time;
 pub mod timer;

@@ -149,6 +149,7 @@ async fn attempt_writes(
 ) -> Result<ApiResponse, ApiError> {
     let store = &ctx.store;
     let owner = &caller.owner;
+    let sharing = super::team::Sharing::load(ctx, &owner.tenant).await?;
     for attempt in 0..MAX_ATTEMPTS {
         if attempt > 0 {
             if let Some(replayed) = match idem {
@@ -241,6 +242,16 @@ async fn attempt_writes(
             )
             .with_details(json!({"issues": issues})));
         };
+        // Only contributors (and admins and the owner) log time on a shared project.
+        if let Some((share, standing)) = sharing.standing(&entry.project, &owner.user)
+            && !standing.can_log_time()
+        {
+            return Err(ApiError::forbidden(format!(
+                "you are a {} of the shared project {:?}; ask its owner or an admin to make you a contributor",
+                standing.label(),
+                share.name
+            )));
+        }
         let (id, created_at, status) = match &current {
             Some(c) => (c.id.clone(), c.created_at, 200),
             None => (uuid::Uuid::new_v4().to_string(), now, 201),
@@ -262,6 +273,15 @@ async fn attempt_writes(
             ops.push(WriteOp::PutIdempotency { key: i.key.clone(), response: i.record(&response) });
         }
         let years = log_touches(caller, current.as_ref().map(|c| &c.entry), Some(&stored.entry), now, &mut ops);
+        let action = match &change {
+            Change::Create(_) => "entry.create",
+            Change::Patch { .. } => "entry.update",
+            Change::Start(_) => "timer.start",
+            Change::Finish(_) => "timer.finish",
+        };
+        let record = super::team::audit_record(caller, &owner.user, action, &id)
+            .change(current.as_ref().map(entry_json), Some(entry_json(&stored)));
+        ops.push(WriteOp::PutAudit(record));
         match store.commit(owner, snapshot.version, ops).await {
             Ok(()) => {
                 if validated.issues.iter().any(|i| i.code == Code::ProjectCreated) {
@@ -337,6 +357,9 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
             ops.push(WriteOp::SetTimer(None));
         }
         let years = log_touches(caller, Some(&stored.entry), None, (ctx.clock)(), &mut ops);
+        let record = super::team::audit_record(caller, &caller.owner.user, "entry.delete", id)
+            .change(Some(entry_json(&stored)), None);
+        ops.push(WriteOp::PutAudit(record));
         match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
             Ok(()) => {
                 publish_after_write(ctx, &caller.owner, &years).await;
@@ -489,6 +512,9 @@ pub(crate) async fn rename_project(
         }
         ops.push(WriteOp::DeleteProject(old_name.to_owned()));
         ops.push(WriteOp::PutProject(renamed.clone()));
+        let record = super::team::audit_record(caller, &owner.user, "project.rename", &renamed.name)
+            .change(Some(json!({"name": old_name})), Some(serde_json::to_value(renamed).expect("projects serialise")));
+        ops.push(WriteOp::PutAudit(record));
         // The same rename retried (e.g. after a timeout) resumes its own unfinished unit.
         let unit = format!("rename:{}:{}", project_key(old_name), project_key(&renamed.name));
         match ctx.store.commit_ingest(owner, snapshot.version, ops, &unit).await {

@@ -5,8 +5,10 @@
 mod body;
 mod entries;
 mod logs;
-mod reports;
+pub(crate) mod reports;
+mod scheduled;
 mod settings;
+mod team;
 
 pub use body::JsonBody;
 
@@ -62,7 +64,7 @@ impl AppContext {
 }
 
 /// The caller and their settings, loaded once per request.
-pub(crate) struct Caller {
+pub struct Caller {
     pub principal: Principal,
     pub owner: Owner,
     pub profile: Profile,
@@ -70,6 +72,8 @@ pub(crate) struct Caller {
     pub calendar: FiscalCalendar,
     /// The caller's local date and minute now.
     pub now: (NaiveDate, ClockTime),
+    /// The request's time (UTC), for timestamps and audit records.
+    pub at: DateTime<Utc>,
 }
 
 impl Caller {
@@ -77,23 +81,36 @@ impl Caller {
         Ok(Self::for_principal(ctx, principal.clone()).await?)
     }
 
-    /// The caller's settings, also for jobs acting for a user.
+    /// The caller's settings, also for jobs acting for a user. A user seen for the
+    /// first time is entered in the tenant's directory (so they can be made a project
+    /// member, appear in tenant reports and get scheduled reports) and given the default
+    /// profile, whose presence marks them as registered from then on.
     pub(crate) async fn for_principal(ctx: &AppContext, principal: Principal) -> Result<Self, StoreError> {
         let owner = principal.owner();
-        let profile = ctx.store.profile(&owner).await?.unwrap_or_default();
+        let at = (ctx.clock)();
+        let profile = match ctx.store.profile(&owner).await? {
+            Some(profile) => profile,
+            None => {
+                crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
+                let profile = Profile::default();
+                ctx.store.put_profile(&owner, &profile).await?;
+                profile
+            }
+        };
         let tenant = ctx.store.tenant_settings(&owner.tenant).await?.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
         let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
-        let now = local_now(zone, (ctx.clock)());
-        Ok(Self { principal, owner, profile, tenant, calendar, now })
+        let now = local_now(zone, at);
+        Ok(Self { principal, owner, profile, tenant, calendar, now, at })
     }
 
     pub fn today(&self) -> NaiveDate {
         self.now.0
     }
 
+    /// The caller's projects and those shared with them.
     pub async fn catalog(&self, ctx: &AppContext) -> Result<ProjectCatalog, ApiError> {
-        Ok(ProjectCatalog::new(ctx.store.projects(&self.owner).await?))
+        team::catalog_with_shares(ctx, self).await
     }
 }
 
@@ -221,5 +238,16 @@ async fn dispatch(
         Handler::GetUpload => logs::get_upload(ctx, &caller, matched).await,
         Handler::PutProjectFile => logs::put_project_file(ctx, &caller, matched, req).await,
         Handler::Export => logs::export(ctx, &caller, req).await,
+        Handler::PutMember => team::put_member(ctx, &caller, matched, req).await,
+        Handler::DeleteMember => team::delete_member(ctx, &caller, matched).await,
+        Handler::ListMembers => team::list_members(ctx, &caller, matched).await,
+        Handler::TeamFiscalYearReport
+        | Handler::TeamRangeReport
+        | Handler::TeamWeeklyReport
+        | Handler::TeamMonthlyReport
+        | Handler::TeamSinceReport => reports::period(ctx, &caller, matched, req).await,
+        Handler::Audit => team::list_audit(ctx, &caller, req).await,
+        Handler::ListScheduledReports => scheduled::list(ctx, &caller).await,
+        Handler::GetScheduledReport => scheduled::get(ctx, &caller, matched, req).await,
     }
 }

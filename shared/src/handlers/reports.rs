@@ -62,15 +62,16 @@ fn date_param(matched: &Matched, name: &str) -> Result<NaiveDate, ApiError> {
     parse_date(text).map_err(|e| ApiError::bad_request("invalid-date", e.0))
 }
 
-/// The caller's stored entries (matching the filters; the store pages them) and
-/// projects: what every report here is computed from.
-struct Loaded {
-    stored: Vec<StoredEntry>,
+/// The stored entries a report is computed from, each with its user (the caller's own,
+/// or for team reports those the caller may see), and the projects they refer to.
+pub(crate) struct Loaded {
+    stored: Vec<(String, StoredEntry)>,
     catalog: ProjectCatalog,
+    team: bool,
 }
 
 impl Loaded {
-    async fn new(
+    pub(crate) async fn new(
         ctx: &AppContext,
         caller: &Caller,
         from: Option<NaiveDate>,
@@ -81,26 +82,34 @@ impl Loaded {
         let mut stored = Vec::new();
         loop {
             let page = ctx.store.entries(&caller.owner, &query).await?;
-            stored.extend(page.entries);
+            stored.extend(page.entries.into_iter().map(|e| (caller.owner.user.clone(), e)));
             match page.next_cursor {
                 Some(c) => query.cursor = Some(c),
                 None => break,
             }
         }
-        Ok(Self { stored, catalog: caller.catalog(ctx).await? })
+        Ok(Self { stored, catalog: caller.catalog(ctx).await?, team: false })
     }
 
-    fn rows<'a>(&'a self, caller: &'a Caller) -> Vec<ReportEntry<'a>> {
-        self.stored.iter().map(|s| ReportEntry { user: &caller.owner.user, entry: &s.entry }).collect()
+    /// Team data: see [`super::team::team_data`].
+    pub(crate) async fn team(
+        ctx: &AppContext,
+        caller: &Caller,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        project: Option<&str>,
+        whole_tenant: bool,
+    ) -> Result<Self, ApiError> {
+        let data = super::team::team_data(ctx, caller, from, to, project, whole_tenant).await?;
+        Ok(Self { stored: data.stored, catalog: data.catalog, team: true })
     }
 
-    fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], caller: &'a Caller) -> ReportSource<'a> {
-        ReportSource {
-            entries: rows,
-            projects: &self.catalog,
-            default_suppressed: &caller.profile.suppressed_projects,
-            team: false,
-        }
+    pub(crate) fn rows(&self) -> Vec<ReportEntry<'_>> {
+        self.stored.iter().map(|(user, s)| ReportEntry { user, entry: &s.entry }).collect()
+    }
+
+    pub(crate) fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], suppressed: &'a [String]) -> ReportSource<'a> {
+        ReportSource { entries: rows, projects: &self.catalog, default_suppressed: suppressed, team: self.team }
     }
 }
 
@@ -113,8 +122,8 @@ pub(crate) async fn daily(
     let format = format_of(req)?;
     let date = date_param(matched, "date")?;
     let data = Loaded::new(ctx, caller, Some(date), Some(date), None).await?;
-    let rows = data.rows(caller);
-    let src = data.source(&rows, caller);
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
     Ok(respond(&Report::Daily(daily_report(date, &src)), format))
 }
 
@@ -133,19 +142,27 @@ pub(crate) async fn period(
         Monthly(Month),
         Since(String),
     }
+    let team = matches!(
+        matched.route.handler,
+        Handler::TeamFiscalYearReport
+            | Handler::TeamRangeReport
+            | Handler::TeamWeeklyReport
+            | Handler::TeamMonthlyReport
+            | Handler::TeamSinceReport
+    );
     let kind = match matched.route.handler {
-        Handler::FiscalYearReport => Kind::FiscalYear(
+        Handler::FiscalYearReport | Handler::TeamFiscalYearReport => Kind::FiscalYear(
             caller
                 .calendar
                 .parse_label(matched.param("fy").unwrap_or_default())
                 .map_err(|e| ApiError::bad_request("invalid-fiscal-year", e.0))?,
         ),
-        Handler::RangeReport => Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?),
-        Handler::WeeklyReport => Kind::Weekly(match matched.param("date") {
+        Handler::RangeReport | Handler::TeamRangeReport => Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?),
+        Handler::WeeklyReport | Handler::TeamWeeklyReport => Kind::Weekly(match matched.param("date") {
             Some(_) => date_param(matched, "date")?,
             None => caller.today(),
         }),
-        Handler::MonthlyReport => Kind::Monthly(match matched.param("month") {
+        Handler::MonthlyReport | Handler::TeamMonthlyReport => Kind::Monthly(match matched.param("month") {
             Some(m) => Month::parse(m).map_err(|e| ApiError::bad_request("invalid-month", e.0))?,
             None => Month::of(caller.today()),
         }),
@@ -172,9 +189,13 @@ pub(crate) async fn period(
         Kind::Monthly(m) => (Some(m.first_day()), Some(m.last_day())),
         Kind::Since(_) => (None, None),
     };
-    let data = Loaded::new(ctx, caller, from, to, None).await?;
-    let rows = data.rows(caller);
-    let src = data.source(&rows, caller);
+    let data = if team {
+        Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin()).await?
+    } else {
+        Loaded::new(ctx, caller, from, to, None).await?
+    };
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
     let report = match kind {
         Kind::FiscalYear(fy) => fiscal_year_report(&fy, &src, &options),
         Kind::Range(s, e) => range_report(s, e, &src, &options),
@@ -218,9 +239,15 @@ pub(crate) async fn project(
             )
         })?,
     };
-    let data = Loaded::new(ctx, caller, None, None, Some(name)).await?;
-    let rows = data.rows(caller);
-    let src = data.source(&rows, caller);
+    // A shared project the caller has a standing on shows every member's entries.
+    let sharing = super::team::Sharing::load(ctx, &caller.owner.tenant).await?;
+    let data = if sharing.standing(name, &caller.owner.user).is_some() {
+        Loaded::team(ctx, caller, None, None, Some(name), false).await?
+    } else {
+        Loaded::new(ctx, caller, None, None, Some(name)).await?
+    };
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
     let summary = project_summary(name, &src, Page { offset, limit }).map_err(report_error)?;
     if format == Format::Json {
         let mut body = serde_json::to_value(&summary).expect("reports serialise");
@@ -239,8 +266,8 @@ pub(crate) async fn tag(
     let format = format_of(req)?;
     let tag = normalize_tag(matched.param("tag").unwrap_or_default());
     let data = Loaded::new(ctx, caller, None, None, None).await?;
-    let rows = data.rows(caller);
-    let src = data.source(&rows, caller);
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
     let report = tag_summary(&tag, &src).map_err(report_error)?;
     Ok(respond(&Report::Tag(report), format))
 }

@@ -10,7 +10,8 @@ use crate::domain::validation::Issue;
 use crate::domain::{Code, Project, ProjectStatus, Severity};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::{CommitError, WriteOp};
+use super::team::Sharing;
+use crate::store::{CommitError, Owner, WriteOp};
 use serde_json::{Value, json};
 
 fn me_body(caller: &Caller) -> Value {
@@ -57,6 +58,11 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
         ctx.store.put_tenant_settings(&caller.owner.tenant, &tenant).await?;
     }
     ctx.store.put_profile(&caller.owner, &profile).await?;
+    let record = super::team::audit_record(caller, &caller.owner.user, "settings.update", "me").change(
+        Some(json!({"profile": caller.profile, "tenant": caller.tenant})),
+        Some(json!({"profile": profile, "tenant": tenant})),
+    );
+    super::team::audit(ctx, record).await;
     let updated = Caller {
         profile,
         tenant,
@@ -64,14 +70,29 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
         owner: caller.owner.clone(),
         calendar: caller.calendar,
         now: caller.now,
+        at: caller.at,
     };
     Ok(ApiResponse::json(200, &me_body(&updated)))
 }
 
+/// The caller's projects and the projects shared with them; a shared one says whose it
+/// is and the caller's role (`owner`, `admin`, `contributor`, `viewer`).
 pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
-    let mut projects = ctx.store.projects(&caller.owner).await?;
+    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    let catalog = caller.catalog(ctx).await?;
+    let mut projects: Vec<&Project> = catalog.projects().collect();
     projects.sort_by_key(|p| project_key(&p.name));
-    Ok(ApiResponse::json(200, &json!({"projects": projects})))
+    let listed: Vec<Value> = projects
+        .into_iter()
+        .map(|p| {
+            let mut body = serde_json::to_value(p).expect("projects serialise");
+            if let Some((share, standing)) = sharing.standing(&p.name, &caller.owner.user) {
+                body["shared"] = json!({"owner": share.owner, "role": standing.label(), "members": share.members.len()});
+            }
+            body
+        })
+        .collect();
+    Ok(ApiResponse::json(200, &json!({"projects": listed})))
 }
 
 const PROJECT_FIELDS: [&str; 7] =
@@ -171,6 +192,13 @@ pub(crate) async fn create_project(
     };
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
+    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    if let Some((share, _)) = sharing.standing(&project.name, &caller.owner.user) {
+        return Err(ApiError::conflict(
+            "project-exists",
+            format!("{:?} is a project shared with you by {}; log time on it as it is", share.name, share.owner),
+        ));
+    }
     if !ctx.store.create_project(&caller.owner, &project).await? {
         // A retry of an idempotent create may find its own first copy.
         if let Some(replayed) = match idem {
@@ -187,6 +215,9 @@ pub(crate) async fn create_project(
             ),
         ));
     }
+    let record = super::team::audit_record(caller, &caller.owner.user, "project.create", &project.name)
+        .change(None, Some(serde_json::to_value(&project).expect("projects serialise")));
+    super::team::audit(ctx, record).await;
     let response = ApiResponse::json(201, &project_body(&project, &issues));
     if let Some(idem) = idem {
         remember(ctx, caller, idem, &response).await?;
@@ -222,11 +253,28 @@ pub(crate) async fn patch_project(
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
+    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    // A shared project is edited where its owner keeps it, by the owner or an admin.
+    let shared = sharing.standing(name, &caller.owner.user).map(|(share, standing)| (share.clone(), standing));
+    let data_owner = match &shared {
+        Some((share, standing)) => {
+            if !standing.can_administer() {
+                return Err(ApiError::forbidden(format!(
+                    "you are a {} of {:?}; only its owner and project admins edit it",
+                    standing.label(),
+                    share.name
+                )));
+            }
+            Owner { tenant: caller.owner.tenant.clone(), user: share.owner.clone() }
+        }
+        None => caller.owner.clone(),
+    };
     let catalog = caller.catalog(ctx).await?;
     let mut project = catalog
         .get(name)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no project named {name:?}; list them with GET /v1/projects")))?;
+    let before = project.clone();
     let mut issues = Vec::new();
     let mut renamed_from = None;
     if let Some(new_name) = body.string("name")? {
@@ -252,6 +300,15 @@ pub(crate) async fn patch_project(
                     format!("a project named {new_name:?} exists already (names ignore case); pick another name"),
                 ));
             }
+            if let Some((share, _)) = &shared {
+                return Err(ApiError::conflict(
+                    "shared-project-rename",
+                    format!(
+                        "{:?} is shared; its members log time under this name. Remove the members first, then rename it",
+                        share.name
+                    ),
+                ));
+            }
             renamed_from = Some(project.name.clone());
         }
         project.name = new_name;
@@ -263,7 +320,12 @@ pub(crate) async fn patch_project(
         // one unit; the years' canonical logs are re-rendered.
         Some(old_name) => super::entries::rename_project(ctx, caller, &old_name, &project).await?,
         None => {
-            ctx.store.replace_project(&caller.owner, &project).await?;
+            ctx.store.replace_project(&data_owner, &project).await?;
+            let record = super::team::audit_record(caller, &data_owner.user, "project.update", &project.name).change(
+                Some(serde_json::to_value(&before).expect("projects serialise")),
+                Some(serde_json::to_value(&project).expect("projects serialise")),
+            );
+            super::team::audit(ctx, record).await;
         }
     }
     Ok(ApiResponse::json(200, &project_body(&project, &issues)))

@@ -38,6 +38,17 @@ pub enum Handler {
     GetUpload,
     PutProjectFile,
     Export,
+    PutMember,
+    DeleteMember,
+    ListMembers,
+    TeamFiscalYearReport,
+    TeamRangeReport,
+    TeamWeeklyReport,
+    TeamMonthlyReport,
+    TeamSinceReport,
+    Audit,
+    ListScheduledReports,
+    GetScheduledReport,
 }
 
 #[derive(Debug)]
@@ -103,10 +114,27 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/uploads/{id}", "uploads-get", Handler::GetUpload),
     file_route("PUT", "/v1/projects/{name}", "projects-put-file", Handler::PutProjectFile),
     route("GET", "/v1/export", "export", Handler::Export),
+    route("PUT", "/v1/projects/{name}/members/{user}", "members-put", Handler::PutMember),
+    route("DELETE", "/v1/projects/{name}/members/{user}", "members-delete", Handler::DeleteMember),
+    route("GET", "/v1/projects/{name}/members", "members-list", Handler::ListMembers),
+    route("GET", "/v1/team/reports/fiscal-year/{fy}", "team-reports-fiscal-year", Handler::TeamFiscalYearReport),
+    route("GET", "/v1/team/reports/range/{start}/{end}", "team-reports-range", Handler::TeamRangeReport),
+    route("GET", "/v1/team/reports/weekly", "team-reports-weekly-current", Handler::TeamWeeklyReport),
+    route("GET", "/v1/team/reports/weekly/{date}", "team-reports-weekly", Handler::TeamWeeklyReport),
+    route("GET", "/v1/team/reports/monthly", "team-reports-monthly-current", Handler::TeamMonthlyReport),
+    route("GET", "/v1/team/reports/monthly/{month}", "team-reports-monthly", Handler::TeamMonthlyReport),
+    route("GET", "/v1/team/reports/since", "team-reports-since", Handler::TeamSinceReport),
+    route("GET", "/v1/audit", "audit-list", Handler::Audit),
+    route("GET", "/v1/reports/scheduled", "reports-scheduled-list", Handler::ListScheduledReports),
+    route("GET", "/v1/reports/scheduled/{id}", "reports-scheduled-get", Handler::GetScheduledReport),
 ];
 
 /// Functions that are not routes: jobs started by events (name, what starts it).
-pub const JOBS: &[(&str, &str)] = &[("ingest-upload", "S3 ObjectCreated on uploads/, through SQS")];
+pub const JOBS: &[(&str, &str)] = &[
+    ("ingest-upload", "S3 ObjectCreated on uploads/, through SQS"),
+    ("report-scheduler", "EventBridge schedules: hourly on Mondays and on the 1st of the month"),
+    ("report-worker", "one SQS message per user or tenant, sent by report-scheduler"),
+];
 
 /// A route and its decoded path parameters.
 #[derive(Debug)]

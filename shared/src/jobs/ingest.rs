@@ -341,6 +341,21 @@ pub(crate) async fn ingest_log(
             at: now,
         }));
         ops.push(WriteOp::PutUpload(record.clone()));
+        if changed {
+            // One record per ingest (a year can be thousands of entries): the file, the
+            // counts and the log versions before and after.
+            let audit = crate::store::team::AuditRecord::new(owner, &caller.owner.user, "upload.ingest", &record.id, now)
+                .change(
+                    Some(serde_json::json!({"fiscalYear": label, "logVersion": log_version})),
+                    Some(serde_json::json!({
+                        "fiscalYear": label,
+                        "logVersion": new_version,
+                        "fileName": record.file_name,
+                        "summary": record.summary,
+                    })),
+                );
+            ops.push(WriteOp::PutAudit(audit));
+        }
         match ctx.store.commit_ingest(owner, snapshot.version, ops, &record.id).await {
             Ok(()) => {
                 let entries: Vec<&Entry> = plan.updates.iter().chain(&plan.inserts).map(|s| &s.entry).collect();
@@ -448,10 +463,22 @@ pub(crate) async fn ingest_project(
         );
         return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
     }
+    let share = crate::store::team::shared_project(ctx.store.as_ref(), &owner.tenant, &project.name).await?;
+    if let Some(share) = share.filter(|s| s.owner != owner.user && s.standing(&owner.user).is_some()) {
+        let diagnostic = Diagnostic::error(
+            1,
+            Code::SharedProjectNotOwned,
+            format!(
+                "{:?} is shared by its owner {}; its project file is theirs to upload (project admins edit it with PATCH /v1/projects/{{name}})",
+                share.name, share.owner
+            ),
+        );
+        return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
+    }
     let existing = ProjectCatalog::new(ctx.store.projects(owner).await?).get(&project.name).cloned();
     let mut summary = IngestSummary::default();
-    match existing {
-        Some(current) if current == project => summary.unchanged = 1,
+    match &existing {
+        Some(current) if *current == project => summary.unchanged = 1,
         Some(_) => {
             ctx.store.replace_project(owner, &project).await?;
             summary.updated = 1;
@@ -461,6 +488,16 @@ pub(crate) async fn ingest_project(
                 ctx.store.replace_project(owner, &project).await?;
             }
             summary.inserted = 1;
+        }
+    }
+    if summary.unchanged == 0 {
+        let audit = crate::store::team::AuditRecord::new(owner, &caller.owner.user, "project.upload", &project.name, now)
+            .change(
+                existing.map(|p| serde_json::to_value(p).expect("projects serialise")),
+                Some(serde_json::to_value(&project).expect("projects serialise")),
+            );
+        if let Err(e) = crate::store::team::append_audit(ctx.store.as_ref(), &audit).await {
+            tracing::error!(error = %e, "audit record not written");
         }
     }
     record.project = Some(project.name.clone());

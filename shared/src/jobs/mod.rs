@@ -1,5 +1,6 @@
-//! Jobs: log ingest, canonical logs (and, later, scheduled reports).
+//! Jobs: log ingest, canonical logs and scheduled reports.
 
 pub mod canonical;
 pub mod ingest;
+pub mod scheduled;
 pub mod uploads;

@@ -5,7 +5,7 @@
 
 use super::model::{EntryRecord, cursor};
 use super::{
-    CommitError, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
+    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
     SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
 };
 use crate::domain::Project;
@@ -246,6 +246,10 @@ impl DynamoStore {
                 items.push(put(to_item(pk, &project_sort_key(&project.name), &project)?, table)?)
             }
             WriteOp::DeleteProject(name) => items.push(delete(pk, &project_sort_key(&name), table)?),
+            WriteOp::PutAudit(record) => {
+                let (audit_pk, audit_sk) = record.keys();
+                items.push(put(doc_item(&audit_pk, &audit_sk, &record.to_doc()), table)?);
+            }
         }
         Ok(items)
     }
@@ -382,6 +386,93 @@ fn delete(pk: &str, sk: &str, table: &str) -> Result<TransactWriteItem, StoreErr
     Ok(TransactWriteItem::builder()
         .delete(Delete::builder().table_name(table).set_key(Some(key(pk, sk))).build().map_err(fail)?)
         .build())
+}
+
+/// A document item: the JSON as one string attribute (`doc`), plus its `revision` as a
+/// number when it has one, for conditional writes.
+fn doc_item(pk: &str, sk: &str, doc: &serde_json::Value) -> Item {
+    let mut item = key(pk, sk);
+    item.insert("doc".into(), s(&doc.to_string()));
+    if let Some(revision) = doc.get("revision").and_then(serde_json::Value::as_u64) {
+        item.insert("revision".into(), AttributeValue::N(revision.to_string()));
+    }
+    item
+}
+
+fn doc_of(mut item: Item) -> Result<(String, serde_json::Value), StoreError> {
+    let sk = item.remove("sk").and_then(|v| v.as_s().ok().cloned()).unwrap_or_default();
+    let text = item.remove("doc").and_then(|v| v.as_s().ok().cloned());
+    let doc = text
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| StoreError(format!("corrupt document {sk}: {e}")))?
+        .ok_or_else(|| StoreError(format!("corrupt document {sk}: no doc attribute")))?;
+    Ok((sk, doc))
+}
+
+#[async_trait]
+impl DocStore for DynamoStore {
+    async fn get_doc(&self, pk: &str, sk: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        self.get_raw(pk, sk).await?.map(|item| doc_of(item).map(|(_, d)| d)).transpose()
+    }
+
+    async fn put_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+    ) -> Result<bool, StoreError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(doc_item(pk, sk, doc)));
+        request = match condition {
+            DocCondition::Always => request,
+            DocCondition::Absent => request.condition_expression("attribute_not_exists(pk)"),
+            DocCondition::Revision(r) => request
+                .condition_expression("revision = :r")
+                .expression_attribute_values(":r", AttributeValue::N(r.to_string())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::put_item::PutItemError;
+                if matches!(e.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) {
+                    Ok(false)
+                } else {
+                    Err(sdk_fail(e))
+                }
+            }
+        }
+    }
+
+    async fn query_docs(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .consistent_read(true)
+            .limit(limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(after.map(|a| key(pk, a)))
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        let next = out.last_evaluated_key.as_ref().and_then(|k| k.get("sk")).and_then(|v| v.as_s().ok()).cloned();
+        let docs = out.items.unwrap_or_default().into_iter().map(doc_of).collect::<Result<_, _>>()?;
+        Ok((docs, next))
+    }
 }
 
 fn upload_key(id: &str) -> String {

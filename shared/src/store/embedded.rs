@@ -6,6 +6,7 @@
 use super::model::{EntryRecord, cursor};
 use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
 use super::{
+    DocCondition, DocStore,
     CommitError, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
     SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
 };
@@ -320,6 +321,10 @@ impl EntryStore for EmbeddedStore {
                         WriteOp::DeleteProject(name) => {
                             table.remove((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?;
                         }
+                        WriteOp::PutAudit(record) => {
+                            let (audit_pk, audit_sk) = record.keys();
+                            table_put(&mut table, &audit_pk, &audit_sk, &record.to_doc())?
+                        }
                     }
                 }
                 table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
@@ -454,6 +459,75 @@ impl SettingsStore for EmbeddedStore {
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
         let (pk, settings) = (tenant_partition(tenant), settings.clone());
         self.blocking(move |db| Self::put(db, &pk, SETTINGS, &settings)).await
+    }
+}
+
+#[async_trait]
+impl DocStore for EmbeddedStore {
+    async fn get_doc(&self, pk: &str, sk: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        self.get_item(pk, sk).await
+    }
+
+    async fn put_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+    ) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let written = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let current: Option<serde_json::Value> = table_get(&table, &pk, &sk)?;
+                let holds = match condition {
+                    DocCondition::Always => true,
+                    DocCondition::Absent => current.is_none(),
+                    DocCondition::Revision(r) => {
+                        current.as_ref().and_then(|c| c.get("revision")).and_then(serde_json::Value::as_u64) == Some(r)
+                    }
+                };
+                if holds {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                }
+                holds
+            };
+            txn.commit().map_err(fail)?;
+            Ok(written)
+        })
+        .await
+    }
+
+    async fn query_docs(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), StoreError> {
+        let (pk, lo, hi, after) = (pk.to_owned(), lo.to_owned(), hi.to_owned(), after.map(str::to_owned));
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ITEMS).map_err(fail)?;
+            let mut out = Vec::new();
+            let start = after.clone().filter(|a| *a > lo).unwrap_or(lo);
+            for item in table.range((pk.as_str(), start.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
+                let (key, value) = item.map_err(fail)?;
+                let sk = key.value().1.to_owned();
+                if after.as_ref().is_some_and(|a| sk.as_str() <= a.as_str()) {
+                    continue;
+                }
+                if out.len() == limit.max(1) {
+                    let last = out.last().map(|(k, _): &(String, serde_json::Value)| k.clone());
+                    return Ok((out, last));
+                }
+                out.push((sk, decode(value.value())?));
+            }
+            Ok((out, None))
+        })
+        .await
     }
 }
 

@@ -17,6 +17,7 @@ pub mod model;
 pub mod objects;
 #[cfg(feature = "aws")]
 pub mod s3;
+pub mod team;
 
 pub use model::{
     EntryPage, EntryQuery, IngestSummary, LogState, LogTouch, Owner, Profile, Snapshot, StoredEntry, StoredResponse,
@@ -24,6 +25,7 @@ pub use model::{
 };
 
 use crate::domain::Project;
+pub use team::{DocCondition, DocStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use std::fmt;
@@ -127,6 +129,6 @@ pub trait ProjectStore: Send + Sync {
 }
 
 /// Everything the handlers need, as one object.
-pub trait Store: EntryStore + SettingsStore + ProjectStore + LogStore {}
+pub trait Store: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore {}
 
-impl<T: EntryStore + SettingsStore + ProjectStore + LogStore> Store for T {}
+impl<T: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore> Store for T {}

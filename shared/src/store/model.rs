@@ -12,6 +12,12 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// The tenant itself, as the owner of tenant-wide files (team summaries): objects
+    /// under `tenants/{tenant}/`. No user id is empty, so it never names a user.
+    pub fn tenant_scope(tenant: &str) -> Self {
+        Self { tenant: tenant.to_owned(), user: String::new() }
+    }
+
     /// The partition key of the user's items.
     pub fn partition(&self) -> String {
         format!("T#{}#U#{}", self.tenant, self.user)
@@ -187,6 +193,8 @@ pub enum WriteOp {
     PutProject(crate::domain::Project),
     /// Remove a project (a rename moves it to its new name in the same unit).
     DeleteProject(String),
+    /// The audit record of this change, written in the same unit as the change.
+    PutAudit(super::team::AuditRecord),
 }
 
 /// What [`WriteOp::TouchLog`] changes on the log item `LOG#{fy}`.

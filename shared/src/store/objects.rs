@@ -73,8 +73,11 @@ pub fn parse_upload_key(bucket_key: &str) -> Option<(Owner, String)> {
     Some((Owner { tenant: tenant.to_owned(), user: user.to_owned() }, format!("{UPLOADS}{relative}")))
 }
 
-/// The S3 prefix of a user's objects.
+/// The S3 prefix of a user's objects (`tenants/{tenant}/` for the tenant scope).
 pub fn user_prefix(owner: &Owner) -> String {
+    if owner.user.is_empty() {
+        return format!("tenants/{}/", owner.tenant);
+    }
     format!("tenants/{}/users/{}/", owner.tenant, owner.user)
 }
 

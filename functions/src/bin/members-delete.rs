@@ -1,0 +1,6 @@
+//! Lambda function `members-delete` (see the route table in `shared::http::routes`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::serve("members-delete").await
+}

@@ -1,0 +1,6 @@
+//! Lambda function `members-put` (see the route table in `shared::http::routes`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::serve("members-put").await
+}

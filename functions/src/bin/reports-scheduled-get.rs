@@ -1,0 +1,6 @@
+//! Lambda function `reports-scheduled-get` (see the route table in `shared::http::routes`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::serve("reports-scheduled-get").await
+}

@@ -1,0 +1,6 @@
+//! Lambda function `reports-scheduled-list` (see the route table in `shared::http::routes`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::serve("reports-scheduled-list").await
+}

@@ -1,0 +1,146 @@
+//! The scheduled-report functions. `report-scheduler` runs on EventBridge schedules
+//! (hourly on Mondays and on the 1st, UTC) and sends one message per user and per tenant
+//! to the report queue; `report-worker` consumes them, one report each. Why a queue: a
+//! run over many thousands of users never has to fit in one invocation, messages are
+//! retried with back-off, and a user whose report keeps failing ends in the dead-letter
+//! queue (with an alarm) while everyone else gets theirs.
+
+use crate::ingest::SqsEvent;
+use async_trait::async_trait;
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use shared::handlers::AppContext;
+use shared::jobs::scheduled::{Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task};
+use shared::store::StoreError;
+
+/// Sends tasks to the report queue, 10 per `SendMessageBatch`.
+pub struct SqsSink {
+    pub client: aws_sdk_sqs::Client,
+    pub queue_url: String,
+}
+
+#[async_trait]
+impl TaskSink for SqsSink {
+    async fn send(&mut self, tasks: Vec<ReportTask>) -> Result<(), StoreError> {
+        let fail = |e: String| StoreError(format!("sqs: {e}"));
+        let mut pending: Vec<SendMessageBatchRequestEntry> = Vec::with_capacity(tasks.len());
+        for (i, task) in tasks.iter().enumerate() {
+            let body = serde_json::to_string(task).map_err(|e| fail(e.to_string()))?;
+            pending.push(
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .build()
+                    .map_err(|e| fail(e.to_string()))?,
+            );
+        }
+        for attempt in 0..5u32 {
+            let out = self
+                .client
+                .send_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(pending.clone()))
+                .send()
+                .await
+                .map_err(|e| fail(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+            let failed: Vec<String> = out.failed.iter().map(|f| f.id.clone()).collect();
+            if failed.is_empty() {
+                return Ok(());
+            }
+            pending.retain(|e| failed.contains(&e.id));
+            tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+        }
+        Err(fail(format!("{} messages were not accepted after 5 attempts", pending.len())))
+    }
+}
+
+/// What a scheduler invocation may carry: nothing (an EventBridge schedule: the periods
+/// due today) or `{"cadence": "weekly", "date": "2026-11-16"}` to run the period holding
+/// that date again (a manual re-run; already generated reports are skipped).
+#[derive(Debug, Default, Deserialize)]
+struct RunRequest {
+    cadence: Option<Cadence>,
+    date: Option<chrono::NaiveDate>,
+}
+
+pub fn periods_for(event: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Period>, String> {
+    let request: RunRequest = serde_json::from_value(event.clone()).unwrap_or_default();
+    match (request.cadence, request.date) {
+        (Some(cadence), Some(date)) => Ok(vec![Period::containing(cadence, date)]),
+        (Some(cadence), None) => Ok(vec![Period::last_ended(cadence, now.date_naive())]),
+        (None, Some(_)) => Err("a date needs a cadence: {\"cadence\": \"weekly\", \"date\": \"2026-11-16\"}".into()),
+        (None, None) => Ok(due_periods(now)),
+    }
+}
+
+/// One scheduler invocation: fan out the due periods' tasks.
+pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: Value) -> Result<FanOut, StoreError> {
+    let periods = periods_for(&event, (ctx.clock)()).map_err(StoreError)?;
+    let summary = fan_out(ctx, &periods, sink).await?;
+    tracing::info!(periods = periods.len(), users = summary.users, tenants = summary.tenants, tasks = summary.tasks, "fan-out done");
+    Ok(summary)
+}
+
+/// One worker batch: each message is one task; only failed ones are delivered again.
+pub async fn handle_tasks(ctx: &AppContext, event: Value) -> Value {
+    let event: SqsEvent = match serde_json::from_value(event) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "not an SQS event; nothing to do");
+            return json!({"batchItemFailures": []});
+        }
+    };
+    let mut failures = Vec::new();
+    for message in event.records {
+        let task: ReportTask = match serde_json::from_str(&message.body) {
+            Ok(task) => task,
+            Err(e) => {
+                tracing::warn!(message_id = %message.message_id, error = %e, "ignored a message that is not a report task");
+                continue;
+            }
+        };
+        match run_task(ctx, &task).await {
+            Ok(outcome) => {
+                let outcome = match outcome {
+                    Outcome::Generated(_) => "generated",
+                    Outcome::AlreadyGenerated => "already-generated",
+                    Outcome::NotEnded => "not-ended",
+                };
+                tracing::info!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, outcome, "report task");
+            }
+            Err(e) => {
+                tracing::error!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, error = %e, "report task failed; will retry");
+                failures.push(json!({"itemIdentifier": message.message_id}));
+            }
+        }
+    }
+    json!({"batchItemFailures": failures})
+}
+
+pub async fn serve_scheduler() -> Result<(), lambda_http::Error> {
+    crate::init_tracing();
+    let ctx = crate::context_from_env().await?;
+    let queue_url = std::env::var("REPORT_QUEUE_URL").map_err(|_| "REPORT_QUEUE_URL is not set")?;
+    let config = aws_config::load_from_env().await;
+    let client = aws_sdk_sqs::Client::new(&config);
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: lambda_http::LambdaEvent<Value>| {
+        let ctx = ctx.clone();
+        let mut sink = SqsSink { client: client.clone(), queue_url: queue_url.clone() };
+        async move {
+            let summary = handle_schedule(&ctx, &mut sink, event.payload).await?;
+            Ok::<_, lambda_http::Error>(serde_json::to_value(summary)?)
+        }
+    }))
+    .await
+}
+
+pub async fn serve_worker() -> Result<(), lambda_http::Error> {
+    crate::init_tracing();
+    let ctx = crate::context_from_env().await?;
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: lambda_http::LambdaEvent<Value>| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, lambda_http::Error>(handle_tasks(&ctx, event.payload).await) }
+    }))
+    .await
+}

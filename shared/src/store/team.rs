@@ -1,0 +1,350 @@
+//! What lives beside the users' own partitions: the user directory, shared projects,
+//! the audit trail and the index of generated reports. Each is a JSON document at a
+//! (partition, sort key); the adapters implement only [`DocStore`], and the typed
+//! functions here are written once for both.
+//!
+//! Keys (ARCHITECTURE.md, Data):
+//! - directory: `DIRECTORY` / `T#{tenant}#U#{user}` — every user who has used the
+//!   service; team reports and the report scheduler enumerate it;
+//! - shared project: `T#{tenant}` / `SHARE#{project key}`, members inside;
+//! - audit record: `T#{tenant}#AUDIT#{yyyy-mm}` / `{timestamp}#{id}`;
+//! - generated report: `{user partition}` or `T#{tenant}` / `REPORT#{id}`.
+
+use super::{Owner, StoreError};
+use crate::domain::names::project_key;
+use crate::domain::sharing::SharedProject;
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// When a [`DocStore::put_doc`] may write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocCondition {
+    Always,
+    /// Only if no document is there.
+    Absent,
+    /// Only if the stored document's `revision` is this one.
+    Revision(u64),
+}
+
+/// JSON documents by (partition, sort key).
+#[async_trait]
+pub trait DocStore: Send + Sync {
+    async fn get_doc(&self, pk: &str, sk: &str) -> Result<Option<Value>, StoreError>;
+    /// Writes `doc` if `condition` holds; false when it did not (nothing written).
+    async fn put_doc(&self, pk: &str, sk: &str, doc: &Value, condition: DocCondition) -> Result<bool, StoreError>;
+    /// Documents of `pk` with sort keys in `lo..=hi`, in order, starting after `after`;
+    /// at most `limit`, and the sort key to continue after when there are more.
+    async fn query_docs(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Value)>, Option<String>), StoreError>;
+}
+
+fn to_doc<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("documents serialise")
+}
+
+fn from_doc<T: DeserializeOwned>(value: Value) -> Result<T, StoreError> {
+    serde_json::from_value(value).map_err(|e| StoreError(format!("corrupt document: {e}")))
+}
+
+/// Every document of a sort-key range (pages followed).
+async fn all_docs<T: DeserializeOwned>(
+    store: &(impl DocStore + ?Sized),
+    pk: &str,
+    lo: &str,
+    hi: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let (docs, next) = store.query_docs(pk, lo, hi, after.as_deref(), 500).await?;
+        for (_, doc) in docs {
+            out.push(from_doc(doc)?);
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The upper bound of a sort-key prefix.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+// ---- directory -------------------------------------------------------------------
+
+const DIRECTORY: &str = "DIRECTORY";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryEntry {
+    pub tenant: String,
+    pub user: String,
+    pub since: DateTime<Utc>,
+}
+
+fn directory_key(owner: &Owner) -> String {
+    format!("T#{}#U#{}", owner.tenant, owner.user)
+}
+
+/// Records that `owner` uses the service (once; later calls write nothing). True when
+/// this call added them.
+pub async fn register_user(store: &(impl DocStore + ?Sized), owner: &Owner, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    let entry = DirectoryEntry { tenant: owner.tenant.clone(), user: owner.user.clone(), since: at };
+    store.put_doc(DIRECTORY, &directory_key(owner), &to_doc(&entry), DocCondition::Absent).await
+}
+
+pub async fn is_registered(store: &(impl DocStore + ?Sized), owner: &Owner) -> Result<bool, StoreError> {
+    Ok(store.get_doc(DIRECTORY, &directory_key(owner)).await?.is_some())
+}
+
+/// The users of one tenant, by id.
+pub async fn tenant_users(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<String>, StoreError> {
+    let prefix = format!("T#{tenant}#U#");
+    let entries: Vec<DirectoryEntry> = all_docs(store, DIRECTORY, &prefix, &prefix_end(&prefix)).await?;
+    Ok(entries.into_iter().map(|e| e.user).collect())
+}
+
+/// One page of every user of every tenant, in (tenant, user) order; pass the returned
+/// cursor to continue.
+pub async fn directory_page(
+    store: &(impl DocStore + ?Sized),
+    after: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<DirectoryEntry>, Option<String>), StoreError> {
+    let (docs, next) = store.query_docs(DIRECTORY, "T#", &prefix_end("T#"), after, limit).await?;
+    let entries = docs.into_iter().map(|(_, d)| from_doc(d)).collect::<Result<_, _>>()?;
+    Ok((entries, next))
+}
+
+// ---- shared projects -------------------------------------------------------------
+
+fn share_key(name: &str) -> String {
+    format!("SHARE#{}", project_key(name))
+}
+
+fn tenant_pk(tenant: &str) -> String {
+    format!("T#{tenant}")
+}
+
+pub async fn shared_project(
+    store: &(impl DocStore + ?Sized),
+    tenant: &str,
+    name: &str,
+) -> Result<Option<SharedProject>, StoreError> {
+    store.get_doc(&tenant_pk(tenant), &share_key(name)).await?.map(from_doc).transpose()
+}
+
+/// Every shared project of a tenant.
+pub async fn shared_projects(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<SharedProject>, StoreError> {
+    all_docs(store, &tenant_pk(tenant), "SHARE#", &prefix_end("SHARE#")).await
+}
+
+/// Saves `share` if nobody changed it since revision `read` (`None`: it must be new).
+/// The saved document has the next revision. False on a lost race: re-read and retry.
+pub async fn save_shared_project(
+    store: &(impl DocStore + ?Sized),
+    tenant: &str,
+    share: &SharedProject,
+    read: Option<u64>,
+) -> Result<bool, StoreError> {
+    let mut next = share.clone();
+    next.revision = read.map_or(1, |r| r + 1);
+    let condition = read.map_or(DocCondition::Absent, DocCondition::Revision);
+    store.put_doc(&tenant_pk(tenant), &share_key(&share.name), &to_doc(&next), condition).await
+}
+
+// ---- audit -----------------------------------------------------------------------
+
+/// One change: who made it, to whose data, what and when, with the state before and
+/// after (absent for creations and deletions).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub tenant: String,
+    /// The user who made the change.
+    pub actor: String,
+    /// The user whose data changed (the actor, or a project's owner or member).
+    pub subject: String,
+    /// `entry.create`, `entry.update`, `entry.delete`, `timer.start`, `timer.finish`,
+    /// `project.create`, `project.update`, `project.rename`, `member.put`,
+    /// `member.delete`, `upload.create`, `upload.ingest`, `settings.update`, …
+    pub action: String,
+    /// What changed: an entry id, a project name, an upload id, a setting.
+    pub target: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl AuditRecord {
+    pub fn new(owner: &Owner, actor: &str, action: &str, target: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            at,
+            tenant: owner.tenant.clone(),
+            actor: actor.to_owned(),
+            subject: owner.user.clone(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn change(mut self, before: Option<Value>, after: Option<Value>) -> Self {
+        self.before = before;
+        self.after = after;
+        self
+    }
+
+    /// (partition, sort key): one partition per tenant and month; sort keys in time order.
+    pub fn keys(&self) -> (String, String) {
+        (audit_partition(&self.tenant, self.at.date_naive()), format!("{}#{}", self.at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), self.id))
+    }
+
+    pub fn to_doc(&self) -> Value {
+        to_doc(self)
+    }
+
+    pub fn concerns(&self, user: &str) -> bool {
+        self.actor == user || self.subject == user
+    }
+}
+
+fn audit_partition(tenant: &str, day: NaiveDate) -> String {
+    format!("T#{tenant}#AUDIT#{:04}-{:02}", day.year(), day.month())
+}
+
+pub async fn append_audit(store: &(impl DocStore + ?Sized), record: &AuditRecord) -> Result<(), StoreError> {
+    let (pk, sk) = record.keys();
+    store.put_doc(&pk, &sk, &record.to_doc(), DocCondition::Always).await?;
+    Ok(())
+}
+
+/// Where an audit listing continues: the month partition and the last sort key read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditCursor {
+    pub month: NaiveDate,
+    pub after: String,
+}
+
+/// Audit records of a tenant dated `from..=to` (UTC), oldest first, those `visible`
+/// keeps, at most `limit`; and where to continue.
+pub async fn audit_records(
+    store: &(impl DocStore + ?Sized),
+    tenant: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    visible: impl Fn(&AuditRecord) -> bool,
+    cursor: Option<AuditCursor>,
+    limit: usize,
+) -> Result<(Vec<AuditRecord>, Option<AuditCursor>), StoreError> {
+    let (lo, hi) = (from.to_string(), format!("{to}~"));
+    let mut month = cursor.as_ref().map_or(from.with_day(1).expect("day 1"), |c| c.month);
+    let mut after = cursor.map(|c| c.after);
+    let mut out = Vec::new();
+    while month <= to {
+        let pk = audit_partition(tenant, month);
+        loop {
+            let want = (limit - out.len()).max(1);
+            let (docs, next) = store.query_docs(&pk, &lo, &hi, after.as_deref(), want.max(100)).await?;
+            for (sk, doc) in docs {
+                let record: AuditRecord = from_doc(doc)?;
+                if visible(&record) {
+                    out.push(record);
+                    if out.len() == limit {
+                        return Ok((out, Some(AuditCursor { month, after: sk })));
+                    }
+                }
+                after = Some(sk);
+            }
+            if next.is_none() {
+                break;
+            }
+        }
+        after = None;
+        month = month.checked_add_months(chrono::Months::new(1)).expect("month in range");
+    }
+    Ok((out, None))
+}
+
+// ---- generated reports -----------------------------------------------------------
+
+/// Whose generated report: one user's, or a tenant's team summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportScope {
+    User(Owner),
+    Tenant(String),
+}
+
+impl ReportScope {
+    fn partition(&self) -> String {
+        match self {
+            Self::User(owner) => owner.partition(),
+            Self::Tenant(tenant) => tenant_pk(tenant),
+        }
+    }
+}
+
+/// A generated (scheduled) report: where its files are and what it covers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedReport {
+    /// `{kind}-{period}`, e.g. `weekly-2026-11-16`, `monthly-2026-10`,
+    /// `team-weekly-2026-11-16`: one per scope and period, which makes runs idempotent.
+    pub id: String,
+    /// `weekly`, `monthly`, `team-weekly` or `team-monthly`.
+    pub kind: String,
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// `user` or `tenant`.
+    pub scope: String,
+    pub total_minutes: i64,
+    pub entry_count: usize,
+    /// Object keys (relative to the scope's prefix) of the Markdown and JSON files.
+    pub markdown_key: String,
+    pub json_key: String,
+    pub generated_at: DateTime<Utc>,
+}
+
+fn report_key(id: &str) -> String {
+    format!("REPORT#{id}")
+}
+
+pub async fn generated_report(
+    store: &(impl DocStore + ?Sized),
+    scope: &ReportScope,
+    id: &str,
+) -> Result<Option<GeneratedReport>, StoreError> {
+    store.get_doc(&scope.partition(), &report_key(id)).await?.map(from_doc).transpose()
+}
+
+/// Records a generated report unless one with its id exists; false when it did.
+pub async fn record_generated_report(
+    store: &(impl DocStore + ?Sized),
+    scope: &ReportScope,
+    report: &GeneratedReport,
+) -> Result<bool, StoreError> {
+    store.put_doc(&scope.partition(), &report_key(&report.id), &to_doc(report), DocCondition::Absent).await
+}
+
+/// Every generated report of a scope, by id.
+pub async fn generated_reports(
+    store: &(impl DocStore + ?Sized),
+    scope: &ReportScope,
+) -> Result<Vec<GeneratedReport>, StoreError> {
+    all_docs(store, &scope.partition(), "REPORT#", &prefix_end("REPORT#")).await
+}

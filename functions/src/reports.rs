@@ -78,7 +78,13 @@ pub fn periods_for(event: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<
 pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: Value) -> Result<FanOut, StoreError> {
     let periods = periods_for(&event, (ctx.clock)()).map_err(StoreError)?;
     let summary = fan_out(ctx, &periods, sink).await?;
-    tracing::info!(periods = periods.len(), users = summary.users, tenants = summary.tenants, tasks = summary.tasks, "fan-out done");
+    tracing::info!(
+        periods = periods.len(),
+        users = summary.users,
+        tenants = summary.tenants,
+        tasks = summary.tasks,
+        "fan-out done"
+    );
     Ok(summary)
 }
 

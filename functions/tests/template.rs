@@ -255,7 +255,10 @@ fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_q
     let worker = &resources["ReportWorkerFunction"]["Properties"];
     let event = &worker["Events"]["Tasks"];
     assert_eq!(event["Type"], "SQS");
-    assert_eq!(tagged(&event["Properties"]["Queue"]).map(|(_, v)| str_of(v).to_owned()), Some("ReportQueue.Arn".into()));
+    assert_eq!(
+        tagged(&event["Properties"]["Queue"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("ReportQueue.Arn".into())
+    );
     assert_eq!(event["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures");
     let policy = serde_yaml_ng::to_string(&worker["Policies"]).unwrap();
     assert!(policy.contains("/reports/*") && !policy.contains("logs/*"), "the worker writes reports only: {policy}");

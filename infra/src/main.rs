@@ -27,6 +27,11 @@ struct Args {
     /// (e.g. moto's Cognito). Repeatable; in the env var separate issuers with ';'.
     #[arg(long = "trust-issuer", env = "TM_TRUST_ISSUERS", value_delimiter = ';')]
     trust_issuers: Vec<String>,
+    /// How often the report schedule runs here, in minutes (0: never; run it on demand
+    /// with POST /local/reports/run). Each run produces the reports of the last ended
+    /// week and month that do not exist yet.
+    #[arg(long, env = "TM_REPORT_INTERVAL_MINUTES", default_value_t = 15)]
+    report_interval_minutes: u64,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -96,6 +101,32 @@ async fn run(args: Args) -> Result<(), String> {
         base_url: base_url.clone(),
     });
 
+    if args.report_interval_minutes > 0 {
+        let ctx = state.ctx.clone();
+        let every = std::time::Duration::from_secs(args.report_interval_minutes * 60);
+        // The local stand-in for the EventBridge schedules (see docs/teams.md).
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                let today = (ctx.clock)().date_naive();
+                let periods = match server::periods_to_run(None, None, today) {
+                    Ok(p) => p,
+                    Err(_) => continue,
+                };
+                match shared::jobs::scheduled::run_here(&ctx, &periods).await {
+                    Ok(run) => tracing::info!(
+                        generated = run.generated,
+                        already = run.already_generated,
+                        failed = run.failed.len(),
+                        "scheduled reports"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "scheduled reports failed"),
+                }
+            }
+        });
+    }
+
     println!("tm-local listening on {base_url}");
     println!("data folder: {}", args.data_dir.display());
     println!("get a token:");
@@ -103,6 +134,7 @@ async fn run(args: Args) -> Result<(), String> {
         "  curl -s -X POST {base_url}/local/signup -H 'content-type: application/json' -d '{{\"username\": \"me\", \"password\": \"change-me-please\"}}'"
     );
     println!("  then: curl -H \"Authorization: Bearer $ID_TOKEN\" {base_url}/v1/me");
+    println!("scheduled reports now: curl -X POST {base_url}/local/reports/run");
     println!(
         "hosted login (authorization code + PKCE): {base_url}/oauth2/authorize?response_type=code&client_id={}&...",
         issuer::CLIENT_ID

@@ -15,6 +15,7 @@ use shared::handlers::{AppContext, handle};
 use shared::http::routes::{RouteMiss, match_route};
 use shared::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
 use shared::jobs::ingest::MAX_FILE_BYTES;
+use shared::jobs::scheduled::{Cadence, Period, run_here};
 use shared::jobs::uploads::{ObjectCreated, on_object_created};
 use shared::store::Owner;
 use shared::store::embedded::EmbeddedStore;
@@ -40,6 +41,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/oauth2/token", post(token))
         .route("/local/uploads/{token}", put(presigned_upload))
+        .route("/local/reports/run", post(run_reports))
         .fallback(api)
         .with_state(state)
 }
@@ -192,6 +194,63 @@ async fn presigned_upload(
     tracing::info!(
         route = "local-upload",
         method = "PUT",
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunReportsQuery {
+    cadence: Option<String>,
+    date: Option<String>,
+}
+
+/// The periods a local run covers: the given cadence's period holding `date` (default:
+/// the one that ended last), or without a cadence the last ended week and month.
+pub fn periods_to_run(
+    cadence: Option<&str>,
+    date: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Period>, ApiError> {
+    let cadence =
+        cadence.map(|c| c.parse::<Cadence>().map_err(|e| ApiError::bad_request("invalid-cadence", e))).transpose()?;
+    let date = date
+        .map(|d| shared::domain::calendar::parse_date(d.trim()).map_err(|e| ApiError::bad_request("invalid-date", e.0)))
+        .transpose()?;
+    Ok(match (cadence, date) {
+        (Some(c), Some(d)) => vec![Period::containing(c, d)],
+        (Some(c), None) => vec![Period::last_ended(c, today)],
+        (None, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "missing-cadence",
+                "a date needs a cadence: /local/reports/run?cadence=weekly&date=2026-11-16",
+            ));
+        }
+        (None, None) => vec![Period::last_ended(Cadence::Weekly, today), Period::last_ended(Cadence::Monthly, today)],
+    })
+}
+
+/// `POST /local/reports/run[?cadence=weekly|monthly][&date=YYYY-MM-DD]`: runs the
+/// scheduled reports now, for every user and tenant (local only; what the schedule
+/// does in AWS). Reports that exist are skipped, so it can be run again at will.
+async fn run_reports(State(state): State<Arc<AppState>>, Query(q): Query<RunReportsQuery>) -> Response {
+    let started = Instant::now();
+    let response = async {
+        let today = (state.ctx.clock)().date_naive();
+        let periods = periods_to_run(q.cadence.as_deref(), q.date.as_deref(), today)?;
+        let run = run_here(&state.ctx, &periods).await?;
+        let listed: Vec<serde_json::Value> =
+            periods.iter().map(|p| serde_json::json!({"cadence": p.cadence, "start": p.start, "end": p.end})).collect();
+        Ok::<_, ApiError>(to_axum(ApiResponse::json(200, &serde_json::json!({"periods": listed, "run": run}))))
+    }
+    .await
+    .unwrap_or_else(error);
+    tracing::info!(
+        route = "local-reports-run",
+        method = "POST",
         status = response.status().as_u16(),
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"

@@ -51,8 +51,10 @@ pub(crate) async fn create_upload(
         .presign_put(&caller.owner, &record.key, "text/markdown", std::time::Duration::from_secs(UPLOAD_URL_SECONDS))
         .await?;
     ctx.store.put_upload(&caller.owner, &record).await?;
-    let audit = super::team::audit_record(caller, &caller.owner.user, "upload.create", &record.id)
-        .change(None, Some(json!({"fileName": record.file_name, "key": record.key, "baseVersion": record.base_version})));
+    let audit = super::team::audit_record(caller, &caller.owner.user, "upload.create", &record.id).change(
+        None,
+        Some(json!({"fileName": record.file_name, "key": record.key, "baseVersion": record.base_version})),
+    );
     super::team::audit(ctx, audit).await;
     Ok(ApiResponse::json(
         201,

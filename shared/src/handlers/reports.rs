@@ -157,7 +157,9 @@ pub(crate) async fn period(
                 .parse_label(matched.param("fy").unwrap_or_default())
                 .map_err(|e| ApiError::bad_request("invalid-fiscal-year", e.0))?,
         ),
-        Handler::RangeReport | Handler::TeamRangeReport => Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?),
+        Handler::RangeReport | Handler::TeamRangeReport => {
+            Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?)
+        }
         Handler::WeeklyReport | Handler::TeamWeeklyReport => Kind::Weekly(match matched.param("date") {
             Some(_) => date_param(matched, "date")?,
             None => caller.today(),

@@ -1,6 +1,7 @@
 //! The caller's settings (`/v1/me`) and projects.
 
 use super::body::JsonBody;
+use super::team::Sharing;
 use super::{AppContext, Caller, Idempotency};
 use crate::domain::calendar::{parse_date, parse_zone};
 use crate::domain::names::{project_key, project_name_problem};
@@ -10,7 +11,6 @@ use crate::domain::validation::Issue;
 use crate::domain::{Code, Project, ProjectStatus, Severity};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use super::team::Sharing;
 use crate::store::{CommitError, Owner, WriteOp};
 use serde_json::{Value, json};
 
@@ -87,7 +87,8 @@ pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<A
         .map(|p| {
             let mut body = serde_json::to_value(p).expect("projects serialise");
             if let Some((share, standing)) = sharing.standing(&p.name, &caller.owner.user) {
-                body["shared"] = json!({"owner": share.owner, "role": standing.label(), "members": share.members.len()});
+                body["shared"] =
+                    json!({"owner": share.owner, "role": standing.label(), "members": share.members.len()});
             }
             body
         })

@@ -210,7 +210,8 @@ async fn share_for_change(
         return Ok((share, Some(revision)));
     }
     let own = ctx.store.projects(&caller.owner).await?;
-    let project = own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
+    let project =
+        own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
     if is_conventional(&project.name) {
         return Err(ApiError::new(
             422,
@@ -240,10 +241,8 @@ pub(crate) async fn put_member(
     let name = matched.param("name").unwrap_or_default();
     let target = matched.param("user").unwrap_or_default().trim().to_owned();
     let body = super::JsonBody::parse(req, &["role"])?;
-    let role: Role = body
-        .required_string("role")?
-        .parse()
-        .map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
+    let role: Role =
+        body.required_string("role")?.parse().map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
     for _ in 0..MAX_SHARE_ATTEMPTS {
         let (mut share, read) = share_for_change(ctx, caller, name).await?;
         check_membership_change(&share, &caller.owner.user, &target, false).map_err(|r| refusal(name, r))?;
@@ -274,7 +273,11 @@ pub(crate) async fn put_member(
 }
 
 /// `DELETE /v1/projects/{name}/members/{user}`.
-pub(crate) async fn delete_member(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+pub(crate) async fn delete_member(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     let target = matched.param("user").unwrap_or_default().trim().to_owned();
     for _ in 0..MAX_SHARE_ATTEMPTS {
@@ -303,7 +306,11 @@ pub(crate) async fn delete_member(ctx: &AppContext, caller: &Caller, matched: &M
 
 /// `GET /v1/projects/{name}/members`: for anyone with a standing on it; a private
 /// project of the caller lists only its owner.
-pub(crate) async fn list_members(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+pub(crate) async fn list_members(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     if let Some(share) = shared_project(ctx.store.as_ref(), &caller.owner.tenant, name).await?
         && share.standing(&caller.owner.user).is_some()
@@ -311,7 +318,8 @@ pub(crate) async fn list_members(ctx: &AppContext, caller: &Caller, matched: &Ma
         return Ok(ApiResponse::json(200, &members_body(&share)));
     }
     let own = ctx.store.projects(&caller.owner).await?;
-    let project = own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
+    let project =
+        own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
     Ok(ApiResponse::json(
         200,
         &json!({"project": project.name, "owner": caller.owner.user, "members": [{"user": caller.owner.user, "role": "owner"}]}),

@@ -344,16 +344,17 @@ pub(crate) async fn ingest_log(
         if changed {
             // One record per ingest (a year can be thousands of entries): the file, the
             // counts and the log versions before and after.
-            let audit = crate::store::team::AuditRecord::new(owner, &caller.owner.user, "upload.ingest", &record.id, now)
-                .change(
-                    Some(serde_json::json!({"fiscalYear": label, "logVersion": log_version})),
-                    Some(serde_json::json!({
-                        "fiscalYear": label,
-                        "logVersion": new_version,
-                        "fileName": record.file_name,
-                        "summary": record.summary,
-                    })),
-                );
+            let audit =
+                crate::store::team::AuditRecord::new(owner, &caller.owner.user, "upload.ingest", &record.id, now)
+                    .change(
+                        Some(serde_json::json!({"fiscalYear": label, "logVersion": log_version})),
+                        Some(serde_json::json!({
+                            "fiscalYear": label,
+                            "logVersion": new_version,
+                            "fileName": record.file_name,
+                            "summary": record.summary,
+                        })),
+                    );
             ops.push(WriteOp::PutAudit(audit));
         }
         match ctx.store.commit_ingest(owner, snapshot.version, ops, &record.id).await {
@@ -491,11 +492,12 @@ pub(crate) async fn ingest_project(
         }
     }
     if summary.unchanged == 0 {
-        let audit = crate::store::team::AuditRecord::new(owner, &caller.owner.user, "project.upload", &project.name, now)
-            .change(
-                existing.map(|p| serde_json::to_value(p).expect("projects serialise")),
-                Some(serde_json::to_value(&project).expect("projects serialise")),
-            );
+        let audit =
+            crate::store::team::AuditRecord::new(owner, &caller.owner.user, "project.upload", &project.name, now)
+                .change(
+                    existing.map(|p| serde_json::to_value(p).expect("projects serialise")),
+                    Some(serde_json::to_value(&project).expect("projects serialise")),
+                );
         if let Err(e) = crate::store::team::append_audit(ctx.store.as_ref(), &audit).await {
             tracing::error!(error = %e, "audit record not written");
         }

@@ -19,9 +19,7 @@ use crate::domain::calendar::{FiscalCalendar, Month, local_now, week_of};
 use crate::handlers::{AppContext, Caller};
 use crate::reports::engine::ReportEntry;
 use crate::reports::{Format, GroupBy, Report, ReportOptions, monthly_report, weekly_report};
-use crate::store::team::{
-    GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report,
-};
+use crate::store::team::{GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report};
 use crate::store::{Owner, Profile, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Utc, Weekday};
@@ -194,7 +192,11 @@ async fn tenant_caller(ctx: &AppContext, tenant: &str, at: DateTime<Utc>) -> Res
     let settings = ctx.store.tenant_settings(tenant).await?.unwrap_or_default();
     let calendar = FiscalCalendar::new(settings.fiscal_year_start_month).unwrap_or_default();
     Ok(Caller {
-        principal: Principal { user: String::new(), tenant: tenant.to_owned(), groups: vec![TENANT_ADMIN_GROUP.into()] },
+        principal: Principal {
+            user: String::new(),
+            tenant: tenant.to_owned(),
+            groups: vec![TENANT_ADMIN_GROUP.into()],
+        },
         owner: Owner::tenant_scope(tenant),
         profile: Profile::default(),
         tenant: settings,
@@ -342,9 +344,15 @@ mod tests {
     #[test]
     fn periods_just_ended_and_when_they_are_due() {
         let w = Period::last_ended(Cadence::Weekly, day("2026-11-30"));
-        assert_eq!((w.start, w.end, w.report_id(false)), (day("2026-11-23"), day("2026-11-29"), "weekly-2026-11-23".into()));
+        assert_eq!(
+            (w.start, w.end, w.report_id(false)),
+            (day("2026-11-23"), day("2026-11-29"), "weekly-2026-11-23".into())
+        );
         let m = Period::last_ended(Cadence::Monthly, day("2026-03-01"));
-        assert_eq!((m.start, m.end, m.report_id(true)), (day("2026-02-01"), day("2026-02-28"), "team-monthly-2026-02".into()));
+        assert_eq!(
+            (m.start, m.end, m.report_id(true)),
+            (day("2026-02-01"), day("2026-02-28"), "team-monthly-2026-02".into())
+        );
         let monday_first: DateTime<Utc> = "2027-02-01T05:00:00Z".parse().unwrap();
         assert_eq!(due_periods(monday_first).len(), 2);
         let tuesday: DateTime<Utc> = "2026-12-01T05:00:00Z".parse().unwrap();

@@ -5,8 +5,9 @@
 
 use super::model::{EntryRecord, cursor};
 use super::{
-    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
-    SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
+    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner,
+    Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings,
+    UploadRecord, WriteOp,
 };
 use crate::domain::Project;
 use crate::domain::names::project_key;

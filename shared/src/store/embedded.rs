@@ -6,9 +6,9 @@
 use super::model::{EntryRecord, cursor};
 use super::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
 use super::{
-    DocCondition, DocStore,
-    CommitError, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner, Profile, ProjectStore,
-    SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings, UploadRecord, WriteOp,
+    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner,
+    Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings,
+    UploadRecord, WriteOp,
 };
 use crate::domain::Project;
 use crate::domain::names::project_key;

@@ -25,10 +25,10 @@ pub use model::{
 };
 
 use crate::domain::Project;
-pub use team::{DocCondition, DocStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use std::fmt;
+pub use team::{DocCondition, DocStore};
 
 /// A failure of the storage itself (I/O, corrupt data, unreachable service). Handlers
 /// answer it with a 500/503 and never with a client error.

@@ -99,7 +99,11 @@ fn directory_key(owner: &Owner) -> String {
 
 /// Records that `owner` uses the service (once; later calls write nothing). True when
 /// this call added them.
-pub async fn register_user(store: &(impl DocStore + ?Sized), owner: &Owner, at: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn register_user(
+    store: &(impl DocStore + ?Sized),
+    owner: &Owner,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let entry = DirectoryEntry { tenant: owner.tenant.clone(), user: owner.user.clone(), since: at };
     store.put_doc(DIRECTORY, &directory_key(owner), &to_doc(&entry), DocCondition::Absent).await
 }
@@ -211,7 +215,10 @@ impl AuditRecord {
 
     /// (partition, sort key): one partition per tenant and month; sort keys in time order.
     pub fn keys(&self) -> (String, String) {
-        (audit_partition(&self.tenant, self.at.date_naive()), format!("{}#{}", self.at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), self.id))
+        (
+            audit_partition(&self.tenant, self.at.date_naive()),
+            format!("{}#{}", self.at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), self.id),
+        )
     }
 
     pub fn to_doc(&self) -> Value {

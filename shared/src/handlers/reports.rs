@@ -68,6 +68,8 @@ pub(crate) struct Loaded {
     stored: Vec<(String, StoredEntry)>,
     catalog: ProjectCatalog,
     team: bool,
+    /// Team data only: users left out (see [`super::team::team_data`]).
+    pub skipped: Vec<String>,
 }
 
 impl Loaded {
@@ -88,7 +90,7 @@ impl Loaded {
                 None => break,
             }
         }
-        Ok(Self { stored, catalog: caller.catalog(ctx).await?, team: false })
+        Ok(Self { stored, catalog: caller.catalog(ctx).await?, team: false, skipped: Vec::new() })
     }
 
     /// Team data: see [`super::team::team_data`].
@@ -99,9 +101,10 @@ impl Loaded {
         to: Option<NaiveDate>,
         project: Option<&str>,
         whole_tenant: bool,
+        skip_corrupt: bool,
     ) -> Result<Self, ApiError> {
-        let data = super::team::team_data(ctx, caller, from, to, project, whole_tenant).await?;
-        Ok(Self { stored: data.stored, catalog: data.catalog, team: true })
+        let data = super::team::team_data(ctx, caller, from, to, project, whole_tenant, skip_corrupt).await?;
+        Ok(Self { stored: data.stored, catalog: data.catalog, team: true, skipped: data.skipped })
     }
 
     pub(crate) fn rows(&self) -> Vec<ReportEntry<'_>> {
@@ -192,7 +195,7 @@ pub(crate) async fn period(
         Kind::Since(_) => (None, None),
     };
     let data = if team {
-        Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin()).await?
+        Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin(), false).await?
     } else {
         Loaded::new(ctx, caller, from, to, None).await?
     };
@@ -244,7 +247,7 @@ pub(crate) async fn project(
     // A shared project the caller has a standing on shows every member's entries.
     let sharing = super::team::Sharing::load(ctx, &caller.owner.tenant).await?;
     let data = if sharing.standing(name, &caller.owner.user).is_some() {
-        Loaded::team(ctx, caller, None, None, Some(name), false).await?
+        Loaded::team(ctx, caller, None, None, Some(name), false, false).await?
     } else {
         Loaded::new(ctx, caller, None, None, Some(name)).await?
     };

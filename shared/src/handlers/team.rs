@@ -16,7 +16,7 @@ use crate::store::{EntryQuery, Owner, StoredEntry};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -87,7 +87,12 @@ pub(crate) async fn catalog_with_shares(ctx: &AppContext, caller: &Caller) -> Re
 pub(crate) struct TeamData {
     pub stored: Vec<(String, StoredEntry)>,
     pub catalog: ProjectCatalog,
+    /// Users left out because their stored data is corrupt (only when asked to skip them).
+    pub skipped: Vec<String>,
 }
+
+/// One user's entries, each with the user.
+type UserEntries = Vec<(String, StoredEntry)>;
 
 async fn entries_of(
     ctx: &AppContext,
@@ -95,7 +100,7 @@ async fn entries_of(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     project: Option<String>,
-) -> Result<Vec<(String, StoredEntry)>, ApiError> {
+) -> Result<UserEntries, crate::store::StoreError> {
     let mut query = EntryQuery { from, to, project, limit: 1000, ..Default::default() };
     let mut out = Vec::new();
     loop {
@@ -111,6 +116,8 @@ async fn entries_of(
 /// What the caller may see in team reports, dated `from..=to`: a tenant administrator
 /// every user of the tenant; anyone else the entries of the projects they have a
 /// standing on, by the users who log time on them. `project` narrows to one project.
+/// With `skip_corrupt` a user whose data cannot be decoded is left out (and named)
+/// instead of failing the whole read: a tenant summary should not wait for one user.
 pub(crate) async fn team_data(
     ctx: &AppContext,
     caller: &Caller,
@@ -118,6 +125,7 @@ pub(crate) async fn team_data(
     to: Option<NaiveDate>,
     project: Option<&str>,
     whole_tenant: bool,
+    skip_corrupt: bool,
 ) -> Result<TeamData, ApiError> {
     let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
     let mut catalog = ProjectCatalog::default();
@@ -142,14 +150,29 @@ pub(crate) async fn team_data(
             reads.extend(share.loggers().map(|u| (u.to_owned(), Some(share.name.clone()))));
         }
     }
-    let per_user: Vec<Vec<(String, StoredEntry)>> = futures::stream::iter(reads.clone())
-        .map(|(user, filter)| entries_of(ctx, owner_of(caller, &user), from, to, filter))
+    let results: Vec<(String, Result<UserEntries, crate::store::StoreError>)> = futures::stream::iter(reads.clone())
+        .map(|(user, filter)| async move {
+            let read = entries_of(ctx, owner_of(caller, &user), from, to, filter).await;
+            (user, read)
+        })
         .buffered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
+        .collect()
+        .await;
+    let mut per_user = Vec::with_capacity(results.len());
+    let mut skipped = Vec::new();
+    for (user, read) in results {
+        match read {
+            Ok(entries) => per_user.push(entries),
+            Err(e) if skip_corrupt && e.is_corrupt() => {
+                tracing::error!(user = %user, error = %e, "left out of a team report: corrupt data");
+                skipped.push(user);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     if whole_tenant {
         let users: std::collections::BTreeSet<&String> = reads.iter().map(|(u, _)| u).collect();
-        for user in users {
+        for user in users.into_iter().filter(|u| !skipped.contains(u)) {
             for p in ctx.store.projects(&owner_of(caller, user)).await? {
                 catalog.insert(p);
             }
@@ -157,7 +180,7 @@ pub(crate) async fn team_data(
     }
     let mut stored: Vec<(String, StoredEntry)> = per_user.into_iter().flatten().collect();
     stored.sort_by(|a, b| (a.1.entry.date, a.1.entry.start, &a.0).cmp(&(b.1.entry.date, b.1.entry.start, &b.0)));
-    Ok(TeamData { stored, catalog })
+    Ok(TeamData { stored, catalog, skipped })
 }
 
 /// Records a change made outside an entry commit. The change is already stored, so a

@@ -160,7 +160,7 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
     if generated_report(ctx.store.as_ref(), &scope, &id).await?.is_some() {
         return Ok(Outcome::AlreadyGenerated);
     }
-    let (markdown, json, summary) = render(ctx, &caller, &period, team).await?;
+    let (markdown, json, summary, skipped_users) = render(ctx, &caller, &period, team).await?;
     let folder = format!("reports/{}{}", if team { "team-" } else { "" }, period.cadence.as_str());
     let markdown_key = format!("{folder}/{}.md", period.label());
     let json_key = format!("{folder}/{}.json", period.label());
@@ -177,6 +177,7 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         entry_count: summary.1,
         markdown_key,
         json_key,
+        skipped_users,
         generated_at: now,
     };
     // A concurrent run of the same task may have recorded it first: same content.
@@ -212,10 +213,10 @@ async fn render(
     caller: &Caller,
     period: &Period,
     team: bool,
-) -> Result<(String, String, (u64, usize)), StoreError> {
+) -> Result<(String, String, (u64, usize), Vec<String>), StoreError> {
     let fail = |e: crate::http::ApiError| StoreError(format!("{}: {}", e.code, e.message));
     let data = if team {
-        crate::handlers::reports::Loaded::team(ctx, caller, Some(period.start), Some(period.end), None, true)
+        crate::handlers::reports::Loaded::team(ctx, caller, Some(period.start), Some(period.end), None, true, true)
             .await
             .map_err(fail)?
     } else {
@@ -233,7 +234,21 @@ async fn render(
     .map_err(|e| StoreError(format!("report: {e}")))?;
     let totals = (report.summary.total_minutes, report.summary.total_entries);
     let report = Report::Period(report);
-    Ok((report.render(Format::Markdown), report.render(Format::Json), totals))
+    let mut markdown = report.render(Format::Markdown);
+    let mut json = report.render(Format::Json);
+    if !data.skipped.is_empty() {
+        // Said in the files too, so nobody reads a partial summary as complete.
+        markdown.push_str(&format!(
+            "\n> Incomplete: the data of {} user(s) could not be read: {}\n",
+            data.skipped.len(),
+            data.skipped.join(", ")
+        ));
+        if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&json) {
+            value["skippedUsers"] = serde_json::json!(data.skipped);
+            json = value.to_string();
+        }
+    }
+    Ok((markdown, json, totals, data.skipped.clone()))
 }
 
 /// Where fan-out sends tasks (an SQS queue in AWS).

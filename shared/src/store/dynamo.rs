@@ -142,6 +142,8 @@ impl DynamoStore {
     }
 
     async fn put<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.client
             .put_item()
             .table_name(&self.table)

@@ -55,6 +55,11 @@ impl StoreError {
     pub fn is_ingest_in_progress(&self) -> bool {
         self.0 == INGEST_IN_PROGRESS
     }
+
+    /// Stored data that cannot be decoded (retrying will not help).
+    pub fn is_corrupt(&self) -> bool {
+        self.0.starts_with("corrupt")
+    }
 }
 
 #[derive(Debug)]

@@ -324,6 +324,9 @@ pub struct GeneratedReport {
     /// Object keys (relative to the scope's prefix) of the Markdown and JSON files.
     pub markdown_key: String,
     pub json_key: String,
+    /// Team summaries: users left out because their data could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_users: Vec<String>,
     pub generated_at: DateTime<Utc>,
 }
 

@@ -438,6 +438,91 @@ async fn every_route_works_on_dynamodb() {
     assert!(log.as_str().unwrap().contains("- **09:00-10:00**: Uploaded [[Site]]"), "{log}");
     run(ev("projects-get", "GET", "/v1/projects/x", json!({"name": "website"}), none(), None), 404).await;
 
+    // Teams: a colleague (registered by their first request) shares the project.
+    let mate = claims("mate", "acme", "[]");
+    let as_mate = |function: &'static str, method: &'static str, path: &'static str, body: Option<&str>| Event {
+        function,
+        method,
+        path,
+        path_parameters: none(),
+        query: none(),
+        body: body.map(str::to_owned),
+        claims: mate.clone(),
+    };
+    assert_eq!(call(&ctx, as_mate("me-get", "GET", "/v1/me", None)).await.0, 200);
+    let member = json!({"name": "Site", "user": "mate"});
+    let listed = run(
+        ev(
+            "members-put",
+            "PUT",
+            "/v1/projects/x/members/y",
+            member.clone(),
+            none(),
+            Some(r#"{"role": "contributor"}"#),
+        ),
+        201,
+    )
+    .await;
+    assert_eq!(listed["members"].as_array().unwrap().len(), 2, "{listed}");
+    let mates_entry =
+        r#"{"date": "2025-07-30", "startTime": "09:00", "endTime": "10:00", "task": "Pairing", "project": "site"}"#;
+    assert_eq!(call(&ctx, as_mate("entries-create", "POST", "/v1/entries", Some(mates_entry))).await.0, 201);
+    let members =
+        run(ev("members-list", "GET", "/v1/projects/x/members", json!({"name": "site"}), none(), None), 200).await;
+    assert_eq!(members["owner"], "every-route");
+    let by_user = json!({"groupBy": "user"});
+    let team_fy = run(
+        ev(
+            "team-reports-fiscal-year",
+            "GET",
+            "/v1/team/reports/fiscal-year/x",
+            json!({"fy": "2025-2026"}),
+            by_user.clone(),
+            None,
+        ),
+        200,
+    )
+    .await;
+    let users: Vec<&str> = team_fy["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(users, vec!["every-route", "mate"], "{team_fy}");
+    let week = json!({"date": "2025-07-29"});
+    let range = json!({"start": "2025-07-29", "end": "2025-07-30"});
+    for (function, path, params, query) in [
+        ("team-reports-range", "/v1/team/reports/range/x/y", range, by_user.clone()),
+        ("team-reports-weekly", "/v1/team/reports/weekly/x", week, by_user.clone()),
+        ("team-reports-weekly-current", "/v1/team/reports/weekly", none(), by_user.clone()),
+        ("team-reports-monthly", "/v1/team/reports/monthly/x", json!({"month": "2025-07"}), by_user.clone()),
+        ("team-reports-monthly-current", "/v1/team/reports/monthly", none(), by_user.clone()),
+        ("team-reports-since", "/v1/team/reports/since", none(), json!({"text": "Pairing", "groupBy": "user"})),
+    ] {
+        let report = run(ev(function, "GET", path, params, query, None), 200).await;
+        assert!(report["summary"].is_object(), "{function}: {report}");
+    }
+    run(ev("members-delete", "DELETE", "/v1/projects/x/members/y", member, none(), None), 204).await;
+    let audit = run(ev("audit-list", "GET", "/v1/audit", none(), none(), None), 200).await;
+    let actions: Vec<&str> =
+        audit["records"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for expected in ["entry.create", "member.put", "member.delete", "project.rename", "upload.ingest"] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    // A generated report, as the worker makes it, listed and fetched through the routes.
+    let task = shared::jobs::scheduled::ReportTask {
+        tenant: "acme".into(),
+        user: Some("every-route".into()),
+        cadence: shared::jobs::scheduled::Cadence::Weekly,
+        start: "2025-07-28".parse().unwrap(),
+    };
+    let outcome = shared::jobs::scheduled::run_task(&ctx, &task).await.unwrap();
+    assert!(matches!(outcome, shared::jobs::scheduled::Outcome::Generated(_)), "{outcome:?}");
+    let reports = run(ev("reports-scheduled-list", "GET", "/v1/reports/scheduled", none(), none(), None), 200).await;
+    assert_eq!(reports["reports"][0]["id"], "weekly-2025-07-28");
+    let weekly = run(
+        ev("reports-scheduled-get", "GET", "/v1/reports/scheduled/x", json!({"id": "weekly-2025-07-28"}), none(), None),
+        200,
+    )
+    .await;
+    assert_eq!(weekly["period"]["start"], "2025-07-28");
+
     let all: std::collections::BTreeSet<String> =
         shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");

@@ -254,7 +254,7 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let date = |text: &str| -> Result<NaiveDate, String> { parse_date(text).map_err(|e| e.0) };
 
     let vault = vault::load_vault(&args.dir)?;
-    let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry { user: "me", entry }).collect();
+    let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry::new("me", entry)).collect();
     let default_suppressed = [UNPRODUCTIVE.to_owned()];
     let src = ReportSource {
         entries: &rows,

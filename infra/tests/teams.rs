@@ -140,6 +140,16 @@ async fn the_permission_matrix_of_shared_projects_team_reports_and_audit() {
     let refused = log(&t.viewer, day, "09:00", "10:00", "Sneaky", "Atlas").await;
     assert_eq!((refused.status, refused.code().as_str()), (403, "forbidden"), "{}", refused.text);
     assert_eq!(log(&t.viewer, day, "09:00", "10:00", "Reading", "Reviews").await.status, 201);
+    // ... nor through an uploaded log: the whole file is refused, with the line.
+    let month = day.format("%B %Y");
+    let viewer_log = format!(
+        "# Time Log {fy}\n\n## {month}\n\n### {day}\n\n- **09:00-10:00**: Reading [[Reviews]]\n- **10:00-11:00**: Sneaky [[Atlas]]\n",
+        fy = fiscal_year_of(day)
+    );
+    let refused = t.viewer.put_markdown(&format!("/v1/logs/{}", fiscal_year_of(day)), &viewer_log).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let diagnostic = &refused.json()["diagnostics"][0];
+    assert_eq!((diagnostic["code"].as_str(), diagnostic["line"].as_u64()), (Some("viewer-cannot-log"), Some(8)));
     assert_eq!(log(&t.outsider, day, "09:00", "11:00", "Own work", "Nina-Stuff").await.status, 201);
     assert_eq!(log(&t.other_tenant, day, "09:00", "12:00", "Globex work", "Atlas").await.status, 201);
 

@@ -17,7 +17,7 @@ fn benches(c: &mut Criterion) {
     let entries = generate_entries(42, &fy, 10_000);
     let text = render_log(&fy.label(), &entries);
     let catalog = ProjectCatalog::new(generated_projects(&fy));
-    let rows: Vec<ReportEntry<'_>> = entries.iter().map(|entry| ReportEntry { user: "u", entry }).collect();
+    let rows: Vec<ReportEntry<'_>> = entries.iter().map(|entry| ReportEntry::new("u", entry)).collect();
     let suppressed = [UNPRODUCTIVE.to_owned()];
     let src = ReportSource { entries: &rows, projects: &catalog, default_suppressed: &suppressed, team: false };
     let options = ReportOptions::default();
@@ -44,7 +44,14 @@ fn benches(c: &mut Criterion) {
         &format!("- **{}**: {} (edited) [[{}]]", target.range_label(), target.task, target.project),
         1,
     );
-    let ingest = IngestContext { fiscal_year: &fy, current: &stored, neighbours: &[], running_timer: None, now };
+    let ingest = IngestContext {
+        fiscal_year: &fy,
+        current: &stored,
+        neighbours: &[],
+        running_timer: None,
+        now,
+        view_only_projects: &[],
+    };
     c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
         b.iter(|| {
             let plan = plan_ingest(black_box(&edited), &ingest, |_| "new".to_owned());

@@ -27,7 +27,14 @@ fn ids() -> impl FnMut(&shared::domain::Entry) -> String {
 
 fn plan(text: &str, current: &[StoredEntry], neighbours: &[StoredEntry], timer: Option<&StoredEntry>) -> IngestPlan {
     let fy = fy();
-    let ctx = IngestContext { fiscal_year: &fy, current, neighbours, running_timer: timer, now: now() };
+    let ctx = IngestContext {
+        fiscal_year: &fy,
+        current,
+        neighbours,
+        running_timer: timer,
+        now: now(),
+        view_only_projects: &[],
+    };
     plan_ingest(text, &ctx, ids())
 }
 

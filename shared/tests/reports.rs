@@ -64,7 +64,7 @@ impl Fixture {
         Self { entries: entries(), catalog: catalog(), suppressed: vec!["Unproductive".into()] }
     }
     fn rows(&self) -> Vec<ReportEntry<'_>> {
-        self.entries.iter().map(|e| ReportEntry { user: "alice", entry: e }).collect()
+        self.entries.iter().map(|e| ReportEntry::new("alice", e)).collect()
     }
 }
 
@@ -265,7 +265,7 @@ fn team_reports_group_by_user() {
     let f = Fixture::new();
     let mut rows = f.rows();
     let bob = entry("2025-07-29", "09:00", Some("10:00"), "Review", "Website", &[]);
-    rows.push(ReportEntry { user: "bob", entry: &bob });
+    rows.push(ReportEntry::new("bob", &bob));
     let s = ReportSource { team: true, ..src(&f, &rows) };
     let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
     let r =

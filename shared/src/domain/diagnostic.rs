@@ -70,6 +70,7 @@ pub enum Code {
     InvalidStatus,
     InvalidStartDate,
     SharedProjectNotOwned,
+    ViewerCannotLog,
 }
 
 impl Code {
@@ -115,6 +116,7 @@ impl Code {
             Code::InvalidStatus => "invalid-status",
             Code::InvalidStartDate => "invalid-start-date",
             Code::SharedProjectNotOwned => "shared-project-not-owned",
+            Code::ViewerCannotLog => "viewer-cannot-log",
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum TimeError {
 }
 
 impl ClockTime {
+    pub const MIDNIGHT: ClockTime = ClockTime(0);
+
     pub fn new(hour: u32, minute: u32) -> Option<Self> {
         (hour < 24 && minute < 60).then(|| Self((hour * 60 + minute) as u16))
     }

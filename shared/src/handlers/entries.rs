@@ -54,6 +54,7 @@ fn log_touches(
             None => years.push((y, 1)),
         }
     }
+    ops.extend(crate::store::model::month_touches(before.iter().chain(after.iter()).map(|e| e.date)));
     for (year, entry_delta) in &years {
         ops.push(WriteOp::TouchLog(LogTouch {
             fiscal_year: year.label(),
@@ -489,7 +490,8 @@ pub(crate) async fn rename_project(
         }
         let now = (ctx.clock)();
         let mut years: Vec<FiscalYear> = Vec::new();
-        let mut ops = Vec::with_capacity(entries.len() + 4);
+        let mut ops = Vec::with_capacity(entries.len() + 16);
+        ops.extend(crate::store::model::month_touches(entries.iter().map(|e| e.entry.date)));
         for stored in entries {
             let year = caller.calendar.fiscal_year_of(stored.entry.date);
             if !years.contains(&year) {

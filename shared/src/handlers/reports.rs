@@ -4,14 +4,16 @@ use super::{AppContext, Caller};
 use crate::domain::ProjectCatalog;
 use crate::domain::calendar::{Month, parse_date};
 use crate::domain::tags::normalize_tag;
+use crate::domain::{Entry, FiscalYear};
 use crate::http::routes::{Handler, Matched};
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::reports::engine::{Page, ReportEntry, ReportError, ReportSource};
+use crate::reports::engine::{Merged, Page, ReportEntry, ReportError, ReportSource};
 use crate::reports::options::parse_suppress;
 use crate::reports::{
     Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
     project_summary, range_report, since_report, tag_summary, weekly_report,
 };
+use crate::store::aggregates::month_aggregates;
 use crate::store::{EntryQuery, StoredEntry};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,10 +68,14 @@ fn date_param(matched: &Matched, name: &str) -> Result<NaiveDate, ApiError> {
 /// or for team reports those the caller may see), and the projects they refer to.
 pub(crate) struct Loaded {
     stored: Vec<(String, StoredEntry)>,
+    /// Months read from their aggregates: rows that stand for several entries.
+    merged: Vec<(String, Entry, Merged)>,
     catalog: ProjectCatalog,
     team: bool,
     /// Team data only: users left out (see [`super::team::team_data`]).
     pub skipped: Vec<String>,
+    /// Fiscal years only: how many months came from their aggregates.
+    aggregated_months: Option<usize>,
 }
 
 impl Loaded {
@@ -90,7 +96,14 @@ impl Loaded {
                 None => break,
             }
         }
-        Ok(Self { stored, catalog: caller.catalog(ctx).await?, team: false, skipped: Vec::new() })
+        Ok(Self {
+            stored,
+            merged: Vec::new(),
+            catalog: caller.catalog(ctx).await?,
+            team: false,
+            skipped: Vec::new(),
+            aggregated_months: None,
+        })
     }
 
     /// Team data: see [`super::team::team_data`].
@@ -104,11 +117,72 @@ impl Loaded {
         skip_corrupt: bool,
     ) -> Result<Self, ApiError> {
         let data = super::team::team_data(ctx, caller, from, to, project, whole_tenant, skip_corrupt).await?;
-        Ok(Self { stored: data.stored, catalog: data.catalog, team: true, skipped: data.skipped })
+        Ok(Self {
+            stored: data.stored,
+            merged: Vec::new(),
+            catalog: data.catalog,
+            team: true,
+            skipped: data.skipped,
+            aggregated_months: None,
+        })
+    }
+
+    /// The caller's fiscal year for its report: each month from its aggregate while
+    /// that is current (see [`crate::store::aggregates`]), the other months' entries
+    /// read as usual.
+    pub(crate) async fn fiscal_year(ctx: &AppContext, caller: &Caller, fy: &FiscalYear) -> Result<Self, ApiError> {
+        let mut months = Vec::new();
+        let mut month = Month::of(fy.start());
+        while month.first_day() <= fy.end() {
+            months.push(month);
+            month = Month::of(month.last_day() + chrono::Days::new(1));
+        }
+        let versions = ctx.store.month_versions(&caller.owner).await?;
+        let (first, last) = (months[0].to_string(), months[months.len() - 1].to_string());
+        let aggregates = month_aggregates(ctx.store.as_ref(), &caller.owner, &first, &last).await?;
+        let mut merged = Vec::new();
+        let mut covered = std::collections::HashSet::new();
+        for aggregate in aggregates {
+            if versions.get(&aggregate.month).copied().unwrap_or(0) != aggregate.month_version {
+                continue;
+            }
+            covered.insert(aggregate.month.clone());
+            for bucket in aggregate.buckets {
+                merged.push((caller.owner.user.clone(), bucket.representative(), bucket.merged));
+            }
+        }
+        // The other months, as runs of consecutive months (one paged query each).
+        let mut stored = Vec::new();
+        let mut run: Option<(NaiveDate, NaiveDate)> = None;
+        for month in months.iter().map(Some).chain([None]) {
+            match month.filter(|m| !covered.contains(&m.to_string())) {
+                Some(m) => run = Some((run.map_or(m.first_day(), |r| r.0), m.last_day())),
+                None => {
+                    if let Some((from, to)) = run.take() {
+                        let part = Self::new(ctx, caller, Some(from), Some(to), None).await?;
+                        stored.extend(part.stored);
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            stored,
+            merged,
+            catalog: caller.catalog(ctx).await?,
+            team: false,
+            skipped: Vec::new(),
+            aggregated_months: Some(covered.len()),
+        })
+    }
+
+    /// The caller's own stored entries that were read (not those of aggregated months).
+    pub(crate) fn stored(&self) -> impl Iterator<Item = &StoredEntry> {
+        self.stored.iter().map(|(_, s)| s)
     }
 
     pub(crate) fn rows(&self) -> Vec<ReportEntry<'_>> {
-        self.stored.iter().map(|(user, s)| ReportEntry { user, entry: &s.entry }).collect()
+        let merged = self.merged.iter().map(|(user, entry, m)| ReportEntry { user, entry, merged: Some(m) });
+        self.stored.iter().map(|(user, s)| ReportEntry::new(user, &s.entry)).chain(merged).collect()
     }
 
     pub(crate) fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], suppressed: &'a [String]) -> ReportSource<'a> {
@@ -194,10 +268,11 @@ pub(crate) async fn period(
         Kind::Monthly(m) => (Some(m.first_day()), Some(m.last_day())),
         Kind::Since(_) => (None, None),
     };
-    let data = if team {
-        Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin(), false).await?
-    } else {
-        Loaded::new(ctx, caller, from, to, None).await?
+    let data = match &kind {
+        _ if team => Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin(), false).await?,
+        // The CSV lists every entry, so only the other formats use monthly aggregates.
+        Kind::FiscalYear(fy) if format != Format::Csv => Loaded::fiscal_year(ctx, caller, fy).await?,
+        _ => Loaded::new(ctx, caller, from, to, None).await?,
     };
     let rows = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);
@@ -209,7 +284,12 @@ pub(crate) async fn period(
         Kind::Since(text) => since_report(&text, &src, &options),
     }
     .map_err(report_error)?;
-    Ok(respond(&Report::Period(report), format))
+    let response = respond(&Report::Period(report), format);
+    // How the fiscal year was read: months from aggregates (the rest from entries).
+    Ok(match data.aggregated_months {
+        Some(n) => response.with_header("x-aggregated-months", &n.to_string()),
+        None => response,
+    })
 }
 
 fn offset_cursor(offset: usize) -> String {

@@ -62,6 +62,9 @@ pub struct IngestContext<'a> {
     /// The user's running timer, wherever it is.
     pub running_timer: Option<&'a StoredEntry>,
     pub now: DateTime<Utc>,
+    /// Keys of shared projects the uploader only views: entries on them are refused,
+    /// as the API refuses them.
+    pub view_only_projects: &'a [String],
 }
 
 pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&Entry) -> String) -> IngestPlan {
@@ -81,6 +84,16 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
         ));
     }
     for (entry, &line) in log.entries.iter().zip(&log.entry_lines) {
+        if !ctx.view_only_projects.is_empty() && ctx.view_only_projects.contains(&project_key(&entry.project)) {
+            diagnostics.push(Diagnostic::error(
+                line,
+                Code::ViewerCannotLog,
+                format!(
+                    "you are a viewer of the shared project {:?}; log time on it once its owner or an admin makes you a contributor, or move this entry to another project",
+                    entry.project.trim()
+                ),
+            ));
+        }
         if !fy.contains(entry.date) {
             diagnostics.push(Diagnostic::error(
                 line,
@@ -255,6 +268,12 @@ pub(crate) async fn ingest_log(
         Ok(text) => text,
         Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
     };
+    let view_only_projects: Vec<String> = crate::store::team::shared_projects(ctx.store.as_ref(), &owner.tenant)
+        .await?
+        .into_iter()
+        .filter(|share| share.standing(&owner.user).is_some_and(|s| !s.can_log_time()))
+        .map(|share| project_key(&share.name))
+        .collect();
     let fiscal_year = match caller.calendar.parse_label(&label) {
         Ok(fy) => fy,
         Err(e) => {
@@ -296,6 +315,7 @@ pub(crate) async fn ingest_log(
             neighbours: &neighbours,
             running_timer: snapshot.timer.as_ref(),
             now,
+            view_only_projects: &view_only_projects,
         };
         let plan = plan_ingest(text, &context, |entry| entry_id_for_upload(&record.id, entry));
         if plan.is_rejected() {
@@ -316,6 +336,17 @@ pub(crate) async fn ingest_log(
             let sort_key = sort_keys.get(id.as_str()).cloned().unwrap_or_default();
             ops.push(WriteOp::DeleteEntryAt { id: id.clone(), sort_key });
         }
+        // Months whose entries change (an update's old and new date both count).
+        let current_dates: HashMap<&str, chrono::NaiveDate> =
+            current.iter().map(|s| (s.id.as_str(), s.entry.date)).collect();
+        let changed_dates = plan
+            .updates
+            .iter()
+            .chain(&plan.inserts)
+            .map(|s| s.entry.date)
+            .chain(plan.updates.iter().filter_map(|s| current_dates.get(s.id.as_str()).copied()))
+            .chain(plan.deletes.iter().filter_map(|id| current_dates.get(id.as_str()).copied()));
+        ops.extend(crate::store::model::month_touches(changed_dates));
         let timer_now = snapshot.timer.as_ref().map(|t| t.id.clone());
         let timer_changes = plan.timer.as_ref().is_some_and(|t| *t != timer_now);
         if let Some(timer) = plan.timer.clone().filter(|_| timer_changes) {

@@ -19,6 +19,7 @@ use crate::domain::calendar::{FiscalCalendar, Month, local_now, week_of};
 use crate::handlers::{AppContext, Caller};
 use crate::reports::engine::ReportEntry;
 use crate::reports::{Format, GroupBy, Report, ReportOptions, monthly_report, weekly_report};
+use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, put_month_aggregate};
 use crate::store::team::{GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report};
 use crate::store::{Owner, Profile, StoreError};
 use async_trait::async_trait;
@@ -160,7 +161,19 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
     if generated_report(ctx.store.as_ref(), &scope, &id).await?.is_some() {
         return Ok(Outcome::AlreadyGenerated);
     }
-    let (markdown, json, summary, skipped_users) = render(ctx, &caller, &period, team).await?;
+    // The month's version before its entries are read: an aggregate built now is used
+    // only while no change has happened since (see store::aggregates).
+    let month_version = match (period.cadence, team) {
+        (Cadence::Monthly, false) => {
+            Some(ctx.store.month_versions(&caller.owner).await?.get(&period.label()).copied().unwrap_or(0))
+        }
+        _ => None,
+    };
+    let (markdown, json, summary, skipped_users, buckets) = render(ctx, &caller, &period, team).await?;
+    if let Some(month_version) = month_version {
+        let aggregate = MonthAggregate { month: period.label(), month_version, buckets };
+        put_month_aggregate(ctx.store.as_ref(), &caller.owner, &aggregate).await?;
+    }
     let folder = format!("reports/{}{}", if team { "team-" } else { "" }, period.cadence.as_str());
     let markdown_key = format!("{folder}/{}.md", period.label());
     let json_key = format!("{folder}/{}.json", period.label());
@@ -213,7 +226,7 @@ async fn render(
     caller: &Caller,
     period: &Period,
     team: bool,
-) -> Result<(String, String, (u64, usize), Vec<String>), StoreError> {
+) -> Result<(String, String, (u64, usize), Vec<String>, Vec<Bucket>), StoreError> {
     let fail = |e: crate::http::ApiError| StoreError(format!("{}: {}", e.code, e.message));
     let data = if team {
         crate::handlers::reports::Loaded::team(ctx, caller, Some(period.start), Some(period.end), None, true, true)
@@ -248,7 +261,7 @@ async fn render(
             json = value.to_string();
         }
     }
-    Ok((markdown, json, totals, data.skipped.clone()))
+    Ok((markdown, json, totals, data.skipped.clone(), buckets_of(data.stored())))
 }
 
 /// Where fan-out sends tasks (an SQS queue in AWS).

@@ -24,6 +24,24 @@ pub const ALL: &str = "All";
 pub struct ReportEntry<'a> {
     pub user: &'a str,
     pub entry: &'a Entry,
+    /// Set when the row stands for several finished entries of one month with the same
+    /// project, task and tags (a monthly aggregate): `entry` carries those, `merged`
+    /// their count, minutes and dates. Period reports count it as those entries.
+    pub merged: Option<&'a Merged>,
+}
+
+impl<'a> ReportEntry<'a> {
+    pub fn new(user: &'a str, entry: &'a Entry) -> Self {
+        Self { user, entry, merged: None }
+    }
+}
+
+/// Several entries counted as one row (see [`ReportEntry::merged`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Merged {
+    pub count: usize,
+    pub minutes: u64,
+    pub dates: Vec<NaiveDate>,
 }
 
 /// What a report is computed from.
@@ -305,6 +323,7 @@ fn build_period<'a>(
     let mut group_index: HashMap<&str, usize> = HashMap::new();
     let mut group_accs: Vec<(&str, HashMap<usize, ProjectAcc<'a>>)> = Vec::new();
     let mut rows = Vec::with_capacity(finished.len());
+    let mut entry_total = 0usize;
     for row in finished {
         let resolved = *by_spelling.entry(row.entry.project.as_str()).or_insert_with(|| {
             let key = project_key(&row.entry.project);
@@ -319,9 +338,18 @@ fn build_period<'a>(
             Some(slot)
         });
         let Some(slot) = resolved else { continue };
-        let minutes = u64::from(row.entry.minutes().unwrap_or(0));
+        let (minutes, count) = match row.merged {
+            Some(m) => (m.minutes, m.count),
+            None => (u64::from(row.entry.minutes().unwrap_or(0)), 1),
+        };
         total += minutes;
-        days.insert(row.entry.date);
+        entry_total += count;
+        match row.merged {
+            Some(m) => days.extend(m.dates.iter().copied()),
+            None => {
+                days.insert(row.entry.date);
+            }
+        }
         used_slots.insert(slot);
         let keys = group_keys(group_by, row.user, row.entry, slot_projects[slot]);
         groups_overlap |= keys.len() > 1;
@@ -332,13 +360,21 @@ fn build_period<'a>(
             });
             let acc = group_accs[index].1.entry(slot).or_default();
             acc.minutes += minutes;
-            acc.count += 1;
+            acc.count += count;
             let task = acc.tasks.entry(row.entry.task.as_str()).or_default();
             task.minutes += minutes;
-            task.count += 1;
-            task.dates.insert(row.entry.date);
+            task.count += count;
+            match row.merged {
+                Some(m) => task.dates.extend(m.dates.iter().copied()),
+                None => {
+                    task.dates.insert(row.entry.date);
+                }
+            }
         }
-        rows.push(PeriodRow { user: row.user, entry: row.entry, project: slot });
+        // Merged rows have no single entry to list (the CSV output never uses them).
+        if row.merged.is_none() {
+            rows.push(PeriodRow { user: row.user, entry: row.entry, project: slot });
+        }
     }
     group_accs.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then(a.0.cmp(b.0)));
 
@@ -409,7 +445,7 @@ fn build_period<'a>(
         summary: Summary {
             total_minutes: total,
             total_hours: hours(total),
-            total_entries: rows.len(),
+            total_entries: entry_total,
             project_count: used_slots.len(),
             days_with_entries: days.len(),
         },

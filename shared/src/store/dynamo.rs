@@ -253,6 +253,20 @@ impl DynamoStore {
                 let (audit_pk, audit_sk) = record.keys();
                 items.push(put(doc_item(&audit_pk, &audit_sk, &record.to_doc()), table)?);
             }
+            WriteOp::TouchMonth(month) => items.push(
+                TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name(table)
+                            .set_key(Some(key(pk, &format!("MONTH#{month}"))))
+                            .update_expression("ADD #v :one")
+                            .expression_attribute_names("#v", "version")
+                            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                            .build()
+                            .map_err(fail)?,
+                    )
+                    .build(),
+            ),
         }
         Ok(items)
     }
@@ -693,6 +707,16 @@ impl EntryStore for DynamoStore {
 
     async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError> {
         self.get(&owner.partition(), &format!("IDEMP#{key}")).await
+    }
+
+    async fn month_versions(&self, owner: &Owner) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut versions = std::collections::BTreeMap::new();
+        for mut item in self.query_all(&owner.partition(), "MONTH#", "MONTH#~").await? {
+            let month = item.remove("sk").and_then(|v| v.as_s().ok().cloned()).unwrap_or_default();
+            let version = item.remove("version").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+            versions.insert(month.trim_start_matches("MONTH#").to_owned(), version);
+        }
+        Ok(versions)
     }
 }
 

@@ -325,6 +325,11 @@ impl EntryStore for EmbeddedStore {
                             let (audit_pk, audit_sk) = record.keys();
                             table_put(&mut table, &audit_pk, &audit_sk, &record.to_doc())?
                         }
+                        WriteOp::TouchMonth(month) => {
+                            let sk = format!("MONTH#{month}");
+                            let version: u64 = table_get(&table, &pk, &sk)?.unwrap_or(0);
+                            table_put(&mut table, &pk, &sk, &(version + 1))?
+                        }
                     }
                 }
                 table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
@@ -384,6 +389,17 @@ impl EntryStore for EmbeddedStore {
     async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError> {
         let (pk, sk) = (owner.partition(), format!("IDEMP#{key}"));
         self.blocking(move |db| Self::get(db, &pk, &sk)).await
+    }
+
+    async fn month_versions(&self, owner: &Owner) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let pk = owner.partition();
+        self.blocking(move |db| {
+            Ok(Self::range::<u64>(db, &pk, "MONTH#", "MONTH#~")?
+                .into_iter()
+                .map(|(sk, v)| (sk.trim_start_matches("MONTH#").to_owned(), v))
+                .collect())
+        })
+        .await
     }
 
     /// redb has no size limit on a transaction: an ingest is one commit.

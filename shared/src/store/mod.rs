@@ -10,6 +10,7 @@
 //! transaction (embedded) and onto DynamoDB `TransactWriteItems` with a condition on the
 //! version item.
 
+pub mod aggregates;
 #[cfg(feature = "aws")]
 pub mod dynamo;
 pub mod embedded;
@@ -86,6 +87,8 @@ pub trait EntryStore: Send + Sync {
     /// Entries in (date, start) order, filtered and paged.
     async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError>;
     async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError>;
+    /// The version of every month (`YYYY-MM`) whose entries ever changed.
+    async fn month_versions(&self, owner: &Owner) -> Result<std::collections::BTreeMap<String, u64>, StoreError>;
     /// Applies an ingest's ops as one unit for readers. A store that can commit them in
     /// one transaction does so; DynamoDB (100 items per transaction) marks the user as
     /// ingesting (readers wait, writers conflict), applies bounded steps, and clears the

@@ -195,6 +195,20 @@ pub enum WriteOp {
     DeleteProject(String),
     /// The audit record of this change, written in the same unit as the change.
     PutAudit(super::team::AuditRecord),
+    /// Entries of this month (`YYYY-MM`) changed: bump its version, which tells a
+    /// monthly aggregate built before from one still true.
+    TouchMonth(String),
+}
+
+/// The month key (`YYYY-MM`) of a date, as [`WriteOp::TouchMonth`] and aggregates use it.
+pub fn month_key(date: NaiveDate) -> String {
+    crate::domain::Month::of(date).to_string()
+}
+
+/// The [`WriteOp::TouchMonth`] ops for the months of `dates`, each once.
+pub fn month_touches(dates: impl IntoIterator<Item = NaiveDate>) -> Vec<WriteOp> {
+    let months: std::collections::BTreeSet<String> = dates.into_iter().map(month_key).collect();
+    months.into_iter().map(WriteOp::TouchMonth).collect()
 }
 
 /// What [`WriteOp::TouchLog`] changes on the log item `LOG#{fy}`.

@@ -193,6 +193,46 @@ pub async fn contract_settings_and_projects(store: &dyn Store) {
     assert!(store.projects(&owner("t2", "dave")).await.unwrap().is_empty());
 }
 
+/// Documents (conditional writes, ranges, paging), month versions and audit records
+/// written inside a commit.
+pub async fn contract_documents_months_and_audit(store: &dyn Store) {
+    use serde_json::json;
+    use shared::store::DocCondition;
+    assert!(store.put_doc("T#t9", "SHARE#a", &json!({"revision": 1}), DocCondition::Absent).await.unwrap());
+    assert!(!store.put_doc("T#t9", "SHARE#a", &json!({"revision": 9}), DocCondition::Absent).await.unwrap());
+    assert!(!store.put_doc("T#t9", "SHARE#a", &json!({"revision": 3}), DocCondition::Revision(2)).await.unwrap());
+    assert!(store.put_doc("T#t9", "SHARE#a", &json!({"revision": 2}), DocCondition::Revision(1)).await.unwrap());
+    assert_eq!(store.get_doc("T#t9", "SHARE#a").await.unwrap(), Some(json!({"revision": 2})));
+    for i in 0..5 {
+        store.put_doc("T#t9", &format!("SHARE#b{i}"), &json!({"i": i}), DocCondition::Always).await.unwrap();
+    }
+    let (page, next) = store.query_docs("T#t9", "SHARE#b", "SHARE#b~", None, 2).await.unwrap();
+    assert_eq!(page.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["SHARE#b0", "SHARE#b1"]);
+    let (rest, _) = store.query_docs("T#t9", "SHARE#b", "SHARE#b~", next.as_deref(), 10).await.unwrap();
+    assert_eq!(rest.len(), 3, "the next page continues after the first");
+
+    let me = owner("t9", "erin");
+    let record = shared::store::team::AuditRecord::new(&me, "erin", "entry.create", "e1", Utc::now())
+        .change(None, Some(json!({"task": "x"})));
+    let ops = vec![
+        WriteOp::PutEntry(stored("e1", "2025-07-29", "09:00", Some("10:00"), "P", &[])),
+        WriteOp::TouchMonth("2025-07".into()),
+        WriteOp::PutAudit(record.clone()),
+    ];
+    store.commit(&me, 0, ops).await.unwrap();
+    store
+        .commit(&me, 1, vec![WriteOp::TouchMonth("2025-07".into()), WriteOp::TouchMonth("2025-08".into())])
+        .await
+        .unwrap();
+    let versions = store.month_versions(&me).await.unwrap();
+    assert_eq!(versions.into_iter().collect::<Vec<_>>(), vec![("2025-07".to_owned(), 2), ("2025-08".to_owned(), 1)]);
+    let (records, _) =
+        shared::store::team::audit_records(store, "t9", d("2020-01-01"), Utc::now().date_naive(), |_| true, None, 10)
+            .await
+            .unwrap();
+    assert_eq!(records, vec![record], "the audit record came with the commit");
+}
+
 pub async fn contract_concurrent_commits(store: Arc<dyn Store>) {
     let me = owner("t1", "racer");
     let mut tasks = Vec::new();
@@ -270,6 +310,7 @@ async fn embedded_store_meets_the_contract() {
     contract_paging_and_filters(&store).await;
     contract_isolation(&store).await;
     contract_settings_and_projects(&store).await;
+    contract_documents_months_and_audit(&store).await;
     contract_objects(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
@@ -319,6 +360,7 @@ async fn dynamo_store_meets_the_contract_on_moto() {
     contract_paging_and_filters(&store).await;
     contract_isolation(&store).await;
     contract_settings_and_projects(&store).await;
+    contract_documents_months_and_audit(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
 

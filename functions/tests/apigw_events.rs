@@ -516,6 +516,21 @@ async fn every_route_works_on_dynamodb() {
     assert!(matches!(outcome, shared::jobs::scheduled::Outcome::Generated(_)), "{outcome:?}");
     let reports = run(ev("reports-scheduled-list", "GET", "/v1/reports/scheduled", none(), none(), None), 200).await;
     assert_eq!(reports["reports"][0]["id"], "weekly-2025-07-28");
+    // The monthly run writes July's aggregate; the fiscal-year report reads it and is unchanged.
+    let fy_params = json!({"fy": "2025-2026"});
+    let before =
+        run(ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", fy_params.clone(), none(), None), 200).await;
+    let monthly = shared::jobs::scheduled::ReportTask { cadence: shared::jobs::scheduled::Cadence::Monthly, ..task };
+    shared::jobs::scheduled::run_task(&ctx, &monthly).await.unwrap();
+    let me = shared::store::Owner { tenant: "acme".into(), user: "every-route".into() };
+    let july =
+        shared::store::aggregates::month_aggregates(ctx.store.as_ref(), &me, "2025-07", "2025-07").await.unwrap();
+    let versions = shared::store::EntryStore::month_versions(ctx.store.as_ref(), &me).await.unwrap();
+    assert_eq!(july.len(), 1);
+    assert_eq!(Some(&july[0].month_version), versions.get("2025-07"), "current, so the report uses it");
+    let after = run(ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", fy_params, none(), None), 200).await;
+    assert_eq!(after, before, "the same report from the aggregate");
+
     let weekly = run(
         ev("reports-scheduled-get", "GET", "/v1/reports/scheduled/x", json!({"id": "weekly-2025-07-28"}), none(), None),
         200,

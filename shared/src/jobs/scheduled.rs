@@ -19,7 +19,7 @@ use crate::domain::calendar::{FiscalCalendar, Month, local_now, week_of};
 use crate::handlers::{AppContext, Caller};
 use crate::reports::engine::ReportEntry;
 use crate::reports::{Format, GroupBy, Report, ReportOptions, monthly_report, weekly_report};
-use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, put_month_aggregate};
+use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, month_aggregates, put_month_aggregate};
 use crate::store::team::{GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report};
 use crate::store::{Owner, Profile, StoreError};
 use async_trait::async_trait;
@@ -173,6 +173,7 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
     if let Some(month_version) = month_version {
         let aggregate = MonthAggregate { month: period.label(), month_version, buckets };
         put_month_aggregate(ctx.store.as_ref(), &caller.owner, &aggregate).await?;
+        refresh_earlier_aggregates(ctx, &caller, &period).await?;
     }
     let folder = format!("reports/{}{}", if team { "team-" } else { "" }, period.cadence.as_str());
     let markdown_key = format!("{folder}/{}.md", period.label());
@@ -198,6 +199,37 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         return Ok(Outcome::AlreadyGenerated);
     }
     Ok(Outcome::Generated(Box::new(report)))
+}
+
+/// Rebuilds the aggregates of the fiscal year's earlier months that are missing or
+/// stale (their month changed since), so a month edited after its run is cheap again
+/// from the next monthly run on.
+async fn refresh_earlier_aggregates(ctx: &AppContext, caller: &Caller, period: &Period) -> Result<(), StoreError> {
+    let fail = |e: crate::http::ApiError| StoreError(format!("{}: {}", e.code, e.message));
+    let fy = caller.calendar.fiscal_year_of(period.start);
+    let first = Month::of(fy.start());
+    let versions = ctx.store.month_versions(&caller.owner).await?;
+    let existing = month_aggregates(ctx.store.as_ref(), &caller.owner, &first.to_string(), &period.label()).await?;
+    let mut month = first;
+    while month.first_day() < period.start {
+        let label = month.to_string();
+        let version = versions.get(&label).copied().unwrap_or(0);
+        if !existing.iter().any(|a| a.month == label && a.month_version == version) {
+            let data = crate::handlers::reports::Loaded::new(
+                ctx,
+                caller,
+                Some(month.first_day()),
+                Some(month.last_day()),
+                None,
+            )
+            .await
+            .map_err(fail)?;
+            let aggregate = MonthAggregate { month: label, month_version: version, buckets: buckets_of(data.stored()) };
+            put_month_aggregate(ctx.store.as_ref(), &caller.owner, &aggregate).await?;
+        }
+        month = Month::of(month.last_day() + Days::new(1));
+    }
+    Ok(())
 }
 
 /// A caller standing for a whole tenant: tenant scope (objects under

@@ -17,6 +17,20 @@ pub struct SqsEvent {
     pub records: Vec<SqsMessage>,
 }
 
+impl SqsEvent {
+    /// The event, or `None` (logged) for anything that is not an SQS event: such an
+    /// invocation has nothing to retry.
+    pub fn parse(event: Value) -> Option<Self> {
+        serde_json::from_value(event).map_err(|e| tracing::error!(error = %e, "not an SQS event; nothing to do")).ok()
+    }
+}
+
+/// The answer that asks SQS to deliver these messages again (and no others).
+pub fn batch_failures(message_ids: Vec<String>) -> Value {
+    let failures: Vec<Value> = message_ids.into_iter().map(|id| json!({"itemIdentifier": id})).collect();
+    json!({"batchItemFailures": failures})
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SqsMessage {
     #[serde(rename = "messageId")]
@@ -29,13 +43,7 @@ pub struct SqsMessage {
 /// cannot be ingested is not a failure (its report says why); only a storage failure
 /// is, so only that is retried.
 pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
-    let event: SqsEvent = match serde_json::from_value(event) {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::error!(error = %e, "not an SQS event; nothing to do");
-            return json!({"batchItemFailures": []});
-        }
-    };
+    let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
         let created = match parse_s3_event(&message.body) {
@@ -57,13 +65,13 @@ pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
                 Ok(None) => {}
                 Err(e) => {
                     tracing::error!(message_id = %message.message_id, error = %e, "ingest failed; will retry");
-                    failures.push(json!({"itemIdentifier": message.message_id}));
+                    failures.push(message.message_id.clone());
                     break;
                 }
             }
         }
     }
-    json!({"batchItemFailures": failures})
+    batch_failures(failures)
 }
 
 /// Runs the ingest function under the Lambda runtime.

@@ -5,11 +5,11 @@
 //! retried with back-off, and a user whose report keeps failing ends in the dead-letter
 //! queue (with an alarm) while everyone else gets theirs.
 
-use crate::ingest::SqsEvent;
+use crate::ingest::{SqsEvent, batch_failures};
 use async_trait::async_trait;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::handlers::AppContext;
 use shared::jobs::scheduled::{Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task};
 use shared::store::StoreError;
@@ -90,13 +90,7 @@ pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: V
 
 /// One worker batch: each message is one task; only failed ones are delivered again.
 pub async fn handle_tasks(ctx: &AppContext, event: Value) -> Value {
-    let event: SqsEvent = match serde_json::from_value(event) {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::error!(error = %e, "not an SQS event; nothing to do");
-            return json!({"batchItemFailures": []});
-        }
-    };
+    let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
         let task: ReportTask = match serde_json::from_str(&message.body) {
@@ -117,11 +111,11 @@ pub async fn handle_tasks(ctx: &AppContext, event: Value) -> Value {
             }
             Err(e) => {
                 tracing::error!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, error = %e, "report task failed; will retry");
-                failures.push(json!({"itemIdentifier": message.message_id}));
+                failures.push(message.message_id.clone());
             }
         }
     }
-    json!({"batchItemFailures": failures})
+    batch_failures(failures)
 }
 
 pub async fn serve_scheduler() -> Result<(), lambda_http::Error> {

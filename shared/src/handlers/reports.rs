@@ -13,8 +13,8 @@ use crate::reports::{
     Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
     project_summary, range_report, since_report, tag_summary, weekly_report,
 };
+use crate::store::StoredEntry;
 use crate::store::aggregates::month_aggregates;
-use crate::store::{EntryQuery, StoredEntry};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
@@ -86,16 +86,7 @@ impl Loaded {
         to: Option<NaiveDate>,
         project: Option<&str>,
     ) -> Result<Self, ApiError> {
-        let mut query = EntryQuery { from, to, project: project.map(str::to_owned), limit: 1000, ..Default::default() };
-        let mut stored = Vec::new();
-        loop {
-            let page = ctx.store.entries(&caller.owner, &query).await?;
-            stored.extend(page.entries.into_iter().map(|e| (caller.owner.user.clone(), e)));
-            match page.next_cursor {
-                Some(c) => query.cursor = Some(c),
-                None => break,
-            }
-        }
+        let stored = super::team::entries_of(ctx, caller.owner.clone(), from, to, project.map(str::to_owned)).await?;
         Ok(Self {
             stored,
             merged: Vec::new(),

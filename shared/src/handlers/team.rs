@@ -92,9 +92,9 @@ pub(crate) struct TeamData {
 }
 
 /// One user's entries, each with the user.
-type UserEntries = Vec<(String, StoredEntry)>;
+pub(crate) type UserEntries = Vec<(String, StoredEntry)>;
 
-async fn entries_of(
+pub(crate) async fn entries_of(
     ctx: &AppContext,
     owner: Owner,
     from: Option<NaiveDate>,

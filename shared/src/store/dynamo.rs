@@ -154,13 +154,15 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Items of `pk` with sort keys `lo..=hi`, starting after `after`, one page.
+    /// Items of `pk` with sort keys `lo..=hi`, starting after `after`, one page (of at
+    /// most `limit` items, or DynamoDB's 1 MB).
     async fn query_page(
         &self,
         pk: &str,
         lo: &str,
         hi: &str,
         after: Option<&str>,
+        limit: Option<i32>,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let out = self
             .client
@@ -171,6 +173,7 @@ impl DynamoStore {
             .expression_attribute_values(":lo", s(lo))
             .expression_attribute_values(":hi", s(hi))
             .consistent_read(true)
+            .set_limit(limit)
             .set_exclusive_start_key(after.map(|a| key(pk, a)))
             .send()
             .await
@@ -183,7 +186,7 @@ impl DynamoStore {
         let mut all = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let (items, next) = self.query_page(pk, lo, hi, after.as_deref()).await?;
+            let (items, next) = self.query_page(pk, lo, hi, after.as_deref(), None).await?;
             all.extend(items);
             match next {
                 Some(n) => after = Some(n),
@@ -472,22 +475,8 @@ impl DocStore for DynamoStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":lo", s(lo))
-            .expression_attribute_values(":hi", s(hi))
-            .consistent_read(true)
-            .limit(limit.clamp(1, 1000) as i32)
-            .set_exclusive_start_key(after.map(|a| key(pk, a)))
-            .send()
-            .await
-            .map_err(sdk_fail)?;
-        let next = out.last_evaluated_key.as_ref().and_then(|k| k.get("sk")).and_then(|v| v.as_s().ok()).cloned();
-        let docs = out.items.unwrap_or_default().into_iter().map(doc_of).collect::<Result<_, _>>()?;
+        let (items, next) = self.query_page(pk, lo, hi, after, Some(limit.clamp(1, 1000) as i32)).await?;
+        let docs = items.into_iter().map(doc_of).collect::<Result<_, _>>()?;
         Ok((docs, next))
     }
 }
@@ -684,7 +673,7 @@ impl EntryStore for DynamoStore {
         let mut after: Option<String> = query.cursor.as_deref().and_then(cursor::decode);
         let mut entries: Vec<StoredEntry> = Vec::new();
         loop {
-            let (items, next) = self.query_page(&pk, &lo, &hi, after.as_deref()).await?;
+            let (items, next) = self.query_page(&pk, &lo, &hi, after.as_deref(), None).await?;
             for item in items {
                 let stored = StoredEntry::from(from_item::<EntryRecord>(item)?);
                 let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)

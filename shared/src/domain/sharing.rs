@@ -57,10 +57,6 @@ pub enum Standing {
 }
 
 impl Standing {
-    pub fn can_view(self) -> bool {
-        true
-    }
-
     pub fn can_log_time(self) -> bool {
         self >= Standing::Member(Role::Contributor)
     }

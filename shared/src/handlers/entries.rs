@@ -214,7 +214,7 @@ async fn attempt_writes(
         }
         let existing: Vec<ExistingEntry<'_>> =
             others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
-        let catalog = caller.catalog(ctx).await?;
+        let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
         let validation = ValidationContext {
             today: caller.today(),
             existing: &existing,

@@ -8,7 +8,7 @@ mod logs;
 pub(crate) mod reports;
 mod scheduled;
 mod settings;
-mod team;
+pub(crate) mod team;
 
 pub use body::JsonBody;
 
@@ -110,7 +110,8 @@ impl Caller {
 
     /// The caller's projects and those shared with them.
     pub async fn catalog(&self, ctx: &AppContext) -> Result<ProjectCatalog, ApiError> {
-        team::catalog_with_shares(ctx, self).await
+        let sharing = team::Sharing::load(ctx, &self.owner.tenant).await?;
+        team::catalog_with_shares(ctx, self, &sharing).await
     }
 }
 

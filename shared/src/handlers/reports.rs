@@ -150,8 +150,9 @@ impl Loaded {
                 Some(m) => run = Some((run.map_or(m.first_day(), |r| r.0), m.last_day())),
                 None => {
                     if let Some((from, to)) = run.take() {
-                        let part = Self::new(ctx, caller, Some(from), Some(to), None).await?;
-                        stored.extend(part.stored);
+                        stored.extend(
+                            super::team::entries_of(ctx, caller.owner.clone(), Some(from), Some(to), None).await?,
+                        );
                     }
                 }
             }

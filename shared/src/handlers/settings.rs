@@ -79,7 +79,7 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
 /// is and the caller's role (`owner`, `admin`, `contributor`, `viewer`).
 pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
     let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
-    let catalog = caller.catalog(ctx).await?;
+    let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
     let mut projects: Vec<&Project> = catalog.projects().collect();
     projects.sort_by_key(|p| project_key(&p.name));
     let listed: Vec<Value> = projects
@@ -270,7 +270,7 @@ pub(crate) async fn patch_project(
         }
         None => caller.owner.clone(),
     };
-    let catalog = caller.catalog(ctx).await?;
+    let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
     let mut project = catalog
         .get(name)
         .cloned()

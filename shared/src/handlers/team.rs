@@ -54,29 +54,44 @@ fn owner_of(caller: &Caller, user: &str) -> Owner {
     Owner { tenant: caller.owner.tenant.clone(), user: user.to_owned() }
 }
 
-/// The shared project's metadata, as its owner keeps it.
-pub(crate) async fn shared_metadata(
+/// A user's own project named `name` (names ignore case).
+async fn own_project(ctx: &AppContext, owner: &Owner, name: &str) -> Result<Option<Project>, ApiError> {
+    Ok(ProjectCatalog::new(ctx.store.projects(owner).await?).get(name).cloned())
+}
+
+/// The shared projects' metadata, as their owners keep it; `catalogs` holds owners'
+/// projects already read, the others are read here, each owner once.
+async fn shares_metadata(
     ctx: &AppContext,
     caller: &Caller,
-    share: &SharedProject,
-) -> Result<Option<Project>, ApiError> {
-    let key = project_key(&share.name);
-    let projects = ctx.store.projects(&owner_of(caller, &share.owner)).await?;
-    Ok(projects.into_iter().find(|p| project_key(&p.name) == key))
+    shares: &[&SharedProject],
+    catalogs: &mut BTreeMap<String, ProjectCatalog>,
+) -> Result<Vec<Project>, ApiError> {
+    let mut out = Vec::new();
+    for share in shares {
+        if !catalogs.contains_key(&share.owner) {
+            let projects = ctx.store.projects(&owner_of(caller, &share.owner)).await?;
+            catalogs.insert(share.owner.clone(), ProjectCatalog::new(projects));
+        }
+        out.extend(catalogs[&share.owner].get(&share.name).cloned());
+    }
+    Ok(out)
 }
 
 /// The caller's projects and the projects shared with them (the shared project's
 /// metadata wins over a private project of the same name).
-pub(crate) async fn catalog_with_shares(ctx: &AppContext, caller: &Caller) -> Result<ProjectCatalog, ApiError> {
-    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
-    let mut catalog = ProjectCatalog::default();
-    for (share, standing) in sharing.visible_to(&caller.owner.user) {
-        if standing != Standing::Owner
-            && let Some(project) = shared_metadata(ctx, caller, share).await?
-        {
-            catalog.insert(project);
-        }
-    }
+pub(crate) async fn catalog_with_shares(
+    ctx: &AppContext,
+    caller: &Caller,
+    sharing: &Sharing,
+) -> Result<ProjectCatalog, ApiError> {
+    let others: Vec<&SharedProject> = sharing
+        .visible_to(&caller.owner.user)
+        .filter(|(_, standing)| *standing != Standing::Owner)
+        .map(|(share, _)| share)
+        .collect();
+    let shared = shares_metadata(ctx, caller, &others, &mut BTreeMap::new()).await?;
+    let mut catalog = ProjectCatalog::new(shared);
     for project in ctx.store.projects(&caller.owner).await? {
         catalog.insert(project);
     }
@@ -128,15 +143,11 @@ pub(crate) async fn team_data(
     skip_corrupt: bool,
 ) -> Result<TeamData, ApiError> {
     let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
-    let mut catalog = ProjectCatalog::default();
     // (user, project filter) reads.
     let mut reads: Vec<(String, Option<String>)> = Vec::new();
+    let mut visible: Vec<&SharedProject> = Vec::new();
     if whole_tenant {
-        for share in &sharing.shares {
-            if let Some(p) = shared_metadata(ctx, caller, share).await? {
-                catalog.insert(p);
-            }
-        }
+        visible.extend(&sharing.shares);
         let users = tenant_users(ctx.store.as_ref(), &caller.owner.tenant).await?;
         reads.extend(users.into_iter().map(|u| (u, project.map(str::to_owned))));
     } else {
@@ -144,9 +155,7 @@ pub(crate) async fn team_data(
             if project.is_some_and(|p| project_key(p) != project_key(&share.name)) {
                 continue;
             }
-            if let Some(p) = shared_metadata(ctx, caller, share).await? {
-                catalog.insert(p);
-            }
+            visible.push(share);
             reads.extend(share.loggers().map(|u| (u.to_owned(), Some(share.name.clone()))));
         }
     }
@@ -170,11 +179,24 @@ pub(crate) async fn team_data(
             Err(e) => return Err(e.into()),
         }
     }
+    // Every project of a tenant-wide read's users (each read once); shared projects'
+    // metadata first, so it wins over a private project of the same name.
+    let mut catalogs: BTreeMap<String, ProjectCatalog> = BTreeMap::new();
     if whole_tenant {
-        let users: std::collections::BTreeSet<&String> = reads.iter().map(|(u, _)| u).collect();
-        for user in users.into_iter().filter(|u| !skipped.contains(u)) {
-            for p in ctx.store.projects(&owner_of(caller, user)).await? {
-                catalog.insert(p);
+        for (user, _) in &reads {
+            if !skipped.contains(user) && !catalogs.contains_key(user) {
+                let projects = ctx.store.projects(&owner_of(caller, user)).await?;
+                catalogs.insert(user.clone(), ProjectCatalog::new(projects));
+            }
+        }
+        // A skipped owner's shared projects are left out with their entries.
+        visible.retain(|share| catalogs.contains_key(&share.owner));
+    }
+    let mut catalog = ProjectCatalog::new(shares_metadata(ctx, caller, &visible, &mut catalogs).await?);
+    if whole_tenant {
+        for user_catalog in catalogs.values() {
+            for p in user_catalog.projects() {
+                catalog.insert(p.clone());
             }
         }
     }
@@ -232,9 +254,7 @@ async fn share_for_change(
         let revision = share.revision;
         return Ok((share, Some(revision)));
     }
-    let own = ctx.store.projects(&caller.owner).await?;
-    let project =
-        own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
+    let project = own_project(ctx, &caller.owner, name).await?.ok_or_else(|| not_visible(name))?;
     if is_conventional(&project.name) {
         return Err(ApiError::new(
             422,
@@ -340,9 +360,7 @@ pub(crate) async fn list_members(
     {
         return Ok(ApiResponse::json(200, &members_body(&share)));
     }
-    let own = ctx.store.projects(&caller.owner).await?;
-    let project =
-        own.into_iter().find(|p| project_key(&p.name) == project_key(name)).ok_or_else(|| not_visible(name))?;
+    let project = own_project(ctx, &caller.owner, name).await?.ok_or_else(|| not_visible(name))?;
     Ok(ApiResponse::json(
         200,
         &json!({"project": project.name, "owner": caller.owner.user, "members": [{"user": caller.owner.user, "role": "owner"}]}),

@@ -163,17 +163,16 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
     }
     // The month's version before its entries are read: an aggregate built now is used
     // only while no change has happened since (see store::aggregates).
-    let month_version = match (period.cadence, team) {
-        (Cadence::Monthly, false) => {
-            Some(ctx.store.month_versions(&caller.owner).await?.get(&period.label()).copied().unwrap_or(0))
-        }
+    let month_versions = match (period.cadence, team) {
+        (Cadence::Monthly, false) => Some(ctx.store.month_versions(&caller.owner).await?),
         _ => None,
     };
     let (markdown, json, summary, skipped_users, buckets) = render(ctx, &caller, &period, team).await?;
-    if let Some(month_version) = month_version {
+    if let Some(versions) = &month_versions {
+        let month_version = versions.get(&period.label()).copied().unwrap_or(0);
         let aggregate = MonthAggregate { month: period.label(), month_version, buckets };
         put_month_aggregate(ctx.store.as_ref(), &caller.owner, &aggregate).await?;
-        refresh_earlier_aggregates(ctx, &caller, &period).await?;
+        refresh_earlier_aggregates(ctx, &caller, &period, versions).await?;
     }
     let folder = format!("reports/{}{}", if team { "team-" } else { "" }, period.cadence.as_str());
     let markdown_key = format!("{folder}/{}.md", period.label());
@@ -204,27 +203,29 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
 /// Rebuilds the aggregates of the fiscal year's earlier months that are missing or
 /// stale (their month changed since), so a month edited after its run is cheap again
 /// from the next monthly run on.
-async fn refresh_earlier_aggregates(ctx: &AppContext, caller: &Caller, period: &Period) -> Result<(), StoreError> {
-    let fail = |e: crate::http::ApiError| StoreError(format!("{}: {}", e.code, e.message));
+async fn refresh_earlier_aggregates(
+    ctx: &AppContext,
+    caller: &Caller,
+    period: &Period,
+    versions: &std::collections::BTreeMap<String, u64>,
+) -> Result<(), StoreError> {
     let fy = caller.calendar.fiscal_year_of(period.start);
     let first = Month::of(fy.start());
-    let versions = ctx.store.month_versions(&caller.owner).await?;
     let existing = month_aggregates(ctx.store.as_ref(), &caller.owner, &first.to_string(), &period.label()).await?;
     let mut month = first;
     while month.first_day() < period.start {
         let label = month.to_string();
         let version = versions.get(&label).copied().unwrap_or(0);
         if !existing.iter().any(|a| a.month == label && a.month_version == version) {
-            let data = crate::handlers::reports::Loaded::new(
-                ctx,
-                caller,
-                Some(month.first_day()),
-                Some(month.last_day()),
-                None,
-            )
-            .await
-            .map_err(fail)?;
-            let aggregate = MonthAggregate { month: label, month_version: version, buckets: buckets_of(data.stored()) };
+            let owner = caller.owner.clone();
+            let entries =
+                crate::handlers::team::entries_of(ctx, owner, Some(month.first_day()), Some(month.last_day()), None)
+                    .await?;
+            let aggregate = MonthAggregate {
+                month: label,
+                month_version: version,
+                buckets: buckets_of(entries.iter().map(|(_, e)| e)),
+            };
             put_month_aggregate(ctx.store.as_ref(), &caller.owner, &aggregate).await?;
         }
         month = Month::of(month.last_day() + Days::new(1));

@@ -265,8 +265,9 @@ pub async fn audit_records(
     while month <= to {
         let pk = audit_partition(tenant, month);
         loop {
-            let want = (limit - out.len()).max(1);
-            let (docs, next) = store.query_docs(&pk, &lo, &hi, after.as_deref(), want.max(100)).await?;
+            // Records are filtered here, so read at least a page's worth at a time.
+            let want = (limit - out.len()).max(100);
+            let (docs, next) = store.query_docs(&pk, &lo, &hi, after.as_deref(), want).await?;
             for (sk, doc) in docs {
                 let record: AuditRecord = from_doc(doc)?;
                 if visible(&record) {

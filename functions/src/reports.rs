@@ -10,6 +10,8 @@ use async_trait::async_trait;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use serde::Deserialize;
 use serde_json::Value;
+#[cfg(test)]
+use serde_json::json;
 use shared::handlers::AppContext;
 use shared::jobs::scheduled::{Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task};
 use shared::store::StoreError;
@@ -58,14 +60,18 @@ impl TaskSink for SqsSink {
 /// What a scheduler invocation may carry: nothing (an EventBridge schedule: the periods
 /// due today) or `{"cadence": "weekly", "date": "2026-11-16"}` to run the period holding
 /// that date again (a manual re-run; already generated reports are skipped).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct RunRequest {
     cadence: Option<Cadence>,
     date: Option<chrono::NaiveDate>,
 }
 
 pub fn periods_for(event: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Period>, String> {
-    let request: RunRequest = serde_json::from_value(event.clone()).unwrap_or_default();
+    // A schedule's event has neither field; a manual request with a bad one is refused
+    // rather than taken for a scheduled run.
+    let request: RunRequest = serde_json::from_value(event.clone()).map_err(|e| {
+        format!("{e}; re-run a period with {{\"cadence\": \"weekly\" or \"monthly\", \"date\": \"2026-11-16\"}}")
+    })?;
     match (request.cadence, request.date) {
         (Some(cadence), Some(date)) => Ok(vec![Period::containing(cadence, date)]),
         (Some(cadence), None) => Ok(vec![Period::last_ended(cadence, now.date_naive())]),
@@ -143,4 +149,21 @@ pub async fn serve_worker() -> Result<(), lambda_http::Error> {
         async move { Ok::<_, lambda_http::Error>(handle_tasks(&ctx, event.payload).await) }
     }))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheduled_events_run_the_due_periods_and_bad_manual_requests_are_refused() {
+        let monday: chrono::DateTime<chrono::Utc> = "2026-11-30T00:05:00Z".parse().unwrap();
+        let scheduled = json!({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}});
+        assert_eq!(periods_for(&scheduled, monday).unwrap(), due_periods(monday));
+        let manual = periods_for(&json!({"cadence": "monthly", "date": "2026-10-05"}), monday).unwrap();
+        assert_eq!(manual[0].report_id(false), "monthly-2026-10");
+        assert!(periods_for(&json!({"cadence": "daily"}), monday).unwrap_err().contains("re-run a period"));
+        assert!(periods_for(&json!({"date": "2026-10-05"}), monday).is_err());
+        assert!(periods_for(&json!({"cadence": "weekly", "date": "last week"}), monday).is_err());
+    }
 }

@@ -522,7 +522,7 @@ async fn every_route_works_on_dynamodb() {
         run(ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", fy_params.clone(), none(), None), 200).await;
     let monthly = shared::jobs::scheduled::ReportTask { cadence: shared::jobs::scheduled::Cadence::Monthly, ..task };
     shared::jobs::scheduled::run_task(&ctx, &monthly).await.unwrap();
-    let me = shared::store::Owner { tenant: "acme".into(), user: "every-route".into() };
+    let me = shared::store::Owner::new("acme", "every-route").unwrap();
     let july =
         shared::store::aggregates::month_aggregates(ctx.store.as_ref(), &me, "2025-07", "2025-07").await.unwrap();
     let versions = shared::store::EntryStore::month_versions(ctx.store.as_ref(), &me).await.unwrap();
@@ -541,4 +541,48 @@ async fn every_route_works_on_dynamodb() {
     let all: std::collections::BTreeSet<String> =
         shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");
+}
+
+/// Issue 11: claims are held to the same rules as verified tokens. A group named
+/// `team,admins` does not make its holder a tenant admin, ids that could nest into
+/// another user's keys are refused, and an access token (no tenant) is refused with a
+/// message naming the ID token, instead of putting its holder in a tenant of their own.
+#[tokio::test]
+async fn claims_that_could_cross_a_boundary_are_refused() {
+    let Some(ctx) = context().await else { return };
+    let patch = |who: Option<Value>| Event {
+        function: "me-patch",
+        method: "PATCH",
+        path: "/v1/me",
+        path_parameters: none(),
+        query: none(),
+        body: Some(r#"{"fiscalYearStartMonth": 1}"#.to_owned()),
+        claims: who,
+    };
+    let (status, body) = call(&ctx, patch(claims("mallory", "acme", "[team,admins]"))).await;
+    assert_eq!(status, 401, "a comma inside one group name grants nothing: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("team,admins"), "{body}");
+    let (status, _) = call(&ctx, patch(claims("mallory", "acme", "[team admins]"))).await;
+    assert_eq!(status, 200, "two groups, one of them admins");
+    let (status, _) = call(&ctx, patch(claims("mallory", "acme", "[team]"))).await;
+    assert_eq!(status, 403, "not an admin");
+
+    let get = |who: Option<Value>| Event {
+        function: "reports-scheduled-list",
+        method: "GET",
+        path: "/v1/reports/scheduled",
+        path_parameters: none(),
+        query: none(),
+        body: None,
+        claims: who,
+    };
+    for (sub, tenant) in [("mallory", "acme#U#victim"), ("x#PROFILE", "acme"), ("../victim", "acme")] {
+        let (status, body) = call(&ctx, get(claims(sub, tenant, "[]"))).await;
+        assert_eq!(status, 401, "{sub} / {tenant}: {body}");
+    }
+    let access =
+        Some(json!({"sub": "alice-sub", "client_id": "client", "token_use": "access", "cognito:groups": "[]"}));
+    let (status, body) = call(&ctx, get(access)).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("ID token"), "{body}");
 }

@@ -87,7 +87,7 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
     let mut owners = Vec::new();
     for t in 0..TENANTS {
         for u in 0..USERS_PER_TENANT {
-            let owner = Owner { tenant: format!("tenant-{t}"), user: format!("user-{t}-{u:03}") };
+            let owner = Owner::new(&format!("tenant-{t}"), &format!("user-{t}-{u:03}")).unwrap();
             register_user(&store, &owner, now).await.unwrap();
             store.put_profile(&owner, &Profile::default()).await.unwrap();
             if u % 10 == 0 {
@@ -95,12 +95,12 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
                     date: day("2026-11-24"),
                     start: ClockTime::parse("09:00").unwrap(),
                     end: Some(ClockTime::parse("10:30").unwrap()),
-                    task: format!("Planning for {}", owner.user),
+                    task: format!("Planning for {}", owner.user()),
                     project: "Atlas".into(),
                     tags: vec![],
                     notes: vec![],
                 };
-                let stored = StoredEntry { id: format!("e-{}", owner.user), entry, created_at: now, updated_at: now };
+                let stored = StoredEntry { id: format!("e-{}", owner.user()), entry, created_at: now, updated_at: now };
                 store.commit(&owner, 0, vec![WriteOp::PutEntry(stored)]).await.unwrap();
             }
             owners.push(owner);
@@ -125,7 +125,7 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
     eprintln!("first run: {:?} for 505 tasks", started.elapsed());
     assert_eq!(
         failed,
-        vec![json!({"tenant": broken.tenant, "user": broken.user, "cadence": "weekly", "start": "2026-11-23"})],
+        vec![json!({"tenant": broken.tenant(), "user": broken.user(), "cadence": "weekly", "start": "2026-11-23"})],
         "only the broken user's task failed"
     );
 
@@ -136,8 +136,8 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
             assert!(found.is_none());
             continue;
         }
-        let report = found.unwrap_or_else(|| panic!("{} has no report", owner.user));
-        let expected = if owner.user.ends_with('0') { 90 } else { 0 };
+        let report = found.unwrap_or_else(|| panic!("{} has no report", owner.user()));
+        let expected = if owner.user().ends_with('0') { 90 } else { 0 };
         assert_eq!((report.total_minutes, report.start, report.end), (expected, day("2026-11-23"), day("2026-11-29")));
     }
     let sample = &owners[0];
@@ -147,7 +147,7 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
         let scope = ReportScope::Tenant(format!("tenant-{t}"));
         let summary = generated_report(&store, &scope, "team-weekly-2026-11-23").await.unwrap().expect("team summary");
         assert_eq!(summary.entry_count, 10, "ten users logged in tenant-{t}");
-        assert_eq!(summary.skipped_users, if t == 2 { vec![broken.user.clone()] } else { vec![] });
+        assert_eq!(summary.skipped_users, if t == 2 { vec![broken.user().to_owned()] } else { vec![] });
     }
 
     // The same period again: every report exists, nothing is written.

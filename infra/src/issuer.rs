@@ -241,17 +241,17 @@ impl LocalIssuer {
     }
 
     /// ID and access tokens with Cognito's claims. As in Cognito, custom attributes
-    /// (the tenant) are in the ID token only: send the ID token to the API.
+    /// (the tenant) are in the ID token only: send the ID token to the API (an access
+    /// token is refused for want of a tenant). A user who signed up without a tenant
+    /// has one of their own, named by their id.
     fn sign(&self, user: &LocalUser) -> Tokens {
         let now = now_seconds();
-        let mut id = serde_json::json!({
+        let tenant = user.tenant.as_deref().unwrap_or(&user.sub);
+        let id = serde_json::json!({
             "iss": self.issuer, "sub": user.sub, "aud": CLIENT_ID, "token_use": "id",
-            "cognito:username": user.username, "cognito:groups": user.groups,
+            "cognito:username": user.username, "cognito:groups": user.groups, "custom:tenant_id": tenant,
             "iat": now, "auth_time": now, "exp": now + TOKEN_SECONDS, "jti": uuid::Uuid::new_v4().to_string(),
         });
-        if let Some(tenant) = &user.tenant {
-            id["custom:tenant_id"] = serde_json::json!(tenant);
-        }
         let access = serde_json::json!({
             "iss": self.issuer, "sub": user.sub, "client_id": CLIENT_ID, "token_use": "access",
             "username": user.username, "cognito:groups": user.groups, "scope": "openid profile",

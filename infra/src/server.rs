@@ -168,7 +168,8 @@ async fn presigned_upload(
         let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| {
             ApiError::new(413, "entity-too-large", "the file is over 5 MB; split it into one file per fiscal year")
         })?;
-        let owner = Owner { tenant: presigned.tenant.clone(), user: presigned.user.clone() };
+        let owner = Owner::new(&presigned.tenant, &presigned.user)
+            .map_err(|e| ApiError::new(403, "access-denied", e.to_string()))?;
         let size = bytes.len() as u64;
         let version = state.store.put_object(&owner, &presigned.key, bytes.to_vec(), &presigned.content_type).await?;
         let event = ObjectCreated {

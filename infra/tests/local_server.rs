@@ -271,7 +271,7 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     };
     let forger = SigningKey::from_pem(&fixture(2), "local-1").unwrap();
     let claims = |patch: Value| {
-        let mut c = json!({"iss": server.base, "sub": "victim", "aud": "tm-local-client", "token_use": "id", "exp": now() + 600, "iat": now()});
+        let mut c = json!({"iss": server.base, "sub": "victim", "custom:tenant_id": "acme", "aud": "tm-local-client", "token_use": "id", "exp": now() + 600, "iat": now()});
         for (k, v) in patch.as_object().unwrap() {
             c[k] = v.clone();
         }
@@ -514,11 +514,9 @@ async fn hosted_login_with_pkce_and_refresh() {
     let id_token = tokens["id_token"].as_str().unwrap();
     assert_eq!(Api { base: &server.base, token: id_token.to_owned() }.get("/v1/me").await.status, 200);
     let access = tokens["access_token"].as_str().unwrap();
-    assert_eq!(
-        Api { base: &server.base, token: access.to_owned() }.get("/v1/me").await.status,
-        200,
-        "access tokens work too"
-    );
+    let refused = Api { base: &server.base, token: access.to_owned() }.get("/v1/me").await;
+    assert_eq!(refused.status, 401, "an access token carries no tenant: {}", refused.text);
+    assert!(refused.text.contains("ID token"), "{}", refused.text);
 
     let refreshed = form_post(
         &server.base,

@@ -45,12 +45,20 @@ async fn id_and_access_tokens_verify_and_give_the_principal() {
     let v = verifier().await;
     let claims = v.verify(&key(1).sign(&id_claims())).await.unwrap();
     let p = Principal::from_claims(&claims).unwrap();
-    assert_eq!((p.user.as_str(), p.tenant.as_str(), p.is_tenant_admin()), ("user-1", "acme", true));
+    assert_eq!((p.user(), p.tenant(), p.is_tenant_admin()), ("user-1", "acme", true));
 
     let access = json!({"iss": ISSUER, "sub": "user-1", "client_id": CLIENT, "token_use": "access", "exp": now() + 3600,
                         "scope": "aws.cognito.signin.user.admin"});
     let claims = v.verify(&key(1).sign(&access)).await.unwrap();
-    assert_eq!(Principal::from_claims(&claims).unwrap().tenant, "user-1", "no tenant claim: the user's own id");
+    // Issue 11: an access token carries no tenant, so it is refused instead of putting
+    // its holder in a tenant of their own; the message names the ID token.
+    let refused = Principal::from_claims(&claims).unwrap_err();
+    assert!(refused.0.contains("ID token"), "{refused}");
+    // Once access tokens carry the tenant (pre-token generation), both resolve alike.
+    let mut with_tenant = access.clone();
+    with_tenant["custom:tenant_id"] = json!("acme");
+    let claims = v.verify(&key(1).sign(&with_tenant)).await.unwrap();
+    assert_eq!(Principal::from_claims(&claims).unwrap().owner(), p.owner());
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn owner(tenant: &str, user: &str) -> Owner {
-    Owner { tenant: tenant.into(), user: user.into() }
+    Owner::new(tenant, user).unwrap()
 }
 
 fn stored(id: &str, date: &str, start: &str, end: Option<&str>, project: &str, tags: &[&str]) -> StoredEntry {

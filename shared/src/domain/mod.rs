@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod diagnostic;
 pub mod duration;
 pub mod entry;
+pub mod ids;
 pub mod names;
 pub mod project;
 pub mod sharing;

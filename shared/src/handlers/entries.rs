@@ -150,7 +150,7 @@ async fn attempt_writes(
 ) -> Result<ApiResponse, ApiError> {
     let store = &ctx.store;
     let owner = &caller.owner;
-    let sharing = super::team::Sharing::load(ctx, &owner.tenant).await?;
+    let sharing = super::team::Sharing::load(ctx, owner.tenant()).await?;
     for attempt in 0..MAX_ATTEMPTS {
         if attempt > 0 {
             if let Some(replayed) = match idem {
@@ -244,7 +244,7 @@ async fn attempt_writes(
             .with_details(json!({"issues": issues})));
         };
         // Only contributors (and admins and the owner) log time on a shared project.
-        if let Some((share, standing)) = sharing.standing(&entry.project, &owner.user)
+        if let Some((share, standing)) = sharing.standing(&entry.project, owner.user())
             && !standing.can_log_time()
         {
             return Err(ApiError::forbidden(format!(
@@ -280,7 +280,7 @@ async fn attempt_writes(
             Change::Start(_) => "timer.start",
             Change::Finish(_) => "timer.finish",
         };
-        let record = super::team::audit_record(caller, &owner.user, action, &id)
+        let record = super::team::audit_record(caller, owner.user(), action, &id)
             .change(current.as_ref().map(entry_json), Some(entry_json(&stored)));
         ops.push(WriteOp::PutAudit(record));
         match store.commit(owner, snapshot.version, ops).await {
@@ -358,7 +358,7 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
             ops.push(WriteOp::SetTimer(None));
         }
         let years = log_touches(caller, Some(&stored.entry), None, (ctx.clock)(), &mut ops);
-        let record = super::team::audit_record(caller, &caller.owner.user, "entry.delete", id)
+        let record = super::team::audit_record(caller, caller.owner.user(), "entry.delete", id)
             .change(Some(entry_json(&stored)), None);
         ops.push(WriteOp::PutAudit(record));
         match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
@@ -514,7 +514,7 @@ pub(crate) async fn rename_project(
         }
         ops.push(WriteOp::DeleteProject(old_name.to_owned()));
         ops.push(WriteOp::PutProject(renamed.clone()));
-        let record = super::team::audit_record(caller, &owner.user, "project.rename", &renamed.name)
+        let record = super::team::audit_record(caller, owner.user(), "project.rename", &renamed.name)
             .change(Some(json!({"name": old_name})), Some(serde_json::to_value(renamed).expect("projects serialise")));
         ops.push(WriteOp::PutAudit(record));
         // The same rename retried (e.g. after a timeout) resumes its own unfinished unit.

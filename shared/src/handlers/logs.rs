@@ -51,7 +51,7 @@ pub(crate) async fn create_upload(
         .presign_put(&caller.owner, &record.key, "text/markdown", std::time::Duration::from_secs(UPLOAD_URL_SECONDS))
         .await?;
     ctx.store.put_upload(&caller.owner, &record).await?;
-    let audit = super::team::audit_record(caller, &caller.owner.user, "upload.create", &record.id).change(
+    let audit = super::team::audit_record(caller, caller.owner.user(), "upload.create", &record.id).change(
         None,
         Some(json!({"fileName": record.file_name, "key": record.key, "baseVersion": record.base_version})),
     );
@@ -315,8 +315,8 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         "json" => {
             let body = json!({
                 "exportedAt": (ctx.clock)(),
-                "user": caller.principal.user,
-                "tenant": caller.principal.tenant,
+                "user": caller.principal.user(),
+                "tenant": caller.principal.tenant(),
                 "settings": caller.profile,
                 "fiscalYearStartMonth": caller.tenant.fiscal_year_start_month,
                 "entries": entries.iter().map(Entry::to_json).collect::<Vec<_>>(),

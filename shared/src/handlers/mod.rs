@@ -97,7 +97,7 @@ impl Caller {
                 profile
             }
         };
-        let tenant = ctx.store.tenant_settings(&owner.tenant).await?.unwrap_or_default();
+        let tenant = ctx.store.tenant_settings(owner.tenant()).await?.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
         let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
         let now = local_now(zone, at);
@@ -110,7 +110,7 @@ impl Caller {
 
     /// The caller's projects and those shared with them.
     pub async fn catalog(&self, ctx: &AppContext) -> Result<ProjectCatalog, ApiError> {
-        let sharing = team::Sharing::load(ctx, &self.owner.tenant).await?;
+        let sharing = team::Sharing::load(ctx, self.owner.tenant()).await?;
         team::catalog_with_shares(ctx, self, &sharing).await
     }
 }

@@ -139,7 +139,7 @@ impl Loaded {
             }
             covered.insert(aggregate.month.clone());
             for bucket in aggregate.buckets {
-                merged.push((caller.owner.user.clone(), bucket.representative(), bucket.merged));
+                merged.push((caller.owner.user().to_owned(), bucket.representative(), bucket.merged));
             }
         }
         // The other months, as runs of consecutive months (one paged query each).
@@ -317,8 +317,8 @@ pub(crate) async fn project(
         })?,
     };
     // A shared project the caller has a standing on shows every member's entries.
-    let sharing = super::team::Sharing::load(ctx, &caller.owner.tenant).await?;
-    let data = if sharing.standing(name, &caller.owner.user).is_some() {
+    let sharing = super::team::Sharing::load(ctx, caller.owner.tenant()).await?;
+    let data = if sharing.standing(name, caller.owner.user()).is_some() {
         Loaded::team(ctx, caller, None, None, Some(name), false, false).await?
     } else {
         Loaded::new(ctx, caller, None, None, Some(name)).await?

@@ -11,8 +11,9 @@ use serde_json::json;
 fn scopes(caller: &Caller) -> Vec<(ReportScope, Owner)> {
     let mut scopes = vec![(ReportScope::User(caller.owner.clone()), caller.owner.clone())];
     if caller.principal.is_tenant_admin() {
-        let tenant = &caller.owner.tenant;
-        scopes.push((ReportScope::Tenant(tenant.clone()), Owner::tenant_scope(tenant)));
+        let tenant = caller.owner.tenant();
+        let scope = Owner::tenant_scope(tenant).expect("the caller's tenant is a valid id");
+        scopes.push((ReportScope::Tenant(tenant.to_owned()), scope));
     }
     scopes
 }

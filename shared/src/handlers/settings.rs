@@ -11,13 +11,13 @@ use crate::domain::validation::Issue;
 use crate::domain::{Code, Project, ProjectStatus, Severity};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::{CommitError, Owner, WriteOp};
+use crate::store::{CommitError, WriteOp};
 use serde_json::{Value, json};
 
 fn me_body(caller: &Caller) -> Value {
     json!({
-        "user": caller.principal.user,
-        "tenant": caller.principal.tenant,
+        "user": caller.principal.user(),
+        "tenant": caller.principal.tenant(),
         "groups": caller.principal.groups,
         "isTenantAdmin": caller.principal.is_tenant_admin(),
         "timeZone": caller.profile.time_zone,
@@ -55,10 +55,10 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
             ));
         }
         tenant.fiscal_year_start_month = month;
-        ctx.store.put_tenant_settings(&caller.owner.tenant, &tenant).await?;
+        ctx.store.put_tenant_settings(caller.owner.tenant(), &tenant).await?;
     }
     ctx.store.put_profile(&caller.owner, &profile).await?;
-    let record = super::team::audit_record(caller, &caller.owner.user, "settings.update", "me").change(
+    let record = super::team::audit_record(caller, caller.owner.user(), "settings.update", "me").change(
         Some(json!({"profile": caller.profile, "tenant": caller.tenant})),
         Some(json!({"profile": profile, "tenant": tenant})),
     );
@@ -78,7 +78,7 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
 /// The caller's projects and the projects shared with them; a shared one says whose it
 /// is and the caller's role (`owner`, `admin`, `contributor`, `viewer`).
 pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
-    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
     let mut projects: Vec<&Project> = catalog.projects().collect();
     projects.sort_by_key(|p| project_key(&p.name));
@@ -86,7 +86,7 @@ pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<A
         .into_iter()
         .map(|p| {
             let mut body = serde_json::to_value(p).expect("projects serialise");
-            if let Some((share, standing)) = sharing.standing(&p.name, &caller.owner.user) {
+            if let Some((share, standing)) = sharing.standing(&p.name, caller.owner.user()) {
                 body["shared"] =
                     json!({"owner": share.owner, "role": standing.label(), "members": share.members.len()});
             }
@@ -193,8 +193,8 @@ pub(crate) async fn create_project(
     };
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
-    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
-    if let Some((share, _)) = sharing.standing(&project.name, &caller.owner.user) {
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
+    if let Some((share, _)) = sharing.standing(&project.name, caller.owner.user()) {
         return Err(ApiError::conflict(
             "project-exists",
             format!("{:?} is a project shared with you by {}; log time on it as it is", share.name, share.owner),
@@ -216,7 +216,7 @@ pub(crate) async fn create_project(
             ),
         ));
     }
-    let record = super::team::audit_record(caller, &caller.owner.user, "project.create", &project.name)
+    let record = super::team::audit_record(caller, caller.owner.user(), "project.create", &project.name)
         .change(None, Some(serde_json::to_value(&project).expect("projects serialise")));
     super::team::audit(ctx, record).await;
     let response = ApiResponse::json(201, &project_body(&project, &issues));
@@ -254,9 +254,9 @@ pub(crate) async fn patch_project(
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
-    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     // A shared project is edited where its owner keeps it, by the owner or an admin.
-    let shared = sharing.standing(name, &caller.owner.user).map(|(share, standing)| (share.clone(), standing));
+    let shared = sharing.standing(name, caller.owner.user()).map(|(share, standing)| (share.clone(), standing));
     let data_owner = match &shared {
         Some((share, standing)) => {
             if !standing.can_administer() {
@@ -266,7 +266,7 @@ pub(crate) async fn patch_project(
                     share.name
                 )));
             }
-            Owner { tenant: caller.owner.tenant.clone(), user: share.owner.clone() }
+            caller.owner.colleague(&share.owner).map_err(|e| crate::store::StoreError(format!("corrupt id: {e}")))?
         }
         None => caller.owner.clone(),
     };
@@ -322,7 +322,7 @@ pub(crate) async fn patch_project(
         Some(old_name) => super::entries::rename_project(ctx, caller, &old_name, &project).await?,
         None => {
             ctx.store.replace_project(&data_owner, &project).await?;
-            let record = super::team::audit_record(caller, &data_owner.user, "project.update", &project.name).change(
+            let record = super::team::audit_record(caller, data_owner.user(), "project.update", &project.name).change(
                 Some(serde_json::to_value(&before).expect("projects serialise")),
                 Some(serde_json::to_value(&project).expect("projects serialise")),
             );

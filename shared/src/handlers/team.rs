@@ -50,8 +50,10 @@ impl Sharing {
     }
 }
 
-fn owner_of(caller: &Caller, user: &str) -> Owner {
-    Owner { tenant: caller.owner.tenant.clone(), user: user.to_owned() }
+/// A colleague of the caller named by a stored id (a share's owner or member, a
+/// directory entry); one that is not a valid id is corrupt data.
+fn owner_of(caller: &Caller, user: &str) -> Result<Owner, crate::store::StoreError> {
+    caller.owner.colleague(user).map_err(|e| crate::store::StoreError(format!("corrupt id: {e}")))
 }
 
 /// A user's own project named `name` (names ignore case).
@@ -70,7 +72,7 @@ async fn shares_metadata(
     let mut out = Vec::new();
     for share in shares {
         if !catalogs.contains_key(&share.owner) {
-            let projects = ctx.store.projects(&owner_of(caller, &share.owner)).await?;
+            let projects = ctx.store.projects(&owner_of(caller, &share.owner)?).await?;
             catalogs.insert(share.owner.clone(), ProjectCatalog::new(projects));
         }
         out.extend(catalogs[&share.owner].get(&share.name).cloned());
@@ -86,7 +88,7 @@ pub(crate) async fn catalog_with_shares(
     sharing: &Sharing,
 ) -> Result<ProjectCatalog, ApiError> {
     let others: Vec<&SharedProject> = sharing
-        .visible_to(&caller.owner.user)
+        .visible_to(caller.owner.user())
         .filter(|(_, standing)| *standing != Standing::Owner)
         .map(|(share, _)| share)
         .collect();
@@ -120,7 +122,7 @@ pub(crate) async fn entries_of(
     let mut out = Vec::new();
     loop {
         let page = ctx.store.entries(&owner, &query).await?;
-        out.extend(page.entries.into_iter().map(|e| (owner.user.clone(), e)));
+        out.extend(page.entries.into_iter().map(|e| (owner.user().to_owned(), e)));
         match page.next_cursor {
             Some(c) => query.cursor = Some(c),
             None => return Ok(out),
@@ -142,16 +144,16 @@ pub(crate) async fn team_data(
     whole_tenant: bool,
     skip_corrupt: bool,
 ) -> Result<TeamData, ApiError> {
-    let sharing = Sharing::load(ctx, &caller.owner.tenant).await?;
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     // (user, project filter) reads.
     let mut reads: Vec<(String, Option<String>)> = Vec::new();
     let mut visible: Vec<&SharedProject> = Vec::new();
     if whole_tenant {
         visible.extend(&sharing.shares);
-        let users = tenant_users(ctx.store.as_ref(), &caller.owner.tenant).await?;
+        let users = tenant_users(ctx.store.as_ref(), caller.owner.tenant()).await?;
         reads.extend(users.into_iter().map(|u| (u, project.map(str::to_owned))));
     } else {
-        for (share, _) in sharing.visible_to(&caller.owner.user) {
+        for (share, _) in sharing.visible_to(caller.owner.user()) {
             if project.is_some_and(|p| project_key(p) != project_key(&share.name)) {
                 continue;
             }
@@ -161,7 +163,10 @@ pub(crate) async fn team_data(
     }
     let results: Vec<(String, Result<UserEntries, crate::store::StoreError>)> = futures::stream::iter(reads.clone())
         .map(|(user, filter)| async move {
-            let read = entries_of(ctx, owner_of(caller, &user), from, to, filter).await;
+            let read = match owner_of(caller, &user) {
+                Ok(owner) => entries_of(ctx, owner, from, to, filter).await,
+                Err(e) => Err(e),
+            };
             (user, read)
         })
         .buffered(READ_CONCURRENCY)
@@ -185,7 +190,7 @@ pub(crate) async fn team_data(
     if whole_tenant {
         for (user, _) in &reads {
             if !skipped.contains(user) && !catalogs.contains_key(user) {
-                let projects = ctx.store.projects(&owner_of(caller, user)).await?;
+                let projects = ctx.store.projects(&owner_of(caller, user)?).await?;
                 catalogs.insert(user.clone(), ProjectCatalog::new(projects));
             }
         }
@@ -214,7 +219,9 @@ pub(crate) async fn audit(ctx: &AppContext, record: AuditRecord) {
 }
 
 pub(crate) fn audit_record(caller: &Caller, subject: &str, action: &str, target: &str) -> AuditRecord {
-    AuditRecord::new(&owner_of(caller, subject), &caller.owner.user, action, target, caller.at)
+    let mut record = AuditRecord::new(&caller.owner, caller.owner.user(), action, target, caller.at);
+    record.subject = subject.to_owned();
+    record
 }
 
 // ---- members ---------------------------------------------------------------------
@@ -250,7 +257,7 @@ async fn share_for_change(
     caller: &Caller,
     name: &str,
 ) -> Result<(SharedProject, Option<u64>), ApiError> {
-    if let Some(share) = shared_project(ctx.store.as_ref(), &caller.owner.tenant, name).await? {
+    if let Some(share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await? {
         let revision = share.revision;
         return Ok((share, Some(revision)));
     }
@@ -264,7 +271,7 @@ async fn share_for_change(
     }
     let share = SharedProject {
         name: project.name,
-        owner: caller.owner.user.clone(),
+        owner: caller.owner.user().to_owned(),
         members: BTreeMap::new(),
         revision: 0,
         updated_at: caller.at,
@@ -288,8 +295,13 @@ pub(crate) async fn put_member(
         body.required_string("role")?.parse().map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
     for _ in 0..MAX_SHARE_ATTEMPTS {
         let (mut share, read) = share_for_change(ctx, caller, name).await?;
-        check_membership_change(&share, &caller.owner.user, &target, false).map_err(|r| refusal(name, r))?;
-        if !is_registered(ctx.store.as_ref(), &owner_of(caller, &target)).await? {
+        check_membership_change(&share, caller.owner.user(), &target, false).map_err(|r| refusal(name, r))?;
+        let member = caller.owner.colleague(&target).ok();
+        let registered = match &member {
+            Some(member) => is_registered(ctx.store.as_ref(), member).await?,
+            None => false,
+        };
+        if !registered {
             return Err(ApiError::new(
                 404,
                 "unknown-user",
@@ -304,7 +316,7 @@ pub(crate) async fn put_member(
             return Ok(ApiResponse::json(200, &members_body(&share)));
         }
         share.updated_at = caller.at;
-        if save_shared_project(ctx.store.as_ref(), &caller.owner.tenant, &share, read).await? {
+        if save_shared_project(ctx.store.as_ref(), caller.owner.tenant(), &share, read).await? {
             let record = audit_record(caller, &target, "member.put", &share.name)
                 .change(before.map(|r| json!({"role": r})), Some(json!({"role": role, "owner": share.owner})));
             audit(ctx, record).await;
@@ -324,10 +336,10 @@ pub(crate) async fn delete_member(
     let name = matched.param("name").unwrap_or_default();
     let target = matched.param("user").unwrap_or_default().trim().to_owned();
     for _ in 0..MAX_SHARE_ATTEMPTS {
-        let Some(mut share) = shared_project(ctx.store.as_ref(), &caller.owner.tenant, name).await? else {
+        let Some(mut share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await? else {
             return Err(not_visible(name));
         };
-        check_membership_change(&share, &caller.owner.user, &target, true).map_err(|r| refusal(name, r))?;
+        check_membership_change(&share, caller.owner.user(), &target, true).map_err(|r| refusal(name, r))?;
         let Some(before) = share.members.remove(&target) else {
             return Err(ApiError::new(
                 404,
@@ -337,7 +349,7 @@ pub(crate) async fn delete_member(
         };
         let read = share.revision;
         share.updated_at = caller.at;
-        if save_shared_project(ctx.store.as_ref(), &caller.owner.tenant, &share, Some(read)).await? {
+        if save_shared_project(ctx.store.as_ref(), caller.owner.tenant(), &share, Some(read)).await? {
             let record = audit_record(caller, &target, "member.delete", &share.name)
                 .change(Some(json!({"role": before, "owner": share.owner})), None);
             audit(ctx, record).await;
@@ -355,15 +367,15 @@ pub(crate) async fn list_members(
     matched: &Matched,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
-    if let Some(share) = shared_project(ctx.store.as_ref(), &caller.owner.tenant, name).await?
-        && share.standing(&caller.owner.user).is_some()
+    if let Some(share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await?
+        && share.standing(caller.owner.user()).is_some()
     {
         return Ok(ApiResponse::json(200, &members_body(&share)));
     }
     let project = own_project(ctx, &caller.owner, name).await?.ok_or_else(|| not_visible(name))?;
     Ok(ApiResponse::json(
         200,
-        &json!({"project": project.name, "owner": caller.owner.user, "members": [{"user": caller.owner.user, "role": "owner"}]}),
+        &json!({"project": project.name, "owner": caller.owner.user(), "members": [{"user": caller.owner.user(), "role": "owner"}]}),
     ))
 }
 
@@ -414,10 +426,10 @@ pub(crate) async fn list_audit(ctx: &AppContext, caller: &Caller, req: &ApiReque
         })
         .transpose()?;
     let whole_tenant = caller.principal.is_tenant_admin();
-    let user = caller.owner.user.clone();
+    let user = caller.owner.user().to_owned();
     let (records, next) = audit_records(
         ctx.store.as_ref(),
-        &caller.owner.tenant,
+        caller.owner.tenant(),
         from,
         to,
         |r| whole_tenant || r.concerns(&user),

@@ -268,10 +268,10 @@ pub(crate) async fn ingest_log(
         Ok(text) => text,
         Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
     };
-    let view_only_projects: Vec<String> = crate::store::team::shared_projects(ctx.store.as_ref(), &owner.tenant)
+    let view_only_projects: Vec<String> = crate::store::team::shared_projects(ctx.store.as_ref(), owner.tenant())
         .await?
         .into_iter()
-        .filter(|share| share.standing(&owner.user).is_some_and(|s| !s.can_log_time()))
+        .filter(|share| share.standing(owner.user()).is_some_and(|s| !s.can_log_time()))
         .map(|share| project_key(&share.name))
         .collect();
     let fiscal_year = match caller.calendar.parse_label(&label) {
@@ -376,7 +376,7 @@ pub(crate) async fn ingest_log(
             // One record per ingest (a year can be thousands of entries): the file, the
             // counts and the log versions before and after.
             let audit =
-                crate::store::team::AuditRecord::new(owner, &caller.owner.user, "upload.ingest", &record.id, now)
+                crate::store::team::AuditRecord::new(owner, caller.owner.user(), "upload.ingest", &record.id, now)
                     .change(
                         Some(serde_json::json!({"fiscalYear": label, "logVersion": log_version})),
                         Some(serde_json::json!({
@@ -495,8 +495,8 @@ pub(crate) async fn ingest_project(
         );
         return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
     }
-    let share = crate::store::team::shared_project(ctx.store.as_ref(), &owner.tenant, &project.name).await?;
-    if let Some(share) = share.filter(|s| s.owner != owner.user && s.standing(&owner.user).is_some()) {
+    let share = crate::store::team::shared_project(ctx.store.as_ref(), owner.tenant(), &project.name).await?;
+    if let Some(share) = share.filter(|s| s.owner != owner.user() && s.standing(owner.user()).is_some()) {
         let diagnostic = Diagnostic::error(
             1,
             Code::SharedProjectNotOwned,
@@ -524,7 +524,7 @@ pub(crate) async fn ingest_project(
     }
     if summary.unchanged == 0 {
         let audit =
-            crate::store::team::AuditRecord::new(owner, &caller.owner.user, "project.upload", &project.name, now)
+            crate::store::team::AuditRecord::new(owner, caller.owner.user(), "project.upload", &project.name, now)
                 .change(
                     existing.map(|p| serde_json::to_value(p).expect("projects serialise")),
                     Some(serde_json::to_value(&project).expect("projects serialise")),

@@ -14,7 +14,7 @@
 //! the user lives yet does nothing ([`Outcome::NotEnded`]); the hourly schedule on the
 //! day after sends it again later.
 
-use crate::auth::principal::{Principal, TENANT_ADMIN_GROUP};
+use crate::auth::principal::Principal;
 use crate::domain::calendar::{FiscalCalendar, Month, local_now, week_of};
 use crate::handlers::{AppContext, Caller};
 use crate::reports::engine::ReportEntry;
@@ -142,7 +142,8 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
     let now = (ctx.clock)();
     let (caller, scope, team) = match &task.user {
         Some(user) => {
-            let principal = Principal { user: user.clone(), tenant: task.tenant.clone(), groups: Vec::new() };
+            let owner = Owner::new(&task.tenant, user).map_err(|e| StoreError(format!("corrupt task: {e}")))?;
+            let principal = Principal::for_job(owner);
             let caller = Caller::for_principal(ctx, principal).await?;
             if caller.today() <= period.end {
                 return Ok(Outcome::NotEnded);
@@ -236,15 +237,12 @@ async fn refresh_earlier_aggregates(
 /// A caller standing for a whole tenant: tenant scope (objects under
 /// `tenants/{tenant}/`), tenant-admin reach, default settings.
 async fn tenant_caller(ctx: &AppContext, tenant: &str, at: DateTime<Utc>) -> Result<Caller, StoreError> {
+    let scope = Owner::tenant_scope(tenant).map_err(|e| StoreError(format!("corrupt task: {e}")))?;
     let settings = ctx.store.tenant_settings(tenant).await?.unwrap_or_default();
     let calendar = FiscalCalendar::new(settings.fiscal_year_start_month).unwrap_or_default();
     Ok(Caller {
-        principal: Principal {
-            user: String::new(),
-            tenant: tenant.to_owned(),
-            groups: vec![TENANT_ADMIN_GROUP.into()],
-        },
-        owner: Owner::tenant_scope(tenant),
+        principal: Principal::for_tenant_job(scope.clone()),
+        owner: scope,
         profile: Profile::default(),
         tenant: settings,
         calendar,

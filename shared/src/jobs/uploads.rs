@@ -215,7 +215,7 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
 
 /// The principal a job acts as: the owner of the data, no groups.
 pub fn job_principal(owner: &Owner) -> Principal {
-    Principal { user: owner.user.clone(), tenant: owner.tenant.clone(), groups: Vec::new() }
+    Principal::for_job(owner.clone())
 }
 
 #[cfg(test)]

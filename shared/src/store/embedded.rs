@@ -712,8 +712,8 @@ impl ObjectStore for EmbeddedStore {
             .ok_or_else(|| StoreError("this embedded store has no upload address; start it via tm-local".into()))?;
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let presigned = PresignedPut {
-            tenant: owner.tenant.clone(),
-            user: owner.user.clone(),
+            tenant: owner.tenant().to_owned(),
+            user: owner.user().to_owned(),
             key: key.to_owned(),
             content_type: content_type.to_owned(),
             expires_at: chrono::Utc::now() + chrono::Duration::from_std(expires_in).map_err(fail)?,

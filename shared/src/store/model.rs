@@ -1,21 +1,40 @@
 //! What the stores keep: stored entries with ids and timestamps, settings, write ops.
 
+use crate::domain::ids::{InvalidId, check_id};
 use crate::domain::{ClockTime, Entry, EntryJson};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Whose data: the tenant and the user, both from a verified token only.
+/// Whose data: the tenant and the user, both from a verified token only. Built only from
+/// valid ids ([`crate::domain::ids`]), so every key made from it stays in its own space.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Owner {
-    pub tenant: String,
-    pub user: String,
+    tenant: String,
+    user: String,
 }
 
 impl Owner {
+    pub fn new(tenant: &str, user: &str) -> Result<Self, InvalidId> {
+        Ok(Self { tenant: check_id("tenant", tenant)?.to_owned(), user: check_id("user", user)?.to_owned() })
+    }
+
+    /// Another user of the same tenant.
+    pub fn colleague(&self, user: &str) -> Result<Self, InvalidId> {
+        Ok(Self { tenant: self.tenant.clone(), user: check_id("user", user)?.to_owned() })
+    }
+
     /// The tenant itself, as the owner of tenant-wide files (team summaries): objects
     /// under `tenants/{tenant}/`. No user id is empty, so it never names a user.
-    pub fn tenant_scope(tenant: &str) -> Self {
-        Self { tenant: tenant.to_owned(), user: String::new() }
+    pub fn tenant_scope(tenant: &str) -> Result<Self, InvalidId> {
+        Ok(Self { tenant: check_id("tenant", tenant)?.to_owned(), user: String::new() })
+    }
+
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// The partition key of the user's items.

@@ -66,19 +66,16 @@ pub fn parse_upload_key(bucket_key: &str) -> Option<(Owner, String)> {
     let rest = bucket_key.strip_prefix("uploads/tenants/")?;
     let (tenant, rest) = rest.split_once("/users/")?;
     let (user, relative) = rest.split_once('/')?;
-    if tenant.is_empty() || user.is_empty() || tenant.contains('/') {
-        return None;
-    }
     check_key(relative).ok()?;
-    Some((Owner { tenant: tenant.to_owned(), user: user.to_owned() }, format!("{UPLOADS}{relative}")))
+    Some((Owner::new(tenant, user).ok()?, format!("{UPLOADS}{relative}")))
 }
 
 /// The S3 prefix of a user's objects (`tenants/{tenant}/` for the tenant scope).
 pub fn user_prefix(owner: &Owner) -> String {
-    if owner.user.is_empty() {
-        return format!("tenants/{}/", owner.tenant);
+    if owner.user().is_empty() {
+        return format!("tenants/{}/", owner.tenant());
     }
-    format!("tenants/{}/users/{}/", owner.tenant, owner.user)
+    format!("tenants/{}/users/{}/", owner.tenant(), owner.user())
 }
 
 /// Refuses keys that are empty, absolute, climb (`..`), have empty or `.` segments, or
@@ -109,12 +106,12 @@ mod tests {
         for bad in ["", "/etc/passwd", "../other/logs/x.md", "logs/../../x", "logs//x", "./x", "a\u{0}b"] {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(user_prefix(&Owner { tenant: "acme".into(), user: "u1".into() }), "tenants/acme/users/u1/");
+        assert_eq!(user_prefix(&Owner::new("acme", "u1").unwrap()), "tenants/acme/users/u1/");
     }
 
     #[test]
     fn uploads_live_under_one_top_level_prefix_and_parse_back() {
-        let owner = Owner { tenant: "acme".into(), user: "u1".into() };
+        let owner = Owner::new("acme", "u1").unwrap();
         let key = object_key(&owner, "uploads/abc/time-log-2025-2026.md");
         assert_eq!(key, "uploads/tenants/acme/users/u1/abc/time-log-2025-2026.md");
         assert_eq!(parse_upload_key(&key), Some((owner.clone(), "uploads/abc/time-log-2025-2026.md".into())));

@@ -94,7 +94,7 @@ pub struct DirectoryEntry {
 }
 
 fn directory_key(owner: &Owner) -> String {
-    format!("T#{}#U#{}", owner.tenant, owner.user)
+    format!("T#{}#U#{}", owner.tenant(), owner.user())
 }
 
 /// Records that `owner` uses the service (once; later calls write nothing). True when
@@ -104,7 +104,7 @@ pub async fn register_user(
     owner: &Owner,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let entry = DirectoryEntry { tenant: owner.tenant.clone(), user: owner.user.clone(), since: at };
+    let entry = DirectoryEntry { tenant: owner.tenant().to_owned(), user: owner.user().to_owned(), since: at };
     store.put_doc(DIRECTORY, &directory_key(owner), &to_doc(&entry), DocCondition::Absent).await
 }
 
@@ -197,9 +197,9 @@ impl AuditRecord {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             at,
-            tenant: owner.tenant.clone(),
+            tenant: owner.tenant().to_owned(),
             actor: actor.to_owned(),
-            subject: owner.user.clone(),
+            subject: owner.user().to_owned(),
             action: action.to_owned(),
             target: target.to_owned(),
             before: None,

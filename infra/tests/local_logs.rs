@@ -172,3 +172,26 @@ async fn renaming_a_project_moves_its_entries_and_re_renders_the_log() {
     assert_eq!(gina.patch("/v1/projects/Website", r#"{"name": "a[[b"}"#).await.status, 422);
     assert_eq!(gina.get("/v1/logs/2025-2026").await.headers["x-log-version"].to_str().unwrap(), "2");
 }
+
+/// Issue 11: the export's CSV and a report's CSV show formula-like cells as text, while
+/// the JSON export and the Markdown log keep the person's text exactly.
+#[tokio::test]
+async fn csv_exports_and_reports_neutralise_formula_cells() {
+    let server = Server::start("csv-injection");
+    let eve = signup(&server.base, "eve", None, &[]).await;
+    let created = eve
+        .post(
+            "/v1/entries",
+            r#"{"date": "2025-07-29", "startTime": "09:00", "endTime": "10:00", "task": "=HYPERLINK(\"http://evil\")", "notes": "+1 call"}"#,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let csv = eve.get("/v1/export?format=csv").await.text;
+    assert!(csv.contains("2025-07-29,09:00,10:00,\"'=HYPERLINK(\"\"http://evil\"\")\",Non-Project,,'+1 call"), "{csv}");
+    let report = eve.get("/v1/reports/range/2025-07-01/2025-07-31?format=csv").await.text;
+    assert!(report.contains(",\"'=HYPERLINK(") && !report.contains(",\"=HYPERLINK("), "{report}");
+    let json = eve.get("/v1/export?format=json").await.json();
+    assert_eq!(json["entries"][0]["task"], "=HYPERLINK(\"http://evil\")");
+    let log = eve.get("/v1/logs/2025-2026").await.text;
+    assert!(log.contains("- **09:00-10:00**: =HYPERLINK(\"http://evil\") [[Non-Project]]"), "{log}");
+}

@@ -308,3 +308,38 @@ fn text_and_markdown_show_one_decimal_hours_and_the_overlap_note() {
     assert!(md.contains("| Website | 4.3 | 66.4% | 2 |"), "{md}");
     assert!(md.contains("> Some projects or entries belong to several departmental goal groups"));
 }
+
+/// Issue 11: every CSV cell a spreadsheet would run as a formula is shown as text
+/// (prefixed with `'`), in period, team, daily and summary CSVs alike; JSON and
+/// Markdown keep the text exactly.
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralised_and_other_formats_unchanged() {
+    let f = Fixture::new();
+    let mut rows = f.rows();
+    let evil = Entry {
+        notes: vec!["@SUM(1)".into()],
+        ..entry("2025-07-29", "15:00", Some("16:00"), "=HYPERLINK(\"http://evil\",\"x\")", "Website", &[])
+    };
+    let minus = entry("2025-07-29", "16:00", Some("16:30"), "-2+3 budget", "Website", &[]);
+    rows.push(ReportEntry::new("+mallory", &evil));
+    rows.push(ReportEntry::new("alice", &minus));
+    let s = ReportSource { team: true, ..src(&f, &rows) };
+    let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
+    let r = fiscal_year_report(&fy, &s, &ReportOptions::default()).unwrap();
+    let report = Report::Period(r);
+    let csv = report.render(Format::Csv);
+    assert!(
+        csv.lines().any(|l| l.starts_with("'+mallory,2025-07-29,15:00,16:00,60,1.00,Website,\"'=HYPERLINK(")
+            && l.contains(",'@SUM(1),")),
+        "{csv}"
+    );
+    assert!(csv.lines().any(|l| l.contains(",'-2+3 budget,")), "{csv}");
+    assert!(!csv.lines().any(|l| l.contains(",=") || l.contains(",@") || l.contains(",+")), "{csv}");
+    let json = report.render(Format::Json);
+    assert!(json.contains(r#""task": "=HYPERLINK(\"http://evil\",\"x\")""#), "{json}");
+    assert!(report.render(Format::Markdown).contains("=HYPERLINK(\"http://evil\",\"x\")"));
+
+    let day = daily_report("2025-07-29".parse().unwrap(), &src(&f, &rows));
+    let csv = Report::Daily(day).render(Format::Csv);
+    assert!(csv.contains(",\"'=HYPERLINK(") && !csv.contains(",\"=HYPERLINK("), "{csv}");
+}

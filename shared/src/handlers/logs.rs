@@ -327,24 +327,21 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
                 .with_header("content-disposition", "attachment; filename=\"temporal-mark-export.json\""))
         }
         "csv" => {
-            let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-            let fail = |e: csv::Error| ApiError::from(StoreError(format!("csv: {e}")));
-            writer.write_record(["date", "startTime", "endTime", "task", "project", "tags", "notes"]).map_err(fail)?;
+            let mut writer = crate::reports::spreadsheet::CsvWriter::new();
+            writer.row(["date", "startTime", "endTime", "task", "project", "tags", "notes"]);
             for e in &entries {
                 let end = e.end.map_or_else(|| "[ACTIVE]".to_owned(), |t| t.to_string());
-                writer
-                    .write_record([
-                        e.date.to_string(),
-                        e.start.to_string(),
-                        end,
-                        e.task.clone(),
-                        e.project.clone(),
-                        e.tags.join(", "),
-                        e.notes.join("\n"),
-                    ])
-                    .map_err(fail)?;
+                writer.row([
+                    e.date.to_string(),
+                    e.start.to_string(),
+                    end,
+                    e.task.clone(),
+                    e.project.clone(),
+                    e.tags.join(", "),
+                    e.notes.join("\n"),
+                ]);
             }
-            let body = writer.into_inner().map_err(|e| ApiError::from(StoreError(format!("csv: {e}"))))?;
+            let body = writer.finish().into_bytes();
             Ok(ApiResponse {
                 status: 200,
                 headers: vec![("content-type".into(), "text/csv; charset=utf-8".into())],

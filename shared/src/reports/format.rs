@@ -5,6 +5,7 @@ use super::engine::{
     DailyReport, ListedEntry, PeriodKind, PeriodReport, ProjectSummaryReport, TagSummaryReport, group_keys,
 };
 use super::options::{Format, GroupBy};
+use super::spreadsheet::CsvWriter;
 use crate::domain::calendar::month_name;
 use crate::domain::duration::hours_1dp;
 use crate::domain::entry::Entry;
@@ -191,15 +192,6 @@ fn period_markdown(r: &PeriodReport<'_>) -> String {
     out
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Necessary).from_writer(Vec::new())
-}
-
-fn csv_finish(writer: csv::Writer<Vec<u8>>) -> String {
-    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail"))
-        .expect("CSV of UTF-8 fields is UTF-8")
-}
-
 /// The entry columns shared by every CSV output.
 fn entry_fields(entry: &Entry, project: &str) -> [String; 8] {
     let minutes = entry.minutes();
@@ -218,7 +210,7 @@ fn entry_fields(entry: &Entry, project: &str) -> [String; 8] {
 const ENTRY_HEADER: [&str; 8] = ["date", "startTime", "endTime", "minutes", "hours", "project", "task", "tags"];
 
 fn period_csv(r: &PeriodReport<'_>) -> String {
-    let mut w = csv_writer();
+    let mut w = CsvWriter::new();
     // Grouping by project, user or nothing adds no information beyond the entry columns.
     let group_column = match r.group_by {
         GroupBy::DepartmentalGoal | GroupBy::StrategicDirection | GroupBy::Tag => Some(r.group_by.as_str()),
@@ -231,7 +223,7 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
     header.extend(ENTRY_HEADER);
     header.push("notes");
     header.extend(group_column);
-    w.write_record(&header).expect("in-memory write");
+    w.row(&header);
     for row in &r.rows {
         let mut record: Vec<String> = Vec::with_capacity(header.len());
         if r.team {
@@ -243,13 +235,13 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
         if group_column.is_some() {
             record.push(group_keys(r.group_by, row.user, row.entry, project).join("; "));
         }
-        w.write_record(&record).expect("in-memory write");
+        w.row(&record);
     }
-    csv_finish(w)
+    w.finish()
 }
 
 fn listed_csv(entries: &[ListedEntry]) -> String {
-    let mut w = csv_writer();
+    let mut w = CsvWriter::new();
     let team = entries.iter().any(|e| e.user.is_some());
     let mut header: Vec<&str> = Vec::new();
     if team {
@@ -257,7 +249,7 @@ fn listed_csv(entries: &[ListedEntry]) -> String {
     }
     header.extend(ENTRY_HEADER);
     header.push("notes");
-    w.write_record(&header).expect("in-memory write");
+    w.row(&header);
     for listed in entries {
         let entry: Entry = listed.entry.clone().into();
         let mut record: Vec<String> = Vec::new();
@@ -266,9 +258,9 @@ fn listed_csv(entries: &[ListedEntry]) -> String {
         }
         record.extend(entry_fields(&entry, &entry.project));
         record.push(entry.notes.join("\n"));
-        w.write_record(&record).expect("in-memory write");
+        w.row(&record);
     }
-    csv_finish(w)
+    w.finish()
 }
 
 fn entry_text(e: &ListedEntry) -> String {

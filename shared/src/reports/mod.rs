@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod format;
 pub mod options;
+pub mod spreadsheet;
 
 pub use engine::{
     DailyReport, Page, PeriodKind, PeriodReport, ProjectSummaryReport, ReportEntry, ReportError, ReportSource,

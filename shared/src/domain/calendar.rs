@@ -38,7 +38,21 @@ pub fn month_name(month: u32) -> &'static str {
     MONTH_NAMES[(month - 1) as usize]
 }
 
-/// Strict `YYYY-MM-DD` that is a calendar date.
+/// Years a date may have (SPEC: dates outside 1900–2999 are refused): a typo like
+/// `0025` or `20255` never becomes an entry that no year's log can hold.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+fn year_problem(year: i32, text: &str) -> Option<CalendarError> {
+    (!YEARS.contains(&year)).then(|| {
+        CalendarError(format!(
+            "{text} has the year {year:04}; dates must be in the years {}-{}, check the year",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    })
+}
+
+/// Strict `YYYY-MM-DD` that is a calendar date in the years 1900–2999.
 pub fn parse_date(text: &str) -> Result<NaiveDate, CalendarError> {
     let b = text.as_bytes();
     let shape = b.len() == 10
@@ -49,6 +63,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, CalendarError> {
         return Err(CalendarError(format!("invalid date {text:?}; use YYYY-MM-DD, e.g. 2025-07-29")));
     }
     let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+    if let Some(problem) = year_problem(number(0..4) as i32, text) {
+        return Err(problem);
+    }
     NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)).ok_or(()).map_err(|_| {
         CalendarError(format!("{text} is not a calendar date; check the month (01-12) and the day of the month"))
     })
@@ -104,6 +121,14 @@ impl FiscalCalendar {
         let second: i32 = label[5..].parse().map_err(|_| form())?;
         if second - first != expected_gap {
             return Err(form());
+        }
+        // The year must hold dates we accept (1900-01-01 is in 1899-1900 with a July start).
+        if second < *YEARS.start() || first > *YEARS.end() {
+            return Err(CalendarError(format!(
+                "fiscal year {label} holds no date in the years {}-{}; check the year",
+                YEARS.start(),
+                YEARS.end()
+            )));
         }
         Ok(FiscalYear { first_year: first, start_month: self.start_month })
     }
@@ -177,6 +202,9 @@ impl Month {
         if !(1..=12).contains(&month) {
             return Err(err());
         }
+        if let Some(problem) = year_problem(year, text) {
+            return Err(problem);
+        }
         Ok(Self { year, month })
     }
 
@@ -219,6 +247,20 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_outside_1900_to_2999_are_refused_everywhere() {
+        for bad in ["0000-01-01", "1899-12-31", "3000-01-01", "0025-07-29"] {
+            let e = parse_date(bad).unwrap_err();
+            assert!(e.0.contains("1900-2999"), "{bad}: {e}");
+        }
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("2999-12-31").is_ok());
+        assert!(Month::parse("0000-07").is_err() && Month::parse("2999-12").is_ok());
+        let july = FiscalCalendar::default();
+        assert!(july.parse_label("1899-1900").is_ok(), "holds 1900-01-01");
+        assert!(july.parse_label("0000-0001").is_err() && july.parse_label("1898-1899").is_err());
+        assert!(july.parse_label("2999-3000").is_ok() && july.parse_label("3000-3001").is_err());
     }
 
     #[test]

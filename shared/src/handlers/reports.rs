@@ -284,11 +284,17 @@ pub(crate) async fn period(
     })
 }
 
+/// The furthest a project summary's recent entries can be paged.
+const MAX_OFFSET: usize = 1_000_000;
+
 fn offset_cursor(offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
 }
 
 fn parse_offset_cursor(cursor: &str) -> Option<usize> {
+    if cursor.len() > 40 {
+        return None;
+    }
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
     text.strip_prefix("offset:")?.parse().ok()
 }
@@ -309,7 +315,7 @@ pub(crate) async fn project(
     };
     let offset = match req.query_one("cursor") {
         None => 0,
-        Some(c) => parse_offset_cursor(c).ok_or_else(|| {
+        Some(c) => parse_offset_cursor(c).filter(|o| *o <= MAX_OFFSET).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid-cursor",
                 "cursor is not one this API issued; pass nextCursor from the previous page unchanged",

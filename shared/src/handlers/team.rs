@@ -386,6 +386,9 @@ fn audit_cursor(cursor: &AuditCursor) -> String {
 }
 
 fn parse_audit_cursor(text: &str) -> Option<AuditCursor> {
+    if text.len() > 600 {
+        return None;
+    }
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
 }
 
@@ -417,10 +420,11 @@ pub(crate) async fn list_audit(ctx: &AppContext, caller: &Caller, req: &ApiReque
     let cursor = req
         .query_one("cursor")
         .map(|c| {
-            parse_audit_cursor(c).ok_or_else(|| {
+            parse_audit_cursor(c).filter(|c| c.continues(from, to)).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid-cursor",
-                    "cursor is not one this API issued; pass nextCursor from the previous page unchanged",
+                    "cursor is not one this API issued for this from/to; pass nextCursor from the previous page \
+                     unchanged, with the same from and to",
                 )
             })
         })

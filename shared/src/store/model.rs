@@ -375,10 +375,33 @@ pub mod cursor {
         URL_SAFE_NO_PAD.encode(sort_key)
     }
 
-    /// `None` for anything that is not a cursor we issued.
+    /// `None` for anything that is not a cursor we issued: it must be an entry sort key
+    /// `E#{date}T{HH:MM}#{id}` with a real date, time and id, so a crafted cursor can
+    /// neither leave the entry range nor make the store do unbounded work.
     pub fn decode(cursor: &str) -> Option<String> {
+        if cursor.len() > 400 {
+            return None;
+        }
         let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
         let key = String::from_utf8(bytes).ok()?;
-        key.starts_with("E#").then_some(key)
+        let rest = key.strip_prefix("E#")?;
+        let (date, rest) = rest.split_once('T')?;
+        let (time, id) = rest.split_once('#')?;
+        crate::domain::calendar::parse_date(date).ok()?;
+        crate::domain::ClockTime::parse(time).ok()?;
+        crate::domain::ids::is_valid_id(id).then_some(key)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn only_well_formed_entry_keys_are_cursors() {
+            let good = super::encode("E#2025-07-29T09:00#3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b");
+            assert!(super::decode(&good).is_some());
+            for bad in ["E#", "E#0000-01-01T09:00#x", "E#2025-07-29T25:00#x", "E#2025-07-29T09:00#a#b", "TIMER"] {
+                assert_eq!(super::decode(&super::encode(bad)), None, "{bad}");
+            }
+            assert_eq!(super::decode("!!!"), None);
+        }
     }
 }

@@ -240,15 +240,49 @@ pub async fn append_audit(store: &(impl DocStore + ?Sized), record: &AuditRecord
     Ok(())
 }
 
-/// Where an audit listing continues: the month partition and the last sort key read.
+/// Where an audit listing continues: the listing it belongs to (`from`, `to`), the month
+/// partition and the last sort key read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditCursor {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
     pub month: NaiveDate,
     pub after: String,
 }
 
+impl AuditCursor {
+    /// True when the cursor continues the listing of `from..=to`: its month is one of
+    /// that listing's partitions and its key a record key of that month inside the
+    /// range. Anything else was not issued by us (a crafted month could otherwise make
+    /// one request walk thousands of partitions).
+    pub fn continues(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (first, last) = (from.with_day(1), to.with_day(1));
+        let in_month = |sk: &str| {
+            let date = sk.get(..10).and_then(|d| crate::domain::calendar::parse_date(d).ok());
+            date.is_some_and(|d| d.with_day(1) == Some(self.month) && (from..=to).contains(&d))
+        };
+        let id_ok = self.after.split_once('#').is_some_and(|(stamp, id)| {
+            stamp.len() == 24 && crate::domain::ids::is_valid_id(id) && stamp.ends_with('Z')
+        });
+        self.from == from
+            && self.to == to
+            && self.month.day() == 1
+            && Some(self.month) >= first
+            && Some(self.month) <= last
+            && self.after.len() <= 200
+            && id_ok
+            && in_month(&self.after)
+    }
+}
+
+/// At most this many records are read for one page of a filtered listing; a page can
+/// then hold fewer than its limit and a cursor to go on (the work of one request stays
+/// bounded however few of a tenant's records the caller may see).
+pub const AUDIT_SCAN_BUDGET: usize = 2_000;
+
 /// Audit records of a tenant dated `from..=to` (UTC), oldest first, those `visible`
-/// keeps, at most `limit`; and where to continue.
+/// keeps, at most `limit`; and where to continue. Reads at most [`AUDIT_SCAN_BUDGET`]
+/// records (plus one page); `cursor` must have been checked with [`AuditCursor::continues`].
 pub async fn audit_records(
     store: &(impl DocStore + ?Sized),
     tenant: &str,
@@ -262,6 +296,8 @@ pub async fn audit_records(
     let mut month = cursor.as_ref().map_or(from.with_day(1).expect("day 1"), |c| c.month);
     let mut after = cursor.map(|c| c.after);
     let mut out = Vec::new();
+    let mut scanned = 0usize;
+    let resume = |month: NaiveDate, after: String| AuditCursor { from, to, month, after };
     while month <= to {
         let pk = audit_partition(tenant, month);
         loop {
@@ -270,16 +306,22 @@ pub async fn audit_records(
             let (docs, next) = store.query_docs(&pk, &lo, &hi, after.as_deref(), want).await?;
             for (sk, doc) in docs {
                 let record: AuditRecord = from_doc(doc)?;
+                scanned += 1;
                 if visible(&record) {
                     out.push(record);
                     if out.len() == limit {
-                        return Ok((out, Some(AuditCursor { month, after: sk })));
+                        return Ok((out, Some(resume(month, sk))));
                     }
                 }
                 after = Some(sk);
             }
             if next.is_none() {
                 break;
+            }
+            if scanned >= AUDIT_SCAN_BUDGET
+                && let Some(sk) = after.clone()
+            {
+                return Ok((out, Some(resume(month, sk))));
             }
         }
         after = None;

@@ -32,6 +32,12 @@ struct Args {
     /// week and month that do not exist yet.
     #[arg(long, env = "TM_REPORT_INTERVAL_MINUTES", default_value_t = 15)]
     report_interval_minutes: u64,
+    /// A redirect URI the hosted login may send codes to (repeatable; in the env var
+    /// separate them with ','). Default: this server's /callback (the web app) and
+    /// http://127.0.0.1/callback and http://[::1]/callback on any port (native apps,
+    /// RFC 8252).
+    #[arg(long = "redirect-uri", env = "TM_REDIRECT_URIS", value_delimiter = ',')]
+    redirect_uris: Vec<String>,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -90,7 +96,13 @@ async fn run(args: Args) -> Result<(), String> {
     let base_url = format!("http://{addr}");
     // Presigned upload URLs point back at this server (PUT /local/uploads/{token}).
     let store = store.with_upload_base(&base_url);
-    let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone())?;
+    let mut redirect_uris: Vec<String> =
+        args.redirect_uris.iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
+    if redirect_uris.is_empty() {
+        redirect_uris = issuer::default_redirect_uris(&base_url);
+    }
+    let redirects = issuer::RedirectUris::new(&redirect_uris)?;
+    let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone(), redirects)?;
     let mut verifier = JwtVerifier::new(trusted);
     verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
     let state = Arc::new(server::AppState {
@@ -139,10 +151,12 @@ async fn run(args: Args) -> Result<(), String> {
         "hosted login (authorization code + PKCE): {base_url}/oauth2/authorize?response_type=code&client_id={}&...",
         issuer::CLIENT_ID
     );
+    println!("  redirect URIs: {}", redirect_uris.join(", "));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
 
-    axum::serve(listener, server::router(state))
+    // The peer address throttles failed sign-ins per client.
+    axum::serve(listener, server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;

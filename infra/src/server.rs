@@ -1,11 +1,11 @@
 //! The local server: every route of the route table through the shared handlers, the
 //! local issuer's endpoints, one JSON log line per request.
 
-use crate::issuer::{CLIENT_ID, LocalIssuer};
+use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
-use axum::extract::{Form, Query, Request, State};
+use axum::extract::{ConnectInfo, Form, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
@@ -20,6 +20,7 @@ use shared::jobs::uploads::{ObjectCreated, on_object_created};
 use shared::store::Owner;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::objects::{ObjectStore, object_key};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -55,8 +56,18 @@ fn to_axum(response: ApiResponse) -> Response {
     builder.body(Body::from(response.body)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
+/// An error as JSON; a 429 also says when to retry (`Retry-After`).
 fn error(e: ApiError) -> Response {
-    to_axum(e.into_response())
+    let retry_after = retry_after(&e);
+    let mut response = to_axum(e.into_response());
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+    }
+    response
+}
+
+fn retry_after(e: &ApiError) -> Option<u64> {
+    (e.status == 429).then(|| e.details["retryAfterSeconds"].as_u64()).flatten()
 }
 
 /// Every API route: read at most 1 MB, match the route table, verify the token, run
@@ -307,10 +318,14 @@ async fn signup(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Respo
     }
 }
 
-async fn login(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Response {
+async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: bytes::Bytes,
+) -> Response {
     let result = async {
         let b: LoginBody = parse_json(&body, r#"{"username": "me", "password": "..."}"#)?;
-        state.issuer.login(&b.username, &b.password).await
+        state.issuer.login(&b.username, &b.password, &peer.ip().to_string()).await
     }
     .await;
     match result {
@@ -350,19 +365,24 @@ struct AuthorizeParams {
     password: Option<String>,
 }
 
-/// Checks the OAuth parameters; on success the redirect URI and challenge.
-fn check_authorize(p: &AuthorizeParams) -> Result<(String, String), String> {
-    if p.response_type.as_deref() != Some("code") {
-        return Err("response_type must be code".into());
-    }
+/// Checks the OAuth parameters; on success the redirect URI and challenge. As in
+/// Cognito, only a redirect URI registered for the client may receive a code; any other
+/// gets an error page and never a code.
+fn check_authorize(p: &AuthorizeParams, redirects: &RedirectUris) -> Result<(String, String), String> {
     if p.client_id.as_deref() != Some(CLIENT_ID) {
         return Err(format!("client_id must be {CLIENT_ID}"));
     }
-    let redirect = p
-        .redirect_uri
-        .clone()
-        .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
-        .ok_or("redirect_uri must be an http(s) URL")?;
+    let redirect = p.redirect_uri.clone().unwrap_or_default();
+    if !redirects.allows(&redirect) {
+        return Err(format!(
+            "redirect_uri {redirect:?} is not registered for this client; registered: {} (start tm-local with \
+             --redirect-uri to register another)",
+            redirects.list().join(", ")
+        ));
+    }
+    if p.response_type.as_deref() != Some("code") {
+        return Err("response_type must be code".into());
+    }
     if p.code_challenge_method.as_deref() != Some("S256") {
         return Err("PKCE is required: code_challenge_method=S256 and a code_challenge".into());
     }
@@ -400,20 +420,33 @@ fn login_page(p: &AuthorizeParams, message: Option<&str>) -> Html<String> {
     ))
 }
 
-async fn authorize_page(Query(p): Query<AuthorizeParams>) -> Response {
-    match check_authorize(&p) {
+fn error_page(message: &str) -> Response {
+    let page = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error - Temporal Mark (local)</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>Sign-in request refused</h1><p>{}</p></body></html>"#,
+        escape(message)
+    );
+    (StatusCode::BAD_REQUEST, Html(page)).into_response()
+}
+
+async fn authorize_page(State(state): State<Arc<AppState>>, Query(p): Query<AuthorizeParams>) -> Response {
+    match check_authorize(&p, &state.issuer.redirects) {
         Ok(_) => login_page(&p, None).into_response(),
-        Err(message) => (StatusCode::BAD_REQUEST, Html(format!("<p>{}</p>", escape(&message)))).into_response(),
+        Err(message) => error_page(&message),
     }
 }
 
-async fn authorize_submit(State(state): State<Arc<AppState>>, Form(p): Form<AuthorizeParams>) -> Response {
-    let (redirect, challenge) = match check_authorize(&p) {
+async fn authorize_submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(p): Form<AuthorizeParams>,
+) -> Response {
+    let (redirect, challenge) = match check_authorize(&p, &state.issuer.redirects) {
         Ok(ok) => ok,
-        Err(message) => return (StatusCode::BAD_REQUEST, Html(format!("<p>{}</p>", escape(&message)))).into_response(),
+        Err(message) => return error_page(&message),
     };
     let (username, password) = (p.username.clone().unwrap_or_default(), p.password.clone().unwrap_or_default());
-    match state.issuer.authorize(&username, &password, &redirect, &challenge).await {
+    match state.issuer.authorize(&username, &password, &redirect, &challenge, &peer.ip().to_string()).await {
         Ok(code) => {
             let separator = if redirect.contains('?') { '&' } else { '?' };
             let mut location = format!("{redirect}{separator}code={code}");
@@ -423,7 +456,14 @@ async fn authorize_submit(State(state): State<Arc<AppState>>, Form(p): Form<Auth
             }
             Redirect::to(&location).into_response()
         }
-        Err(e) => (StatusCode::UNAUTHORIZED, login_page(&p, Some(&e.message))).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
+            let mut response = (status, login_page(&p, Some(&e.message))).into_response();
+            if let Some(seconds) = retry_after(&e) {
+                response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+            }
+            response
+        }
     }
 }
 

@@ -46,3 +46,112 @@ async fn crafted_cursors_are_refused_at_once() {
     let reply = mallory.get(&format!("/v1/projects/Atlas?cursor={offset}")).await;
     assert_eq!((reply.status, reply.code()), (400, "invalid-cursor".to_owned()), "{}", reply.text);
 }
+
+async fn form(base: &str, path: &str, body: &str) -> support::Reply {
+    support::call(
+        "POST",
+        &format!("{base}{path}"),
+        None,
+        Some(body),
+        &[("content-type", "application/x-www-form-urlencoded")],
+    )
+    .await
+}
+
+fn authorize_query(redirect: &str) -> String {
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    format!(
+        "response_type=code&client_id=tm-local-client&redirect_uri={redirect}&code_challenge={challenge}&code_challenge_method=S256&state=s"
+    )
+}
+
+#[tokio::test]
+async fn the_hosted_login_sends_codes_only_to_registered_redirect_uris() {
+    let server = Server::start_in(
+        support::data_dir("abuse-redirects"),
+        &["--redirect-uri", "https://app.example.com/callback,http://127.0.0.1/callback"],
+    );
+    signup(&server.base, "alice", None, &[]).await;
+    let login =
+        |redirect: &str| format!("{}&username=alice&password=correct%20horse%20battery", authorize_query(redirect));
+    for evil in
+        ["https://evil.example/callback", "https://app.example.com/callback/../x", "http://127.0.0.2:8/callback"]
+    {
+        let page = support::call(
+            "GET",
+            &format!("{}/oauth2/authorize?{}", server.base, authorize_query(evil)),
+            None,
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(page.status, 400, "{evil}");
+        assert!(page.text.contains("not registered") && !page.text.contains("password"), "{}", page.text);
+        let submitted = form(&server.base, "/oauth2/authorize", &login(evil)).await;
+        assert_eq!(submitted.status, 400, "{evil}: {}", submitted.text);
+        assert!(submitted.headers.get("location").is_none() && !submitted.text.contains("code="), "no code for {evil}");
+    }
+    for good in ["https://app.example.com/callback", "http://127.0.0.1:61234/callback"] {
+        let submitted = form(&server.base, "/oauth2/authorize", &login(good)).await;
+        assert_eq!(submitted.status, 303, "{good}: {}", submitted.text);
+        assert!(submitted.headers["location"].to_str().unwrap().starts_with(&format!("{good}?code=")));
+    }
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_username_and_per_address() {
+    let server = Server::start("abuse-throttle");
+    signup(&server.base, "alice", None, &[]).await;
+    let login = |user: &str, password: &str| {
+        let body = json!({"username": user, "password": password}).to_string();
+        let url = format!("{}/local/login", server.base);
+        async move { support::call("POST", &url, None, Some(&body), &[]).await }
+    };
+    for _ in 0..5 {
+        assert_eq!(login("alice", "wrong-password").await.status, 401);
+    }
+    let locked = login("alice", "correct horse battery").await;
+    assert_eq!((locked.status, locked.code()), (429, "too-many-attempts".to_owned()), "{}", locked.text);
+    let wait: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait + 1)).await;
+    assert_eq!(login("alice", "correct horse battery").await.status, 200, "the lock ends");
+
+    // One address guessing across usernames is stopped as well: 20 failures from it,
+    // alice's five included.
+    for i in 0..15 {
+        assert_eq!(login(&format!("nobody{i}"), "guess").await.status, 401, "attempt {i}");
+    }
+    let stopped = login("nobody-else", "guess").await;
+    assert_eq!(stopped.status, 429, "{}", stopped.text);
+    assert!(stopped.headers.get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn an_unknown_username_costs_what_a_wrong_password_costs() {
+    let server = Server::start("abuse-timing");
+    signup(&server.base, "alice", None, &[]).await;
+    let timed = |user: String| {
+        let body = json!({"username": user, "password": "not-the-password"}).to_string();
+        let url = format!("{}/local/login", server.base);
+        async move {
+            let started = Instant::now();
+            let reply = support::call("POST", &url, None, Some(&body), &[]).await;
+            assert_eq!(reply.status, 401);
+            started.elapsed().as_secs_f64()
+        }
+    };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    // Four tries each (under the per-username lock), alternating.
+    let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..4 {
+        wrong.push(timed("alice".into()).await);
+        unknown.push(timed(format!("ghost{i}")).await);
+    }
+    let (wrong, unknown) = (median(wrong), median(unknown));
+    // Before the fix an unknown name answered ~10x faster (no hash was checked).
+    assert!(unknown > wrong / 3.0 && unknown < wrong * 3.0, "wrong password {wrong:.3} s, unknown user {unknown:.3} s");
+}

@@ -4,6 +4,11 @@
 //! `POST /local/signup` and `POST /local/login`. For local use only: anyone who can
 //! reach it can sign up, in any tenant and group.
 
+mod redirects;
+mod throttle;
+
+pub use redirects::{RedirectUris, default_redirect_uris};
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -61,9 +66,15 @@ pub struct Tokens {
 
 pub struct LocalIssuer {
     pub issuer: String,
+    /// Where the hosted login may send a code.
+    pub redirects: RedirectUris,
     key: SigningKey,
     store: EmbeddedStore,
     codes: Mutex<HashMap<String, PendingCode>>,
+    throttle: throttle::Throttle,
+    /// A hash of a random password: an unknown username is checked against it, so it
+    /// costs what a wrong password costs and timing does not tell who has an account.
+    decoy_hash: String,
 }
 
 fn random_token() -> String {
@@ -80,6 +91,14 @@ fn now_seconds() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut rand::thread_rng());
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::new(500, "internal", e.to_string()))
+}
+
 fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
@@ -87,7 +106,12 @@ fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
 impl LocalIssuer {
     /// Loads the signing key from the data folder, or makes and keeps one, so tokens
     /// stay valid across restarts.
-    pub fn open(store: EmbeddedStore, data_dir: &Path, issuer: String) -> Result<Self, String> {
+    pub fn open(
+        store: EmbeddedStore,
+        data_dir: &Path,
+        issuer: String,
+        redirects: RedirectUris,
+    ) -> Result<Self, String> {
         let path = data_dir.join("local-issuer-key.pem");
         let key = match std::fs::read_to_string(&path) {
             Ok(pem) => SigningKey::from_pem(&pem, "local-1")?,
@@ -102,7 +126,16 @@ impl LocalIssuer {
                 key
             }
         };
-        Ok(Self { issuer, key, store, codes: Mutex::new(HashMap::new()) })
+        let decoy_hash = hash_password(&random_token()).map_err(|e| e.message)?;
+        Ok(Self {
+            issuer,
+            redirects,
+            key,
+            store,
+            codes: Mutex::new(HashMap::new()),
+            throttle: throttle::Throttle::default(),
+            decoy_hash,
+        })
     }
 
     pub fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
@@ -137,11 +170,7 @@ impl LocalIssuer {
         {
             return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
         }
-        let salt = SaltString::generate(&mut rand::thread_rng());
-        let password_hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| ApiError::new(500, "internal", e.to_string()))?
-            .to_string();
+        let password_hash = hash_password(password)?;
         let user = LocalUser {
             sub: uuid::Uuid::new_v4().to_string(),
             username: username.to_owned(),
@@ -158,16 +187,38 @@ impl LocalIssuer {
         self.mint(&user).await
     }
 
-    async fn check_password(&self, username: &str, password: &str) -> Result<LocalUser, ApiError> {
-        let wrong = || ApiError::unauthorized("wrong username or password");
-        let user: LocalUser = self.store.get_item(USERS, &username.trim().to_lowercase()).await?.ok_or_else(wrong)?;
-        let hash = PasswordHash::new(&user.password_hash).map_err(|_| wrong())?;
-        Argon2::default().verify_password(password.as_bytes(), &hash).map_err(|_| wrong())?;
-        Ok(user)
+    /// Checks a sign-in from `address`: throttled per username and per address (429
+    /// with the seconds to wait), and as slow for an unknown username as for a wrong
+    /// password.
+    async fn check_password(&self, username: &str, password: &str, address: &str) -> Result<LocalUser, ApiError> {
+        if let Err(wait) = self.throttle.check(username, address, Instant::now()) {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            return Err(ApiError::new(
+                429,
+                "too-many-attempts",
+                format!("too many failed sign-ins; wait {seconds} s before trying again"),
+            )
+            .with_details(serde_json::json!({"retryAfterSeconds": seconds})));
+        }
+        let found: Option<LocalUser> = self.store.get_item(USERS, &username.trim().to_lowercase()).await?;
+        let hash_text = found.as_ref().map_or(self.decoy_hash.as_str(), |u| u.password_hash.as_str());
+        let verified = PasswordHash::new(hash_text)
+            .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+            .unwrap_or(false);
+        match found.filter(|_| verified) {
+            Some(user) => {
+                self.throttle.succeeded(username);
+                Ok(user)
+            }
+            None => {
+                self.throttle.failed(username, address, Instant::now());
+                Err(ApiError::unauthorized("wrong username or password"))
+            }
+        }
     }
 
-    pub async fn login(&self, username: &str, password: &str) -> Result<Tokens, ApiError> {
-        let user = self.check_password(username, password).await?;
+    pub async fn login(&self, username: &str, password: &str, address: &str) -> Result<Tokens, ApiError> {
+        let user = self.check_password(username, password, address).await?;
         self.mint(&user).await
     }
 
@@ -189,8 +240,12 @@ impl LocalIssuer {
         password: &str,
         redirect_uri: &str,
         challenge: &str,
+        address: &str,
     ) -> Result<String, ApiError> {
-        let user = self.check_password(username, password).await?;
+        if !self.redirects.allows(redirect_uri) {
+            return Err(bad("invalid_request", "redirect_uri is not registered for this client"));
+        }
+        let user = self.check_password(username, password, address).await?;
         let code = random_token();
         let mut codes = self.codes.lock().expect("code table lock");
         codes.retain(|_, c| c.expires > Instant::now());

@@ -155,3 +155,28 @@ async fn an_unknown_username_costs_what_a_wrong_password_costs() {
     // Before the fix an unknown name answered ~10x faster (no hash was checked).
     assert!(unknown > wrong / 3.0 && unknown < wrong * 3.0, "wrong password {wrong:.3} s, unknown user {unknown:.3} s");
 }
+
+/// An upload once stored a 4 MB task (the API's limit is 500 characters) and an entry
+/// in the year 0000 that no route could fetch again; now every path refuses them alike.
+#[tokio::test]
+async fn uploads_are_held_to_the_api_rules() {
+    let server = Server::start("abuse-uploads");
+    let me = signup(&server.base, "uploader", None, &[]).await;
+    let huge =
+        format!("# Time Log 2025-2026\n\n### 2025-07-29\n\n- **09:00-10:00**: {} [[P]]\n", "x".repeat(4_000_000));
+    let reply = me.put_markdown("/v1/logs/2025-2026", &huge).await;
+    assert_eq!(reply.status, 422, "{}", &reply.text[..reply.text.len().min(300)]);
+    assert_eq!(reply.json()["diagnostics"][0]["code"], "task-too-long");
+    let zero = "# Time Log 2025-2026\n\n### 0000-07-01\n\n- **09:00-10:00**: Year zero [[P]]\n";
+    let reply = me.put_markdown("/v1/logs/2025-2026", zero).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert_eq!(reply.json()["diagnostics"][0]["code"], "invalid-date-header");
+    let reply = me
+        .post("/v1/entries", r#"{"date": "0000-07-01", "startTime": "09:00", "endTime": "10:00", "task": "Year zero"}"#)
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(reply.text.contains("1900-2999"), "{}", reply.text);
+    let reply = me.get("/v1/logs/0000-0001").await;
+    assert_eq!((reply.status, reply.code()), (400, "invalid-fiscal-year".to_owned()), "{}", reply.text);
+    assert!(me.get("/v1/entries").await.json()["entries"].as_array().unwrap().is_empty(), "nothing was stored");
+}

@@ -275,3 +275,29 @@ fn rendering_orders_sections_and_entries() {
     );
     assert_eq!(render_log("2025-2026", &[]), "# Time Log 2025-2026\n");
 }
+
+/// Issue 11: a log is held to the API's rules, so nothing an upload stores is beyond
+/// what the API can read, edit, export and import again.
+#[test]
+fn uploads_follow_the_api_rules_for_tasks_notes_tags_and_years() {
+    let long_task = "x".repeat(501);
+    let long_note = "n".repeat(1001);
+    let text = format!(
+        "# Time Log 2025-2026\n\n### 2025-07-29\n\n- **09:00-10:00**: {long_task} [[P]]\n- **10:00-11:00**: Fine [[P]]\n  - Notes: {long_note}\n- **11:00-12:00**: Inline [[P]] [t] - {long_note}\n- **12:00-13:00**: Tagged [[P]] [a1, a2, a3, a4, a5, a6, a7, a8, a9, b1, b2]\n\n### 0000-07-01\n\n- **09:00-10:00**: Year zero [[P]]\n"
+    );
+    let log = parse_log(&text);
+    let found = codes(&log);
+    assert!(found.contains(&(5, Severity::Error, Code::TaskTooLong)), "{found:?}");
+    assert!(found.contains(&(7, Severity::Error, Code::NotesTooLong)), "{found:?}");
+    assert!(found.contains(&(8, Severity::Error, Code::NotesTooLong)), "{found:?}");
+    assert!(found.contains(&(9, Severity::Warning, Code::TooManyTags)), "{found:?}");
+    assert!(found.contains(&(11, Severity::Error, Code::InvalidDateHeader)), "{found:?}");
+    let year = log.diagnostics.iter().find(|d| d.line == 11).unwrap();
+    assert!(year.message.contains("1900-2999"), "{}", year.message);
+    // Only the valid entries remain; the long-notes one is refused whole.
+    let tasks: Vec<&str> = log.entries.iter().map(|e| e.task.as_str()).collect();
+    assert_eq!(tasks, ["Tagged"]);
+    assert_eq!(log.entries[0].tags.len(), 11, "a warning, as in the API");
+    let ok = format!("# Time Log 2025-2026\n\n### 2025-07-29\n\n- **09:00-10:00**: {} [[P]]\n", "x".repeat(500));
+    assert!(!parse_log(&ok).has_errors(), "500 characters is the limit, as in the API");
+}

@@ -18,6 +18,46 @@ pub const MAX_TAGS: usize = 10;
 /// Entries closer than this (but not touching) get an `adjacent` warning.
 pub const ADJACENT_MINUTES: i64 = 15;
 
+/// Why a task is refused, on every path that stores one (API, upload, import), so
+/// whatever is stored can be read, edited, exported and imported again.
+pub fn task_error(task: &str) -> Option<(Code, String)> {
+    let task = task.trim();
+    if task.is_empty() {
+        return Some((Code::EmptyTask, "task is empty; describe what you worked on".into()));
+    }
+    if task.contains(['\n', '\r']) {
+        return Some((
+            Code::TaskHasLineBreak,
+            "task contains a line break; keep it on one line and put details in notes".into(),
+        ));
+    }
+    let chars = task.chars().count();
+    (chars > MAX_TASK_CHARS).then(|| {
+        (
+            Code::TaskTooLong,
+            format!("task has {chars} characters; shorten it to at most {MAX_TASK_CHARS} and move details to notes"),
+        )
+    })
+}
+
+/// Why a notes line (1-based `number` of the entry's notes) is refused, on every path.
+pub fn notes_line_error(number: usize, line: &str) -> Option<(Code, String)> {
+    let chars = line.chars().count();
+    (chars > MAX_NOTES_LINE_CHARS).then(|| {
+        (
+            Code::NotesTooLong,
+            format!(
+                "notes line {number} has {chars} characters; split it into lines of at most {MAX_NOTES_LINE_CHARS}"
+            ),
+        )
+    })
+}
+
+/// The warning for a tag list longer than [`MAX_TAGS`], on every path.
+pub fn too_many_tags(count: usize) -> Option<String> {
+    (count > MAX_TAGS).then(|| format!("{count} tags given; more than {MAX_TAGS} makes reports hard to read"))
+}
+
 /// An entry as a client sends it: raw text, so that every problem can be reported.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EntryInput {
@@ -212,24 +252,9 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
 
     // task
     let task = input.task.trim();
-    let task_chars = task.chars().count();
-    if task.is_empty() {
-        f.error("task", Code::EmptyTask, "task is empty; describe what you worked on".into());
-    } else if task.contains(['\n', '\r']) {
-        f.error(
-            "task",
-            Code::TaskHasLineBreak,
-            "task contains a line break; keep it on one line and put details in notes".into(),
-        );
-    } else if task_chars > MAX_TASK_CHARS {
-        f.error(
-            "task",
-            Code::TaskTooLong,
-            format!(
-                "task has {task_chars} characters; shorten it to at most {MAX_TASK_CHARS} and move details to notes"
-            ),
-        );
-    } else if task_chars < 5 {
+    if let Some((code, message)) = task_error(task) {
+        f.error("task", code, message);
+    } else if task.chars().count() < 5 {
         f.warning(
             "task",
             Code::ShortTask,
@@ -264,12 +289,8 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
             for original in &normalized.dropped {
                 f.warning("tags", Code::TagDropped, dropped_tag_message(original));
             }
-            if normalized.tags.len() > MAX_TAGS {
-                f.warning(
-                    "tags",
-                    Code::TooManyTags,
-                    format!("{} tags given; more than {MAX_TAGS} makes reports hard to read", normalized.tags.len()),
-                );
+            if let Some(message) = too_many_tags(normalized.tags.len()) {
+                f.warning("tags", Code::TooManyTags, message);
             }
             tags = normalized.tags;
         }
@@ -289,16 +310,8 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
         .map(str::to_owned)
         .collect();
     for (i, line) in notes.iter().enumerate() {
-        let chars = line.chars().count();
-        if chars > MAX_NOTES_LINE_CHARS {
-            f.error(
-                "notes",
-                Code::NotesTooLong,
-                format!(
-                    "notes line {} has {chars} characters; split it into lines of at most {MAX_NOTES_LINE_CHARS}",
-                    i + 1
-                ),
-            );
+        if let Some((code, message)) = notes_line_error(i + 1, line) {
+            f.error("notes", code, message);
         }
     }
 

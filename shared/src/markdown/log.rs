@@ -8,6 +8,7 @@ use crate::domain::entry::{Entry, NON_PROJECT, sort_entries};
 use crate::domain::names::project_name_problem;
 use crate::domain::tags::{dropped_tag_message, normalize_tags};
 use crate::domain::time::{ClockTime, TimeError};
+use crate::domain::validation::{notes_line_error, task_error, too_many_tags};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
@@ -123,7 +124,14 @@ pub fn parse_log_lines(text: &str) -> ParsedLog {
                 (true, Some(target)) => {
                     if let Some(i) = target {
                         let text = text.trim();
-                        if !text.is_empty() {
+                        let number = log.entries[i].notes.len() + 1;
+                        if let Some((code, message)) = notes_line_error(number, text) {
+                            // The entry cannot be stored as written: refuse it whole.
+                            log.diagnostics.push(Diagnostic::error(line_no, code, message));
+                            log.entries.remove(i);
+                            log.entry_lines.remove(i);
+                            notes_target = Some(None);
+                        } else if !text.is_empty() {
                             log.entries[i].notes.push(text.to_owned());
                         }
                     }
@@ -235,8 +243,12 @@ fn parse_entry_line(line: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic
         ("", Some(p)) => p.trim(),
         (task, _) => task,
     };
+    // The API's rules for the task, so an uploaded entry can be edited like any other.
     if task.is_empty() {
         diagnostics.push(Diagnostic::error(line_no, Code::EmptyTask, format!("entry has no task; {ENTRY_FORM}")));
+        ok = false;
+    } else if let Some((code, message)) = task_error(task) {
+        diagnostics.push(Diagnostic::error(line_no, code, message));
         ok = false;
     }
     let mut tags = Vec::new();
@@ -253,8 +265,15 @@ fn parse_entry_line(line: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic
             diagnostics.push(Diagnostic::warning(line_no, Code::TagDropped, dropped_tag_message(original)));
         }
         tags = normalized.tags;
+        if let Some(message) = too_many_tags(tags.len()) {
+            diagnostics.push(Diagnostic::warning(line_no, Code::TooManyTags, message));
+        }
     }
     let notes = parts.inline_notes.map(|n| vec![n.to_owned()]).unwrap_or_default();
+    if let Some((code, message)) = notes.first().and_then(|n| notes_line_error(1, n)) {
+        diagnostics.push(Diagnostic::error(line_no, code, message));
+        ok = false;
+    }
     ok.then(|| Entry {
         date: NaiveDate::MIN,
         start,

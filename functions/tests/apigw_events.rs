@@ -464,8 +464,7 @@ async fn every_route_works_on_dynamodb() {
     )
     .await;
     assert_eq!(listed["members"].as_array().unwrap().len(), 2, "{listed}");
-    let mates_entry =
-        r#"{"date": "2025-07-30", "startTime": "09:00", "endTime": "10:00", "task": "Pairing", "project": "site"}"#;
+    let mates_entry = r#"{"date": "2025-07-30", "startTime": "09:00", "endTime": "10:00", "task": "Pairing", "project": "every-route/site"}"#;
     assert_eq!(call(&ctx, as_mate("entries-create", "POST", "/v1/entries", Some(mates_entry))).await.0, 201);
     let members =
         run(ev("members-list", "GET", "/v1/projects/x/members", json!({"name": "site"}), none(), None), 200).await;

@@ -134,17 +134,24 @@ async fn the_permission_matrix_of_shared_projects_team_reports_and_audit() {
         assert_eq!(api.get("/v1/projects/Atlas/members").await.status, 404);
     }
 
-    // Logging time: contributors yes, viewers no; a non-member's "Atlas" is their own.
-    assert_eq!(log(&t.contributor, day, "13:00", "14:30", "Atlas API", "atlas").await.status, 201);
-    assert_eq!(log(&t.admin, day, "15:00", "15:30", "Atlas review", "Atlas").await.status, 201);
-    let refused = log(&t.viewer, day, "09:00", "10:00", "Sneaky", "Atlas").await;
+    // Logging time on Olga's Atlas (named OWNER/Name, or with projectOwner):
+    // contributors yes, viewers no; a non-member's "Atlas" is their own.
+    let olga_atlas = format!("{}/atlas", id("owner"));
+    assert_eq!(log(&t.contributor, day, "13:00", "14:30", "Atlas API", &olga_atlas).await.status, 201);
+    let by_owner_field = serde_json::json!({"date": day, "startTime": "15:00", "endTime": "15:30", "task": "Atlas review",
+                                            "project": "Atlas", "projectOwner": id("owner")});
+    let admin_entry = t.admin.post("/v1/entries", &by_owner_field.to_string()).await;
+    assert_eq!(admin_entry.status, 201, "{}", admin_entry.text);
+    assert_eq!(admin_entry.json()["project"], format!("{}/Atlas", id("owner")), "stored as the owner spells it");
+    let refused = log(&t.viewer, day, "09:00", "10:00", "Sneaky", &olga_atlas).await;
     assert_eq!((refused.status, refused.code().as_str()), (403, "forbidden"), "{}", refused.text);
     assert_eq!(log(&t.viewer, day, "09:00", "10:00", "Reading", "Reviews").await.status, 201);
     // ... nor through an uploaded log: the whole file is refused, with the line.
     let month = day.format("%B %Y");
     let viewer_log = format!(
-        "# Time Log {fy}\n\n## {month}\n\n### {day}\n\n- **09:00-10:00**: Reading [[Reviews]]\n- **10:00-11:00**: Sneaky [[Atlas]]\n",
-        fy = fiscal_year_of(day)
+        "# Time Log {fy}\n\n## {month}\n\n### {day}\n\n- **09:00-10:00**: Reading [[Reviews]]\n- **10:00-11:00**: Sneaky [[{owner}/Atlas]]\n",
+        fy = fiscal_year_of(day),
+        owner = id("owner"),
     );
     let refused = t.viewer.put_markdown(&format!("/v1/logs/{}", fiscal_year_of(day)), &viewer_log).await;
     assert_eq!(refused.status, 422, "{}", refused.text);
@@ -187,12 +194,8 @@ async fn the_permission_matrix_of_shared_projects_team_reports_and_audit() {
         (atlas["summary"].as_str(), atlas["shared"]["role"].as_str()),
         (Some("The Atlas programme"), Some("contributor"))
     );
+    assert_eq!(atlas["shared"]["logAs"], format!("{}/Atlas", id("owner")), "what to log it as");
     assert_eq!(t.owner.patch("/v1/projects/Atlas", r#"{"name": "Atlas 2"}"#).await.code(), "shared-project-rename");
-    assert_eq!(t.contributor.post("/v1/projects", r#"{"name": "ATLAS"}"#).await.code(), "project-exists");
-    let file = "---\nproject: Atlas\nstatus: Active\n---\n\n## Summary\n\nAtlas.\n";
-    let upload = t.admin.put_markdown("/v1/projects/Atlas", file).await;
-    assert_eq!(upload.status, 422, "{}", upload.text);
-    assert_eq!(upload.json()["diagnostics"][0]["code"], "shared-project-not-owned");
 
     // Team reports: members see the shared project's entries of everyone who logs on
     // it, nothing else; the tenant admin sees the tenant; nobody sees another tenant.
@@ -360,4 +363,133 @@ async fn scheduled_reports_run_on_demand_and_on_the_local_schedule_once_per_peri
     }
     found.sort();
     assert_eq!(found, vec!["monthly", "weekly", "weekly"], "last week's and last month's appeared");
+}
+
+fn groups_of(report: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["projects"].as_array().unwrap().iter())
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["totalMinutes"].as_u64().unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 11: sharing by name leaked private entries. A shared project is its owner's,
+/// by identity: only entries logged to it (`OWNER/Name`) while a member count; a
+/// member's own project of the same name stays theirs and private, and being added to
+/// a project changes nothing about what they can do with their own.
+#[tokio::test]
+async fn sharing_is_by_identity_never_by_name() {
+    let server = Server::start_in(data_dir("teams-identity"), &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let carl = signup(base, "carl", Some("acme"), &[]).await;
+    let mallory = signup(base, "mallory", Some("acme"), &[]).await;
+    let olga = signup(base, "olga", Some("acme"), &[]).await;
+    let vera = signup(base, "vera", Some("acme"), &[]).await;
+    let tom = signup(base, "tom", Some("acme"), &["admins"]).await;
+    let (carl_id, mallory_id, olga_id, vera_id) =
+        (user_id(&carl).await, user_id(&mallory).await, user_id(&olga).await, user_id(&vera).await);
+    user_id(&tom).await;
+    let day = two_weeks_back();
+    let fy = fiscal_year_of(day);
+    let range = format!("/v1/team/reports/range/{day}/{day}");
+
+    // Carl's private project, with a confidential note, before anything is shared.
+    assert_eq!(carl.post("/v1/projects", r#"{"name": "Payroll"}"#).await.status, 201);
+    let secret = serde_json::json!({"date": day, "startTime": "09:00", "endTime": "10:00", "task": "Salary review",
+                                    "project": "Payroll", "notes": "confidential: raises for the team"});
+    assert_eq!(carl.post("/v1/entries", &secret.to_string()).await.status, 201);
+
+    // Mallory names a project the same (another case) and adds Carl to it.
+    assert_eq!(mallory.post("/v1/projects", r#"{"name": "PAYROLL"}"#).await.status, 201);
+    let member = |user: &str| format!("/v1/projects/PAYROLL/members/{user}");
+    assert_eq!(put_json(&mallory, &member(&carl_id), r#"{"role": "contributor"}"#).await.status, 201);
+    let report = mallory.get(&format!("{range}?groupBy=user")).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    assert_eq!(report.json()["summary"]["totalEntries"], 0, "Carl's own Payroll is not Mallory's: {}", report.text);
+    assert!(!report.text.contains("confidential") && !report.text.contains("Salary review"));
+    let summary = mallory.get("/v1/projects/PAYROLL?limit=100").await;
+    assert_eq!(summary.json()["entryCount"], 0, "{}", summary.text);
+    assert!(!summary.text.contains("confidential"));
+    let csv = mallory.get(&format!("{range}?format=csv")).await;
+    assert!(!csv.text.contains("Salary"), "{}", csv.text);
+
+    // Made a viewer of Mallory's project, Carl still logs on his own, and his unchanged
+    // log uploads again.
+    assert_eq!(put_json(&mallory, &member(&carl_id), r#"{"role": "viewer"}"#).await.status, 200);
+    let own = serde_json::json!({"date": day, "startTime": "10:00", "endTime": "11:00", "task": "Payroll run", "project": "payroll"});
+    let own = carl.post("/v1/entries", &own.to_string()).await;
+    assert_eq!(own.status, 201, "his own project: {}", own.text);
+    let carl_log = carl.get(&format!("/v1/logs/{fy}")).await.text;
+    let again = carl.put_markdown(&format!("/v1/logs/{fy}"), &carl_log).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(carl.get("/v1/projects/Payroll").await.json()["entryCount"], 2, "Carl's Payroll is his");
+
+    // Logging on Mallory's project is explicit: OWNER/Name in the API or the log.
+    let qualified = format!("{mallory_id}/PAYROLL");
+    let viewer_try = log(&carl, day, "11:00", "11:30", "Shared work", &qualified).await;
+    assert_eq!(viewer_try.status, 403, "a viewer does not log: {}", viewer_try.text);
+    assert_eq!(put_json(&mallory, &member(&carl_id), r#"{"role": "contributor"}"#).await.status, 200);
+    assert_eq!(log(&carl, day, "11:00", "11:30", "Shared work", &qualified).await.status, 201);
+    let carl_log = carl.get(&format!("/v1/logs/{fy}")).await.text;
+    assert!(carl_log.contains(&format!("Shared work [[{mallory_id}/PAYROLL]]")), "{carl_log}");
+    let with_upload = carl_log.replace(
+        "- **11:00-11:30**",
+        &format!("- **08:00-08:30**: Uploaded shared work [[{mallory_id}/payroll]]\n- **11:00-11:30**"),
+    );
+    let uploaded = carl.put_markdown(&format!("/v1/logs/{fy}"), &with_upload).await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text);
+    let report = mallory.get(&range).await.json();
+    assert_eq!(groups_of(&report), vec![("PAYROLL".to_owned(), 60)], "{report}");
+    assert!(!report.to_string().contains("confidential"));
+
+    // Removed, Carl keeps what he logged while a member (it still counts for Mallory),
+    // may upload his log unchanged, and may not log anew on her project.
+    assert_eq!(mallory.delete(&member(&carl_id)).await.status, 204);
+    assert_eq!(groups_of(&mallory.get(&range).await.json()), vec![("PAYROLL".to_owned(), 60)]);
+    let carl_log = carl.get(&format!("/v1/logs/{fy}")).await.text;
+    assert_eq!(carl.put_markdown(&format!("/v1/logs/{fy}"), &carl_log).await.status, 200);
+    let anew = log(&carl, day, "12:00", "12:30", "More", &qualified).await;
+    assert_eq!((anew.status, anew.code().as_str()), (422, "validation-failed"), "{}", anew.text);
+    assert!(anew.text.contains("unknown-shared-project"), "{}", anew.text);
+    let in_log = carl_log
+        .replace("- **11:00-11:30**", &format!("- **12:00-12:30**: Sneaked in [[{qualified}]]\n- **11:00-11:30**"));
+    let refused = carl.put_markdown(&format!("/v1/logs/{fy}"), &in_log).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.json()["diagnostics"][0]["code"], "unknown-shared-project");
+
+    // The owner of a name can share it although a colleague shared one so named first.
+    assert_eq!(mallory.post("/v1/projects", r#"{"name": "Atlas"}"#).await.status, 201);
+    assert_eq!(olga.post("/v1/projects", r#"{"name": "atlas"}"#).await.status, 201);
+    assert_eq!(
+        put_json(&mallory, &format!("/v1/projects/Atlas/members/{vera_id}"), r#"{"role": "viewer"}"#).await.status,
+        201
+    );
+    let second = put_json(&olga, &format!("/v1/projects/atlas/members/{vera_id}"), r#"{"role": "viewer"}"#).await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    assert_eq!(log(&olga, day, "13:00", "14:00", "Olga's Atlas", "atlas").await.status, 201);
+    assert_eq!(log(&mallory, day, "13:00", "13:30", "Mallory's Atlas", "Atlas").await.status, 201);
+    // Vera sees both, told apart by owner.
+    let ambiguous = vera.get("/v1/projects/Atlas").await;
+    assert_eq!((ambiguous.status, ambiguous.code().as_str()), (409, "ambiguous-project"), "{}", ambiguous.text);
+    let olgas = vera.get(&format!("/v1/projects/Atlas?owner={olga_id}")).await.json();
+    assert_eq!((olgas["entryCount"].as_u64(), olgas["totalMinutes"].as_u64()), (Some(1), Some(60)), "{olgas}");
+    let report = vera.get(&range).await.json();
+    assert_eq!(
+        groups_of(&report),
+        {
+            let mut v = vec![(format!("{olga_id}/atlas"), 60), (format!("{mallory_id}/Atlas"), 30)];
+            v.sort();
+            v
+        },
+        "{report}"
+    );
+
+    // The tenant administrator sees everything, with Carl's Payroll and Mallory's apart.
+    let whole = tom.get(&range).await.json();
+    let names: Vec<String> = groups_of(&whole).into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"Payroll".to_owned()) && names.contains(&format!("{mallory_id}/PAYROLL")), "{names:?}");
 }

@@ -50,7 +50,8 @@ fn benches(c: &mut Criterion) {
         neighbours: &[],
         running_timer: None,
         now,
-        view_only_projects: &[],
+        user: "u1",
+        colleague_shares: &Default::default(),
     };
     c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
         b.iter(|| {

@@ -33,7 +33,8 @@ fn plan(text: &str, current: &[StoredEntry], neighbours: &[StoredEntry], timer: 
         neighbours,
         running_timer: timer,
         now: now(),
-        view_only_projects: &[],
+        user: "u1",
+        colleague_shares: &Default::default(),
     };
     plan_ingest(text, &ctx, ids())
 }

@@ -228,7 +228,7 @@ fn malformed_entry_lines_are_errors_not_silently_dropped() {
 #[test]
 fn invalid_tags_and_project_names() {
     let log = parse_log(&one_day(
-        "- **09:00-10:00**: Task one [[Bad/Name]]\n- **10:00-11:00**: Task two [[P]] [C#, UI Design]\n",
+        "- **09:00-10:00**: Task one [[Bad:Name]]\n- **10:00-11:00**: Task two [[P]] [C#, UI Design]\n",
     ));
     assert_eq!(
         codes(&log),

@@ -407,3 +407,35 @@ async fn audit_listing_work_is_bounded_per_page_and_resumes() {
     let (second, next) = audit_records(&store, "big", from, to, visible, Some(cursor), 100).await.unwrap();
     assert_eq!((second, next), (vec![mine], None));
 }
+
+/// Shares are keyed by owner and name; one written under the old key (by name only)
+/// is still found, listed once, and moves to its owner's key when it next changes.
+#[tokio::test]
+async fn shares_written_before_they_were_keyed_by_owner_are_kept() {
+    use shared::domain::sharing::{Role, SharedProject};
+    use shared::store::{DocCondition, DocStore};
+    use shared::store::team::{save_shared_project, shared_project, shared_projects};
+    let store = EmbeddedStore::open(&data_dir("legacy-shares")).unwrap();
+    let legacy = SharedProject {
+        name: "Atlas".into(),
+        owner: "olga".into(),
+        members: [("carl".to_owned(), Role::Viewer)].into(),
+        former_members: Default::default(),
+        revision: 3,
+        updated_at: Utc::now(),
+    };
+    let doc = serde_json::to_value(&legacy).unwrap();
+    store.put_doc("T#acme", "SHARE#atlas", &doc, DocCondition::Always).await.unwrap();
+    assert_eq!(shared_project(&store, "acme", "olga", "ATLAS").await.unwrap(), Some(legacy.clone()));
+    assert_eq!(shared_project(&store, "acme", "mallory", "Atlas").await.unwrap(), None, "not mallory's");
+    let mut changed = legacy.clone();
+    changed.members.insert("vera".into(), Role::Contributor);
+    assert!(save_shared_project(&store, "acme", &changed, Some(3)).await.unwrap());
+    let listed = shared_projects(&store, "acme").await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((listed[0].revision, listed[0].members.len()), (4, 2));
+    // Another owner's Atlas is another share.
+    let mallorys = SharedProject { owner: "mallory".into(), members: Default::default(), ..legacy };
+    assert!(save_shared_project(&store, "acme", &mallorys, None).await.unwrap());
+    assert_eq!(shared_projects(&store, "acme").await.unwrap().len(), 2);
+}

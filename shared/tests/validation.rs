@@ -151,8 +151,13 @@ fn project_rules() {
     let mut i = input("2025-07-29", "09:00", Some("10:00"), "Some task");
     i.project = Some("x".repeat(101));
     assert_eq!(check(&i, &[]), vec![("project", Severity::Error, Code::InvalidProjectName)]);
-    i.project = Some("Bad/Name".into());
+    i.project = Some("Bad:Name".into());
     assert_eq!(check(&i, &[]), vec![("project", Severity::Error, Code::InvalidProjectName)]);
+    i.project = Some("bad#id/Name".into());
+    assert_eq!(check(&i, &[]), vec![("project", Severity::Error, Code::InvalidProjectName)]);
+    // A colleague's project is never created by naming it: it must be shared with you.
+    i.project = Some("olga/Atlas".into());
+    assert_eq!(check(&i, &[]), vec![("project", Severity::Error, Code::UnknownSharedProject)]);
     i.project = Some("Brand New".into());
     assert_eq!(check(&i, &[]), vec![("project", Severity::Info, Code::ProjectCreated)]);
     i.project = None;

@@ -71,6 +71,7 @@ pub enum Code {
     InvalidStartDate,
     SharedProjectNotOwned,
     ViewerCannotLog,
+    UnknownSharedProject,
 }
 
 impl Code {
@@ -117,6 +118,7 @@ impl Code {
             Code::InvalidStartDate => "invalid-start-date",
             Code::SharedProjectNotOwned => "shared-project-not-owned",
             Code::ViewerCannotLog => "viewer-cannot-log",
+            Code::UnknownSharedProject => "unknown-shared-project",
         }
     }
 }

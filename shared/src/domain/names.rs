@@ -1,6 +1,57 @@
-//! Project names: validity, case-insensitive identity, suggestions for unknown names.
+//! Project names: validity, case-insensitive identity, suggestions for unknown names,
+//! and the owner-qualified reference `OWNER/Name` by which a member logs time on a
+//! colleague's shared project (a project is its owner's, by identity, never by name;
+//! `/` cannot appear in a name, so the reference is unambiguous).
 
 pub const MAX_PROJECT_NAME_CHARS: usize = 100;
+/// Separates the owner's user id from the project name in a reference.
+pub const OWNER_SEPARATOR: char = '/';
+
+/// A project as an entry names it: the caller's own (`owner` None) or a colleague's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectRef<'a> {
+    pub owner: Option<&'a str>,
+    pub name: &'a str,
+}
+
+/// Splits `OWNER/Name` (both trimmed); anything without a `/` is a plain name.
+pub fn project_ref(text: &str) -> ProjectRef<'_> {
+    match text.trim().split_once(OWNER_SEPARATOR) {
+        Some((owner, name)) => ProjectRef { owner: Some(owner.trim()), name: name.trim() },
+        None => ProjectRef { owner: None, name: text.trim() },
+    }
+}
+
+/// `OWNER/Name`: how a member's entry names the owner's shared project.
+pub fn qualified_name(owner: &str, name: &str) -> String {
+    format!("{owner}{OWNER_SEPARATOR}{}", name.trim())
+}
+
+/// The reference as `user` should store it: their own project plainly (a reference
+/// qualified with their own id is just their project), a colleague's qualified.
+pub fn own_view(text: &str, user: &str) -> String {
+    match project_ref(text) {
+        ProjectRef { owner: Some(owner), name } if owner.eq_ignore_ascii_case(user) => name.to_owned(),
+        _ => text.trim().to_owned(),
+    }
+}
+
+/// `None` when `text` is a valid project reference of an entry: a valid name, or
+/// `OWNER/Name` with a valid user id and name.
+pub fn project_ref_problem(text: &str) -> Option<String> {
+    match project_ref(text) {
+        ProjectRef { owner: None, name } => project_name_problem(name),
+        ProjectRef { owner: Some(owner), name } => {
+            if !super::ids::is_valid_id(owner) {
+                return Some(format!(
+                    "{text:?} does not name a shared project: write OWNER/Name with the owner's user id \
+                     (letters, digits, '_', '-'), e.g. as GET /v1/projects lists it in shared.logAs"
+                ));
+            }
+            project_name_problem(name)
+        }
+    }
+}
 
 /// The identity of a project name: trimmed and lower-cased.
 pub fn project_key(name: &str) -> String {
@@ -75,6 +126,21 @@ mod tests {
         assert_eq!(catalog.display_name("  temporal MARK "), "Temporal Mark");
         assert_eq!(catalog.get("TEMPORAL MARK").map(|p| p.name.as_str()), Some("Temporal Mark"));
         assert_eq!(project_key(" Web Site "), "web site");
+    }
+
+    #[test]
+    fn owner_qualified_references() {
+        assert_eq!(project_ref(" olga-1 / Atlas "), ProjectRef { owner: Some("olga-1"), name: "Atlas" });
+        assert_eq!(project_ref("Atlas"), ProjectRef { owner: None, name: "Atlas" });
+        assert_eq!(qualified_name("olga-1", "Atlas"), "olga-1/Atlas");
+        assert_eq!(own_view("olga-1/Atlas", "olga-1"), "Atlas");
+        assert_eq!(own_view("olga-1/Atlas", "carl"), "olga-1/Atlas");
+        assert!(project_ref_problem("olga-1/Atlas").is_none());
+        assert!(project_ref_problem("olga#1/Atlas").unwrap().contains("OWNER/Name"));
+        assert!(project_ref_problem("olga/At/las").is_some());
+        assert!(project_ref_problem("/Atlas").is_some());
+        assert!(project_name_problem("olga/Atlas").is_some(), "a project's own name never has a '/'");
+        assert_ne!(project_key("olga/Atlas"), project_key("Atlas"), "a colleague's project is another project");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Shared projects (SPEC §9): a project owned by one user, shared inside the tenant with
-//! members who each have a role. Pure rules; the store keeps one document per shared
-//! project and the handlers ask these functions what a caller may do.
+//! members who each have a role. A shared project is its owner's, by identity: a
+//! member's entry belongs to it only when it names it as `OWNER/Name` (see
+//! [`super::names::project_ref`]) and was logged while the member could log on it; a
+//! member's own project of the same name stays theirs. Pure rules; the store keeps one
+//! document per shared project and the handlers ask these functions what a caller may do.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -99,6 +102,10 @@ pub struct SharedProject {
     pub name: String,
     pub owner: String,
     pub members: BTreeMap<String, Role>,
+    /// Members who left or were removed: the time they logged while members still
+    /// counts in the project's reports.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub former_members: BTreeSet<String>,
     pub revision: u64,
     pub updated_at: DateTime<Utc>,
 }
@@ -111,11 +118,32 @@ impl SharedProject {
         self.members.get(user).map(|r| Standing::Member(*r))
     }
 
-    /// Users whose entries on this project count in its reports: the owner and every
-    /// member who may log time (a viewer's entries are their own business).
-    pub fn loggers(&self) -> impl Iterator<Item = &str> {
+    /// How a member's entry names this project: `OWNER/Name`.
+    pub fn log_as(&self) -> String {
+        super::names::qualified_name(&self.owner, &self.name)
+    }
+
+    /// True when this is `owner`'s project `name` (names ignore case; so does the owner's
+    /// id in an `OWNER/Name` someone typed, as the project's key does).
+    pub fn is(&self, owner: &str, name: &str) -> bool {
+        self.owner.eq_ignore_ascii_case(owner)
+            && super::names::project_key(&self.name) == super::names::project_key(name)
+    }
+
+    /// Users whose entries may belong to the project: the owner (entries naming it
+    /// plainly) and every member, present or former (entries naming it `OWNER/Name`,
+    /// which only someone who could log on it was let store).
+    pub fn authors(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.owner.as_str())
-            .chain(self.members.iter().filter(|(_, r)| **r >= Role::Contributor).map(|(u, _)| u.as_str()))
+            .chain(self.members.keys().map(String::as_str))
+            .chain(self.former_members.iter().filter(|u| !self.members.contains_key(*u)).map(String::as_str))
+    }
+
+    /// Removes a member, remembering them as a former one; their previous role.
+    pub fn remove_member(&mut self, user: &str) -> Option<Role> {
+        let role = self.members.remove(user)?;
+        self.former_members.insert(user.to_owned());
+        Some(role)
     }
 }
 
@@ -164,6 +192,7 @@ mod tests {
                 ("carl".into(), Role::Contributor),
                 ("vera".into(), Role::Viewer),
             ]),
+            former_members: BTreeSet::new(),
             revision: 3,
             updated_at: Utc::now(),
         }
@@ -177,7 +206,13 @@ mod tests {
         assert!(s.standing("carl").unwrap().can_log_time() && !s.standing("carl").unwrap().can_administer());
         assert!(!s.standing("vera").unwrap().can_log_time());
         assert_eq!(s.standing("nobody"), None);
-        assert_eq!(s.loggers().collect::<Vec<_>>(), vec!["olga", "ada", "carl"]);
+        assert_eq!(s.authors().collect::<Vec<_>>(), vec!["olga", "ada", "carl", "vera"]);
+        assert_eq!(s.log_as(), "olga/Atlas");
+        assert!(s.is("olga", "ATLAS") && !s.is("carl", "Atlas"));
+        let mut left = s.clone();
+        assert_eq!(left.remove_member("carl"), Some(Role::Contributor));
+        assert_eq!(left.standing("carl"), None, "a former member has no standing");
+        assert!(left.authors().any(|u| u == "carl"), "but the time they logged still counts");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::calendar::parse_date;
 use super::diagnostic::{Code, Severity};
 use super::duration::{minutes_apart, overlaps};
 use super::entry::{Entry, NON_PROJECT};
-use super::names::project_name_problem;
+use super::names::{ProjectRef, project_ref, project_ref_problem};
 use super::project::{ProjectCatalog, is_conventional};
 use super::tags::{dropped_tag_message, normalize_tags};
 use super::time::{ClockTime, TimeError};
@@ -265,10 +265,20 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
     // project
     let requested = input.project.as_deref().map(str::trim).filter(|p| !p.is_empty()).unwrap_or(NON_PROJECT);
     let mut project = requested.to_owned();
-    if let Some(problem) = project_name_problem(requested) {
+    if let Some(problem) = project_ref_problem(requested) {
         f.error("project", Code::InvalidProjectName, problem);
     } else if let Some(existing) = ctx.projects.get(requested) {
         project = existing.name.clone();
+    } else if let ProjectRef { owner: Some(owner), name } = project_ref(requested) {
+        // A colleague's project is never created by naming it: it must be shared.
+        f.error(
+            "project",
+            Code::UnknownSharedProject,
+            format!(
+                "{owner} shares no project named {name:?} with you; GET /v1/projects lists the shared projects you \
+                 can log on (shared.logAs), or give just the name for a project of your own"
+            ),
+        );
     } else if !is_conventional(requested) {
         f.info(
             "project",

@@ -9,7 +9,7 @@ use crate::domain::calendar::FiscalYear;
 use crate::domain::calendar::parse_date;
 use crate::domain::diagnostic::{Code, Severity};
 use crate::domain::entry::Entry;
-use crate::domain::names::project_key;
+use crate::domain::names::{own_view, project_key, project_ref, qualified_name};
 use crate::domain::timer::{TimerFinish, TimerStart, finish_input, start_input};
 use crate::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationContext, validate_entry};
 use crate::domain::{Project, tags::normalize_tag};
@@ -22,7 +22,37 @@ use chrono::Days;
 use serde_json::{Value, json};
 
 const MAX_ATTEMPTS: usize = 12;
-const ENTRY_FIELDS: [&str; 7] = ["date", "startTime", "endTime", "task", "project", "tags", "notes"];
+const ENTRY_FIELDS: [&str; 8] = ["date", "startTime", "endTime", "task", "project", "projectOwner", "tags", "notes"];
+
+/// The project an entry body names, as the caller's entry stores it: `projectOwner`
+/// (a colleague's user id) with `project` names the colleague's shared project, as does
+/// `project: "OWNER/Name"`; the caller's own id, or none, names their own project.
+fn project_field(body: &JsonBody, caller: &Caller) -> Result<Option<Option<String>>, ApiError> {
+    let owner = body.string("projectOwner")?.map(|o| o.trim().to_owned()).filter(|o| !o.is_empty());
+    if !body.has("project") && owner.is_none() {
+        return Ok(None);
+    }
+    let project = body.string("project")?;
+    let named = match (owner, project) {
+        (Some(_), None) => {
+            return Err(ApiError::bad_request(
+                "missing-field",
+                "projectOwner names whose shared project; give the project's name in project as well",
+            ));
+        }
+        (Some(owner), Some(project)) => {
+            if let Some(written) = project_ref(&project).owner.filter(|w| !w.eq_ignore_ascii_case(&owner)) {
+                return Err(ApiError::bad_request(
+                    "invalid-field",
+                    format!("project names the owner {written:?} but projectOwner is {owner:?}; give the owner once"),
+                ));
+            }
+            Some(qualified_name(&owner, project_ref(&project).name))
+        }
+        (None, project) => project,
+    };
+    Ok(Some(named.map(|p| own_view(&p, caller.owner.user()))))
+}
 
 /// An entry's JSON with the warnings and infos of the write that produced it.
 pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> Value {
@@ -92,7 +122,7 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// Applies a patch body on top of a stored entry's fields.
-fn merge(current: &StoredEntry, body: &JsonBody) -> Result<EntryInput, ApiError> {
+fn merge(current: &StoredEntry, body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
     let mut input = EntryInput::from_entry(&current.entry);
     if let Some(v) = body.string("date")? {
         input.date = v;
@@ -111,8 +141,8 @@ fn merge(current: &StoredEntry, body: &JsonBody) -> Result<EntryInput, ApiError>
     if let Some(v) = body.string("task")? {
         input.task = v;
     }
-    if body.has("project") {
-        input.project = body.string("project")?;
+    if let Some(project) = project_field(body, caller)? {
+        input.project = project;
     }
     if body.has("tags") {
         input.tags = body.value("tags").cloned();
@@ -167,7 +197,7 @@ async fn attempt_writes(
             Change::Create(input) => (None, input.clone()),
             Change::Patch { id, body } => {
                 let current = store.entry(owner, id).await?.ok_or_else(|| not_found(id))?;
-                let input = merge(&current, body)?;
+                let input = merge(&current, body, caller)?;
                 (Some(current), input)
             }
             Change::Start(start) => (None, start_input(start, caller.now)),
@@ -243,13 +273,14 @@ async fn attempt_writes(
             )
             .with_details(json!({"issues": issues})));
         };
-        // Only contributors (and admins and the owner) log time on a shared project.
-        if let Some((share, standing)) = sharing.standing(&entry.project, owner.user())
+        // Only contributors (and admins) log time on a colleague's shared project.
+        if let Some((share, standing)) = sharing.named_by(&entry.project, owner.user())
             && !standing.can_log_time()
         {
             return Err(ApiError::forbidden(format!(
-                "you are a {} of the shared project {:?}; ask its owner or an admin to make you a contributor",
+                "you are a {} of {}'s shared project {:?}; ask its owner or an admin to make you a contributor",
                 standing.label(),
+                share.owner,
                 share.name
             )));
         }
@@ -310,7 +341,7 @@ fn entry_input(body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError>
         start_time: body.required_string("startTime")?,
         end_time: Some(end_time),
         task: body.required_string("task")?,
-        project: body.string("project")?,
+        project: project_field(body, caller)?.flatten(),
         tags: body.value("tags").cloned(),
         notes: body.string("notes")?,
     })
@@ -422,10 +453,10 @@ pub(crate) async fn start_timer(
     req: &ApiRequest,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &["task", "project", "tags", "notes", "date", "startTime"])?;
+    let body = JsonBody::parse(req, &["task", "project", "projectOwner", "tags", "notes", "date", "startTime"])?;
     let start = TimerStart {
         task: body.required_string("task")?,
-        project: body.string("project")?,
+        project: project_field(&body, caller)?.flatten(),
         tags: body.value("tags").cloned(),
         notes: body.string("notes")?,
         date: body.string("date")?,

@@ -240,8 +240,8 @@ async fn dispatch(
         Handler::PutProjectFile => logs::put_project_file(ctx, &caller, matched, req).await,
         Handler::Export => logs::export(ctx, &caller, req).await,
         Handler::PutMember => team::put_member(ctx, &caller, matched, req).await,
-        Handler::DeleteMember => team::delete_member(ctx, &caller, matched).await,
-        Handler::ListMembers => team::list_members(ctx, &caller, matched).await,
+        Handler::DeleteMember => team::delete_member(ctx, &caller, matched, req).await,
+        Handler::ListMembers => team::list_members(ctx, &caller, matched, req).await,
         Handler::TeamFiscalYearReport
         | Handler::TeamRangeReport
         | Handler::TeamWeeklyReport

@@ -1,5 +1,6 @@
 //! Daily, project, tag and period reports over the caller's stored entries.
 
+use super::team::TeamScope;
 use super::{AppContext, Caller};
 use crate::domain::ProjectCatalog;
 use crate::domain::calendar::{Month, parse_date};
@@ -103,11 +104,10 @@ impl Loaded {
         caller: &Caller,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
-        project: Option<&str>,
-        whole_tenant: bool,
+        scope: super::team::TeamScope<'_>,
         skip_corrupt: bool,
     ) -> Result<Self, ApiError> {
-        let data = super::team::team_data(ctx, caller, from, to, project, whole_tenant, skip_corrupt).await?;
+        let data = super::team::team_data(ctx, caller, from, to, scope, skip_corrupt).await?;
         Ok(Self {
             stored: data.stored,
             merged: Vec::new(),
@@ -261,7 +261,10 @@ pub(crate) async fn period(
         Kind::Since(_) => (None, None),
     };
     let data = match &kind {
-        _ if team => Loaded::team(ctx, caller, from, to, None, caller.principal.is_tenant_admin(), false).await?,
+        _ if team => {
+            let scope = if caller.principal.is_tenant_admin() { TeamScope::Tenant } else { TeamScope::Visible };
+            Loaded::team(ctx, caller, from, to, scope, false).await?
+        }
         // The CSV lists every entry, so only the other formats use monthly aggregates.
         Kind::FiscalYear(fy) if format != Format::Csv => Loaded::fiscal_year(ctx, caller, fy).await?,
         _ => Loaded::new(ctx, caller, from, to, None).await?,
@@ -322,16 +325,27 @@ pub(crate) async fn project(
             )
         })?,
     };
-    // A shared project the caller has a standing on shows every member's entries.
+    // A shared project shows what everyone logged on it; a private one the caller's own.
     let sharing = super::team::Sharing::load(ctx, caller.owner.tenant()).await?;
-    let data = if sharing.standing(name, caller.owner.user()).is_some() {
-        Loaded::team(ctx, caller, None, None, Some(name), false, false).await?
-    } else {
-        Loaded::new(ctx, caller, None, None, Some(name)).await?
+    let target = super::team::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await;
+    let (data, name) = match target {
+        Ok(target) => match target.share() {
+            Some(share) => {
+                (Loaded::team(ctx, caller, None, None, TeamScope::Share(share), false).await?, share.name.clone())
+            }
+            None => {
+                let name = target.project().name.clone();
+                (Loaded::new(ctx, caller, None, None, Some(&name)).await?, name)
+            }
+        },
+        // No project of that name: the engine answers with suggestions from the
+        // caller's catalog (a project referenced by entries only is still found there).
+        Err(e) if e.status == 404 => (Loaded::new(ctx, caller, None, None, Some(name)).await?, name.to_owned()),
+        Err(e) => return Err(e),
     };
     let rows = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);
-    let summary = project_summary(name, &src, Page { offset, limit }).map_err(report_error)?;
+    let summary = project_summary(&name, &src, Page { offset, limit }).map_err(report_error)?;
     if format == Format::Json {
         let mut body = serde_json::to_value(&summary).expect("reports serialise");
         body["nextCursor"] = json!(summary.next_offset.map(offset_cursor));

@@ -75,25 +75,34 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
     Ok(ApiResponse::json(200, &me_body(&updated)))
 }
 
-/// The caller's projects and the projects shared with them; a shared one says whose it
-/// is and the caller's role (`owner`, `admin`, `contributor`, `viewer`).
+/// The caller's projects and the colleagues' projects shared with them. A shared one
+/// says whose it is, the caller's role (`owner`, `admin`, `contributor`, `viewer`) and
+/// `logAs`: what to write as an entry's project (or `[[...]]` in a log) to log on it.
 pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
+    let me = caller.owner.user();
+    let shared = |share: &crate::domain::sharing::SharedProject, role: &str| {
+        json!({"owner": share.owner, "role": role, "members": share.members.len(),
+               "logAs": if share.owner == me { share.name.clone() } else { share.log_as() }})
+    };
+    let mut listed: Vec<(String, String, Value)> = Vec::new();
+    for project in ctx.store.projects(&caller.owner).await? {
+        let mut body = serde_json::to_value(&project).expect("projects serialise");
+        if let Some(share) = sharing.find(me, &project.name) {
+            body["shared"] = shared(share, "owner");
+        }
+        listed.push((project_key(&project.name), String::new(), body));
+    }
     let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
-    let mut projects: Vec<&Project> = catalog.projects().collect();
-    projects.sort_by_key(|p| project_key(&p.name));
-    let listed: Vec<Value> = projects
-        .into_iter()
-        .map(|p| {
-            let mut body = serde_json::to_value(p).expect("projects serialise");
-            if let Some((share, standing)) = sharing.standing(&p.name, caller.owner.user()) {
-                body["shared"] =
-                    json!({"owner": share.owner, "role": standing.label(), "members": share.members.len()});
-            }
-            body
-        })
-        .collect();
-    Ok(ApiResponse::json(200, &json!({"projects": listed})))
+    for (share, standing) in sharing.visible_to(me).filter(|(s, _)| s.owner != me) {
+        let Some(project) = catalog.get(&share.log_as()) else { continue };
+        let mut body = serde_json::to_value(project).expect("projects serialise");
+        body["name"] = json!(share.name);
+        body["shared"] = shared(share, standing.label());
+        listed.push((project_key(&share.name), share.owner.clone(), body));
+    }
+    listed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Ok(ApiResponse::json(200, &json!({"projects": listed.into_iter().map(|(_, _, b)| b).collect::<Vec<_>>()})))
 }
 
 const PROJECT_FIELDS: [&str; 7] =
@@ -193,13 +202,8 @@ pub(crate) async fn create_project(
     };
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
-    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
-    if let Some((share, _)) = sharing.standing(&project.name, caller.owner.user()) {
-        return Err(ApiError::conflict(
-            "project-exists",
-            format!("{:?} is a project shared with you by {}; log time on it as it is", share.name, share.owner),
-        ));
-    }
+    // A colleague's project of the same name shared with the caller is theirs: this
+    // one is the caller's own and stays private.
     if !ctx.store.create_project(&caller.owner, &project).await? {
         // A retry of an idempotent create may find its own first copy.
         if let Some(replayed) = match idem {
@@ -256,25 +260,24 @@ pub(crate) async fn patch_project(
     let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     // A shared project is edited where its owner keeps it, by the owner or an admin.
-    let shared = sharing.standing(name, caller.owner.user()).map(|(share, standing)| (share.clone(), standing));
+    let target = super::team::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await?;
+    let standing = target.standing();
+    if !standing.can_administer() {
+        return Err(ApiError::forbidden(format!(
+            "you are a {} of {:?}; only its owner and project admins edit it",
+            standing.label(),
+            target.project().name
+        )));
+    }
+    let shared = target.share().cloned();
     let data_owner = match &shared {
-        Some((share, standing)) => {
-            if !standing.can_administer() {
-                return Err(ApiError::forbidden(format!(
-                    "you are a {} of {:?}; only its owner and project admins edit it",
-                    standing.label(),
-                    share.name
-                )));
-            }
+        Some(share) => {
             caller.owner.colleague(&share.owner).map_err(|e| crate::store::StoreError(format!("corrupt id: {e}")))?
         }
         None => caller.owner.clone(),
     };
-    let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
-    let mut project = catalog
-        .get(name)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("no project named {name:?}; list them with GET /v1/projects")))?;
+    let catalog = crate::domain::ProjectCatalog::new(ctx.store.projects(&data_owner).await?);
+    let mut project = target.project().clone();
     let before = project.clone();
     let mut issues = Vec::new();
     let mut renamed_from = None;
@@ -301,7 +304,7 @@ pub(crate) async fn patch_project(
                     format!("a project named {new_name:?} exists already (names ignore case); pick another name"),
                 ));
             }
-            if let Some((share, _)) = &shared {
+            if let Some(share) = &shared {
                 return Err(ApiError::conflict(
                     "shared-project-rename",
                     format!(

@@ -2,15 +2,15 @@
 //! (SPEC §9). Anything the caller may not see answers 404, like a missing thing.
 
 use super::{AppContext, Caller};
-use crate::domain::names::project_key;
+use crate::domain::names::{project_key, project_ref};
 use crate::domain::project::is_conventional;
 use crate::domain::sharing::{MembershipRefusal, Role, SharedProject, Standing, check_membership_change};
 use crate::domain::{Project, ProjectCatalog};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::team::{
-    AuditCursor, AuditRecord, append_audit, audit_records, is_registered, save_shared_project, shared_project,
-    shared_projects, tenant_users,
+    AuditCursor, AuditRecord, append_audit, audit_records, is_registered, save_shared_project, shared_projects,
+    tenant_users,
 };
 use crate::store::{EntryQuery, Owner, StoredEntry};
 use base64::Engine as _;
@@ -33,14 +33,16 @@ impl Sharing {
         Ok(Self { shares: shared_projects(ctx.store.as_ref(), tenant).await? })
     }
 
-    pub fn get(&self, name: &str) -> Option<&SharedProject> {
-        let key = project_key(name);
-        self.shares.iter().find(|s| project_key(&s.name) == key)
+    /// `owner`'s shared project `name`.
+    pub fn find(&self, owner: &str, name: &str) -> Option<&SharedProject> {
+        self.shares.iter().find(|s| s.is(owner, name))
     }
 
-    /// The shared project `name` and the user's standing on it, if they have one.
-    pub fn standing(&self, name: &str, user: &str) -> Option<(&SharedProject, Standing)> {
-        let share = self.get(name)?;
+    /// The colleague's shared project an entry's `OWNER/Name` reference names, and the
+    /// user's standing on it (`None` when it names none, or one they have no standing on).
+    pub fn named_by(&self, project: &str, user: &str) -> Option<(&SharedProject, Standing)> {
+        let reference = project_ref(project);
+        let share = self.find(reference.owner?, reference.name)?;
         Some((share, share.standing(user)?))
     }
 
@@ -56,51 +58,135 @@ fn owner_of(caller: &Caller, user: &str) -> Result<Owner, crate::store::StoreErr
     caller.owner.colleague(user).map_err(|e| crate::store::StoreError(format!("corrupt id: {e}")))
 }
 
-/// A user's own project named `name` (names ignore case).
-async fn own_project(ctx: &AppContext, owner: &Owner, name: &str) -> Result<Option<Project>, ApiError> {
-    Ok(ProjectCatalog::new(ctx.store.projects(owner).await?).get(name).cloned())
-}
-
-/// The shared projects' metadata, as their owners keep it; `catalogs` holds owners'
-/// projects already read, the others are read here, each owner once.
-async fn shares_metadata(
+/// The owner's project metadata of a share (a share always has its owner's project;
+/// if that went missing the defaults stand in).
+async fn share_metadata(
     ctx: &AppContext,
     caller: &Caller,
-    shares: &[&SharedProject],
+    share: &SharedProject,
     catalogs: &mut BTreeMap<String, ProjectCatalog>,
-) -> Result<Vec<Project>, ApiError> {
-    let mut out = Vec::new();
-    for share in shares {
-        if !catalogs.contains_key(&share.owner) {
-            let projects = ctx.store.projects(&owner_of(caller, &share.owner)?).await?;
-            catalogs.insert(share.owner.clone(), ProjectCatalog::new(projects));
-        }
-        out.extend(catalogs[&share.owner].get(&share.name).cloned());
+) -> Result<Project, ApiError> {
+    if !catalogs.contains_key(&share.owner) {
+        let projects = ctx.store.projects(&owner_of(caller, &share.owner)?).await?;
+        catalogs.insert(share.owner.clone(), ProjectCatalog::new(projects));
     }
-    Ok(out)
+    Ok(catalogs[&share.owner]
+        .get(&share.name)
+        .cloned()
+        .unwrap_or_else(|| Project::auto_created(&share.name, share.updated_at.date_naive())))
 }
 
-/// The caller's projects and the projects shared with them (the shared project's
-/// metadata wins over a private project of the same name).
+/// The caller's own projects, and each colleague's project shared with them under its
+/// `OWNER/Name` reference (with the owner's metadata). A member's own project of the
+/// same name is a different project and stays as it is.
 pub(crate) async fn catalog_with_shares(
     ctx: &AppContext,
     caller: &Caller,
     sharing: &Sharing,
 ) -> Result<ProjectCatalog, ApiError> {
-    let others: Vec<&SharedProject> = sharing
-        .visible_to(caller.owner.user())
-        .filter(|(_, standing)| *standing != Standing::Owner)
-        .map(|(share, _)| share)
-        .collect();
-    let shared = shares_metadata(ctx, caller, &others, &mut BTreeMap::new()).await?;
-    let mut catalog = ProjectCatalog::new(shared);
-    for project in ctx.store.projects(&caller.owner).await? {
+    let mut catalog = ProjectCatalog::new(ctx.store.projects(&caller.owner).await?);
+    let mut catalogs = BTreeMap::new();
+    for (share, standing) in sharing.visible_to(caller.owner.user()) {
+        if standing == Standing::Owner {
+            continue;
+        }
+        let mut project = share_metadata(ctx, caller, share, &mut catalogs).await?;
+        project.name = share.log_as();
         catalog.insert(project);
     }
     Ok(catalog)
 }
 
+/// What a `{name}` in a project route names, for the caller.
+pub(crate) enum ProjectTarget {
+    /// The caller's own project, and its share if they shared it.
+    Own { project: Project, share: Option<SharedProject> },
+    /// A colleague's project shared with the caller.
+    Colleague { share: SharedProject, standing: Standing, project: Project },
+}
+
+impl ProjectTarget {
+    pub fn share(&self) -> Option<&SharedProject> {
+        match self {
+            Self::Own { share, .. } => share.as_ref(),
+            Self::Colleague { share, .. } => Some(share),
+        }
+    }
+
+    /// The caller's standing (the owner of their own project).
+    pub fn standing(&self) -> Standing {
+        match self {
+            Self::Own { .. } => Standing::Owner,
+            Self::Colleague { standing, .. } => *standing,
+        }
+    }
+
+    pub fn project(&self) -> &Project {
+        match self {
+            Self::Own { project, .. } | Self::Colleague { project, .. } => project,
+        }
+    }
+}
+
+/// Resolves `{name}` of a project route: `OWNER/Name` (or `?owner=ID`) names a
+/// colleague's shared project; a plain name is the caller's own project, or else the one
+/// project of that name shared with them (several: 409 asking for the owner).
+pub(crate) async fn resolve_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    sharing: &Sharing,
+    name: &str,
+    owner_param: Option<&str>,
+) -> Result<ProjectTarget, ApiError> {
+    let reference = project_ref(name);
+    let owner = match (reference.owner, owner_param.map(str::trim).filter(|o| !o.is_empty())) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(ApiError::bad_request(
+                "invalid-owner",
+                format!("{name:?} names the owner {a:?} but ?owner= says {b:?}; give the owner once"),
+            ));
+        }
+        (a, b) => a.or(b),
+    };
+    let me = caller.owner.user();
+    let own = |project: Project| ProjectTarget::Own { share: sharing.find(me, &project.name).cloned(), project };
+    if owner.is_none_or(|o| o.eq_ignore_ascii_case(me)) {
+        if let Some(project) = ProjectCatalog::new(ctx.store.projects(&caller.owner).await?).get(reference.name) {
+            return Ok(own(project.clone()));
+        }
+        if owner.is_some() {
+            return Err(not_visible(name));
+        }
+    }
+    let candidates: Vec<(&SharedProject, Standing)> = sharing
+        .visible_to(me)
+        .filter(|(s, standing)| {
+            *standing != Standing::Owner
+                && owner.is_none_or(|o| s.owner.eq_ignore_ascii_case(o))
+                && project_key(&s.name) == project_key(reference.name)
+        })
+        .collect();
+    match candidates.as_slice() {
+        [] => Err(not_visible(name)),
+        [(share, standing)] => {
+            let project = share_metadata(ctx, caller, share, &mut BTreeMap::new()).await?;
+            Ok(ProjectTarget::Colleague { share: (*share).clone(), standing: *standing, project })
+        }
+        several => Err(ApiError::conflict(
+            "ambiguous-project",
+            format!(
+                "{} colleagues share a project named {name:?} with you; name the one you mean as OWNER/Name or \
+                 with ?owner=ID",
+                several.len()
+            ),
+        )
+        .with_details(json!({"logAs": several.iter().map(|(s, _)| s.log_as()).collect::<Vec<_>>()}))),
+    }
+}
+
 /// Entries of several users, each with its user: what team reports are computed from.
+/// A shared project's entries carry its label as their project (its name, or
+/// `OWNER/Name` where the report has another project of that name).
 pub(crate) struct TeamData {
     pub stored: Vec<(String, StoredEntry)>,
     pub catalog: ProjectCatalog,
@@ -130,35 +216,53 @@ pub(crate) async fn entries_of(
     }
 }
 
-/// What the caller may see in team reports, dated `from..=to`: a tenant administrator
-/// every user of the tenant; anyone else the entries of the projects they have a
-/// standing on, by the users who log time on them. `project` narrows to one project.
-/// With `skip_corrupt` a user whose data cannot be decoded is left out (and named)
-/// instead of failing the whole read: a tenant summary should not wait for one user.
+/// Whose entries a team read covers.
+#[derive(Clone, Copy)]
+pub(crate) enum TeamScope<'a> {
+    /// Every user of the tenant (tenant administrators, team summaries).
+    Tenant,
+    /// The shared projects the caller has a standing on.
+    Visible,
+    /// One shared project (its summary).
+    Share(&'a SharedProject),
+}
+
+/// What a team read may see, dated `from..=to`. A shared project's entries are its
+/// owner's entries of it and its members' entries naming it `OWNER/Name`, never a
+/// member's entries of their own project of the same name. With `skip_corrupt` a user
+/// whose data cannot be decoded is left out (and named) instead of failing the whole
+/// read: a tenant summary should not wait for one user.
 pub(crate) async fn team_data(
     ctx: &AppContext,
     caller: &Caller,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    project: Option<&str>,
-    whole_tenant: bool,
+    scope: TeamScope<'_>,
     skip_corrupt: bool,
 ) -> Result<TeamData, ApiError> {
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
-    // (user, project filter) reads.
+    let shares: Vec<&SharedProject> = match scope {
+        TeamScope::Tenant => sharing.shares.iter().collect(),
+        TeamScope::Visible => sharing.visible_to(caller.owner.user()).map(|(s, _)| s).collect(),
+        TeamScope::Share(share) => vec![share],
+    };
+    // (user, project filter) reads, each done once.
     let mut reads: Vec<(String, Option<String>)> = Vec::new();
-    let mut visible: Vec<&SharedProject> = Vec::new();
-    if whole_tenant {
-        visible.extend(&sharing.shares);
-        let users = tenant_users(ctx.store.as_ref(), caller.owner.tenant()).await?;
-        reads.extend(users.into_iter().map(|u| (u, project.map(str::to_owned))));
-    } else {
-        for (share, _) in sharing.visible_to(caller.owner.user()) {
-            if project.is_some_and(|p| project_key(p) != project_key(&share.name)) {
-                continue;
+    match scope {
+        TeamScope::Tenant => {
+            let users = tenant_users(ctx.store.as_ref(), caller.owner.tenant()).await?;
+            reads.extend(users.into_iter().map(|u| (u, None)));
+        }
+        TeamScope::Visible | TeamScope::Share(_) => {
+            for share in &shares {
+                for author in share.authors() {
+                    let filter = if author == share.owner { share.name.clone() } else { share.log_as() };
+                    let read = (author.to_owned(), Some(filter));
+                    if !reads.contains(&read) {
+                        reads.push(read);
+                    }
+                }
             }
-            visible.push(share);
-            reads.extend(share.loggers().map(|u| (u.to_owned(), Some(share.name.clone()))));
         }
     }
     let results: Vec<(String, Result<UserEntries, crate::store::StoreError>)> = futures::stream::iter(reads.clone())
@@ -172,11 +276,11 @@ pub(crate) async fn team_data(
         .buffered(READ_CONCURRENCY)
         .collect()
         .await;
-    let mut per_user = Vec::with_capacity(results.len());
+    let mut stored: Vec<(String, StoredEntry)> = Vec::new();
     let mut skipped = Vec::new();
     for (user, read) in results {
         match read {
-            Ok(entries) => per_user.push(entries),
+            Ok(entries) => stored.extend(entries),
             Err(e) if skip_corrupt && e.is_corrupt() => {
                 tracing::error!(user = %user, error = %e, "left out of a team report: corrupt data");
                 skipped.push(user);
@@ -184,30 +288,74 @@ pub(crate) async fn team_data(
             Err(e) => return Err(e.into()),
         }
     }
-    // Every project of a tenant-wide read's users (each read once); shared projects'
-    // metadata first, so it wins over a private project of the same name.
+    // Which shared project each entry belongs to, by identity.
+    let share_of = |user: &str, project: &str| -> Option<usize> {
+        let reference = project_ref(project);
+        let (owner, by_member) = match reference.owner {
+            Some(owner) => (owner, true),
+            None => (user, false),
+        };
+        shares
+            .iter()
+            .position(|s| s.is(owner, reference.name) && (!by_member || s.authors().any(|a| a == user && a != s.owner)))
+    };
+    let belongs: Vec<Option<usize>> = stored.iter().map(|(u, s)| share_of(u, &s.entry.project)).collect();
+    // Entries of a share the read was not for (a tenant read's other projects) stay
+    // as their authors named them; in a project read everything belongs to a share.
+    let private_keys: std::collections::BTreeSet<String> = stored
+        .iter()
+        .zip(&belongs)
+        .filter(|(_, b)| b.is_none())
+        .map(|((_, s), _)| project_key(&s.entry.project))
+        .collect();
+    let labels: Vec<String> = shares
+        .iter()
+        .map(|share| {
+            let key = project_key(&share.name);
+            let twin = shares.iter().any(|o| !std::ptr::eq(*o, *share) && project_key(&o.name) == key);
+            if twin || private_keys.contains(&key) { share.log_as() } else { share.name.clone() }
+        })
+        .collect();
+    let mut kept = Vec::with_capacity(stored.len());
+    for ((user, mut entry), belongs) in stored.into_iter().zip(belongs) {
+        match belongs {
+            Some(i) => entry.entry.project = labels[i].clone(),
+            // A project read keeps only what belongs to its shares.
+            None if !matches!(scope, TeamScope::Tenant) => continue,
+            None => {}
+        }
+        kept.push((user, entry));
+    }
+    // The shares' metadata under their labels first; a tenant read adds every user's
+    // private projects (the shared ones come through their shares).
     let mut catalogs: BTreeMap<String, ProjectCatalog> = BTreeMap::new();
-    if whole_tenant {
+    let mut catalog = ProjectCatalog::default();
+    for (share, label) in shares.iter().zip(&labels) {
+        if skipped.contains(&share.owner) {
+            continue;
+        }
+        let mut project = share_metadata(ctx, caller, share, &mut catalogs).await?;
+        project.name = label.clone();
+        catalog.insert(project);
+    }
+    if matches!(scope, TeamScope::Tenant) {
         for (user, _) in &reads {
-            if !skipped.contains(user) && !catalogs.contains_key(user) {
+            if skipped.contains(user) {
+                continue;
+            }
+            if !catalogs.contains_key(user) {
                 let projects = ctx.store.projects(&owner_of(caller, user)?).await?;
                 catalogs.insert(user.clone(), ProjectCatalog::new(projects));
             }
-        }
-        // A skipped owner's shared projects are left out with their entries.
-        visible.retain(|share| catalogs.contains_key(&share.owner));
-    }
-    let mut catalog = ProjectCatalog::new(shares_metadata(ctx, caller, &visible, &mut catalogs).await?);
-    if whole_tenant {
-        for user_catalog in catalogs.values() {
-            for p in user_catalog.projects() {
-                catalog.insert(p.clone());
+            for p in catalogs[user].projects() {
+                if sharing.find(user, &p.name).is_none() {
+                    catalog.insert(p.clone());
+                }
             }
         }
     }
-    let mut stored: Vec<(String, StoredEntry)> = per_user.into_iter().flatten().collect();
-    stored.sort_by(|a, b| (a.1.entry.date, a.1.entry.start, &a.0).cmp(&(b.1.entry.date, b.1.entry.start, &b.0)));
-    Ok(TeamData { stored, catalog, skipped })
+    kept.sort_by(|a, b| (a.1.entry.date, a.1.entry.start, &a.0).cmp(&(b.1.entry.date, b.1.entry.start, &b.0)));
+    Ok(TeamData { stored: kept, catalog, skipped })
 }
 
 /// Records a change made outside an entry commit. The change is already stored, so a
@@ -247,21 +395,31 @@ fn refusal(name: &str, refusal: MembershipRefusal) -> ApiError {
 fn members_body(share: &SharedProject) -> Value {
     let mut members = vec![json!({"user": share.owner, "role": "owner"})];
     members.extend(share.members.iter().map(|(u, r)| json!({"user": u, "role": r})));
-    json!({"project": share.name, "owner": share.owner, "members": members})
+    json!({"project": share.name, "owner": share.owner, "logAs": share.log_as(), "members": members})
 }
 
-/// The shared project `name` for a membership change: the existing share, or a new one
-/// when the caller owns a private project of that name.
-async fn share_for_change(
+/// The project of a members route: its `{name}` (and `?owner=`), resolved for the caller.
+async fn member_target(
     ctx: &AppContext,
     caller: &Caller,
-    name: &str,
-) -> Result<(SharedProject, Option<u64>), ApiError> {
-    if let Some(share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await? {
-        let revision = share.revision;
-        return Ok((share, Some(revision)));
-    }
-    let project = own_project(ctx, &caller.owner, name).await?.ok_or_else(|| not_visible(name))?;
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ProjectTarget, ApiError> {
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
+    let name = matched.param("name").unwrap_or_default();
+    resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await
+}
+
+/// The shared project for a membership change: the existing share, or a new one when
+/// the caller's own project is not shared yet.
+fn share_for_change(caller: &Caller, target: ProjectTarget) -> Result<(SharedProject, Option<u64>), ApiError> {
+    let project = match target {
+        ProjectTarget::Own { share: Some(share), .. } | ProjectTarget::Colleague { share, .. } => {
+            let revision = share.revision;
+            return Ok((share, Some(revision)));
+        }
+        ProjectTarget::Own { project, share: None } => project,
+    };
     if is_conventional(&project.name) {
         return Err(ApiError::new(
             422,
@@ -273,6 +431,7 @@ async fn share_for_change(
         name: project.name,
         owner: caller.owner.user().to_owned(),
         members: BTreeMap::new(),
+        former_members: Default::default(),
         revision: 0,
         updated_at: caller.at,
     };
@@ -294,7 +453,7 @@ pub(crate) async fn put_member(
     let role: Role =
         body.required_string("role")?.parse().map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
     for _ in 0..MAX_SHARE_ATTEMPTS {
-        let (mut share, read) = share_for_change(ctx, caller, name).await?;
+        let (mut share, read) = share_for_change(caller, member_target(ctx, caller, matched, req).await?)?;
         check_membership_change(&share, caller.owner.user(), &target, false).map_err(|r| refusal(name, r))?;
         let member = caller.owner.colleague(&target).ok();
         let registered = match &member {
@@ -315,6 +474,7 @@ pub(crate) async fn put_member(
         if before == Some(role) {
             return Ok(ApiResponse::json(200, &members_body(&share)));
         }
+        share.former_members.remove(&target);
         share.updated_at = caller.at;
         if save_shared_project(ctx.store.as_ref(), caller.owner.tenant(), &share, read).await? {
             let record = audit_record(caller, &target, "member.put", &share.name)
@@ -332,15 +492,21 @@ pub(crate) async fn delete_member(
     ctx: &AppContext,
     caller: &Caller,
     matched: &Matched,
+    req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     let target = matched.param("user").unwrap_or_default().trim().to_owned();
     for _ in 0..MAX_SHARE_ATTEMPTS {
-        let Some(mut share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await? else {
-            return Err(not_visible(name));
+        let resolved = member_target(ctx, caller, matched, req).await?;
+        let Some(mut share) = resolved.share().cloned() else {
+            return Err(ApiError::new(
+                404,
+                "not-a-member",
+                format!("{name:?} is not shared; it has no members to remove"),
+            ));
         };
         check_membership_change(&share, caller.owner.user(), &target, true).map_err(|r| refusal(name, r))?;
-        let Some(before) = share.members.remove(&target) else {
+        let Some(before) = share.remove_member(&target) else {
             return Err(ApiError::new(
                 404,
                 "not-a-member",
@@ -365,18 +531,22 @@ pub(crate) async fn list_members(
     ctx: &AppContext,
     caller: &Caller,
     matched: &Matched,
+    req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let name = matched.param("name").unwrap_or_default();
-    if let Some(share) = shared_project(ctx.store.as_ref(), caller.owner.tenant(), name).await?
-        && share.standing(caller.owner.user()).is_some()
-    {
-        return Ok(ApiResponse::json(200, &members_body(&share)));
+    match member_target(ctx, caller, matched, req).await? {
+        ProjectTarget::Own { share: Some(share), .. } | ProjectTarget::Colleague { share, .. } => {
+            Ok(ApiResponse::json(200, &members_body(&share)))
+        }
+        ProjectTarget::Own { project, share: None } => Ok(ApiResponse::json(
+            200,
+            &json!({
+                "project": project.name,
+                "owner": caller.owner.user(),
+                "logAs": project.name,
+                "members": [{"user": caller.owner.user(), "role": "owner"}],
+            }),
+        )),
     }
-    let project = own_project(ctx, &caller.owner, name).await?.ok_or_else(|| not_visible(name))?;
-    Ok(ApiResponse::json(
-        200,
-        &json!({"project": project.name, "owner": caller.owner.user(), "members": [{"user": caller.owner.user(), "role": "owner"}]}),
-    ))
 }
 
 // ---- audit -----------------------------------------------------------------------

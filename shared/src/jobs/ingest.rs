@@ -13,7 +13,7 @@ use crate::domain::calendar::FiscalYear;
 use crate::domain::diagnostic::{Code, Diagnostic, has_errors};
 use crate::domain::duration::overlaps;
 use crate::domain::entry::Entry;
-use crate::domain::names::project_key;
+use crate::domain::names::{own_view, project_key, project_ref};
 use crate::handlers::{AppContext, Caller};
 use crate::markdown::log::parse_log;
 use crate::markdown::project_file::parse_project_file;
@@ -62,15 +62,25 @@ pub struct IngestContext<'a> {
     /// The user's running timer, wherever it is.
     pub running_timer: Option<&'a StoredEntry>,
     pub now: DateTime<Utc>,
-    /// Keys of shared projects the uploader only views: entries on them are refused,
-    /// as the API refuses them.
-    pub view_only_projects: &'a [String],
+    /// The uploader's user id: `OWNER/Name` with their own id is just their project.
+    pub user: &'a str,
+    /// Colleagues' projects shared with the uploader, by the key of their `OWNER/Name`,
+    /// with whether the uploader may log on them. A new or changed entry naming a
+    /// colleague's project must name one they may log on, as the API requires; an entry
+    /// stored before is kept as it is (a former member's past time stays theirs).
+    pub colleague_shares: &'a HashMap<String, bool>,
 }
 
 pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&Entry) -> String) -> IngestPlan {
-    let log = parse_log(text);
+    let mut log = parse_log(text);
+    for entry in &mut log.entries {
+        if project_ref(&entry.project).owner.is_some() {
+            entry.project = own_view(&entry.project, ctx.user);
+        }
+    }
     let mut diagnostics = log.diagnostics;
     let fy = ctx.fiscal_year;
+    let stored_before: std::collections::HashSet<&Entry> = ctx.current.iter().map(|s| &s.entry).collect();
 
     let expected_title = format!("Time Log {}", fy.label());
     if let Some(title) = log.title.as_deref().filter(|t| *t != expected_title) {
@@ -84,15 +94,30 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
         ));
     }
     for (entry, &line) in log.entries.iter().zip(&log.entry_lines) {
-        if !ctx.view_only_projects.is_empty() && ctx.view_only_projects.contains(&project_key(&entry.project)) {
-            diagnostics.push(Diagnostic::error(
-                line,
-                Code::ViewerCannotLog,
-                format!(
-                    "you are a viewer of the shared project {:?}; log time on it once its owner or an admin makes you a contributor, or move this entry to another project",
-                    entry.project.trim()
-                ),
-            ));
+        let reference = project_ref(&entry.project);
+        if let Some(owner) = reference.owner
+            && !stored_before.contains(entry)
+        {
+            match ctx.colleague_shares.get(&project_key(&entry.project)) {
+                Some(true) => {}
+                Some(false) => diagnostics.push(Diagnostic::error(
+                    line,
+                    Code::ViewerCannotLog,
+                    format!(
+                        "you are a viewer of {owner}'s shared project {:?}; log time on it once its owner or an admin makes you a contributor, or move this entry to a project of yours",
+                        reference.name
+                    ),
+                )),
+                None => diagnostics.push(Diagnostic::error(
+                    line,
+                    Code::UnknownSharedProject,
+                    format!(
+                        "{:?} names no project {owner} shares with you; GET /v1/projects lists the shared projects you can log on (shared.logAs), or write [[{}]] for a project of your own",
+                        entry.project.trim(),
+                        reference.name
+                    ),
+                )),
+            }
         }
         if !fy.contains(entry.date) {
             diagnostics.push(Diagnostic::error(
@@ -268,12 +293,13 @@ pub(crate) async fn ingest_log(
         Ok(text) => text,
         Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
     };
-    let view_only_projects: Vec<String> = crate::store::team::shared_projects(ctx.store.as_ref(), owner.tenant())
-        .await?
-        .into_iter()
-        .filter(|share| share.standing(owner.user()).is_some_and(|s| !s.can_log_time()))
-        .map(|share| project_key(&share.name))
-        .collect();
+    let colleague_shares: HashMap<String, bool> =
+        crate::store::team::shared_projects(ctx.store.as_ref(), owner.tenant())
+            .await?
+            .into_iter()
+            .filter(|share| share.owner != owner.user())
+            .filter_map(|share| Some((project_key(&share.log_as()), share.standing(owner.user())?.can_log_time())))
+            .collect();
     let fiscal_year = match caller.calendar.parse_label(&label) {
         Ok(fy) => fy,
         Err(e) => {
@@ -315,7 +341,8 @@ pub(crate) async fn ingest_log(
             neighbours: &neighbours,
             running_timer: snapshot.timer.as_ref(),
             now,
-            view_only_projects: &view_only_projects,
+            user: owner.user(),
+            colleague_shares: &colleague_shares,
         };
         let plan = plan_ingest(text, &context, |entry| entry_id_for_upload(&record.id, entry));
         if plan.is_rejected() {
@@ -416,10 +443,11 @@ pub fn entry_id_for_upload(upload_id: &str, entry: &Entry) -> String {
 }
 
 /// Creates the projects the entries name that the user does not have yet (SPEC §2
-/// defaults), as an API write would.
+/// defaults), as an API write would; a colleague's shared project is theirs, not created.
 async fn create_missing_projects(ctx: &AppContext, caller: &Caller, entries: &[&Entry]) -> Result<(), StoreError> {
     let mut catalog = ProjectCatalog::new(ctx.store.projects(&caller.owner).await?);
-    for name in catalog.add_missing_from(entries.iter().copied()) {
+    let own = entries.iter().copied().filter(|e| project_ref(&e.project).owner.is_none());
+    for name in catalog.add_missing_from(own) {
         if let Some(project) = catalog.get(&name) {
             ctx.store.create_project(&caller.owner, project).await?;
         }
@@ -495,18 +523,8 @@ pub(crate) async fn ingest_project(
         );
         return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
     }
-    let share = crate::store::team::shared_project(ctx.store.as_ref(), owner.tenant(), &project.name).await?;
-    if let Some(share) = share.filter(|s| s.owner != owner.user() && s.standing(owner.user()).is_some()) {
-        let diagnostic = Diagnostic::error(
-            1,
-            Code::SharedProjectNotOwned,
-            format!(
-                "{:?} is shared by its owner {}; its project file is theirs to upload (project admins edit it with PATCH /v1/projects/{{name}})",
-                share.name, share.owner
-            ),
-        );
-        return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
-    }
+    // A project file is always the uploader's own project (a colleague's shared project
+    // of the same name is theirs and unaffected; its admins edit it with PATCH).
     let existing = ProjectCatalog::new(ctx.store.projects(owner).await?).get(&project.name).cloned();
     let mut summary = IngestSummary::default();
     match &existing {

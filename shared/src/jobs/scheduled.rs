@@ -260,9 +260,16 @@ async fn render(
 ) -> Result<(String, String, (u64, usize), Vec<String>, Vec<Bucket>), StoreError> {
     let fail = |e: crate::http::ApiError| StoreError(format!("{}: {}", e.code, e.message));
     let data = if team {
-        crate::handlers::reports::Loaded::team(ctx, caller, Some(period.start), Some(period.end), None, true, true)
-            .await
-            .map_err(fail)?
+        crate::handlers::reports::Loaded::team(
+            ctx,
+            caller,
+            Some(period.start),
+            Some(period.end),
+            crate::handlers::team::TeamScope::Tenant,
+            true,
+        )
+        .await
+        .map_err(fail)?
     } else {
         crate::handlers::reports::Loaded::new(ctx, caller, Some(period.start), Some(period.end), None)
             .await

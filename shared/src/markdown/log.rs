@@ -5,7 +5,7 @@ use crate::domain::calendar::month_name;
 use crate::domain::diagnostic::{Code, Diagnostic};
 use crate::domain::duration::overlapping_pairs;
 use crate::domain::entry::{Entry, NON_PROJECT, sort_entries};
-use crate::domain::names::project_name_problem;
+use crate::domain::names::project_ref_problem;
 use crate::domain::tags::{dropped_tag_message, normalize_tags};
 use crate::domain::time::{ClockTime, TimeError};
 use crate::domain::validation::{notes_line_error, task_error, too_many_tags};
@@ -235,7 +235,7 @@ fn parse_entry_line(line: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic
     }
     let parts = split_body(body.trim());
     let project = parts.project.map(str::trim).unwrap_or(NON_PROJECT);
-    if let Some(problem) = project_name_problem(project) {
+    if let Some(problem) = project_ref_problem(project) {
         diagnostics.push(Diagnostic::error(line_no, Code::InvalidProjectName, problem));
         ok = false;
     }

@@ -6,7 +6,8 @@
 //! Keys (ARCHITECTURE.md, Data):
 //! - directory: `DIRECTORY` / `T#{tenant}#U#{user}` — every user who has used the
 //!   service; team reports and the report scheduler enumerate it;
-//! - shared project: `T#{tenant}` / `SHARE#{project key}`, members inside;
+//! - shared project: `T#{tenant}` / `SHARE#{owner}#{project key}`, members inside (one
+//!   per owner and name: two colleagues may each share a project called Atlas);
 //! - audit record: `T#{tenant}#AUDIT#{yyyy-mm}` / `{timestamp}#{id}`;
 //! - generated report: `{user partition}` or `T#{tenant}` / `REPORT#{id}`.
 
@@ -133,25 +134,51 @@ pub async fn directory_page(
 
 // ---- shared projects -------------------------------------------------------------
 
-fn share_key(name: &str) -> String {
-    format!("SHARE#{}", project_key(name))
+fn share_key(owner: &str, name: &str) -> String {
+    format!("SHARE#{owner}#{}", project_key(name))
 }
 
 fn tenant_pk(tenant: &str) -> String {
     format!("T#{tenant}")
 }
 
+/// `owner`'s shared project `name`, if they shared it.
 pub async fn shared_project(
     store: &(impl DocStore + ?Sized),
     tenant: &str,
+    owner: &str,
     name: &str,
 ) -> Result<Option<SharedProject>, StoreError> {
-    store.get_doc(&tenant_pk(tenant), &share_key(name)).await?.map(from_doc).transpose()
+    if let Some(doc) = store.get_doc(&tenant_pk(tenant), &share_key(owner, name)).await? {
+        return Ok(Some(from_doc(doc)?));
+    }
+    // Written before shares were keyed by owner (`SHARE#{project key}`): still theirs.
+    let legacy = store.get_doc(&tenant_pk(tenant), &format!("SHARE#{}", project_key(name))).await?;
+    Ok(legacy.map(from_doc::<SharedProject>).transpose()?.filter(|s| s.is(owner, name)))
 }
 
-/// Every shared project of a tenant.
+/// Every shared project of a tenant (one per owner and name).
 pub async fn shared_projects(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<SharedProject>, StoreError> {
-    all_docs(store, &tenant_pk(tenant), "SHARE#", &prefix_end("SHARE#")).await
+    let mut out: Vec<SharedProject> = Vec::new();
+    let mut after = None;
+    loop {
+        let (docs, next) =
+            store.query_docs(&tenant_pk(tenant), "SHARE#", &prefix_end("SHARE#"), after.as_deref(), 500).await?;
+        for (sk, doc) in docs {
+            let share: SharedProject = from_doc(doc)?;
+            let current = sk == share_key(&share.owner, &share.name);
+            match out.iter().position(|s| s.is(&share.owner, &share.name)) {
+                // A document under the owner's key shadows a legacy one.
+                Some(i) if current => out[i] = share,
+                Some(_) => {}
+                None => out.push(share),
+            }
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// Saves `share` if nobody changed it since revision `read` (`None`: it must be new).
@@ -164,8 +191,14 @@ pub async fn save_shared_project(
 ) -> Result<bool, StoreError> {
     let mut next = share.clone();
     next.revision = read.map_or(1, |r| r + 1);
-    let condition = read.map_or(DocCondition::Absent, DocCondition::Revision);
-    store.put_doc(&tenant_pk(tenant), &share_key(&share.name), &to_doc(&next), condition).await
+    let key = share_key(&share.owner, &share.name);
+    let pk = tenant_pk(tenant);
+    // A share read from its legacy key moves to the owner's key with its revision.
+    let condition = match read {
+        Some(r) if store.get_doc(&pk, &key).await?.is_some() => DocCondition::Revision(r),
+        Some(_) | None => DocCondition::Absent,
+    };
+    store.put_doc(&pk, &key, &to_doc(&next), condition).await
 }
 
 // ---- audit -----------------------------------------------------------------------

@@ -449,7 +449,8 @@ async fn every_route_works_on_dynamodb() {
         body: body.map(str::to_owned),
         claims: mate.clone(),
     };
-    assert_eq!(call(&ctx, as_mate("me-get", "GET", "/v1/me", None)).await.0, 200);
+    // A first write enters the colleague in the tenant's directory (reads never write).
+    assert_eq!(call(&ctx, as_mate("me-patch", "PATCH", "/v1/me", Some("{}"))).await.0, 200);
     let member = json!({"name": "Site", "user": "mate"});
     let listed = run(
         ev(
@@ -584,4 +585,45 @@ async fn claims_that_could_cross_a_boundary_are_refused() {
     let (status, body) = call(&ctx, get(access)).await;
     assert_eq!(status, 401, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("ID token"), "{body}");
+}
+
+/// Issue 11: read routes are read-only. A user never seen before calls every GET route
+/// of the table (their first request ever), and the store records no write at all, so
+/// in AWS the GET functions' tenant credentials can be read-only.
+#[tokio::test]
+async fn read_routes_write_nothing() {
+    let Some((_, store, objects)) = support::emulator_stores("tm-read-only").await else { return };
+    let store = Arc::new(store);
+    let ctx = AppContext::new(store.clone(), Arc::new(objects));
+    let value = |name: &str| match name {
+        "date" | "start" | "end" => "2025-07-29",
+        "fy" => "2025-2026",
+        "month" => "2025-07",
+        "name" => "Atlas",
+        "tag" => "dev",
+        _ => "x",
+    };
+    let before = store.write_counts();
+    for route in shared::http::routes::ROUTES.iter().filter(|r| r.method == "GET") {
+        let params: serde_json::Map<String, Value> = route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| (name.to_owned(), json!(value(name))))
+            .collect();
+        let path =
+            params.iter().fold(route.path.to_owned(), |p, (k, v)| p.replace(&format!("{{{k}}}"), v.as_str().unwrap()));
+        let event = Event {
+            function: route.function,
+            method: "GET",
+            path: &path,
+            path_parameters: Value::Object(params),
+            query: if route.function.ends_with("since") { json!({"text": "x"}) } else { none() },
+            body: None,
+            claims: claims("first-time-reader", "readers", "[admins]"),
+        };
+        let (status, body) = call(&ctx, event).await;
+        assert!(status < 500, "{} answered {status}: {body}", route.function);
+        assert_eq!(store.write_counts(), before, "{} wrote to the table", route.function);
+    }
 }

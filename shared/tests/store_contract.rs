@@ -413,8 +413,8 @@ async fn audit_listing_work_is_bounded_per_page_and_resumes() {
 #[tokio::test]
 async fn shares_written_before_they_were_keyed_by_owner_are_kept() {
     use shared::domain::sharing::{Role, SharedProject};
-    use shared::store::{DocCondition, DocStore};
     use shared::store::team::{save_shared_project, shared_project, shared_projects};
+    use shared::store::{DocCondition, DocStore};
     let store = EmbeddedStore::open(&data_dir("legacy-shares")).unwrap();
     let legacy = SharedProject {
         name: "Atlas".into(),

@@ -99,6 +99,10 @@ fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::new(500, "internal", e.to_string()))
 }
 
+fn bad_request_group(name: &str) -> ApiError {
+    bad("invalid-group", format!("group {name:?} must be 1-128 characters without spaces, brackets, commas or quotes"))
+}
+
 fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
@@ -170,6 +174,9 @@ impl LocalIssuer {
         {
             return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
         }
+        if let Some(bad) = groups.iter().find(|g| !shared::auth::principal::is_unambiguous_group(g)) {
+            return Err(bad_request_group(bad));
+        }
         let password_hash = hash_password(password)?;
         let user = LocalUser {
             sub: uuid::Uuid::new_v4().to_string(),
@@ -184,6 +191,11 @@ impl LocalIssuer {
                 format!("username {username:?} is taken; log in with POST /local/login or pick another"),
             ));
         }
+        // Sign-up enters the user in their tenant's directory (Cognito's sign-up trigger
+        // will in AWS), so colleagues can add them to projects before they write anything.
+        let owner = shared::store::Owner::new(user.tenant.as_deref().unwrap_or(&user.sub), &user.sub)
+            .map_err(|e| bad("invalid-tenant", e.to_string()))?;
+        shared::store::team::register_user(&self.store, &owner, chrono::Utc::now()).await?;
         self.mint(&user).await
     }
 

@@ -7,7 +7,7 @@ use crate::domain::calendar::FiscalYear;
 use crate::domain::entry::Entry;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::jobs::canonical::{MARKDOWN, log_version_key, log_versions, publish_log};
+use crate::jobs::canonical::{MARKDOWN, log_version_key, log_versions, render_current};
 use crate::jobs::ingest::MAX_FILE_BYTES;
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
 use crate::markdown::log::render_log;
@@ -240,8 +240,9 @@ pub(crate) async fn get_log(
     {
         return Ok(markdown_response(&fy, state.version, text));
     }
-    // Not published yet (a writer stopped after its commit, or lost a race): render now.
-    let (version, text) = publish_log(ctx, &caller.owner, &fy)
+    // Not published yet (a writer stopped after its commit, or lost a race): render now;
+    // the next write stores it.
+    let (version, text) = render_current(ctx, &caller.owner, &fy)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::new(503, "busy", "your entries are changing quickly; retry in a moment"))?;

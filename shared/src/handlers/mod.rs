@@ -63,6 +63,20 @@ impl AppContext {
     }
 }
 
+/// What a request may do to the store: a read route (GET) never writes, so in AWS its
+/// credentials can be read-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn of_method(method: &str) -> Self {
+        if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") { Self::Read } else { Self::Write }
+    }
+}
+
 /// The caller and their settings, loaded once per request.
 pub struct Caller {
     pub principal: Principal,
@@ -77,25 +91,32 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub(crate) async fn load(ctx: &AppContext, principal: &Principal) -> Result<Self, ApiError> {
-        Ok(Self::for_principal(ctx, principal.clone()).await?)
+    pub(crate) async fn load(ctx: &AppContext, principal: &Principal, access: Access) -> Result<Self, ApiError> {
+        Ok(Self::for_principal(ctx, principal.clone(), access).await?)
     }
 
-    /// The caller's settings, also for jobs acting for a user. A user seen for the
+    /// The caller's settings, also for jobs acting for a user. Reads never write: a
+    /// user without a profile reads with the defaults. On a write, a user seen for the
     /// first time is entered in the tenant's directory (so they can be made a project
     /// member, appear in tenant reports and get scheduled reports) and given the default
-    /// profile, whose presence marks them as registered from then on.
-    pub(crate) async fn for_principal(ctx: &AppContext, principal: Principal) -> Result<Self, StoreError> {
+    /// profile, whose presence marks them as registered from then on. (Local sign-up
+    /// registers at once; in AWS, Cognito's sign-up will.)
+    pub(crate) async fn for_principal(
+        ctx: &AppContext,
+        principal: Principal,
+        access: Access,
+    ) -> Result<Self, StoreError> {
         let owner = principal.owner();
         let at = (ctx.clock)();
         let profile = match ctx.store.profile(&owner).await? {
             Some(profile) => profile,
-            None => {
+            None if access == Access::Write => {
                 crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
                 let profile = Profile::default();
                 ctx.store.put_profile(&owner, &profile).await?;
                 profile
             }
+            None => Profile::default(),
         };
         let tenant = ctx.store.tenant_settings(owner.tenant()).await?.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
@@ -200,7 +221,7 @@ async fn dispatch(
     }
     let principal =
         principal.ok_or_else(|| ApiError::unauthorized("send a bearer token: Authorization: Bearer <token>"))?;
-    let caller = Caller::load(ctx, principal).await?;
+    let caller = Caller::load(ctx, principal, Access::of_method(&req.method)).await?;
     let idempotency = if req.method == "POST" { Idempotency::from_request(req)? } else { None };
     if let Some(idem) = &idempotency
         && let Some(replayed) = idem.replay(ctx, &caller.owner).await?

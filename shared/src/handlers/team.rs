@@ -465,8 +465,8 @@ pub(crate) async fn put_member(
                 404,
                 "unknown-user",
                 format!(
-                    "no user {target:?} in your tenant has signed in yet; members are users of your tenant, named by \
-                     their user id (GET /v1/me shows it), and must sign in once before they can be added"
+                    "no user {target:?} in your tenant's directory; members are users of your tenant, named by their \
+                     user id (GET /v1/me shows it), who have signed up or made a change once (e.g. PATCH /v1/me)"
                 ),
             ));
         }

@@ -9,7 +9,8 @@
 //! version, and a slower writer cannot overwrite a newer log with an older one. A
 //! version whose publisher lost the race (a newer write landed first) is published by
 //! the newer writer's render, and a reader that finds the current version unpublished
-//! (e.g. a function that stopped after its commit) renders it on the spot.
+//! (e.g. a function that stopped after its commit) renders it on the spot, without
+//! storing it (read routes never write).
 
 use crate::domain::calendar::FiscalYear;
 use crate::domain::entry::Entry;
@@ -55,16 +56,26 @@ pub async fn consistent_year(
     Ok(None)
 }
 
-/// Renders and stores the current version of the year's log; returns the version and
-/// text published (`None` when concurrent writes kept moving it: the next write or read
-/// publishes).
-pub async fn publish_log(
+/// Renders the current version of the year's log without storing it (what a reader
+/// gets when the version is not published yet: read routes never write).
+pub async fn render_current(
     ctx: &AppContext,
     owner: &Owner,
     fiscal_year: &FiscalYear,
 ) -> Result<Option<(u64, String)>, StoreError> {
     let Some((version, entries)) = consistent_year(ctx, owner, fiscal_year).await? else { return Ok(None) };
-    let text = render_log(&fiscal_year.label(), &entries);
+    Ok(Some((version, render_log(&fiscal_year.label(), &entries))))
+}
+
+/// Renders and stores the current version of the year's log; returns the version and
+/// text published (`None` when concurrent writes kept moving it: the next write
+/// publishes, and a reader renders it meanwhile).
+pub async fn publish_log(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+) -> Result<Option<(u64, String)>, StoreError> {
+    let Some((version, text)) = render_current(ctx, owner, fiscal_year).await? else { return Ok(None) };
     if version > 0 {
         ctx.objects
             .put_object(owner, &log_version_key(&fiscal_year.label(), version), text.clone().into_bytes(), MARKDOWN)

@@ -144,7 +144,7 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         Some(user) => {
             let owner = Owner::new(&task.tenant, user).map_err(|e| StoreError(format!("corrupt task: {e}")))?;
             let principal = Principal::for_job(owner);
-            let caller = Caller::for_principal(ctx, principal).await?;
+            let caller = Caller::for_principal(ctx, principal, crate::handlers::Access::Read).await?;
             if caller.today() <= period.end {
                 return Ok(Outcome::NotEnded);
             }

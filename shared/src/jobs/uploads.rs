@@ -209,7 +209,7 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
         tracing::warn!(upload = %record.id, "ignored: the uploaded object is gone");
         return Ok(None);
     };
-    let caller = Caller::for_principal(ctx, job_principal(&owner)).await?;
+    let caller = Caller::for_principal(ctx, job_principal(&owner), crate::handlers::Access::Write).await?;
     Ok(Some(ingest_upload(ctx, &caller, record, &bytes).await?))
 }
 

@@ -24,6 +24,10 @@ use std::collections::HashMap;
 
 type Item = HashMap<String, AttributeValue>;
 
+/// The table's one global secondary index (`gpk`/`gsk`, all attributes): documents a
+/// job enumerates across partitions, e.g. the user directory.
+pub const INDEX_NAME: &str = "byIndex";
+
 /// DynamoDB allows 100 items in one transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 /// A large ingest's mark that has not been cleared after this long is abandoned.
@@ -113,10 +117,50 @@ impl DynamoStore {
             .attribute_definitions(attribute("sk")?)
             .key_schema(schema("pk", KeyType::Hash)?)
             .key_schema(schema("sk", KeyType::Range)?)
+            .attribute_definitions(attribute("gpk")?)
+            .attribute_definitions(attribute("gsk")?)
+            .global_secondary_indexes(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndex::builder()
+                    .index_name(INDEX_NAME)
+                    .key_schema(schema("gpk", KeyType::Hash)?)
+                    .key_schema(schema("gsk", KeyType::Range)?)
+                    .projection(
+                        aws_sdk_dynamodb::types::Projection::builder()
+                            .projection_type(aws_sdk_dynamodb::types::ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(fail)?,
+            )
             .send()
             .await
             .map_err(sdk_fail)?;
         Ok(())
+    }
+
+    /// Writes a document item if `condition` holds; false when it did not.
+    async fn put_doc_item(&self, item: Item, condition: DocCondition) -> Result<bool, StoreError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        request = match condition {
+            DocCondition::Always => request,
+            DocCondition::Absent => request.condition_expression("attribute_not_exists(pk)"),
+            DocCondition::Revision(r) => request
+                .condition_expression("revision = :r")
+                .expression_attribute_values(":r", AttributeValue::N(r.to_string())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::put_item::PutItemError;
+                if matches!(e.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) {
+                    Ok(false)
+                } else {
+                    Err(sdk_fail(e))
+                }
+            }
+        }
     }
 
     /// One item, strongly consistent.
@@ -444,27 +488,62 @@ impl DocStore for DynamoStore {
         doc: &serde_json::Value,
         condition: DocCondition,
     ) -> Result<bool, StoreError> {
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(doc_item(pk, sk, doc)));
-        request = match condition {
-            DocCondition::Always => request,
-            DocCondition::Absent => request.condition_expression("attribute_not_exists(pk)"),
-            DocCondition::Revision(r) => request
-                .condition_expression("revision = :r")
-                .expression_attribute_values(":r", AttributeValue::N(r.to_string())),
-        };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                use aws_sdk_dynamodb::operation::put_item::PutItemError;
-                if matches!(e.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) {
-                    Ok(false)
-                } else {
-                    Err(sdk_fail(e))
-                }
+        self.put_doc_item(doc_item(pk, sk, doc), condition).await
+    }
+
+    async fn put_indexed_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+        index: (&str, &str),
+    ) -> Result<bool, StoreError> {
+        let mut item = doc_item(pk, sk, doc);
+        item.insert("gpk".into(), s(index.0));
+        item.insert("gsk".into(), s(index.1));
+        self.put_doc_item(item, condition).await
+    }
+
+    async fn query_index(
+        &self,
+        index_pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<String>), StoreError> {
+        // A GSI page resumes from the item's table key and index key together.
+        let start: Option<Item> = match after {
+            None => None,
+            Some(text) => {
+                let keys: HashMap<String, String> =
+                    serde_json::from_str(text).map_err(|e| StoreError(format!("index cursor: {e}")))?;
+                Some(keys.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
             }
-        }
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(INDEX_NAME)
+            .key_condition_expression("gpk = :p AND gsk BETWEEN :lo AND :hi")
+            .expression_attribute_values(":p", s(index_pk))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .limit(limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        let next = out.last_evaluated_key.map(|k| {
+            let keys: HashMap<String, String> =
+                k.into_iter().filter_map(|(name, v)| Some((name, v.as_s().ok()?.clone()))).collect();
+            serde_json::to_string(&keys).expect("keys serialise")
+        });
+        let docs =
+            out.items.unwrap_or_default().into_iter().map(|i| doc_of(i).map(|(_, d)| d)).collect::<Result<_, _>>()?;
+        Ok((docs, next))
     }
 
     async fn query_docs(
@@ -740,6 +819,8 @@ impl DynamoStore {
         condition: &str,
     ) -> Result<bool, StoreError> {
         let item = to_item(&owner.partition(), &project_sort_key(&project.name), project)?;
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match self
             .client
             .put_item()
@@ -792,6 +873,8 @@ impl LogStore for DynamoStore {
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
         let item = touch_log_item(&owner.partition(), touch, &self.table)?;
         let update = item.update.ok_or_else(|| StoreError("log update missing".into()))?;
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.client
             .update_item()
             .table_name(&self.table)

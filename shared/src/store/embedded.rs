@@ -23,6 +23,9 @@ use std::sync::Arc;
 const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
 /// Object bodies by (user prefix + key, version number); metadata is in ITEMS.
 const OBJECTS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("objects");
+/// The secondary index of [`DocStore::put_indexed_doc`]: (index pk, index sk) → the
+/// item's (pk, sk) as JSON, as DynamoDB's GSI would list it.
+const INDEX: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("index");
 
 const VERSION: &str = "VERSION";
 const TIMER: &str = "TIMER";
@@ -119,8 +122,36 @@ impl EmbeddedStore {
         let txn = db.begin_write().map_err(fail)?;
         txn.open_table(ITEMS).map_err(fail)?;
         txn.open_table(OBJECTS).map_err(fail)?;
+        txn.open_table(INDEX).map_err(fail)?;
         txn.commit().map_err(fail)?;
+        Self::move_legacy_directory(&db)?;
         Ok(Self { db: Arc::new(db), upload_base: None })
+    }
+
+    /// Data folders written before the directory moved into the tenants' partitions
+    /// keep their users: each old entry is moved to its tenant, once, in one commit.
+    fn move_legacy_directory(db: &Database) -> Result<(), StoreError> {
+        use super::team::{DirectoryEntry, LEGACY_DIRECTORY_PARTITION as OLD};
+        let txn = db.begin_write().map_err(fail)?;
+        {
+            let mut items = txn.open_table(ITEMS).map_err(fail)?;
+            let mut index = txn.open_table(INDEX).map_err(fail)?;
+            let mut legacy: Vec<(String, Vec<u8>)> = Vec::new();
+            for item in items.range((OLD, "")..=(OLD, "\u{10FFFF}")).map_err(fail)? {
+                let (key, value) = item.map_err(fail)?;
+                legacy.push((key.value().1.to_owned(), value.value().to_vec()));
+            }
+            for (sk, bytes) in legacy {
+                let entry: DirectoryEntry = decode(&bytes)?;
+                let (pk, user_sk) = (tenant_partition(&entry.tenant), format!("USER#{}", entry.user));
+                if items.get((pk.as_str(), user_sk.as_str())).map_err(fail)?.is_none() {
+                    items.insert((pk.as_str(), user_sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                }
+                index.insert((OLD, sk.as_str()), encode(&(pk, user_sk))?.as_slice()).map_err(fail)?;
+                items.remove((OLD, sk.as_str())).map_err(fail)?;
+            }
+        }
+        txn.commit().map_err(fail)
     }
 
     /// The same store, presigning upload URLs under `base_url` (`{base}/local/uploads/{token}`).
@@ -511,6 +542,79 @@ impl DocStore for EmbeddedStore {
             };
             txn.commit().map_err(fail)?;
             Ok(written)
+        })
+        .await
+    }
+
+    async fn put_indexed_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+        index: (&str, &str),
+    ) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
+        let (index_pk, index_sk) = (index.0.to_owned(), index.1.to_owned());
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let written = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let current: Option<serde_json::Value> = table_get(&table, &pk, &sk)?;
+                let holds = match condition {
+                    DocCondition::Always => true,
+                    DocCondition::Absent => current.is_none(),
+                    DocCondition::Revision(r) => {
+                        current.as_ref().and_then(|c| c.get("revision")).and_then(serde_json::Value::as_u64) == Some(r)
+                    }
+                };
+                if holds {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                    let mut index = txn.open_table(INDEX).map_err(fail)?;
+                    let target = encode(&(pk.as_str(), sk.as_str()))?;
+                    index.insert((index_pk.as_str(), index_sk.as_str()), target.as_slice()).map_err(fail)?;
+                }
+                holds
+            };
+            txn.commit().map_err(fail)?;
+            Ok(written)
+        })
+        .await
+    }
+
+    async fn query_index(
+        &self,
+        index_pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<String>), StoreError> {
+        let (index_pk, lo, hi, after) = (index_pk.to_owned(), lo.to_owned(), hi.to_owned(), after.map(str::to_owned));
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let index = txn.open_table(INDEX).map_err(fail)?;
+            let items = txn.open_table(ITEMS).map_err(fail)?;
+            let mut out = Vec::new();
+            let mut last: Option<String> = None;
+            for entry in
+                index.range((index_pk.as_str(), lo.as_str())..=(index_pk.as_str(), hi.as_str())).map_err(fail)?
+            {
+                let (key, value) = entry.map_err(fail)?;
+                let index_sk = key.value().1.to_owned();
+                if after.as_ref().is_some_and(|a| index_sk.as_str() <= a.as_str()) {
+                    continue;
+                }
+                if out.len() == limit.max(1) {
+                    return Ok((out, last));
+                }
+                let (pk, sk): (String, String) = decode(value.value())?;
+                if let Some(doc) = items.get((pk.as_str(), sk.as_str())).map_err(fail)? {
+                    out.push(decode(doc.value())?);
+                }
+                last = Some(index_sk);
+            }
+            Ok((out, None))
         })
         .await
     }

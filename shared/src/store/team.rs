@@ -46,6 +46,28 @@ pub trait DocStore: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<(String, Value)>, Option<String>), StoreError>;
+    /// [`DocStore::put_doc`], and lists the document in the store's one secondary index
+    /// under (`index.0`, `index.1`), so a job can enumerate documents of many partitions
+    /// without a Scan (DynamoDB: the `byIndex` GSI). The document stays in `pk`, so
+    /// access scoped to a tenant's partitions can write it.
+    async fn put_indexed_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &Value,
+        condition: DocCondition,
+        index: (&str, &str),
+    ) -> Result<bool, StoreError>;
+    /// Documents listed in the index under `index_pk` with index sort keys in `lo..=hi`,
+    /// in order, after the opaque `after`; at most `limit`, and where to continue.
+    async fn query_index(
+        &self,
+        index_pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), StoreError>;
 }
 
 fn to_doc<T: Serialize>(value: &T) -> Value {
@@ -84,6 +106,7 @@ fn prefix_end(prefix: &str) -> String {
 
 // ---- directory -------------------------------------------------------------------
 
+/// The directory's index partition: every user of every tenant, for the scheduler.
 const DIRECTORY: &str = "DIRECTORY";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,7 +117,14 @@ pub struct DirectoryEntry {
     pub since: DateTime<Utc>,
 }
 
-fn directory_key(owner: &Owner) -> String {
+/// A user's directory document lives in their tenant's partition (`T#{tenant}` /
+/// `USER#{user}`), where tenant-scoped access reaches it; the index lists it as
+/// `DIRECTORY` / `T#{tenant}#U#{user}` for jobs that enumerate every tenant.
+fn directory_doc_key(user: &str) -> String {
+    format!("USER#{user}")
+}
+
+fn directory_index_key(owner: &Owner) -> String {
     format!("T#{}#U#{}", owner.tenant(), owner.user())
 }
 
@@ -106,17 +136,25 @@ pub async fn register_user(
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let entry = DirectoryEntry { tenant: owner.tenant().to_owned(), user: owner.user().to_owned(), since: at };
-    store.put_doc(DIRECTORY, &directory_key(owner), &to_doc(&entry), DocCondition::Absent).await
+    let index = directory_index_key(owner);
+    store
+        .put_indexed_doc(
+            &tenant_pk(owner.tenant()),
+            &directory_doc_key(owner.user()),
+            &to_doc(&entry),
+            DocCondition::Absent,
+            (DIRECTORY, &index),
+        )
+        .await
 }
 
 pub async fn is_registered(store: &(impl DocStore + ?Sized), owner: &Owner) -> Result<bool, StoreError> {
-    Ok(store.get_doc(DIRECTORY, &directory_key(owner)).await?.is_some())
+    Ok(store.get_doc(&tenant_pk(owner.tenant()), &directory_doc_key(owner.user())).await?.is_some())
 }
 
-/// The users of one tenant, by id.
+/// The users of one tenant, by id (one Query of the tenant's partition).
 pub async fn tenant_users(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<String>, StoreError> {
-    let prefix = format!("T#{tenant}#U#");
-    let entries: Vec<DirectoryEntry> = all_docs(store, DIRECTORY, &prefix, &prefix_end(&prefix)).await?;
+    let entries: Vec<DirectoryEntry> = all_docs(store, &tenant_pk(tenant), "USER#", &prefix_end("USER#")).await?;
     Ok(entries.into_iter().map(|e| e.user).collect())
 }
 
@@ -127,10 +165,14 @@ pub async fn directory_page(
     after: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<DirectoryEntry>, Option<String>), StoreError> {
-    let (docs, next) = store.query_docs(DIRECTORY, "T#", &prefix_end("T#"), after, limit).await?;
-    let entries = docs.into_iter().map(|(_, d)| from_doc(d)).collect::<Result<_, _>>()?;
+    let (docs, next) = store.query_index(DIRECTORY, "T#", &prefix_end("T#"), after, limit).await?;
+    let entries = docs.into_iter().map(from_doc).collect::<Result<_, _>>()?;
     Ok((entries, next))
 }
+
+/// The directory as it was kept before it moved into the tenants' partitions
+/// (`DIRECTORY` / `T#{tenant}#U#{user}`), for a store to move on upgrade.
+pub const LEGACY_DIRECTORY_PARTITION: &str = DIRECTORY;
 
 // ---- shared projects -------------------------------------------------------------
 

@@ -44,7 +44,7 @@ async fn put_log(ctx: &AppContext, text: &str, query: &str) -> serde_json::Value
         "isBase64Encoded": false, "pathParameters": {"fy": "2025-2026"}, "body": text,
     });
     let event = lambda_http::request::from_str(&raw.to_string()).unwrap();
-    let response = functions::handle_event(ctx, route, event).await;
+    let response = functions::handle_event(&functions::Service::unscoped(ctx.clone()), route, event).await;
     let body = match response.body() {
         lambda_http::Body::Text(t) => t.clone(),
         _ => String::new(),

@@ -6,10 +6,11 @@
 //! queue's batching; and a poison file cannot block other users' uploads, because a
 //! batch reports only its failed messages (`batchItemFailures`) for redelivery.
 
+use crate::Service;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::handlers::AppContext;
 use shared::jobs::uploads::{on_object_created, parse_s3_event};
+use shared::store::objects::parse_upload_key;
 
 #[derive(Debug, Deserialize)]
 pub struct SqsEvent {
@@ -42,7 +43,7 @@ pub struct SqsMessage {
 /// Handles one SQS batch; answers the ids of messages to deliver again. A file that
 /// cannot be ingested is not a failure (its report says why); only a storage failure
 /// is, so only that is retried.
-pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
+pub async fn handle_sqs(service: &Service, event: Value) -> Value {
     let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
@@ -55,7 +56,16 @@ pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
             }
         };
         for object in &created {
-            match on_object_created(ctx, object).await {
+            // The upload's tenant, from its key: the ingest reaches that tenant only.
+            let ctx = match parse_upload_key(&object.key) {
+                Some((owner, _)) => service.for_tenant(owner.tenant()).await,
+                None => Ok(service.ctx.clone()),
+            };
+            let outcome = match ctx {
+                Ok(ctx) => on_object_created(&ctx, object).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
                 Ok(Some(record)) => tracing::info!(
                     message_id = %message.message_id,
                     upload = %record.id,
@@ -77,10 +87,10 @@ pub async fn handle_sqs(ctx: &AppContext, event: Value) -> Value {
 /// Runs the ingest function under the Lambda runtime.
 pub async fn serve_ingest() -> Result<(), lambda_http::Error> {
     crate::init_tracing();
-    let ctx = crate::context_from_env().await?;
+    let service = Service::from_env("ingest-upload").await?;
     lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: lambda_http::LambdaEvent<Value>| {
-        let ctx = ctx.clone();
-        async move { Ok::<_, lambda_http::Error>(handle_sqs(&ctx, event.payload).await) }
+        let service = service.clone();
+        async move { Ok::<_, lambda_http::Error>(handle_sqs(&service, event.payload).await) }
     }))
     .await
 }

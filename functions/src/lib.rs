@@ -19,6 +19,9 @@ use std::time::Instant;
 
 pub mod ingest;
 pub mod reports;
+pub mod tenant_access;
+
+use tenant_access::TenantAccess;
 
 /// Environment variable naming the DynamoDB table (set by the SAM template).
 pub const TABLE_ENV: &str = "TABLE_NAME";
@@ -32,6 +35,37 @@ pub fn init_tracing() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .without_time()
         .init();
+}
+
+/// A function's context and, when deployed by the template, its tenant-scoped access.
+#[derive(Clone)]
+pub struct Service {
+    pub ctx: AppContext,
+    pub tenants: Option<Arc<TenantAccess>>,
+}
+
+impl Service {
+    /// With the function's own credentials for every tenant (tests on the emulator).
+    pub fn unscoped(ctx: AppContext) -> Self {
+        Self { ctx, tenants: None }
+    }
+
+    /// From the environment: the stores, and tenant-scoped access when
+    /// `TENANT_ROLE_ARN` is set (see [`tenant_access`]).
+    pub async fn from_env(function: &str) -> Result<Self, lambda_http::Error> {
+        let ctx = context_from_env().await?;
+        let config = aws_config::load_from_env().await;
+        let tenants = TenantAccess::from_env(&config, function)?.map(Arc::new);
+        Ok(Self { ctx, tenants })
+    }
+
+    /// The context for work on `tenant`'s data.
+    pub async fn for_tenant(&self, tenant: &str) -> Result<AppContext, shared::store::StoreError> {
+        match &self.tenants {
+            Some(access) => access.context(&self.ctx, tenant).await,
+            None => Ok(self.ctx.clone()),
+        }
+    }
 }
 
 /// The store and object store from the environment (`TABLE_NAME`, `BUCKET_NAME`).
@@ -52,10 +86,10 @@ pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
 pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
     init_tracing();
     let route = route_by_function(function).ok_or_else(|| format!("{function} is not in the route table"))?;
-    let ctx = context_from_env().await?;
+    let service = Service::from_env(function).await?;
     lambda_http::run(service_fn(move |event: Request| {
-        let ctx = ctx.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle_event(&ctx, route, event).await) }
+        let service = service.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle_event(&service, route, event).await) }
     }))
     .await
 }
@@ -78,8 +112,9 @@ fn request_id(event: &Request) -> String {
     }
 }
 
-/// One API Gateway event through the shared handler of `route`.
-pub async fn handle_event(ctx: &AppContext, route: &'static Route, event: Request) -> Response<Body> {
+/// One API Gateway event through the shared handler of `route`, with stores that reach
+/// the caller's tenant only.
+pub async fn handle_event(service: &Service, route: &'static Route, event: Request) -> Response<Body> {
     let started = Instant::now();
     let id = request_id(&event);
     let response = match to_api_request(route, &event, &id) {
@@ -92,9 +127,14 @@ pub async fn handle_event(ctx: &AppContext, route: &'static Route, event: Reques
                 )),
                 None => Ok(None),
             };
-            match principal {
-                Ok(principal) => handle(ctx, &matched, &request, principal.as_ref()).await,
-                Err(error) => error.into_response(),
+            let ctx = match &principal {
+                Ok(Some(p)) => service.for_tenant(p.tenant()).await.map_err(ApiError::from),
+                Ok(None) => Ok(service.ctx.clone()),
+                Err(e) => Err(e.clone()),
+            };
+            match (principal, ctx) {
+                (Ok(principal), Ok(ctx)) => handle(&ctx, &matched, &request, principal.as_ref()).await,
+                (Err(error), _) | (_, Err(error)) => error.into_response(),
             }
         }
     };

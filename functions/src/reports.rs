@@ -94,8 +94,9 @@ pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: V
     Ok(summary)
 }
 
-/// One worker batch: each message is one task; only failed ones are delivered again.
-pub async fn handle_tasks(ctx: &AppContext, event: Value) -> Value {
+/// One worker batch: each message is one task, run with access to its tenant only;
+/// only failed ones are delivered again.
+pub async fn handle_tasks(service: &crate::Service, event: Value) -> Value {
     let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
@@ -106,7 +107,11 @@ pub async fn handle_tasks(ctx: &AppContext, event: Value) -> Value {
                 continue;
             }
         };
-        match run_task(ctx, &task).await {
+        let outcome = match service.for_tenant(&task.tenant).await {
+            Ok(ctx) => run_task(&ctx, &task).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
             Ok(outcome) => {
                 let outcome = match outcome {
                     Outcome::Generated(_) => "generated",
@@ -143,10 +148,10 @@ pub async fn serve_scheduler() -> Result<(), lambda_http::Error> {
 
 pub async fn serve_worker() -> Result<(), lambda_http::Error> {
     crate::init_tracing();
-    let ctx = crate::context_from_env().await?;
+    let service = crate::Service::from_env("report-worker").await?;
     lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: lambda_http::LambdaEvent<Value>| {
-        let ctx = ctx.clone();
-        async move { Ok::<_, lambda_http::Error>(handle_tasks(&ctx, event.payload).await) }
+        let service = service.clone();
+        async move { Ok::<_, lambda_http::Error>(handle_tasks(&service, event.payload).await) }
     }))
     .await
 }

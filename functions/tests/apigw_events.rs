@@ -52,7 +52,7 @@ fn event(e: &Event<'_>) -> lambda_http::Request {
 
 async fn call(ctx: &AppContext, e: Event<'_>) -> (u16, Value) {
     let route = route_by_function(e.function).expect("a function of the route table");
-    let response = functions::handle_event(ctx, route, event(&e)).await;
+    let response = functions::handle_event(&functions::Service::unscoped(ctx.clone()), route, event(&e)).await;
     let status = response.status().as_u16();
     let text = match response.body() {
         Body::Text(t) => t.clone(),
@@ -626,4 +626,53 @@ async fn read_routes_write_nothing() {
         assert!(status < 500, "{} answered {status}: {body}", route.function);
         assert_eq!(store.write_counts(), before, "{} wrote to the table", route.function);
     }
+}
+
+/// Issue 11: with the template's tenant role configured, a function serves each tenant
+/// through credentials assumed for that tenant (moto's STS issues them; it does not
+/// enforce policies, which the template and session-policy tests check): one
+/// AssumeRole per tenant, then cached in the warm container.
+#[tokio::test]
+async fn each_tenant_is_served_with_its_own_assumed_credentials() {
+    let Some((name, store, objects)) = support::emulator_stores("tm-scoped").await else { return };
+    let config = aws_config::load_from_env().await;
+    let grants = functions::tenant_access::Grants::parse(
+        "dynamodb:GetItem+dynamodb:Query+dynamodb:PutItem+dynamodb:UpdateItem+dynamodb:DeleteItem+dynamodb:ConditionCheckItem=table s3:PutObject=tenants/*/users/*/logs/*",
+    )
+    .unwrap();
+    let access = functions::tenant_access::TenantAccess::new(
+        &config,
+        "entries-create",
+        "arn:aws:iam::123456789012:role/tenant-access".into(),
+        (name.clone(), format!("arn:aws:dynamodb:us-east-1:123456789012:table/{name}")),
+        (name.clone(), format!("arn:aws:s3:::{name}")),
+        grants,
+    );
+    let access = Arc::new(access);
+    let service =
+        functions::Service { ctx: AppContext::new(Arc::new(store), Arc::new(objects)), tenants: Some(access.clone()) };
+    let route = route_by_function("entries-create").unwrap();
+    let post = |who: Option<Value>, date: &str| Event {
+        function: "entries-create",
+        method: "POST",
+        path: "/v1/entries",
+        path_parameters: none(),
+        query: none(),
+        body: Some(format!(r#"{{"date": "{date}", "startTime": "09:00", "endTime": "10:00", "task": "Scoped work"}}"#)),
+        claims: who,
+    };
+    for date in ["2025-07-21", "2025-07-22", "2025-07-23"] {
+        let response =
+            functions::handle_event(&service, route, event(&post(claims("alice", "acme", "[]"), date))).await;
+        assert_eq!(response.status().as_u16(), 201, "{:?}", response.body());
+    }
+    assert_eq!(access.assumed(), 1, "one AssumeRole for acme, then the cached credentials");
+    let response =
+        functions::handle_event(&service, route, event(&post(claims("bob", "globex", "[]"), "2025-07-21"))).await;
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(access.assumed(), 2, "another tenant, other credentials");
+    // The entries landed where the function's own store reads them.
+    let alice = shared::store::Owner::new("acme", "alice").unwrap();
+    let query = shared::store::EntryQuery { limit: 10, ..Default::default() };
+    assert_eq!(service.ctx.store.entries(&alice, &query).await.unwrap().entries.len(), 3);
 }

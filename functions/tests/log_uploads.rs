@@ -111,7 +111,7 @@ async fn api(
         "isBase64Encoded": false, "pathParameters": params, "body": body,
     });
     let event = lambda_http::request::from_str(&raw.to_string()).unwrap();
-    let response = functions::handle_event(ctx, route, event).await;
+    let response = functions::handle_event(&functions::Service::unscoped(ctx.clone()), route, event).await;
     let status = response.status().as_u16();
     let bytes = match response.body() {
         Body::Text(t) => t.as_bytes().to_vec(),
@@ -193,7 +193,7 @@ async fn presigned_upload_is_ingested_from_the_real_s3_event_once() {
     // The file goes straight to S3 with the presigned URL.
     assert_eq!(http_put(upload["url"].as_str().unwrap(), "text/markdown", FIXTURE).await, 200);
     let event = receive_sqs_event(&setup).await;
-    let answer = functions::ingest::handle_sqs(ctx, event.clone()).await;
+    let answer = functions::ingest::handle_sqs(&functions::Service::unscoped(ctx.clone()), event.clone()).await;
     assert_eq!(answer, json!({"batchItemFailures": []}));
 
     let (_, body) = api(ctx, "alice", "uploads-get", "GET", json!({"id": id}), "", None).await;
@@ -211,7 +211,7 @@ async fn presigned_upload_is_ingested_from_the_real_s3_event_once() {
 
     // The same event again: the same state, nothing written.
     let writes = setup.store.write_counts();
-    let answer = functions::ingest::handle_sqs(ctx, event).await;
+    let answer = functions::ingest::handle_sqs(&functions::Service::unscoped(ctx.clone()), event).await;
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(setup.store.write_counts(), writes, "a redelivered event writes nothing");
     let (_, body) = api(ctx, "alice", "uploads-get", "GET", json!({"id": id}), "", None).await;
@@ -310,7 +310,7 @@ async fn rejected_and_stale_uploads_change_nothing() {
     .await;
     let upload = json_of(&body);
     assert_eq!(http_put(upload["url"].as_str().unwrap(), "text/markdown", &edited).await, 200);
-    functions::ingest::handle_sqs(ctx, receive_sqs_event(&setup).await).await;
+    functions::ingest::handle_sqs(&functions::Service::unscoped(ctx.clone()), receive_sqs_event(&setup).await).await;
     let (_, body) = api(ctx, "carol", "uploads-get", "GET", json!({"id": upload["uploadId"]}), "", None).await;
     assert_eq!(json_of(&body)["status"], "conflict");
     let (_, body) = api(ctx, "carol", "logs-list", "GET", json!({}), "", None).await;

@@ -47,7 +47,7 @@ async fn drain(ctx: &AppContext, sqs: &aws_sdk_sqs::Client, queue_url: &str) -> 
             .iter()
             .map(|m| json!({"messageId": m.message_id(), "body": m.body(), "eventSource": "aws:sqs"}))
             .collect();
-        let answer = handle_tasks(ctx, json!({"Records": records})).await;
+        let answer = handle_tasks(&functions::Service::unscoped(ctx.clone()), json!({"Records": records})).await;
         let failures: HashSet<String> = answer["batchItemFailures"]
             .as_array()
             .unwrap()

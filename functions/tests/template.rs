@@ -2,6 +2,7 @@
 //! route but `/health` goes through the Cognito authorizer, every function binary is
 //! deployed, and no function policy grants a wildcard action or resource.
 
+use functions::tenant_access::{Grants, MAX_SESSION_POLICY_CHARS};
 use serde_yaml_ng::Value;
 use shared::http::routes::{JOBS, ROUTES};
 use std::collections::BTreeSet;
@@ -48,14 +49,6 @@ fn api_events<'a>(f: &'a Function<'a>) -> Vec<&'a Value> {
         .as_mapping()
         .map(|events| events.values().filter(|e| e["Type"] == "HttpApi").map(|e| &e["Properties"]).collect())
         .unwrap_or_default()
-}
-
-fn statements<'a>(f: &'a Function<'a>) -> Vec<&'a Value> {
-    let mut out = Vec::new();
-    for policy in f.properties["Policies"].as_sequence().into_iter().flatten() {
-        out.extend(policy["Statement"].as_sequence().into_iter().flatten());
-    }
-    out
 }
 
 fn actions(statement: &Value) -> Vec<String> {
@@ -124,87 +117,162 @@ fn every_route_but_health_uses_the_cognito_authorizer() {
     }
 }
 
+/// A function's `TENANT_GRANTS`: what its tenant-scoped credentials may do.
+fn grants_of(f: &Function<'_>) -> Option<Grants> {
+    let text = f.properties["Environment"]["Variables"]["TENANT_GRANTS"].as_str()?;
+    Some(Grants::parse(text).unwrap_or_else(|e| panic!("{}: {e}", f.id)))
+}
+
+fn statement_list(policy_document: &Value) -> Vec<&Value> {
+    policy_document["Statement"].as_sequence().map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+fn list_of(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Sequence(list) => list.iter().collect(),
+        one => vec![one],
+    }
+}
+
+/// Issue 11: isolation does not rest on code alone. Function roles hold no data access;
+/// each function reaches data only through TenantAccessRole, assumed per tenant with a
+/// session policy of its own grants on that tenant's keys; GET functions' grants are
+/// read-only; nothing is a wildcard.
 #[test]
-fn function_policies_are_least_privilege() {
+fn data_access_is_tenant_scoped_and_least_privilege() {
     let template = template();
-    // GET routes read; their one write is the caller's registration on first use (the
-    // directory item and the default profile, PutItem).
-    let read_only = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"];
-    for f in functions(&template) {
-        let route = ROUTES.iter().find(|r| r.function == f.binary);
-        for statement in statements(&f) {
-            assert_eq!(statement["Effect"], "Allow", "{}", f.id);
-            for action in actions(statement) {
-                assert!(
-                    !action.is_empty() && action != "*" && !action.ends_with(":*"),
-                    "{}: wildcard action {action}",
-                    f.id
-                );
-                if route.is_some_and(|r| r.method == "GET") && action.starts_with("dynamodb:") {
-                    assert!(
-                        read_only.contains(&action.as_str()),
-                        "{}: a GET route may only read the table, not {action}",
-                        f.id
-                    );
+    let resources = &template["Resources"];
+    let roles = ["RouteFunctionRole", "IngestFunctionRole", "ReportWorkerRole"];
+    let read_only = [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:ListBucket",
+        "s3:ListBucketVersions",
+    ];
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        tagged(&globals["TENANT_ROLE_ARN"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("TenantAccessRole.Arn".into())
+    );
+
+    // The ceiling: tenants' partitions and prefixes only.
+    let tenant_role = &resources["TenantAccessRole"]["Properties"];
+    let trusted: Vec<String> = list_of(&tenant_role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"])
+        .into_iter()
+        .map(|p| str_of(tagged(p).expect("a role of the stack").1).to_owned())
+        .collect();
+    assert_eq!(trusted, roles.map(|r| format!("{r}.Arn")), "only the functions' roles assume it");
+    let mut ceiling: BTreeSet<String> = BTreeSet::new();
+    for policy in tenant_role["Policies"].as_sequence().unwrap() {
+        for statement in statement_list(&policy["PolicyDocument"]) {
+            let acts = actions(statement);
+            for resource in list_of(&statement["Resource"]) {
+                let (_, value) = tagged(resource).expect("a stack resource");
+                match str_of(value) {
+                    "Table.Arn" => assert_eq!(
+                        statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"][0], "T#*",
+                        "the table only in tenants' partitions"
+                    ),
+                    "DataBucket.Arn" => assert!(statement["Condition"]["StringLike"]["s3:prefix"].is_sequence()),
+                    "${DataBucket.Arn}/tenants/*" | "${DataBucket.Arn}/uploads/tenants/*" => {}
+                    other => panic!("TenantAccessRole reaches {other}"),
                 }
             }
-            let resources = match &statement["Resource"] {
-                Value::Sequence(list) => list.iter().collect::<Vec<_>>(),
-                one => vec![one],
-            };
-            for resource in resources {
-                assert_ne!(str_of(resource), "*", "{}: wildcard resource", f.id);
-                let (tag, value) = tagged(resource)
-                    .unwrap_or_else(|| panic!("{}: resource {resource:?} names a stack resource", f.id));
-                match tag.as_str() {
-                    "!GetAtt" => {
-                        assert!(
-                            ["Table.Arn", "DataBucket.Arn", "ReportQueue.Arn"].contains(&str_of(value)),
-                            "{}: {value:?}",
-                            f.id
-                        )
-                    }
-                    "!Sub" => {
-                        // Objects only under a user-prefix pattern (or a tenant's generated
-                        // reports), never the whole bucket.
-                        let arn = str_of(value);
-                        if arn == "${Table.Arn}/index/byIndex" {
-                            continue;
-                        }
-                        let key = arn.split("${DataBucket}/").nth(1).unwrap_or_default();
-                        assert!(
-                            key.starts_with("tenants/*/users/*/")
-                                || key.starts_with("uploads/tenants/*/users/*/")
-                                || key == "tenants/*/reports/*",
-                            "{}: {arn}",
-                            f.id
-                        );
-                    }
-                    other => panic!("{}: unexpected resource tag {other}", f.id),
-                }
-                if str_of(value) == "DataBucket.Arn" {
-                    // Listing the bucket only under the users' log prefixes.
-                    let prefix = str_of(&statement["Condition"]["StringLike"]["s3:prefix"]);
-                    assert!(
-                        prefix.starts_with("tenants/*/users/*/"),
-                        "{}: bucket listing without a prefix condition",
-                        f.id
-                    );
-                }
-            }
+            ceiling.extend(acts);
         }
     }
-    // Spot checks that the grants match what the handlers do.
-    let by_binary =
-        |name: &str| functions(&template).into_iter().find(|f| f.binary == name).unwrap().properties.clone();
-    let health = by_binary("health");
-    assert!(health["Policies"].is_null(), "health touches nothing");
-    let ingest = serde_yaml_ng::to_string(&by_binary("ingest-upload")["Policies"]).unwrap();
-    assert!(ingest.contains("dynamodb:BatchWriteItem") && ingest.contains("s3:GetObjectVersion"), "{ingest}");
-    for writer in ["entries-create", "timer-finish", "logs-put"] {
-        let policy = serde_yaml_ng::to_string(&by_binary(writer)["Policies"]).unwrap();
-        assert!(policy.contains("logs/*"), "{writer} re-renders canonical logs: {policy}");
+    // The functions' own roles: logs, their queue, and assuming the tenant role.
+    for role in roles {
+        let text = serde_yaml_ng::to_string(&resources[role]).unwrap();
+        assert!(!text.contains("dynamodb:") && !text.contains("s3:"), "{role} holds data access: {text}");
     }
+    let assume = &resources["AssumeTenantAccessPolicy"]["Properties"];
+    let attached: Vec<String> =
+        assume["Roles"].as_sequence().unwrap().iter().map(|r| str_of(tagged(r).unwrap().1).to_owned()).collect();
+    assert_eq!(attached, roles.map(String::from));
+    let statement = &assume["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        (actions(statement), tagged(&statement["Resource"]).map(|(_, v)| str_of(v).to_owned())),
+        (vec!["sts:AssumeRole".to_owned()], Some("TenantAccessRole.Arn".into()))
+    );
+
+    for f in functions(&template) {
+        let route = ROUTES.iter().find(|r| r.function == f.binary);
+        match f.binary.as_str() {
+            "health" => {
+                assert!(f.properties["Policies"].is_null() && grants_of(&f).is_none(), "health touches nothing");
+                continue;
+            }
+            // It lists the directory through the index and sends tasks; it reads no
+            // tenant's data.
+            "report-scheduler" => {
+                let policy = serde_yaml_ng::to_string(&f.properties["Policies"]).unwrap();
+                assert!(
+                    policy.contains("${Table.Arn}/index/byIndex") && policy.contains("sqs:SendMessage"),
+                    "{policy}"
+                );
+                assert!(
+                    !policy.contains("PutItem") && !policy.contains("s3:") && !policy.contains("Table.Arn\n"),
+                    "{policy}"
+                );
+                continue;
+            }
+            _ => {}
+        }
+        assert!(f.properties["Policies"].is_null(), "{}: data access comes only through the tenant role", f.id);
+        let role = tagged(&f.properties["Role"]).map(|(_, v)| str_of(v).to_owned());
+        let expected = match f.binary.as_str() {
+            "ingest-upload" => "IngestFunctionRole.Arn",
+            "report-worker" => "ReportWorkerRole.Arn",
+            _ => "RouteFunctionRole.Arn",
+        };
+        assert_eq!(role.as_deref(), Some(expected), "{}", f.id);
+        let grants = grants_of(&f).unwrap_or_else(|| panic!("{} has TENANT_GRANTS", f.id));
+        for action in grants.actions() {
+            assert!(ceiling.contains(action), "{}: {action} is beyond TenantAccessRole", f.id);
+            if route.is_some_and(|r| r.method == "GET") {
+                assert!(read_only.contains(&action), "{}: a GET route only reads, not {action}", f.id);
+            }
+        }
+        for (_, pattern) in grants.objects.iter().chain(&grants.listing) {
+            assert!(
+                pattern.starts_with("tenants/*/users/*/")
+                    || pattern.starts_with("uploads/tenants/*/users/*/")
+                    || pattern == "tenants/*/reports/*",
+                "{}: {pattern}",
+                f.id
+            );
+        }
+        // The longest tenant id still fits a session policy.
+        let policy = grants
+            .session_policy(
+                &"t".repeat(128),
+                "arn:aws:dynamodb:eu-central-1:123456789012:table/a-long-stack-name-Table-ABCDEFGHIJKL",
+                "arn:aws:s3:::a-long-stack-name-databucket-abcdefghijkl",
+            )
+            .to_string();
+        assert!(policy.len() <= MAX_SESSION_POLICY_CHARS, "{}: session policy of {} characters", f.id, policy.len());
+    }
+    // Spot checks that the grants match what the handlers do.
+    let by_binary = |name: &str| {
+        let f = functions(&template).into_iter().find(|f| f.binary == name).unwrap();
+        grants_of(&f).unwrap()
+    };
+    let ingest = by_binary("ingest-upload");
+    assert!(ingest.table.contains(&"dynamodb:BatchWriteItem".to_owned()));
+    assert!(ingest.actions().any(|a| a == "s3:GetObjectVersion"));
+    for writer in ["entries-create", "timer-finish", "logs-put"] {
+        assert!(
+            by_binary(writer)
+                .objects
+                .iter()
+                .any(|(a, p)| a.contains(&"s3:PutObject".to_owned()) && p.ends_with("logs/*")),
+            "{writer} re-renders canonical logs"
+        );
+    }
+    assert!(!by_binary("logs-get").actions().any(|a| a == "s3:PutObject"), "a reader renders, never stores");
 }
 
 #[test]
@@ -245,7 +313,7 @@ fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_q
     assert_eq!(schedules, ["cron(5 * ? * MON *)", "cron(5 * 1 * ? *)"]);
     let policy = serde_yaml_ng::to_string(&scheduler["Policies"]).unwrap();
     assert!(policy.contains("sqs:SendMessage") && policy.contains("ReportQueue.Arn"), "{policy}");
-    assert!(!policy.contains("PutItem") && !policy.contains("s3:"), "the scheduler only reads the directory: {policy}");
+    assert!(!policy.contains("PutItem") && !policy.contains("s3:"), "the scheduler only lists the directory: {policy}");
     assert_eq!(
         tagged(&scheduler["Environment"]["Variables"]["REPORT_QUEUE_URL"]).map(|(t, v)| (t, str_of(v).to_owned())),
         Some(("!Ref".into(), "ReportQueue".into()))
@@ -263,7 +331,7 @@ fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_q
         Some("ReportQueue.Arn".into())
     );
     assert_eq!(event["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures");
-    let policy = serde_yaml_ng::to_string(&worker["Policies"]).unwrap();
-    assert!(policy.contains("/reports/*") && !policy.contains("logs/*"), "the worker writes reports only: {policy}");
+    let grants = worker["Environment"]["Variables"]["TENANT_GRANTS"].as_str().unwrap();
+    assert!(grants.contains("/reports/*") && !grants.contains("logs/*"), "the worker writes reports only: {grants}");
     assert!(resources["ReportDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
 }

@@ -44,6 +44,12 @@ impl AppContext {
         Self { store, objects, clock: Arc::new(Utc::now), write_locks: Arc::default() }
     }
 
+    /// The same context (clock, write serialisation) on other stores: the Lambda side
+    /// swaps in stores whose credentials reach one tenant only.
+    pub fn with_stores(&self, store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
+        Self { store, objects, clock: self.clock.clone(), write_locks: self.write_locks.clone() }
+    }
+
     /// A context on one embedded store (it holds the items and the objects).
     pub fn embedded(store: crate::store::embedded::EmbeddedStore) -> Self {
         Self::new(Arc::new(store.clone()), Arc::new(store))

@@ -252,6 +252,31 @@ async fn users_and_tenants_see_none_of_each_others_data() {
     }
     assert_eq!(alice.get(&format!("/v1/entries/{id}")).await.json()["task"], "Secret plan");
     assert_eq!(alice.get("/v1/projects/Skunkworks").await.json()["entryCount"], 1, "Alice's project is untouched");
+
+    // Same-named projects across users (issue 11): each user's Skunkworks is their own;
+    // naming Alice's by its owner finds nothing she has not shared.
+    let alice_id = alice.get("/v1/me").await.json()["user"].as_str().unwrap().to_owned();
+    for other in [&bob, &carol] {
+        let logged =
+            other.post("/v1/entries", &entry("2025-07-28", "13:00", "14:00", "My skunkworks", "skunkworks")).await;
+        assert_eq!(logged.status, 201, "{}", logged.text);
+        let summary = other.get("/v1/projects/Skunkworks").await.json();
+        assert_eq!(summary["entryCount"], 1, "{summary}");
+        assert!(!summary.to_string().contains("Secret plan"));
+        let by_owner = entry("2025-07-28", "14:00", "15:00", "Sneaking in", &format!("{alice_id}/Skunkworks"));
+        let refused = other.post("/v1/entries", &by_owner).await;
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert!(refused.text.contains("unknown-shared-project"), "{}", refused.text);
+        for path in [
+            format!("/v1/projects/{alice_id}%2FSkunkworks"),
+            format!("/v1/projects/Skunkworks/members?owner={alice_id}"),
+        ] {
+            assert_eq!(other.get(&path).await.status, 404, "{path}");
+        }
+        let team = other.get("/v1/team/reports/range/2025-07-01/2025-07-31").await.json();
+        assert_eq!(team["summary"]["totalEntries"], 0, "{team}");
+    }
+    assert_eq!(alice.get("/v1/projects/Skunkworks").await.json()["entryCount"], 1, "and hers still has one");
 }
 
 fn now() -> i64 {

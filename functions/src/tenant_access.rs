@@ -125,6 +125,29 @@ impl Grants {
     }
 }
 
+/// What the environment configures.
+#[derive(Debug, PartialEq)]
+pub struct Setup {
+    pub role_arn: String,
+    pub table: (String, String),
+    pub bucket: (String, String),
+    pub grants: Grants,
+}
+
+impl Setup {
+    /// `None` when tenant access is not configured for this function.
+    pub fn read(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, String> {
+        let (Some(role_arn), Some(grants)) = (var(ROLE_ENV), var(GRANTS_ENV)) else { return Ok(None) };
+        let need = |name: &str| var(name).ok_or_else(|| format!("{name} is not set (needed with {ROLE_ENV})"));
+        Ok(Some(Self {
+            role_arn,
+            table: (need(crate::TABLE_ENV)?, need(TABLE_ARN_ENV)?),
+            bucket: (need(crate::BUCKET_ENV)?, need(BUCKET_ARN_ENV)?),
+            grants: Grants::parse(&grants)?,
+        }))
+    }
+}
+
 #[derive(Clone)]
 struct Scoped {
     store: Arc<DynamoStore>,
@@ -150,19 +173,11 @@ pub struct TenantAccess {
 impl TenantAccess {
     /// From the template's environment; `None` without `TENANT_ROLE_ARN` (tests on the
     /// emulator and anything not deployed by the template use the function's own
-    /// credentials).
+    /// credentials) or without `TENANT_GRANTS` (a function that touches no data, such
+    /// as `health`: its role has none either).
     pub fn from_env(config: &aws_config::SdkConfig, function: &str) -> Result<Option<Self>, String> {
-        let Ok(role_arn) = std::env::var(ROLE_ENV) else { return Ok(None) };
-        let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set (needed with {ROLE_ENV})"));
-        let grants = Grants::parse(&var(GRANTS_ENV)?)?;
-        Ok(Some(Self::new(
-            config,
-            function,
-            role_arn,
-            (var(crate::TABLE_ENV)?, var(TABLE_ARN_ENV)?),
-            (var(crate::BUCKET_ENV)?, var(BUCKET_ARN_ENV)?),
-            grants,
-        )))
+        let Some(setup) = Setup::read(|name| std::env::var(name).ok())? else { return Ok(None) };
+        Ok(Some(Self::new(config, function, setup.role_arn, setup.table, setup.bucket, setup.grants)))
     }
 
     pub fn new(
@@ -269,6 +284,28 @@ mod tests {
         assert_eq!(statements[2]["Resource"], "arn:aws:s3:::b/uploads/tenants/acme/users/*/*");
         assert_eq!(statements[3]["Condition"]["StringLike"]["s3:prefix"], "tenants/acme/users/*/logs/*");
         assert!(!policy.to_string().contains("tenants/*"), "no other tenant: {policy}");
+    }
+
+    #[test]
+    fn a_function_without_grants_needs_no_tenant_access() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+        };
+        // `health` gets the template's globals but no grants: it must start.
+        let health = env(&[(ROLE_ENV, "arn:aws:iam::1:role/r"), ("TABLE_NAME", "t"), (TABLE_ARN_ENV, "a")]);
+        assert_eq!(Setup::read(health), Ok(None));
+        let incomplete = env(&[(ROLE_ENV, "arn:aws:iam::1:role/r"), (GRANTS_ENV, "dynamodb:GetItem=table")]);
+        assert!(Setup::read(incomplete).unwrap_err().contains("TABLE_NAME"));
+        let full = env(&[
+            (ROLE_ENV, "arn:aws:iam::1:role/r"),
+            (GRANTS_ENV, "dynamodb:GetItem=table"),
+            ("TABLE_NAME", "t"),
+            (TABLE_ARN_ENV, "arn:t"),
+            ("BUCKET_NAME", "b"),
+            (BUCKET_ARN_ENV, "arn:b"),
+        ]);
+        assert_eq!(Setup::read(full).unwrap().unwrap().grants.table, vec!["dynamodb:GetItem"]);
+        assert_eq!(Setup::read(env(&[])), Ok(None), "not deployed by the template");
     }
 
     #[test]

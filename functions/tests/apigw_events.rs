@@ -676,3 +676,34 @@ async fn each_tenant_is_served_with_its_own_assumed_credentials() {
     let query = shared::store::EntryQuery { limit: 10, ..Default::default() };
     assert_eq!(service.ctx.store.entries(&alice, &query).await.unwrap().entries.len(), 3);
 }
+
+/// A profile written before the directory moved into the tenant's partition has no
+/// `inDirectory`: the user's next write enters them in the directory again, so they can
+/// still be added to projects and get scheduled reports (nothing is migrated by hand).
+#[tokio::test]
+async fn users_from_before_the_directory_moved_are_registered_by_their_next_write() {
+    let Some((_, store, objects)) = support::emulator_stores("tm-legacy-profile").await else { return };
+    let store = Arc::new(store);
+    let ctx = AppContext::new(store.clone(), Arc::new(objects));
+    let old = shared::store::Owner::new("acme", "old-timer").unwrap();
+    use shared::store::SettingsStore;
+    let legacy: shared::store::Profile =
+        serde_json::from_value(json!({"timeZone": "UTC", "suppressedProjects": []})).unwrap();
+    store.put_profile(&old, &legacy).await.unwrap();
+    let who = claims("old-timer", "acme", "[]");
+    let event = |function: &'static str, method: &'static str, body: Option<&str>| Event {
+        function,
+        method,
+        path: "/v1/me",
+        path_parameters: none(),
+        query: none(),
+        body: body.map(str::to_owned),
+        claims: who.clone(),
+    };
+    assert_eq!(call(&ctx, event("me-get", "GET", None)).await.0, 200);
+    assert!(!shared::store::team::is_registered(store.as_ref(), &old).await.unwrap(), "a read writes nothing");
+    assert_eq!(call(&ctx, event("me-patch", "PATCH", Some("{}"))).await.0, 200);
+    assert!(shared::store::team::is_registered(store.as_ref(), &old).await.unwrap());
+    let (users, _) = shared::store::team::directory_page(store.as_ref(), None, 100).await.unwrap();
+    assert!(users.iter().any(|u| u.user == "old-timer"), "and the scheduler finds them");
+}

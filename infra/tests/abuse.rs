@@ -37,10 +37,14 @@ async fn crafted_cursors_are_refused_at_once() {
     assert_eq!(reply.status, 200, "a well-formed cursor of this listing: {}", reply.text);
 
     let entry_key = |key: &str| URL_SAFE_NO_PAD.encode(key);
-    for key in ["E#", "E#0000-01-01T00:00#x", "E#2025-07-29T09:00#a#U#b", "TIMER", "PROFILE"] {
+    for key in ["E#", "E#2025-13-01T00:00#x", "E#2025-07-29T09:00#a#U#b", "TIMER", "PROFILE"] {
         let reply = mallory.get(&format!("/v1/entries?cursor={}", entry_key(key))).await;
         assert_eq!((reply.status, reply.code()), (400, "invalid-cursor".to_owned()), "{key}");
     }
+    // A real entry key beyond the asked range is the end of the list, not an error.
+    let beyond = entry_key("E#2030-01-01T09:00#3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b");
+    let reply = mallory.get(&format!("/v1/entries?from=2025-01-01&to=2025-12-31&cursor={beyond}")).await;
+    assert_eq!((reply.status, reply.json()["entries"].as_array().map(Vec::len)), (200, Some(0)), "{}", reply.text);
     let offset = URL_SAFE_NO_PAD.encode("offset:99999999999");
     mallory.post("/v1/projects", r#"{"name": "Atlas"}"#).await;
     let reply = mallory.get(&format!("/v1/projects/Atlas?cursor={offset}")).await;

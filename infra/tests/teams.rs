@@ -446,9 +446,22 @@ async fn sharing_is_by_identity_never_by_name() {
     assert_eq!(groups_of(&report), vec![("PAYROLL".to_owned(), 60)], "{report}");
     assert!(!report.to_string().contains("confidential"));
 
+    // A timer Carl runs on Mallory's project can be finished after he leaves.
+    let timer =
+        serde_json::json!({"task": "Late shared work", "project": qualified, "date": day, "startTime": "16:00"});
+    assert_eq!(carl.post("/v1/timer/start", &timer.to_string()).await.status, 201);
+
     // Removed, Carl keeps what he logged while a member (it still counts for Mallory),
     // may upload his log unchanged, and may not log anew on her project.
     assert_eq!(mallory.delete(&member(&carl_id)).await.status, 204);
+    let finished = carl.post("/v1/timer/finish", &serde_json::json!({"endTime": "16:30"}).to_string()).await;
+    assert_eq!(finished.status, 200, "{}", finished.text);
+    let finished_id = finished.json()["id"].as_str().unwrap().to_owned();
+    let renotes = carl.patch(&format!("/v1/entries/{finished_id}"), r#"{"notes": "wrapped up"}"#).await;
+    assert_eq!(renotes.status, 200, "its text may change: {}", renotes.text);
+    let longer = carl.patch(&format!("/v1/entries/{finished_id}"), r#"{"endTime": "17:30"}"#).await;
+    assert_eq!(longer.status, 403, "its time may not grow: {}", longer.text);
+    assert_eq!(carl.delete(&format!("/v1/entries/{finished_id}")).await.status, 204, "and it may go");
     assert_eq!(groups_of(&mallory.get(&range).await.json()), vec![("PAYROLL".to_owned(), 60)]);
     let carl_log = carl.get(&format!("/v1/logs/{fy}")).await.text;
     assert_eq!(carl.put_markdown(&format!("/v1/logs/{fy}"), &carl_log).await.status, 200);

@@ -177,7 +177,10 @@ impl LocalIssuer {
         if let Some(bad) = groups.iter().find(|g| !shared::auth::principal::is_unambiguous_group(g)) {
             return Err(bad_request_group(bad));
         }
-        let password_hash = hash_password(password)?;
+        let owned = password.to_owned();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&owned))
+            .await
+            .map_err(|e| ApiError::new(500, "internal", e.to_string()))??;
         let user = LocalUser {
             sub: uuid::Uuid::new_v4().to_string(),
             username: username.to_owned(),
@@ -203,7 +206,7 @@ impl LocalIssuer {
     /// with the seconds to wait), and as slow for an unknown username as for a wrong
     /// password.
     async fn check_password(&self, username: &str, password: &str, address: &str) -> Result<LocalUser, ApiError> {
-        if let Err(wait) = self.throttle.check(username, address, Instant::now()) {
+        if let Err(wait) = self.throttle.begin(username, address, Instant::now()) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             return Err(ApiError::new(
                 429,
@@ -213,19 +216,22 @@ impl LocalIssuer {
             .with_details(serde_json::json!({"retryAfterSeconds": seconds})));
         }
         let found: Option<LocalUser> = self.store.get_item(USERS, &username.trim().to_lowercase()).await?;
-        let hash_text = found.as_ref().map_or(self.decoy_hash.as_str(), |u| u.password_hash.as_str());
-        let verified = PasswordHash::new(hash_text)
-            .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-            .unwrap_or(false);
+        let hash_text = found.as_ref().map_or(self.decoy_hash.clone(), |u| u.password_hash.clone());
+        let password = password.to_owned();
+        // Argon2 is deliberately slow: off the async threads.
+        let verified = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash_text)
+                .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false);
         match found.filter(|_| verified) {
             Some(user) => {
-                self.throttle.succeeded(username);
+                self.throttle.succeeded(username, address);
                 Ok(user)
             }
-            None => {
-                self.throttle.failed(username, address, Instant::now());
-                Err(ApiError::unauthorized("wrong username or password"))
-            }
+            None => Err(ApiError::unauthorized("wrong username or password")),
         }
     }
 

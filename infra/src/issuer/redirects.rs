@@ -29,7 +29,7 @@ fn is_loopback_literal(url: &Url) -> bool {
 
 impl RedirectUris {
     /// Parses the registered URIs; each must be an absolute http(s) URL without a
-    /// fragment (plain http only for loopback hosts, as Cognito allows it for localhost).
+    /// fragment or user part.
     pub fn new(uris: &[String]) -> Result<Self, String> {
         let mut registered = Vec::new();
         for text in uris {

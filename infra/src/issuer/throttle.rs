@@ -42,9 +42,11 @@ impl Throttle {
         ]
     }
 
-    /// `Err(wait)` while either key is locked.
-    pub fn check(&self, username: &str, address: &str, now: Instant) -> Result<(), Duration> {
-        let table = self.by_key.lock().expect("throttle lock");
+    /// Starts a sign-in attempt: `Err(wait)` while either key is locked; otherwise the
+    /// attempt is counted as a failure at once, so parallel guesses cannot all pass
+    /// before the first one fails ([`Throttle::succeeded`] takes it back).
+    pub fn begin(&self, username: &str, address: &str, now: Instant) -> Result<(), Duration> {
+        let mut table = self.by_key.lock().expect("throttle lock");
         let mut wait = Duration::ZERO;
         for (key, free) in Self::keys(username, address) {
             if let Some(f) = table.get(&key).filter(|f| now.duration_since(f.last) < WINDOW) {
@@ -52,11 +54,9 @@ impl Throttle {
                 wait = wait.max(until.saturating_duration_since(now));
             }
         }
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
-    }
-
-    pub fn failed(&self, username: &str, address: &str, now: Instant) {
-        let mut table = self.by_key.lock().expect("throttle lock");
+        if !wait.is_zero() {
+            return Err(wait);
+        }
         if table.len() > 100_000 {
             table.retain(|_, f| now.duration_since(f.last) < WINDOW);
         }
@@ -68,11 +68,18 @@ impl Throttle {
             entry.count += 1;
             entry.last = now;
         }
+        Ok(())
     }
 
-    pub fn succeeded(&self, username: &str) {
-        let [(user_key, _), _] = Self::keys(username, "");
-        self.by_key.lock().expect("throttle lock").remove(&user_key);
+    /// The attempt begun for `username` from `address` succeeded: the username's count
+    /// is cleared and the address's attempt taken back.
+    pub fn succeeded(&self, username: &str, address: &str) {
+        let [(user_key, _), (address_key, _)] = Self::keys(username, address);
+        let mut table = self.by_key.lock().expect("throttle lock");
+        table.remove(&user_key);
+        if let Some(f) = table.get_mut(&address_key) {
+            f.count = f.count.saturating_sub(1);
+        }
     }
 }
 
@@ -84,18 +91,24 @@ mod tests {
     fn a_username_locks_after_five_failures_and_the_lock_doubles() {
         let t = Throttle::default();
         let now = Instant::now();
-        for _ in 0..USER_FREE_FAILURES - 1 {
-            t.failed("Alice", "10.0.0.1", now);
-            assert!(t.check("alice", "10.0.0.2", now).is_ok());
+        for _ in 0..USER_FREE_FAILURES {
+            assert!(t.begin("Alice", "10.0.0.1", now).is_ok());
         }
-        t.failed("alice", "10.0.0.1", now);
-        assert_eq!(t.check("ALICE", "10.0.0.9", now), Err(Duration::from_secs(1)), "from any address");
-        t.failed("alice", "10.0.0.1", now);
-        assert_eq!(t.check("alice", "10.0.0.9", now), Err(Duration::from_secs(2)));
-        assert!(t.check("alice", "10.0.0.9", now + Duration::from_secs(3)).is_ok());
-        assert!(t.check("bob", "10.0.0.9", now).is_ok(), "another user is not locked");
-        t.succeeded("alice");
-        assert!(t.check("alice", "10.0.0.9", now).is_ok());
+        assert_eq!(t.begin("ALICE", "10.0.0.9", now), Err(Duration::from_secs(1)), "from any address");
+        let later = now + Duration::from_secs(1);
+        assert!(t.begin("alice", "10.0.0.9", later).is_ok(), "the lock ended; one more try");
+        assert_eq!(t.begin("alice", "10.0.0.9", later), Err(Duration::from_secs(2)), "and it doubles");
+        assert!(t.begin("bob", "10.0.0.9", later).is_ok(), "another user is not locked");
+        t.succeeded("alice", "10.0.0.9");
+        assert!(t.begin("alice", "10.0.0.9", later).is_ok());
+    }
+
+    #[test]
+    fn parallel_guesses_are_counted_before_any_is_checked() {
+        let t = Throttle::default();
+        let now = Instant::now();
+        let passed = (0..50).filter(|_| t.begin("carol", "10.0.0.1", now).is_ok()).count();
+        assert_eq!(passed as u32, USER_FREE_FAILURES, "50 at once: only the free attempts start");
     }
 
     #[test]
@@ -103,11 +116,11 @@ mod tests {
         let t = Throttle::default();
         let now = Instant::now();
         for i in 0..ADDRESS_FREE_FAILURES {
-            t.failed(&format!("user{i}"), "10.0.0.1", now);
+            assert!(t.begin(&format!("user{i}"), "10.0.0.1", now).is_ok());
         }
-        assert!(t.check("someone-new", "10.0.0.1", now).is_err());
-        assert!(t.check("someone-new", "10.0.0.2", now).is_ok());
-        assert!(t.check("someone-new", "10.0.0.1", now + WINDOW).is_ok(), "forgotten after the window");
+        assert!(t.begin("someone-new", "10.0.0.1", now).is_err());
+        assert!(t.begin("someone-new", "10.0.0.2", now).is_ok());
+        assert!(t.begin("someone-new", "10.0.0.1", now + WINDOW).is_ok(), "forgotten after the window");
         assert_eq!(lock_for(100, 5), MAX_LOCK);
     }
 }

@@ -244,7 +244,19 @@ async fn attempt_writes(
         }
         let existing: Vec<ExistingEntry<'_>> =
             others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
-        let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
+        let mut catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
+        // An entry already on a colleague's project keeps it when it is finished or its
+        // text changes, even after its author stopped being a contributor: it was
+        // logged while they were (finishing a running timer must always be possible).
+        let requested = input.project.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let kept_project = current.as_ref().map(|c| &c.entry.project).filter(|p| {
+            project_ref(p).owner.is_some()
+                && requested.is_some_and(|r| project_key(r) == project_key(p))
+                && catalog.get(p).is_none()
+        });
+        if let Some(project) = kept_project {
+            catalog.insert(Project::auto_created(project, caller.today()));
+        }
         let validation = ValidationContext {
             today: caller.today(),
             existing: &existing,
@@ -273,16 +285,33 @@ async fn attempt_writes(
             )
             .with_details(json!({"issues": issues})));
         };
-        // Only contributors (and admins) log time on a colleague's shared project.
-        if let Some((share, standing)) = sharing.named_by(&entry.project, owner.user())
-            && !standing.can_log_time()
+        // Only contributors (and admins) log time on a colleague's shared project; an
+        // entry logged while one may still be finished, or have its text edited.
+        let reference = project_ref(&entry.project);
+        let may_log = sharing.named_by(&entry.project, owner.user()).is_some_and(|(_, s)| s.can_log_time());
+        if let Some(project_owner) = reference.owner
+            && !may_log
         {
-            return Err(ApiError::forbidden(format!(
-                "you are a {} of {}'s shared project {:?}; ask its owner or an admin to make you a contributor",
-                standing.label(),
-                share.owner,
-                share.name
-            )));
+            let same_time = current
+                .as_ref()
+                .is_some_and(|c| (c.entry.date, c.entry.start, c.entry.end) == (entry.date, entry.start, entry.end));
+            let keeps = current.as_ref().is_some_and(|c| project_key(&c.entry.project) == project_key(&entry.project))
+                && (matches!(change, Change::Finish(_)) || same_time);
+            if !keeps {
+                return Err(match sharing.named_by(&entry.project, owner.user()) {
+                    Some((share, standing)) => ApiError::forbidden(format!(
+                        "you are a {} of {}'s shared project {:?}; ask its owner or an admin to make you a contributor",
+                        standing.label(),
+                        share.owner,
+                        share.name
+                    )),
+                    None => ApiError::forbidden(format!(
+                        "you are no longer a member of {project_owner}'s shared project {:?}: its time stays as you logged \
+                         it; edit the task, tags or notes, or move the entry to a project of yours",
+                        reference.name
+                    )),
+                });
+            }
         }
         let (id, created_at, status) = match &current {
             Some(c) => (c.id.clone(), c.created_at, 200),

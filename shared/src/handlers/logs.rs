@@ -7,7 +7,7 @@ use crate::domain::calendar::FiscalYear;
 use crate::domain::entry::Entry;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::jobs::canonical::{MARKDOWN, log_version_key, log_versions, render_current};
+use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
 use crate::jobs::ingest::MAX_FILE_BYTES;
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
 use crate::markdown::log::render_log;
@@ -226,7 +226,7 @@ pub(crate) async fn get_log(
                 format!("version {v:?} must be a whole number; see GET /v1/logs/{label}/versions"),
             )
         })?;
-        let text = ctx.objects.get_object(&caller.owner, &log_version_key(&label, version), None).await?;
+        let text = published_log(ctx, &caller.owner, &label, version).await?;
         let text = text.ok_or_else(|| {
             ApiError::not_found(format!("log {label} has no version {version}; see GET /v1/logs/{label}/versions"))
         })?;
@@ -236,7 +236,7 @@ pub(crate) async fn get_log(
         ApiError::not_found(format!("no log for {label} yet; add entries or upload one with PUT /v1/logs/{label}"))
     })?;
     if state.version > 0
-        && let Some(text) = ctx.objects.get_object(&caller.owner, &log_version_key(&label, state.version), None).await?
+        && let Some(text) = published_log(ctx, &caller.owner, &label, state.version).await?
     {
         return Ok(markdown_response(&fy, state.version, text));
     }
@@ -318,7 +318,7 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
                 "exportedAt": (ctx.clock)(),
                 "user": caller.principal.user(),
                 "tenant": caller.principal.tenant(),
-                "settings": caller.profile,
+                "settings": {"timeZone": caller.profile.time_zone, "suppressedProjects": caller.profile.suppressed_projects},
                 "fiscalYearStartMonth": caller.tenant.fiscal_year_start_month,
                 "entries": entries.iter().map(Entry::to_json).collect::<Vec<_>>(),
                 "projects": projects,

@@ -115,14 +115,14 @@ impl Caller {
         let owner = principal.owner();
         let at = (ctx.clock)();
         let profile = match ctx.store.profile(&owner).await? {
-            Some(profile) => profile,
-            None if access == Access::Write => {
+            Some(profile) if profile.in_directory || access == Access::Read => profile,
+            None if access == Access::Read => Profile::default(),
+            stored => {
                 crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
-                let profile = Profile::default();
+                let profile = Profile { in_directory: true, ..stored.unwrap_or_default() };
                 ctx.store.put_profile(&owner, &profile).await?;
                 profile
             }
-            None => Profile::default(),
         };
         let tenant = ctx.store.tenant_settings(owner.tenant()).await?.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();

@@ -140,7 +140,7 @@ pub(crate) async fn resolve_project(
 ) -> Result<ProjectTarget, ApiError> {
     let reference = project_ref(name);
     let owner = match (reference.owner, owner_param.map(str::trim).filter(|o| !o.is_empty())) {
-        (Some(a), Some(b)) if a != b => {
+        (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b) => {
             return Err(ApiError::bad_request(
                 "invalid-owner",
                 format!("{name:?} names the owner {a:?} but ?owner= says {b:?}; give the owner once"),

@@ -100,6 +100,22 @@ pub async fn publish_after_write(ctx: &AppContext, owner: &Owner, years: &[Fisca
     }
 }
 
+/// The text of one published version of a year's log, `None` if it is not published.
+/// The key is listed first: without `s3:ListBucket` on a missing key S3 answers 403,
+/// not 404, and a reader's credentials list only under the logs prefix.
+pub async fn published_log(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &str,
+    version: u64,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let key = log_version_key(fiscal_year, version);
+    if !ctx.objects.list_objects(owner, &key).await?.iter().any(|o| o.key == key) {
+        return Ok(None);
+    }
+    ctx.objects.get_object(owner, &key, None).await
+}
+
 /// The stored versions of a year's log, newest first.
 pub async fn log_versions(
     ctx: &AppContext,

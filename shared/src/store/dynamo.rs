@@ -749,7 +749,18 @@ impl EntryStore for DynamoStore {
         }
         let (lo, hi) = date_bounds(query.from, query.to);
         let project = query.project.as_deref().map(project_key);
-        let mut after: Option<String> = query.cursor.as_deref().and_then(cursor::decode);
+        let mut after: Option<String> = match query.cursor.as_deref() {
+            None => None,
+            // A cursor that is not one fails rather than silently starting over.
+            Some(text) => Some(cursor::decode(text).ok_or_else(|| StoreError("invalid entry cursor".into()))?),
+        };
+        // A start key outside the range would be refused by DynamoDB: before the range
+        // it starts at the range, after it the page is empty.
+        match &after {
+            Some(a) if *a < lo => after = None,
+            Some(a) if *a > hi => return Ok(EntryPage { entries: Vec::new(), next_cursor: None }),
+            _ => {}
+        }
         let mut entries: Vec<StoredEntry> = Vec::new();
         loop {
             let (items, next) = self.query_page(&pk, &lo, &hi, after.as_deref(), None).await?;

@@ -389,9 +389,14 @@ impl EntryStore for EmbeddedStore {
             // format as YYYY-MM-DD).
             let mut lo = query.from.map_or_else(|| "E#".to_owned(), |from| format!("E#{from}"));
             let hi = query.to.map_or_else(|| "E#~".to_owned(), |to| format!("E#{to}T~"));
-            if let Some(after) = query.cursor.as_deref().and_then(cursor::decode) {
-                // Strictly after the last key of the previous page.
+            if let Some(text) = query.cursor.as_deref() {
+                // Strictly after the last key of the previous page; a cursor that is
+                // not one fails rather than silently starting over.
+                let after = cursor::decode(text).ok_or_else(|| StoreError("invalid entry cursor".into()))?;
                 lo = lo.max(format!("{after}\u{0}"));
+            }
+            if lo > hi {
+                return Ok(EntryPage { entries: Vec::new(), next_cursor: None });
             }
             let project = query.project.as_deref().map(project_key);
             let txn = db.begin_read().map_err(fail)?;

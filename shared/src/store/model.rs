@@ -145,11 +145,19 @@ impl From<EntryRecord> for StoredEntry {
 pub struct Profile {
     pub time_zone: String,
     pub suppressed_projects: Vec<String>,
+    /// The user is in their tenant's directory. False in profiles written before the
+    /// directory moved into the tenant's partition: their next write registers them.
+    #[serde(default)]
+    pub in_directory: bool,
 }
 
 impl Default for Profile {
     fn default() -> Self {
-        Self { time_zone: "UTC".into(), suppressed_projects: vec![crate::domain::UNPRODUCTIVE.into()] }
+        Self {
+            time_zone: "UTC".into(),
+            suppressed_projects: vec![crate::domain::UNPRODUCTIVE.into()],
+            in_directory: false,
+        }
     }
 }
 
@@ -377,7 +385,8 @@ pub mod cursor {
 
     /// `None` for anything that is not a cursor we issued: it must be an entry sort key
     /// `E#{date}T{HH:MM}#{id}` with a real date, time and id, so a crafted cursor can
-    /// neither leave the entry range nor make the store do unbounded work.
+    /// neither leave the entry range nor make the store do unbounded work. (Any calendar
+    /// date: an entry stored before dates were limited to 1900–2999 still pages.)
     pub fn decode(cursor: &str) -> Option<String> {
         if cursor.len() > 400 {
             return None;
@@ -387,7 +396,8 @@ pub mod cursor {
         let rest = key.strip_prefix("E#")?;
         let (date, rest) = rest.split_once('T')?;
         let (time, id) = rest.split_once('#')?;
-        crate::domain::calendar::parse_date(date).ok()?;
+        (date.len() == 10).then_some(())?;
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
         crate::domain::ClockTime::parse(time).ok()?;
         crate::domain::ids::is_valid_id(id).then_some(key)
     }
@@ -398,7 +408,8 @@ pub mod cursor {
         fn only_well_formed_entry_keys_are_cursors() {
             let good = super::encode("E#2025-07-29T09:00#3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b");
             assert!(super::decode(&good).is_some());
-            for bad in ["E#", "E#0000-01-01T09:00#x", "E#2025-07-29T25:00#x", "E#2025-07-29T09:00#a#b", "TIMER"] {
+            assert!(super::decode(&super::encode("E#0000-01-01T09:00#x")).is_some(), "an old entry still pages");
+            for bad in ["E#", "E#2025-02-30T09:00#x", "E#2025-07-29T25:00#x", "E#2025-07-29T09:00#a#b", "TIMER"] {
                 assert_eq!(super::decode(&super::encode(bad)), None, "{bad}");
             }
             assert_eq!(super::decode("!!!"), None);

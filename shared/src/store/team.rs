@@ -4,8 +4,9 @@
 //! functions here are written once for both.
 //!
 //! Keys (ARCHITECTURE.md, Data):
-//! - directory: `DIRECTORY` / `T#{tenant}#U#{user}` — every user who has used the
-//!   service; team reports and the report scheduler enumerate it;
+//! - directory: `T#{tenant}` / `USER#{user}`, listed by the `byIndex` GSI as
+//!   `DIRECTORY` / `T#{tenant}#U#{user}` — every user who signed up or made a change;
+//!   team reports read a tenant's, the report scheduler pages the index;
 //! - shared project: `T#{tenant}` / `SHARE#{owner}#{project key}`, members inside (one
 //!   per owner and name: two colleagues may each share a project called Atlas);
 //! - audit record: `T#{tenant}#AUDIT#{yyyy-mm}` / `{timestamp}#{id}`;
@@ -316,13 +317,14 @@ pub async fn append_audit(store: &(impl DocStore + ?Sized), record: &AuditRecord
 }
 
 /// Where an audit listing continues: the listing it belongs to (`from`, `to`), the month
-/// partition and the last sort key read.
+/// partition and the last sort key read (none: the month's start).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditCursor {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub month: NaiveDate,
-    pub after: String,
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 impl AuditCursor {
@@ -336,17 +338,19 @@ impl AuditCursor {
             let date = sk.get(..10).and_then(|d| crate::domain::calendar::parse_date(d).ok());
             date.is_some_and(|d| d.with_day(1) == Some(self.month) && (from..=to).contains(&d))
         };
-        let id_ok = self.after.split_once('#').is_some_and(|(stamp, id)| {
-            stamp.len() == 24 && crate::domain::ids::is_valid_id(id) && stamp.ends_with('Z')
-        });
+        let key_ok = |sk: &str| {
+            sk.len() <= 200
+                && in_month(sk)
+                && sk.split_once('#').is_some_and(|(stamp, id)| {
+                    stamp.len() == 24 && crate::domain::ids::is_valid_id(id) && stamp.ends_with('Z')
+                })
+        };
         self.from == from
             && self.to == to
             && self.month.day() == 1
             && Some(self.month) >= first
             && Some(self.month) <= last
-            && self.after.len() <= 200
-            && id_ok
-            && in_month(&self.after)
+            && self.after.as_deref().is_none_or(key_ok)
     }
 }
 
@@ -369,13 +373,17 @@ pub async fn audit_records(
 ) -> Result<(Vec<AuditRecord>, Option<AuditCursor>), StoreError> {
     let (lo, hi) = (from.to_string(), format!("{to}~"));
     let mut month = cursor.as_ref().map_or(from.with_day(1).expect("day 1"), |c| c.month);
-    let mut after = cursor.map(|c| c.after);
+    let mut after = cursor.and_then(|c| c.after);
     let mut out = Vec::new();
     let mut scanned = 0usize;
-    let resume = |month: NaiveDate, after: String| AuditCursor { from, to, month, after };
+    let resume = |month: NaiveDate, after: Option<String>| AuditCursor { from, to, month, after };
     while month <= to {
         let pk = audit_partition(tenant, month);
         loop {
+            // The budget holds across pages and months: go on in the next request.
+            if scanned >= AUDIT_SCAN_BUDGET {
+                return Ok((out, Some(resume(month, after))));
+            }
             // Records are filtered here, so read at least a page's worth at a time.
             let want = (limit - out.len()).max(100);
             let (docs, next) = store.query_docs(&pk, &lo, &hi, after.as_deref(), want).await?;
@@ -385,18 +393,13 @@ pub async fn audit_records(
                 if visible(&record) {
                     out.push(record);
                     if out.len() == limit {
-                        return Ok((out, Some(resume(month, sk))));
+                        return Ok((out, Some(resume(month, Some(sk)))));
                     }
                 }
                 after = Some(sk);
             }
             if next.is_none() {
                 break;
-            }
-            if scanned >= AUDIT_SCAN_BUDGET
-                && let Some(sk) = after.clone()
-            {
-                return Ok((out, Some(resume(month, sk))));
             }
         }
         after = None;

@@ -145,17 +145,15 @@ async fn an_unknown_username_costs_what_a_wrong_password_costs() {
             started.elapsed().as_secs_f64()
         }
     };
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+    // The fastest of each: what the work costs, without the machine's other load.
+    let fastest = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
     // Four tries each (under the per-username lock), alternating.
     let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
     for i in 0..4 {
         wrong.push(timed("alice".into()).await);
         unknown.push(timed(format!("ghost{i}")).await);
     }
-    let (wrong, unknown) = (median(wrong), median(unknown));
+    let (wrong, unknown) = (fastest(wrong), fastest(unknown));
     // Before the fix an unknown name answered ~10x faster (no hash was checked).
     assert!(unknown > wrong / 3.0 && unknown < wrong * 3.0, "wrong password {wrong:.3} s, unknown user {unknown:.3} s");
 }

@@ -216,6 +216,46 @@ impl EmbeddedStore {
         .await
     }
 
+    /// Writes a document if `condition` holds, and lists it in the index when given,
+    /// in one transaction; false when the condition did not hold.
+    async fn write_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+        index: Option<(&str, &str)>,
+    ) -> Result<bool, StoreError> {
+        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
+        let index = index.map(|(ipk, isk)| (ipk.to_owned(), isk.to_owned()));
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            let written = {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                let current: Option<serde_json::Value> = table_get(&table, &pk, &sk)?;
+                let holds = match condition {
+                    DocCondition::Always => true,
+                    DocCondition::Absent => current.is_none(),
+                    DocCondition::Revision(r) => {
+                        current.as_ref().and_then(|c| c.get("revision")).and_then(serde_json::Value::as_u64) == Some(r)
+                    }
+                };
+                if holds {
+                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                    if let Some((index_pk, index_sk)) = &index {
+                        let mut listed = txn.open_table(INDEX).map_err(fail)?;
+                        let target = encode(&(pk.as_str(), sk.as_str()))?;
+                        listed.insert((index_pk.as_str(), index_sk.as_str()), target.as_slice()).map_err(fail)?;
+                    }
+                }
+                holds
+            };
+            txn.commit().map_err(fail)?;
+            Ok(written)
+        })
+        .await
+    }
+
     /// Runs blocking redb work off the async executor.
     async fn blocking<T: Send + 'static>(
         &self,
@@ -527,28 +567,7 @@ impl DocStore for EmbeddedStore {
         doc: &serde_json::Value,
         condition: DocCondition,
     ) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(fail)?;
-            let written = {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                let current: Option<serde_json::Value> = table_get(&table, &pk, &sk)?;
-                let holds = match condition {
-                    DocCondition::Always => true,
-                    DocCondition::Absent => current.is_none(),
-                    DocCondition::Revision(r) => {
-                        current.as_ref().and_then(|c| c.get("revision")).and_then(serde_json::Value::as_u64) == Some(r)
-                    }
-                };
-                if holds {
-                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
-                }
-                holds
-            };
-            txn.commit().map_err(fail)?;
-            Ok(written)
-        })
-        .await
+        self.write_doc(pk, sk, doc, condition, None).await
     }
 
     async fn put_indexed_doc(
@@ -559,32 +578,7 @@ impl DocStore for EmbeddedStore {
         condition: DocCondition,
         index: (&str, &str),
     ) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
-        let (index_pk, index_sk) = (index.0.to_owned(), index.1.to_owned());
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(fail)?;
-            let written = {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                let current: Option<serde_json::Value> = table_get(&table, &pk, &sk)?;
-                let holds = match condition {
-                    DocCondition::Always => true,
-                    DocCondition::Absent => current.is_none(),
-                    DocCondition::Revision(r) => {
-                        current.as_ref().and_then(|c| c.get("revision")).and_then(serde_json::Value::as_u64) == Some(r)
-                    }
-                };
-                if holds {
-                    table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
-                    let mut index = txn.open_table(INDEX).map_err(fail)?;
-                    let target = encode(&(pk.as_str(), sk.as_str()))?;
-                    index.insert((index_pk.as_str(), index_sk.as_str()), target.as_slice()).map_err(fail)?;
-                }
-                holds
-            };
-            txn.commit().map_err(fail)?;
-            Ok(written)
-        })
-        .await
+        self.write_doc(pk, sk, doc, condition, Some(index)).await
     }
 
     async fn query_index(

@@ -198,13 +198,15 @@ fn entry_before_first_date_header_is_an_error() {
 #[test]
 fn notes_lines_belong_only_to_the_entry_directly_above() {
     let log = parse_log(&one_day(
-        "- **09:00-10:00**: Task one [[P]]\n  - Notes: first\n  - Notes: second\n\n  - Notes: orphan after blank\n- **10:00-11:00**: Task two [[P]]\n    - Notes: four spaces\n",
+        "- **09:00-10:00**: Task one [[P]]\n  - Notes: first\n  - Notes: second\n\n  - Notes: orphan after blank\n- **10:00-11:00**: Task two [[P]]\n    - Notes: four spaces\n\t- Notes: a tab\n- **11:00-12:00**: Task three [[P]]\n- Notes: not indented\n",
     ));
     assert_eq!(log.entries[0].notes, vec!["first", "second"]);
-    assert!(log.entries[1].notes.is_empty());
+    // Issue 12: any indentation of spaces or tabs under an entry is its notes.
+    assert_eq!(log.entries[1].notes, vec!["four spaces", "a tab"]);
+    assert!(log.entries[2].notes.is_empty());
     assert_eq!(
         codes(&log),
-        vec![(9, Severity::Warning, Code::OrphanNotes), (11, Severity::Warning, Code::NotesIndentation)]
+        vec![(9, Severity::Warning, Code::OrphanNotes), (14, Severity::Warning, Code::OrphanNotes)]
     );
     let orphan_first = parse_log("  - Notes: nothing above\n");
     assert_eq!(codes(&orphan_first), vec![(1, Severity::Warning, Code::OrphanNotes)]);

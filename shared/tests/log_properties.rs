@@ -7,6 +7,7 @@ use shared::domain::calendar::FiscalCalendar;
 use shared::domain::duration::overlaps;
 use shared::domain::{ClockTime, Entry};
 use shared::generator::generate_entries;
+use shared::markdown::document::render_document;
 use shared::markdown::log::{canonical_order, parse_log, render_log};
 
 fn text(pattern: &'static str) -> impl Strategy<Value = String> {
@@ -121,6 +122,76 @@ proptest! {
         let mutated: String = chars.into_iter().collect();
         let log = parse_log(&mutated);
         prop_assert_eq!(log.entries.len(), log.entry_lines.len());
+    }
+}
+
+/// Prose, callouts, task items, comments and headings a person writes between the
+/// entries of their log.
+fn decoration() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Some prose about the day.".to_owned()),
+        Just("> [!note] A callout".to_owned()),
+        Just("- [ ] a task item".to_owned()),
+        Just("<!-- a comment -->".to_owned()),
+        Just("#### A sub-heading".to_owned()),
+        Just(String::new()),
+        Just("| a | table |".to_owned()),
+        Just("focus:: deep work".to_owned()),
+    ]
+}
+
+/// A canonical log with a person's own lines put between its lines.
+fn decorated(entries: &[Entry], extra: &[(prop::sample::Index, String)]) -> String {
+    let canonical = render_log("2025-2026", entries);
+    let mut lines: Vec<String> = canonical.lines().map(str::to_owned).collect();
+    for (at, line) in extra {
+        // Never between an entry line and its notes (that would make them orphans).
+        let i = at.index(lines.len() + 1);
+        if lines.get(i).is_some_and(|l| l.trim_start().starts_with("- Notes:")) {
+            continue;
+        }
+        lines.insert(i, line.clone());
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The person's document always holds exactly the stored entries, whatever it was.
+    #[test]
+    fn a_document_rendered_with_entries_holds_exactly_those_entries(
+        before in valid_entries(),
+        after in valid_entries(),
+        extra in proptest::collection::vec((any::<prop::sample::Index>(), decoration()), 0..12),
+    ) {
+        let base = decorated(&before, &extra);
+        let text = render_document(&base, "2025-2026", &after);
+        let log = parse_log(&text);
+        prop_assert!(log.diagnostics.iter().all(|d| !d.is_error()), "{:?}\n{}", log.diagnostics, text);
+        prop_assert_eq!(log.entries, canonical_order(after.clone()));
+        // Every line the person wrote is still there, in order.
+        let theirs: Vec<&str> = base.lines().filter(|l| extra.iter().any(|(_, e)| !e.is_empty() && e == l)).collect();
+        let kept: Vec<&str> = text.lines().collect();
+        let mut at = 0;
+        for line in theirs {
+            let found = kept[at..].iter().position(|k| *k == line);
+            prop_assert!(found.is_some(), "{line:?} lost:\n{base}\n---\n{text}");
+            at += found.unwrap_or(0) + 1;
+        }
+    }
+
+    /// On a canonical log, adding entries gives the canonical log of all of them, and
+    /// nothing changed gives the same bytes.
+    #[test]
+    fn adding_to_a_canonical_log_keeps_it_canonical(entries in valid_entries(), split in any::<prop::sample::Index>()) {
+        let cut = split.index(entries.len() + 1);
+        let (first, _) = entries.split_at(cut);
+        let base = render_log("2025-2026", first);
+        prop_assert_eq!(render_document(&base, "2025-2026", first), base.clone());
+        prop_assert_eq!(render_document(&base, "2025-2026", &entries), render_log("2025-2026", &entries));
     }
 }
 

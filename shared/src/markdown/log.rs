@@ -35,11 +35,88 @@ impl ParsedLog {
 /// than one `[ACTIVE]`).
 pub fn parse_log(text: &str) -> ParsedLog {
     let mut log = parse_log_lines(text);
+    check_parsed(&mut log);
+    log
+}
+
+/// Adds the cross-entry checks to a log parsed line by line.
+fn check_parsed(log: &mut ParsedLog) {
     let refs: Vec<&Entry> = log.entries.iter().collect();
     let found = check_entries(&refs, &log.entry_lines);
     log.diagnostics.extend(found.into_iter().map(|(_, d)| d));
     log.diagnostics.sort_by_key(|d| d.line);
-    log
+}
+
+/// How a line ended in the file: every kind is a line break (SPEC §1).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The last line, without a line break.
+    None,
+    Lf,
+    CrLf,
+    Cr,
+}
+
+impl Ending {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Lf => "\n",
+            Self::CrLf => "\r\n",
+            Self::Cr => "\r",
+        }
+    }
+}
+
+/// What a line of a log is, for keeping the person's document around its entries.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// Anything that is not an entry, its notes, or a heading the format reads: prose,
+    /// frontmatter, callouts, lists, comments, code, blank lines. Kept byte for byte.
+    Text,
+    /// A heading (`#` to `######`), other than the ones below.
+    Heading(u8),
+    /// The first `# ` heading.
+    Title,
+    /// `## July 2025`.
+    Month(i32, u32),
+    /// `### 2025-07-29`.
+    Day(NaiveDate),
+    /// The entry line of `entries[i]`.
+    Entry(usize),
+    /// A notes line of `entries[i]`.
+    Notes(usize),
+}
+
+/// One line of a log: where its text is in the file, how it ended, what it is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct DocLine {
+    pub start: usize,
+    pub end: usize,
+    pub ending: Ending,
+    pub kind: LineKind,
+}
+
+/// A log as a document: its parse and every line, classified.
+#[derive(Clone, Debug)]
+pub struct LogDocument<'a> {
+    pub text: &'a str,
+    pub log: ParsedLog,
+    pub lines: Vec<DocLine>,
+}
+
+impl LogDocument<'_> {
+    pub fn line_text(&self, line: &DocLine) -> &str {
+        &self.text[line.start..line.end]
+    }
+}
+
+/// Parses a log as a document (see [`LogDocument`]), with the cross-entry checks.
+pub fn parse_document(text: &str) -> LogDocument<'_> {
+    let mut lines = Vec::new();
+    let mut log = parse_internal(text, Some(&mut lines));
+    check_parsed(&mut log);
+    LogDocument { text, log, lines }
 }
 
 /// Where the parser is, relative to the last date header.
@@ -50,8 +127,65 @@ enum Section {
     InvalidHeader,
 }
 
+/// Lines of `text` with their endings: LF, CRLF and CR alike (and a mix); a leading
+/// byte-order mark is not part of the first line.
+pub fn split_lines(text: &str) -> impl Iterator<Item = (usize, &str, Ending)> {
+    let mut at = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let start = at;
+        let rest = &text.as_bytes()[start..];
+        // memchr finds line ends a word at a time; this loop is the parser's hot path.
+        match memchr::memchr2(b'\n', b'\r', rest) {
+            Some(i) => {
+                let (ending, width) = match (rest[i], rest.get(i + 1)) {
+                    (b'\r', Some(b'\n')) => (Ending::CrLf, 2),
+                    (b'\r', _) => (Ending::Cr, 1),
+                    _ => (Ending::Lf, 1),
+                };
+                at = start + i + width;
+                Some((start, &text[start..start + i], ending))
+            }
+            None => {
+                at = text.len();
+                Some((start, &text[start..], Ending::None))
+            }
+        }
+    })
+}
+
+/// A heading's level (`#` count) when `line` is a Markdown ATX heading.
+fn heading_level(line: &str) -> Option<u8> {
+    let hashes = line.bytes().take_while(|b| *b == b'#').count();
+    ((1..=6).contains(&hashes) && (line.len() == hashes || line.as_bytes()[hashes] == b' ')).then_some(hashes as u8)
+}
+
+/// `## July 2025` as (year, month).
+fn month_heading(rest: &str) -> Option<(i32, u32)> {
+    let (name, year) = rest.trim().split_once(' ')?;
+    let month = (1..=12).find(|m| month_name(*m).eq_ignore_ascii_case(name.trim()))?;
+    let year: i32 = year.trim().parse().ok().filter(|y: &i32| (1000..=9999).contains(y))?;
+    Some((year, month))
+}
+
+/// Regions whose lines are never read as entries or headings: YAML frontmatter at the
+/// top, fenced code blocks, HTML comments.
+#[derive(PartialEq)]
+enum Opaque {
+    No,
+    Frontmatter,
+    Fence(char),
+    Comment,
+}
+
 /// Parses line by line, without checks that relate entries to each other.
 pub fn parse_log_lines(text: &str) -> ParsedLog {
+    parse_internal(text, None)
+}
+
+fn parse_internal(text: &str, mut lines_out: Option<&mut Vec<DocLine>>) -> ParsedLog {
     // About one entry per 80 bytes in real logs; sizing up front avoids regrowth.
     let estimate = text.len() / 80;
     let mut log = ParsedLog {
@@ -63,36 +197,81 @@ pub fn parse_log_lines(text: &str) -> ParsedLog {
     // The entry that a notes line directly below would belong to. `Some(None)`: the
     // line above was an entry line that had an error.
     let mut notes_target: Option<Option<usize>> = None;
-    // memchr finds line ends a word at a time; this loop is the parser's hot path.
-    let mut rest_of_text = text;
-    let lines = std::iter::from_fn(move || {
-        if rest_of_text.is_empty() {
-            return None;
+    let mut opaque = Opaque::No;
+    let push = |out: &mut Option<&mut Vec<DocLine>>, start: usize, line: &str, ending: Ending, kind: LineKind| {
+        if let Some(out) = out.as_deref_mut() {
+            out.push(DocLine { start, end: start + line.len(), ending, kind });
         }
-        match memchr::memchr(b'\n', rest_of_text.as_bytes()) {
-            Some(i) => {
-                let line = &rest_of_text[..i];
-                rest_of_text = &rest_of_text[i + 1..];
-                Some(line)
-            }
-            None => Some(std::mem::take(&mut rest_of_text)),
-        }
-    });
-    for (index, raw) in lines.enumerate() {
+    };
+    for (index, (start, line, ending)) in split_lines(text).enumerate() {
         let line_no = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = line.strip_prefix("### ") {
-            notes_target = None;
-            if rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
-                section = parse_date_header(rest.trim(), line_no, &mut log.diagnostics);
+        // Opaque regions first: nothing inside them is an entry.
+        let trimmed = line.trim_start();
+        match opaque {
+            Opaque::Frontmatter => {
+                if matches!(line.trim_end(), "---" | "...") {
+                    opaque = Opaque::No;
+                }
+                push(&mut lines_out, start, line, ending, LineKind::Text);
+                continue;
             }
+            Opaque::Fence(mark) => {
+                if trimmed.starts_with(&format!("{mark}{mark}{mark}")) {
+                    opaque = Opaque::No;
+                }
+                push(&mut lines_out, start, line, ending, LineKind::Text);
+                continue;
+            }
+            Opaque::Comment => {
+                if line.contains("-->") {
+                    opaque = Opaque::No;
+                }
+                push(&mut lines_out, start, line, ending, LineKind::Text);
+                continue;
+            }
+            Opaque::No => {}
+        }
+        if index == 0 && line.trim_end() == "---" {
+            opaque = Opaque::Frontmatter;
+            push(&mut lines_out, start, line, ending, LineKind::Text);
             continue;
         }
-        if log.title.is_none()
-            && let Some(title) = line.strip_prefix("# ")
-        {
-            log.title = Some(title.trim().to_owned());
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            opaque = Opaque::Fence(trimmed.chars().next().unwrap_or('`'));
             notes_target = None;
+            push(&mut lines_out, start, line, ending, LineKind::Text);
+            continue;
+        }
+        if let Some(comment) = trimmed.strip_prefix("<!--") {
+            if !comment.contains("-->") {
+                opaque = Opaque::Comment;
+            }
+            notes_target = None;
+            push(&mut lines_out, start, line, ending, LineKind::Text);
+            continue;
+        }
+        if let Some(level) = heading_level(line) {
+            notes_target = None;
+            let rest = &line[level as usize..];
+            let kind = match level {
+                3 if rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) => {
+                    section = parse_date_header(rest.trim(), line_no, &mut log.diagnostics);
+                    match section {
+                        Section::Date(date) => LineKind::Day(date),
+                        _ => LineKind::Heading(3),
+                    }
+                }
+                1 if log.title.is_none() => {
+                    log.title = Some(rest.trim().to_owned());
+                    LineKind::Title
+                }
+                2 => match month_heading(rest) {
+                    Some((year, month)) => LineKind::Month(year, month),
+                    None => LineKind::Heading(2),
+                },
+                _ => LineKind::Heading(level),
+            };
+            push(&mut lines_out, start, line, ending, kind);
             continue;
         }
         if line.starts_with("- **") && line[4..].starts_with(|c: char| c.is_ascii_digit()) {
@@ -116,12 +295,15 @@ pub fn parse_log_lines(text: &str) -> ParsedLog {
                 (Section::InvalidHeader, Some(_)) => None,
             };
             notes_target = Some(placed);
+            push(&mut lines_out, start, line, ending, placed.map_or(LineKind::Text, LineKind::Entry));
             continue;
         }
-        if let Some(text) = line.trim_start().strip_prefix("- Notes:") {
-            let indented_by_two = line.starts_with("  - Notes:");
-            match (indented_by_two, notes_target) {
+        if let Some(text) = trimmed.strip_prefix("- Notes:") {
+            // Any indentation of spaces or tabs under an entry makes a notes line.
+            let indented = line.len() > trimmed.len();
+            match (indented, notes_target) {
                 (true, Some(target)) => {
+                    let mut kind = LineKind::Text;
                     if let Some(i) = target {
                         let text = text.trim();
                         let number = log.entries[i].notes.len() + 1;
@@ -130,29 +312,39 @@ pub fn parse_log_lines(text: &str) -> ParsedLog {
                             log.diagnostics.push(Diagnostic::error(line_no, code, message));
                             log.entries.remove(i);
                             log.entry_lines.remove(i);
+                            if let Some(out) = lines_out.as_deref_mut() {
+                                for l in out
+                                    .iter_mut()
+                                    .filter(|l| matches!(l.kind, LineKind::Entry(e) | LineKind::Notes(e) if e == i))
+                                {
+                                    l.kind = LineKind::Text;
+                                }
+                            }
                             notes_target = Some(None);
-                        } else if !text.is_empty() {
-                            log.entries[i].notes.push(text.to_owned());
+                        } else {
+                            if !text.is_empty() {
+                                log.entries[i].notes.push(text.to_owned());
+                            }
+                            kind = LineKind::Notes(i);
                         }
                     }
+                    push(&mut lines_out, start, line, ending, kind);
                 }
-                (true, None) => log.diagnostics.push(Diagnostic::warning(
-                    line_no,
-                    Code::OrphanNotes,
-                    "notes line is not directly under an entry line, so it is ignored; move it right below its entry",
-                )),
-                (false, _) => {
+                _ => {
                     log.diagnostics.push(Diagnostic::warning(
                         line_no,
-                        Code::NotesIndentation,
-                        "notes line must be indented by exactly two spaces (`  - Notes: ...`); it is ignored as written",
+                        Code::OrphanNotes,
+                        "notes line is not directly under an entry line, so it is kept as text and is not a note; \
+                         indent it right below its entry",
                     ));
                     notes_target = None;
+                    push(&mut lines_out, start, line, ending, LineKind::Text);
                 }
             }
             continue;
         }
         notes_target = None;
+        push(&mut lines_out, start, line, ending, LineKind::Text);
     }
     log
 }

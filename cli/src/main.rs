@@ -11,7 +11,7 @@ use shared::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, to
 use shared::domain::diagnostic::Severity;
 use shared::domain::tags::{dropped_tag_message, is_valid_tag, normalize_tag};
 use shared::domain::{EntryJson, UNPRODUCTIVE};
-use shared::markdown::{parse_log, render_log};
+use shared::markdown::parse_log;
 use shared::reports::engine::{Page, ReportEntry, ReportSource};
 use shared::reports::options::parse_suppress;
 use shared::reports::{
@@ -197,7 +197,8 @@ fn check(files: &[PathBuf], json: bool, projects_dir: Option<&Path>) -> Result<E
 
 fn render(file: &Path, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode, String> {
     let calendar = FiscalCalendar::new(fy_start_month).map_err(|e| e.0)?;
-    let log = parse_log(&vault::read_text(file)?);
+    let text = vault::read_text(file)?;
+    let log = parse_log(&text);
     if log.has_errors() {
         for d in log.diagnostics.iter().filter(|d| d.is_error()) {
             eprintln!("{}:{d}", file.display());
@@ -215,7 +216,8 @@ fn render(file: &Path, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode
             .or_else(|| log.entries.iter().map(|e| e.date).min().map(|d| calendar.fiscal_year_of(d)))
             .ok_or("cannot tell the fiscal year of an empty log; pass --fy YYYY-YYYY")?,
     };
-    print!("{}", render_log(&fiscal_year.label(), &log.entries));
+    // The person's document with its entry lines made canonical; everything else stays.
+    print!("{}", shared::markdown::document::render_document(&text, &fiscal_year.label(), &log.entries));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -132,7 +132,7 @@ fn check_of_several_files_finds_overlaps_and_timers_across_them() {
 }
 
 #[test]
-fn render_prints_the_canonical_form() {
+fn render_makes_entry_lines_canonical_and_keeps_the_rest() {
     let fixture = std::fs::read_to_string(log_path()).unwrap();
     let o = tm(&["render", &log_path()]);
     assert!(o.status.success());
@@ -147,9 +147,10 @@ fn render_prints_the_canonical_form() {
     );
     let o = tm(&["render", &dir.join("messy.md").display().to_string()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Issue 12: the person's lines, headings, order and line endings stay.
     assert_eq!(
         stdout(&o),
-        "# Time Log 2025-2026\n\n## July 2025\n\n### 2025-07-29\n\n- **13:00-14:00**: A [[Non-Project]]\n\n### 2025-07-30\n\n- **09:00-10:00**: B [[p]] [ui-design]\n"
+        "Some prose\r\n### 2025-07-30   \r\n- **09:00-10:00**: B [[p]] [ui-design]\r\n\r\n### 2025-07-29\r\n- **13:00-14:00**: A [[Non-Project]]\r\n"
     );
 }
 

@@ -390,7 +390,7 @@ async fn every_route_works_on_dynamodb() {
             "PUT",
             "/v1/logs/x",
             json!({"fy": "2025-2026"}),
-            json!({"baseVersion": current.to_string()}),
+            json!({"baseVersion": current.to_string(), "allowDeletes": "true"}),
             Some(text),
         ),
         200,

@@ -273,6 +273,27 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
         );
     }
     assert!(!by_binary("logs-get").actions().any(|a| a == "s3:PutObject"), "a reader renders, never stores");
+    // Everything that renders a year reads the person's document under logs/.
+    for renderer in [
+        "entries-create",
+        "entries-patch",
+        "entries-delete",
+        "timer-start",
+        "timer-finish",
+        "projects-patch",
+        "logs-put",
+        "logs-get",
+        "export",
+        "ingest-upload",
+    ] {
+        assert!(
+            by_binary(renderer)
+                .objects
+                .iter()
+                .any(|(a, p)| a.contains(&"s3:GetObject".to_owned()) && p.ends_with("logs/*")),
+            "{renderer} reads the year's document"
+        );
+    }
 }
 
 #[test]

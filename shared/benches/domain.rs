@@ -52,6 +52,7 @@ fn benches(c: &mut Criterion) {
         now,
         user: "u1",
         colleague_shares: &Default::default(),
+        allow_deletes: false,
     };
     c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
         b.iter(|| {

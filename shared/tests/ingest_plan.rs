@@ -35,6 +35,7 @@ fn plan(text: &str, current: &[StoredEntry], neighbours: &[StoredEntry], timer: 
         now: now(),
         user: "u1",
         colleague_shares: &Default::default(),
+        allow_deletes: false,
     };
     plan_ingest(text, &ctx, ids())
 }

@@ -72,6 +72,8 @@ pub enum Code {
     SharedProjectNotOwned,
     ViewerCannotLog,
     UnknownSharedProject,
+    EntryNormalized,
+    WouldDeleteMost,
 }
 
 impl Code {
@@ -119,6 +121,8 @@ impl Code {
             Code::SharedProjectNotOwned => "shared-project-not-owned",
             Code::ViewerCannotLog => "viewer-cannot-log",
             Code::UnknownSharedProject => "unknown-shared-project",
+            Code::EntryNormalized => "entry-normalized",
+            Code::WouldDeleteMost => "would-delete-most",
         }
     }
 }

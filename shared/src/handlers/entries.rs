@@ -91,6 +91,7 @@ fn log_touches(
             bump: true,
             entry_delta: *entry_delta,
             last_upload: None,
+            document_key: None,
             at,
         }));
     }
@@ -569,6 +570,7 @@ pub(crate) async fn rename_project(
                 bump: true,
                 entry_delta: 0,
                 last_upload: None,
+                document_key: None,
                 at: now,
             }));
         }

@@ -10,7 +10,6 @@ use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
 use crate::jobs::ingest::MAX_FILE_BYTES;
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
-use crate::markdown::log::render_log;
 use crate::markdown::project_file::render_project_file;
 use crate::store::{EntryQuery, StoreError, UploadRecord, UploadStatus};
 use serde_json::{Value, json};
@@ -30,7 +29,7 @@ pub(crate) async fn create_upload(
     caller: &Caller,
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &["fileName", "baseVersion"])?;
+    let body = JsonBody::parse(req, &["fileName", "baseVersion", "allowDeletes"])?;
     let file_name = body.required_string("fileName")?;
     let file = classify_file_name(&file_name, &caller.calendar)
         .map_err(|message| ApiError::bad_request("invalid-file-name", message))?;
@@ -43,9 +42,17 @@ pub(crate) async fn create_upload(
             )
         })?),
     };
+    let allow_deletes = match body.value("allowDeletes") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ApiError::bad_request("invalid-field", "allowDeletes must be true or false"));
+        }
+    };
     let now = (ctx.clock)();
     let expires_at = now + chrono::Duration::seconds(UPLOAD_URL_SECONDS as i64);
-    let record = new_upload(&file, &file_name, base_version, now, Some(expires_at));
+    let mut record = new_upload(&file, &file_name, base_version, now, Some(expires_at));
+    record.allow_deletes = allow_deletes;
     let url = ctx
         .objects
         .presign_put(&caller.owner, &record.key, "text/markdown", std::time::Duration::from_secs(UPLOAD_URL_SECONDS))
@@ -69,6 +76,7 @@ pub(crate) async fn create_upload(
             "fiscalYear": record.fiscal_year,
             "project": record.project,
             "baseVersion": record.base_version,
+            "allowDeletes": record.allow_deletes,
             "status": record.status,
             "statusUrl": format!("/v1/uploads/{}", record.id),
         }),
@@ -133,7 +141,18 @@ async fn ingest_direct(
     file_name: String,
 ) -> Result<ApiResponse, ApiError> {
     check_markdown_body(req)?;
+    let allow_deletes = match req.query_one("allowDeletes").map(str::trim) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid-query",
+                format!("allowDeletes {other:?} must be true or false"),
+            ));
+        }
+    };
     let mut record = new_upload(&file, &file_name, base_version(req)?, (ctx.clock)(), None);
+    record.allow_deletes = allow_deletes;
     // Kept raw, outside uploads/ so storing it does not trigger a second ingest.
     record.key = record.key.replacen("uploads/", "received/", 1);
     ctx.objects.put_object(&caller.owner, &record.key, req.body.clone(), MARKDOWN).await?;
@@ -308,8 +327,20 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     for entry in entries.iter() {
         years.entry(caller.calendar.fiscal_year_of(entry.date).label()).or_default().push(entry.clone());
     }
-    let logs: Vec<(String, String)> =
-        years.iter().map(|(label, entries)| (format!("time-log-{label}.md"), render_log(label, entries))).collect();
+    // Each year as the person's document (a year they uploaded keeps its prose, even
+    // with no entries left).
+    let states: BTreeMap<String, crate::store::LogState> =
+        ctx.store.log_states(&caller.owner).await?.into_iter().map(|s| (s.fiscal_year.clone(), s)).collect();
+    for (label, state) in &states {
+        if state.document_key.is_some() {
+            years.entry(label.clone()).or_default();
+        }
+    }
+    let mut logs: Vec<(String, String)> = Vec::with_capacity(years.len());
+    for (label, entries) in &years {
+        let base = crate::jobs::canonical::person_document(ctx, &caller.owner, states.get(label)).await?;
+        logs.push((format!("time-log-{label}.md"), crate::markdown::document::render_document(&base, label, entries)));
+    }
     let project_files: Vec<(String, String)> =
         projects.iter().map(|p| (project_file_name(&p.name), render_project_file(p))).collect();
     match format {

@@ -1,6 +1,8 @@
-//! Canonical logs (SPEC §10): after every change of a fiscal year's entries, the year's
-//! log is rendered and stored as an immutable object per log version,
-//! `logs/time-log-{fy}/v{version:08}.md`, so every published version stays retrievable.
+//! Published logs (SPEC §10): after every change of a fiscal year's entries, the year's
+//! log — the person's document (their last upload, `logs/time-log-{fy}/source-{id}.md`)
+//! holding the year's entries, see [`crate::markdown::document`] — is rendered and
+//! stored as an immutable object per log version, `logs/time-log-{fy}/v{version:08}.md`,
+//! so every published version stays retrievable.
 //!
 //! Concurrent writers: the log item's version moves in the same transaction as the
 //! entries. A publisher reads the version, the year's entries, and the version again;
@@ -15,9 +17,9 @@
 use crate::domain::calendar::FiscalYear;
 use crate::domain::entry::Entry;
 use crate::handlers::AppContext;
-use crate::markdown::log::render_log;
+use crate::markdown::document::render_document;
 use crate::store::objects::ObjectVersion;
-use crate::store::{Owner, StoreError};
+use crate::store::{LogState, Owner, StoreError};
 use chrono::Days;
 
 pub const MARKDOWN: &str = "text/markdown; charset=utf-8";
@@ -36,24 +38,68 @@ pub fn version_of_key(key: &str) -> Option<u64> {
     key.rsplit('/').next()?.strip_prefix('v')?.strip_suffix(".md")?.parse().ok()
 }
 
-/// The year's entries and log version, read consistently (the version did not move
-/// while the entries were read); `None` after repeated interference.
+/// A year read consistently: its log state and entries (the version did not move while
+/// the entries were read).
+pub struct Year {
+    pub state: Option<LogState>,
+    pub entries: Vec<Entry>,
+}
+
+impl Year {
+    pub fn version(&self) -> u64 {
+        self.state.as_ref().map_or(0, |s| s.version)
+    }
+}
+
+/// The year's entries and log state, read consistently; `None` after repeated
+/// interference.
 pub async fn consistent_year(
     ctx: &AppContext,
     owner: &Owner,
     fiscal_year: &FiscalYear,
-) -> Result<Option<(u64, Vec<Entry>)>, StoreError> {
+) -> Result<Option<Year>, StoreError> {
     let label = fiscal_year.label();
     for _ in 0..8 {
         let before = ctx.store.log_state(owner, &label).await?.map_or(0, |s| s.version);
         let snapshot = ctx.store.snapshot(owner, fiscal_year.start(), fiscal_year.end()).await?;
-        let after = ctx.store.log_state(owner, &label).await?.map_or(0, |s| s.version);
-        if before == after && snapshot.ingesting.is_none() {
-            return Ok(Some((after, snapshot.entries.into_iter().map(|s| s.entry).collect())));
+        let after = ctx.store.log_state(owner, &label).await?;
+        if before == after.as_ref().map_or(0, |s| s.version) && snapshot.ingesting.is_none() {
+            return Ok(Some(Year { state: after, entries: snapshot.entries.into_iter().map(|s| s.entry).collect() }));
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     Ok(None)
+}
+
+/// The object key where an upload's text is kept as the year's document.
+pub fn document_key(fiscal_year: &str, upload_id: &str) -> String {
+    format!("{}source-{upload_id}.md", log_versions_prefix(fiscal_year))
+}
+
+/// The person's document of a year (their last upload's text), empty when there is
+/// none: the log is then rendered canonically.
+pub async fn person_document(ctx: &AppContext, owner: &Owner, state: Option<&LogState>) -> Result<String, StoreError> {
+    let Some(key) = state.and_then(|s| s.document_key.as_deref()) else { return Ok(String::new()) };
+    match ctx.objects.get_object(owner, key, None).await? {
+        Some(bytes) => {
+            Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        }
+        None => {
+            tracing::error!(key, "the year's document is missing; the log is rendered from its entries alone");
+            Ok(String::new())
+        }
+    }
+}
+
+/// The year's log as the person's document holding the year's entries.
+pub async fn render_year(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+    year: &Year,
+) -> Result<String, StoreError> {
+    let base = person_document(ctx, owner, year.state.as_ref()).await?;
+    Ok(render_document(&base, &fiscal_year.label(), &year.entries))
 }
 
 /// Renders the current version of the year's log without storing it (what a reader
@@ -63,8 +109,8 @@ pub async fn render_current(
     owner: &Owner,
     fiscal_year: &FiscalYear,
 ) -> Result<Option<(u64, String)>, StoreError> {
-    let Some((version, entries)) = consistent_year(ctx, owner, fiscal_year).await? else { return Ok(None) };
-    Ok(Some((version, render_log(&fiscal_year.label(), &entries))))
+    let Some(year) = consistent_year(ctx, owner, fiscal_year).await? else { return Ok(None) };
+    Ok(Some((year.version(), render_year(ctx, owner, fiscal_year, &year).await?)))
 }
 
 /// Renders and stores the current version of the year's log; returns the version and

@@ -7,7 +7,7 @@
 //! failing that, the next unmatched one of that date); only what is left is inserted or
 //! deleted. Re-uploading a log with one changed line therefore writes one entry.
 
-use super::canonical::{day_before, publish_after_write};
+use super::canonical::{day_before, person_document, publish_after_write};
 use crate::domain::ProjectCatalog;
 use crate::domain::calendar::FiscalYear;
 use crate::domain::diagnostic::{Code, Diagnostic, has_errors};
@@ -15,7 +15,8 @@ use crate::domain::duration::overlaps;
 use crate::domain::entry::Entry;
 use crate::domain::names::{own_view, project_key, project_ref};
 use crate::handlers::{AppContext, Caller};
-use crate::markdown::log::parse_log;
+use crate::markdown::document::normalized_lines;
+use crate::markdown::log::parse_document;
 use crate::markdown::project_file::parse_project_file;
 use crate::store::{
     CommitError, IngestSummary, LogTouch, Owner, StoreError, StoredEntry, UploadKind, UploadRecord, UploadStatus,
@@ -69,16 +70,29 @@ pub struct IngestContext<'a> {
     /// colleague's project must name one they may log on, as the API requires; an entry
     /// stored before is kept as it is (a former member's past time stays theirs).
     pub colleague_shares: &'a HashMap<String, bool>,
+    /// The person allows deleting more than half of the year's entries.
+    pub allow_deletes: bool,
 }
 
 pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&Entry) -> String) -> IngestPlan {
-    let mut log = parse_log(text);
-    for entry in &mut log.entries {
+    let mut document = parse_document(text);
+    for entry in &mut document.log.entries {
         if project_ref(&entry.project).owner.is_some() {
             entry.project = own_view(&entry.project, ctx.user);
         }
     }
+    // Entry lines are stored canonically; the report says which ones that changed.
+    let normalized: Vec<Diagnostic> = normalized_lines(&document)
+        .into_iter()
+        .map(|(line, text)| {
+            let shown =
+                if text.is_empty() { "removed (an empty note)".to_owned() } else { format!("stored as: {text}") };
+            Diagnostic::info(line, Code::EntryNormalized, format!("this line is {shown}"))
+        })
+        .collect();
+    let log = document.log;
     let mut diagnostics = log.diagnostics;
+    diagnostics.extend(normalized);
     let fy = ctx.fiscal_year;
     let stored_before: std::collections::HashSet<&Entry> = ctx.current.iter().map(|s| &s.entry).collect();
 
@@ -215,6 +229,24 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
         }
     }
     plan.deletes = ctx.current.iter().zip(&matched).filter(|(_, m)| !**m).map(|(s, _)| s.id.clone()).collect();
+    // The safety net: a file that would take most of the year away is far more often a
+    // wrong file or a broken save than a wish.
+    let (deleted, stored) = (plan.deletes.len(), ctx.current.len());
+    if !ctx.allow_deletes && deleted > 0 && (deleted * 2 > stored || deleted == stored) {
+        let found = log.entries.len();
+        plan.diagnostics.push(Diagnostic::error(
+            1,
+            Code::WouldDeleteMost,
+            format!(
+                "this file would delete {deleted} of the {stored} entries of {} (it has {found}); nothing was changed. \
+                 If it is the right file, upload it again with allowDeletes (?allowDeletes=true, or \
+                 \"allowDeletes\": true when asking for an upload URL)",
+                fy.label()
+            ),
+        ));
+        plan.diagnostics.sort_by_key(|d| d.line);
+        return IngestPlan { diagnostics: plan.diagnostics, ..Default::default() };
+    }
 
     // The timer: the file's [ACTIVE] entry, or none if the timer was in this year.
     let active_id = kept
@@ -336,6 +368,7 @@ pub(crate) async fn ingest_log(
             neighbours.push(timer.clone());
         }
         let context = IngestContext {
+            allow_deletes: record.allow_deletes,
             fiscal_year: &fiscal_year,
             current: &current,
             neighbours: &neighbours,
@@ -379,7 +412,17 @@ pub(crate) async fn ingest_log(
         if let Some(timer) = plan.timer.clone().filter(|_| timer_changes) {
             ops.push(WriteOp::SetTimer(timer));
         }
-        let changed = plan.writes() > 0 || timer_changes;
+        // The file is the year's document now (its prose, headings, comments): kept as
+        // it came, before the commit that points the year at it.
+        let document_changed = person_document(ctx, owner, state.as_ref()).await?.as_bytes() != text.as_bytes();
+        let document_key = if document_changed {
+            let key = super::canonical::document_key(&label, &record.id);
+            ctx.objects.put_object(owner, &key, text.as_bytes().to_vec(), super::canonical::MARKDOWN).await?;
+            Some(key)
+        } else {
+            None
+        };
+        let changed = plan.writes() > 0 || timer_changes || document_changed;
         let new_version = log_version + u64::from(changed);
         record.status = UploadStatus::Applied;
         record.diagnostics = plan.diagnostics.clone();
@@ -396,6 +439,7 @@ pub(crate) async fn ingest_log(
             bump: changed,
             entry_delta: plan.inserts.len() as i64 - plan.deletes.len() as i64,
             last_upload: Some((record.id.clone(), UploadStatus::Applied)),
+            document_key,
             at: now,
         }));
         ops.push(WriteOp::PutUpload(record.clone()));
@@ -485,6 +529,7 @@ async fn finish(
             bump: false,
             entry_delta: 0,
             last_upload: Some((record.id.clone(), record.status)),
+            document_key: None,
             at: now,
         };
         ctx.store.touch_log(owner, &touch).await?;

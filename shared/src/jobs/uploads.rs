@@ -72,6 +72,7 @@ pub fn new_upload(
         fiscal_year: file.fiscal_year.clone(),
         project: file.project.clone(),
         base_version,
+        allow_deletes: false,
         status: UploadStatus::Pending,
         diagnostics: Vec::new(),
         summary: None,

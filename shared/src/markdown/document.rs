@@ -229,7 +229,15 @@ pub fn render_document(base: &str, fy_label: &str, entries: &[Entry]) -> String 
         let (from, until) = match (uses_months, month_line) {
             (true, Some(m)) => (m, section_end(&doc.lines, m, 2).unwrap_or(doc.lines.len())),
             (true, None) => {
-                let later = doc.lines.iter().position(|l| matches!(l.kind, LineKind::Month(y, mo) if (y, mo) > month));
+                // Before the first later month, else where the last month's section ends
+                // (not after a closing section such as "## Notes").
+                let later =
+                    doc.lines.iter().position(|l| matches!(l.kind, LineKind::Month(y, mo) if (y, mo) > month)).or_else(
+                        || {
+                            let last = doc.lines.iter().rposition(|l| matches!(l.kind, LineKind::Month(..)))?;
+                            section_end(&doc.lines, last, 2)
+                        },
+                    );
                 let mut lines = vec![format!("## {} {}", month_name(month.1), month.0)];
                 for (date, news) in &days {
                     lines.push(String::new());
@@ -287,6 +295,10 @@ pub fn render_document(base: &str, fy_label: &str, entries: &[Entry]) -> String 
         out.extend(inserts.at_end.iter().map(|l| (l.clone(), ending)));
     }
     let mut text = String::with_capacity(base.len() + 256);
+    // A byte-order mark is not part of the first line, but it is part of the file.
+    if base.starts_with('\u{feff}') {
+        text.push('\u{feff}');
+    }
     let count = out.len();
     for (i, (line, end)) in out.into_iter().enumerate() {
         text.push_str(&line);

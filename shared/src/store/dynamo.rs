@@ -609,6 +609,10 @@ fn touch_log_item(pk: &str, touch: &LogTouch, table: &str) -> Result<TransactWri
             .expression_attribute_values(":upload", s(id))
             .expression_attribute_values(":status", s(status.as_str().unwrap_or_default()));
     }
+    if let Some(document) = &touch.document_key {
+        expression.push_str(", documentKey = :doc");
+        update = update.expression_attribute_values(":doc", s(document));
+    }
     Ok(TransactWriteItem::builder().update(update.update_expression(expression).build().map_err(fail)?).build())
 }
 

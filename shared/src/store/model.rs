@@ -245,6 +245,8 @@ pub struct LogTouch {
     pub bump: bool,
     pub entry_delta: i64,
     pub last_upload: Option<(String, UploadStatus)>,
+    /// A new person's document for the year (an upload's text, stored at this key).
+    pub document_key: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -262,6 +264,11 @@ pub struct LogState {
     pub last_upload_id: Option<String>,
     #[serde(default)]
     pub last_ingest_status: Option<UploadStatus>,
+    /// Where the person's document of the year is (the text of their last upload): the
+    /// log is that document with the stored entries in it. None: no upload, the log is
+    /// rendered canonically.
+    #[serde(default)]
+    pub document_key: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -273,6 +280,7 @@ impl LogState {
             entry_count: 0,
             last_upload_id: None,
             last_ingest_status: None,
+            document_key: None,
             updated_at: touch.at,
         });
         if touch.bump {
@@ -282,6 +290,9 @@ impl LogState {
         if let Some((id, status)) = &touch.last_upload {
             state.last_upload_id = Some(id.clone());
             state.last_ingest_status = Some(*status);
+        }
+        if let Some(key) = &touch.document_key {
+            state.document_key = Some(key.clone());
         }
         state.updated_at = touch.at;
         state
@@ -331,6 +342,9 @@ pub struct UploadRecord {
     /// For projects: the project name the file name names.
     pub project: Option<String>,
     pub base_version: Option<u64>,
+    /// The person allows this upload to delete more than half of the year's entries.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_deletes: bool,
     pub status: UploadStatus,
     #[serde(default)]
     pub diagnostics: Vec<crate::domain::Diagnostic>,

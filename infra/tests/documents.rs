@@ -1,0 +1,217 @@
+//! Issue 12: a person's log stays their document. An Obsidian-style log (frontmatter,
+//! callouts, Dataview fields, checklists, embeds, tables, comments, code, headings of
+//! every level, trailing whitespace) uploads and downloads byte for byte, with LF, CRLF
+//! or CR-only line endings; API writes change exactly the lines of their entry; a file
+//! that would take most of a year away is refused.
+
+mod support;
+
+use serde_json::json;
+use support::{Api, Server, signup};
+
+const CORPUS: &str = include_str!("../../tests/fixtures/obsidian/time-log-2025-2026.md");
+const FY: &str = "2025-2026";
+
+async fn upload(api: &Api<'_>, text: &str, query: &str) -> support::Reply {
+    api.put_markdown(&format!("/v1/logs/{FY}{query}"), text).await
+}
+
+async fn download(api: &Api<'_>) -> String {
+    let reply = api.get(&format!("/v1/logs/{FY}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.text
+}
+
+/// The lines only in `before` and only in `after` (a plain line diff, in order).
+fn line_diff(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.split('\n').collect(), after.split('\n').collect());
+    // Longest common subsequence, enough for files of a few hundred lines.
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            table[i][j] = if a[i] == b[j] { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut removed, mut added) = (0, 0, Vec::new(), Vec::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            removed.push(a[i].to_owned());
+            i += 1;
+        } else {
+            added.push(b[j].to_owned());
+            j += 1;
+        }
+    }
+    removed.extend(a[i..].iter().map(|s| s.to_string()));
+    added.extend(b[j..].iter().map(|s| s.to_string()));
+    (removed, added)
+}
+
+#[tokio::test]
+async fn an_obsidian_log_comes_back_byte_for_byte_with_any_line_endings() {
+    let server = Server::start("documents-identity");
+    for (name, text) in [
+        ("lf", CORPUS.to_owned()),
+        ("crlf", CORPUS.replace('\n', "\r\n")),
+        ("cr", CORPUS.replace('\n', "\r")),
+        ("bom", format!("\u{feff}{CORPUS}")),
+    ] {
+        let me = signup(&server.base, &format!("writer-{name}"), None, &[]).await;
+        let report = upload(&me, &text, "").await;
+        assert_eq!(report.status, 200, "{name}: {}", report.text);
+        let report = report.json();
+        assert_eq!(
+            report["summary"]["inserted"], 5,
+            "{name}: five entries, not the commented or quoted ones: {report}"
+        );
+        let notes = me.get("/v1/daily/2025-08-04").await.json();
+        assert_eq!(notes["entries"][0]["notes"], "Roadmap for Q1\nAgreed on milestones", "{name}");
+        assert_eq!(download(&me).await, text, "{name}: the download is the upload");
+        // The same file again writes nothing, and still downloads the same.
+        let again = upload(&me, &text, "").await.json();
+        assert_eq!(
+            (again["summary"]["unchanged"].as_u64(), again["logVersion"].as_u64()),
+            (Some(5), Some(1)),
+            "{name}"
+        );
+        assert_eq!(download(&me).await, text, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn api_writes_change_exactly_the_lines_of_their_entry() {
+    let server = Server::start("documents-writes");
+    let me = signup(&server.base, "editor", None, &[]).await;
+    assert_eq!(upload(&me, CORPUS, "").await.status, 200);
+    let mut before = download(&me).await;
+    let post = |date: &str, start: &str, end: &str, task: &str| {
+        json!({"date": date, "startTime": start, "endTime": end, "task": task, "project": "Website Redesign"})
+            .to_string()
+    };
+    let mut step = async |what: &str, reply: support::Reply, removed: &[&str], added: &[&str]| {
+        assert!(reply.status < 300, "{what}: {}", reply.text);
+        let after = download(&me).await;
+        let diff = line_diff(&before, &after);
+        let expected = (
+            removed.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            added.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        );
+        assert_eq!(diff, expected, "{what}:\n{after}");
+        before = after;
+        reply
+    };
+
+    let added = step(
+        "add to a day",
+        me.post("/v1/entries", &post("2025-07-28", "12:00", "12:30", "Review copy")).await,
+        &[],
+        &["- **12:00-12:30**: Review copy [[Website Redesign]]"],
+    )
+    .await;
+    let id = added.json()["id"].as_str().unwrap().to_owned();
+    step(
+        "edit it",
+        me.patch(&format!("/v1/entries/{id}"), r#"{"task": "Reviewed the copy", "notes": "with Sam"}"#).await,
+        &["- **12:00-12:30**: Review copy [[Website Redesign]]"],
+        &["- **12:00-12:30**: Reviewed the copy [[Website Redesign]]", "  - Notes: with Sam"],
+    )
+    .await;
+    step(
+        "a new day in its month",
+        me.post("/v1/entries", &post("2025-07-30", "09:00", "10:00", "Wireframes")).await,
+        &[],
+        &["### 2025-07-30", "", "- **09:00-10:00**: Wireframes [[Website Redesign]]", ""],
+    )
+    .await;
+    step(
+        "a new month before the closing notes",
+        me.post("/v1/entries", &post("2025-09-01", "09:00", "10:00", "Launch")).await,
+        &[],
+        &["## September 2025", "", "### 2025-09-01", "", "- **09:00-10:00**: Launch [[Website Redesign]]", ""],
+    )
+    .await;
+    let email = me.get("/v1/entries?from=2025-07-29&to=2025-07-29").await.json()["entries"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(
+        "delete",
+        me.delete(&format!("/v1/entries/{email}")).await,
+        &["- **13:00-13:30**: Email [[Non-Project]]"],
+        &[],
+    )
+    .await;
+    let text = download(&me).await;
+    for kept in [
+        "---\ntitle: Time Log 2025-2026",
+        "> [!note] How I log",
+        "mood:: 🙂",
+        "- [ ] follow up",
+        "| standup | team |",
+        "<!--\n- **08:00-09:00**: A commented-out entry",
+        "```text",
+        "Nothing logged; a workshop.\t",
+        "### 2025-07-29   ",
+    ] {
+        assert!(text.contains(kept), "{kept:?} is kept:\n{text}");
+    }
+    assert!(text.contains("\n## September 2025\n\n### 2025-09-01\n\n- **09:00-10:00**: Launch [[Website Redesign]]\n\n## Notes for next year"));
+}
+
+#[tokio::test]
+async fn a_file_that_would_take_most_of_a_year_away_is_refused_unless_allowed() {
+    let server = Server::start("documents-safety");
+    let me = signup(&server.base, "careful", None, &[]).await;
+    assert_eq!(upload(&me, CORPUS, "").await.status, 200);
+    // A file saved with CR-only endings reads as lines (not "title only")...
+    let cr = CORPUS.replace('\n', "\r");
+    assert_eq!(upload(&me, &cr, "").await.json()["summary"]["unchanged"], 5);
+    // ...and one that really has no entries is refused instead of emptying the year.
+    let title_only = "# Time Log 2025-2026\n";
+    let refused = upload(&me, title_only, "").await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let diagnostic = &refused.json()["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "would-delete-most");
+    assert!(diagnostic["message"].as_str().unwrap().contains("5 of the 5"), "{diagnostic}");
+    let kept = me.get("/v1/entries?from=2025-07-01&to=2026-06-30").await.json();
+    assert_eq!(kept["entries"].as_array().unwrap().len(), 5, "nothing was deleted");
+    // Most, not all: 4 of 5 gone is refused too; one of five is fine.
+    let one_left: String =
+        CORPUS.split_inclusive('\n').filter(|l| !l.contains("**09:00-1") && !l.contains("**13:00")).collect();
+    assert_eq!(upload(&me, &one_left, "").await.json()["diagnostics"][0]["code"], "would-delete-most");
+    let one_gone = CORPUS.replace("- **13:00-13:30**: Email [[Non-Project]]\n", "");
+    assert_eq!(upload(&me, &one_gone, "").await.json()["summary"]["deleted"], 1);
+    // Asked for, it is done.
+    let allowed = upload(&me, title_only, "?allowDeletes=true").await;
+    assert_eq!((allowed.status, allowed.json()["summary"]["deleted"].as_u64()), (200, Some(4)), "{}", allowed.text);
+    assert_eq!(download(&me).await, title_only);
+    assert_eq!(upload(&me, title_only, "?allowDeletes=maybe").await.code(), "invalid-query");
+}
+
+#[tokio::test]
+async fn the_upload_report_says_which_entry_lines_were_normalised() {
+    let server = Server::start("documents-normalised");
+    let me = signup(&server.base, "untidy", None, &[]).await;
+    let text = "# Time Log 2025-2026\n\n## July 2025\n\n### 2025-07-29\n\n- **9:00-10:00**: Spaced  task   [[Website Redesign]]   [UI Design]\n\t- Notes: tabbed note\n- **10:00-11:00**: Tidy [[Website Redesign]]\n";
+    let report = upload(&me, text, "").await.json();
+    let normalised: Vec<(u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "entry-normalized")
+        .map(|d| (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        normalised,
+        vec![
+            (7, "this line is stored as: - **09:00-10:00**: Spaced  task [[Website Redesign]] [ui-design]".to_owned()),
+            (8, "this line is stored as:   - Notes: tabbed note".to_owned()),
+        ],
+        "{report}"
+    );
+    let log = download(&me).await;
+    assert!(log.contains("- **09:00-10:00**: Spaced  task [[Website Redesign]] [ui-design]\n  - Notes: tabbed note\n- **10:00-11:00**: Tidy"), "{log}");
+}

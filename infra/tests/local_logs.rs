@@ -39,32 +39,43 @@ async fn a_hand_written_log_uploads_ingests_reports_and_downloads_unchanged() {
     assert_eq!(daily["entries"][3]["notes"], "Out-of-hours change window\nRolled back once, then succeeded");
 
     // The same log as people type it (CRLF, unpadded times, no month headers): the same
-    // entries, so nothing is written and the canonical download is unchanged.
+    // entries, so none is written, but it is the person's document now (issue 12): the
+    // download is their file, with the entry lines made canonical.
     let typed = FIXTURE.replace("## July 2025\n\n", "").replace("09:00-10:30", "9:00-10:30").replace('\n', "\r\n");
     let reply = alice.put_markdown("/v1/logs/2025-2026?baseVersion=1", &typed).await;
     let report = reply.json();
     assert_eq!(
         (reply.status, report["logVersion"].as_u64(), report["summary"]["unchanged"].as_u64()),
-        (200, Some(1), Some(10))
+        (200, Some(2), Some(10))
     );
-    assert!(report["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "time-not-padded"), "{report}");
-    assert_eq!(alice.get("/v1/logs/2025-2026").await.text, FIXTURE);
+    let codes: Vec<&str> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"time-not-padded") && codes.contains(&"entry-normalized"), "{report}");
+    let as_typed = typed.replace("9:00-10:30", "09:00-10:30");
+    assert_eq!(alice.get("/v1/logs/2025-2026").await.text, as_typed);
 
-    // An API write re-renders the log; the previous version stays retrievable.
+    // An API write changes the document by its entry's lines; the previous version stays
+    // retrievable.
     let added = alice
         .post("/v1/entries", r#"{"date": "2025-08-05", "startTime": "09:00", "endTime": "09:30", "task": "Planning"}"#)
         .await;
     assert_eq!(added.status, 201);
     let log = alice.get("/v1/logs/2025-2026").await;
-    assert_eq!(log.headers["x-log-version"].to_str().unwrap(), "2");
-    assert!(log.text.contains("### 2025-08-05\n\n- **09:00-09:30**: Planning [[Non-Project]]\n"), "{}", log.text);
+    assert_eq!(log.headers["x-log-version"].to_str().unwrap(), "3");
+    assert!(
+        log.text.contains("\r\n\r\n### 2025-08-05\r\n\r\n- **09:00-09:30**: Planning [[Non-Project]]\r\n"),
+        "{}",
+        log.text
+    );
+    assert!(!log.text.contains("## July 2025"), "the person's log has no month headings, and gets none");
     assert_eq!(alice.get("/v1/logs/2025-2026?version=1").await.text, FIXTURE);
+    assert_eq!(alice.get("/v1/logs/2025-2026?version=2").await.text, as_typed);
     let versions = alice.get("/v1/logs/2025-2026/versions").await.json();
     let listed: Vec<u64> =
         versions["versions"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
-    assert_eq!(listed, vec![2, 1]);
+    assert_eq!(listed, vec![3, 2, 1]);
     let logs = alice.get("/v1/logs").await.json();
-    assert_eq!((logs["logs"][0]["version"].as_u64(), logs["logs"][0]["entryCount"].as_u64()), (Some(2), Some(11)));
+    assert_eq!((logs["logs"][0]["version"].as_u64(), logs["logs"][0]["entryCount"].as_u64()), (Some(3), Some(11)));
 
     // A stale edit is refused; a broken file changes nothing and names every error line.
     let stale = alice.put_markdown("/v1/logs/2025-2026?baseVersion=1", FIXTURE).await;
@@ -80,7 +91,7 @@ async fn a_hand_written_log_uploads_ingests_reports_and_downloads_unchanged() {
         .map(|d| d["line"].as_u64().unwrap())
         .collect();
     assert_eq!((rejected.status, lines), (422, vec![17, 24]), "{report}");
-    assert_eq!(alice.get("/v1/logs/2025-2026").await.headers["x-log-version"].to_str().unwrap(), "2");
+    assert_eq!(alice.get("/v1/logs/2025-2026").await.headers["x-log-version"].to_str().unwrap(), "3");
 
     // Bad requests get clear errors.
     assert_eq!(alice.get("/v1/logs/2025").await.code(), "invalid-fiscal-year");

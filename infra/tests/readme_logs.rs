@@ -28,7 +28,9 @@ fn the_readme_log_walkthrough_works_when_pasted() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "the walkthrough failed:\n{stdout}\n{stderr}");
-    for said in ["identical", "applied", "version 1 is the upload", "> - **12:00-12:30**: Review copy [[Website Redesign]]"] {
+    for said in
+        ["identical", "applied", "version 1 is the upload", "> - **12:00-12:30**: Review copy [[Website Redesign]]"]
+    {
         assert!(stdout.contains(said), "{said:?} in:\n{stdout}");
     }
 }

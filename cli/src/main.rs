@@ -41,6 +41,13 @@ enum Command {
         /// project-created info.
         #[arg(long)]
         projects: Option<PathBuf>,
+        /// IANA time zone for "now" (no entry may end after it).
+        #[arg(long, env = "TM_TIMEZONE", default_value = "UTC")]
+        tz: String,
+        /// The month fiscal years start in (a file named time-log-YYYY-YYYY.md holds
+        /// only that year's entries).
+        #[arg(long, env = "TM_FY_START_MONTH", default_value_t = 7)]
+        fy_start_month: u32,
     },
     /// Print the canonical form of a log.
     Render {
@@ -130,7 +137,9 @@ struct ReportArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { files, json, projects } => check(&files, json, projects.as_deref()),
+        Command::Check { files, json, projects, tz, fy_start_month } => {
+            file_rules(&tz, fy_start_month).and_then(|rules| check(&files, json, projects.as_deref(), &rules))
+        }
         Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
         Command::Report { kind, args } => report(kind, &args),
         Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
@@ -156,7 +165,19 @@ struct DiagnosticJson {
     message: String,
 }
 
-fn check(files: &[PathBuf], json: bool, projects_dir: Option<&Path>) -> Result<ExitCode, String> {
+/// The service's whole-file rules for a time zone and fiscal-year start.
+fn file_rules(tz: &str, fy_start_month: u32) -> Result<vault::FileRules, String> {
+    let zone = parse_zone(tz).map_err(|e| e.0)?;
+    let calendar = FiscalCalendar::new(fy_start_month).map_err(|e| e.0)?;
+    Ok(vault::FileRules { calendar, now: shared::domain::calendar::local_now(zone, Utc::now()) })
+}
+
+fn check(
+    files: &[PathBuf],
+    json: bool,
+    projects_dir: Option<&Path>,
+    rules: &vault::FileRules,
+) -> Result<ExitCode, String> {
     let mut catalog = match projects_dir {
         Some(dir) => {
             let (catalog, problems) = vault::load_projects(dir)?;
@@ -167,7 +188,7 @@ fn check(files: &[PathBuf], json: bool, projects_dir: Option<&Path>) -> Result<E
         }
         None => None,
     };
-    let checked = vault::check_logs(files, catalog.as_mut())?;
+    let checked = vault::check_logs(files, catalog.as_mut(), rules)?;
     let errors = checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).count();
     if json {
         let out = CheckJson {
@@ -255,7 +276,7 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let today = || today_in(zone, Utc::now());
     let date = |text: &str| -> Result<NaiveDate, String> { parse_date(text).map_err(|e| e.0) };
 
-    let vault = vault::load_vault(&args.dir)?;
+    let vault = vault::load_vault(&args.dir, &file_rules(&args.tz, args.fy_start_month)?)?;
     let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry::new("me", entry)).collect();
     let default_suppressed = [UNPRODUCTIVE.to_owned()];
     let src = ReportSource {

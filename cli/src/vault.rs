@@ -1,9 +1,12 @@
 //! A folder of Markdown as the single-user tool kept it: `time-logs/*.md` and
 //! `projects/*.md` (an Obsidian vault works as is).
 
+use chrono::NaiveDate;
+use shared::domain::ClockTime;
+use shared::domain::calendar::{FiscalCalendar, FiscalYear};
 use shared::domain::diagnostic::{Diagnostic, has_errors};
 use shared::domain::{Entry, ProjectCatalog};
-use shared::markdown::log::{ParsedLog, check_entries, create_referenced_projects, parse_log_lines};
+use shared::markdown::log::{ParsedLog, check_entries, check_log_file, create_referenced_projects, parse_log_lines};
 use shared::markdown::parse_project_file;
 use std::path::{Path, PathBuf};
 
@@ -32,9 +35,30 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Checks log files; with `projects`, entries naming a project that has no file there
-/// get a `project-created` info.
-pub fn check_logs(paths: &[PathBuf], projects: Option<&mut ProjectCatalog>) -> Result<CheckedLogs, String> {
+/// What the service's checks of a whole file need: the fiscal-year rule and now.
+pub struct FileRules {
+    pub calendar: FiscalCalendar,
+    /// Now in the person's time zone.
+    pub now: (NaiveDate, ClockTime),
+}
+
+/// The fiscal year a file's name names (`time-log-2025-2026.md`), as the service reads
+/// it; `None` for other names.
+fn fiscal_year_of_file(path: &Path, calendar: &FiscalCalendar) -> Option<Result<FiscalYear, String>> {
+    let name = path.file_name()?.to_str()?;
+    let label = name.strip_prefix("time-log-")?.strip_suffix(".md")?;
+    Some(calendar.parse_label(label).map_err(|e| format!("{}: {e}", path.display())))
+}
+
+/// Checks log files with the service's rules (each file's lines, its fiscal year when
+/// its name gives one, no end in the future; overlaps and the single running timer
+/// across all of them); with `projects`, entries naming a project that has no file
+/// there get a `project-created` info.
+pub fn check_logs(
+    paths: &[PathBuf],
+    projects: Option<&mut ProjectCatalog>,
+    rules: &FileRules,
+) -> Result<CheckedLogs, String> {
     // A folder stands for the Markdown files in it (e.g. `tm check time-logs/`).
     let mut files = Vec::new();
     for path in paths {
@@ -46,7 +70,11 @@ pub fn check_logs(paths: &[PathBuf], projects: Option<&mut ProjectCatalog>) -> R
     }
     let mut parsed: Vec<(PathBuf, ParsedLog)> = Vec::new();
     for file in &files {
-        parsed.push((file.clone(), parse_log_lines(&read_text(file)?)));
+        let mut log = parse_log_lines(&read_text(file)?);
+        let fiscal_year = fiscal_year_of_file(file, &rules.calendar).transpose()?;
+        let whole_file = check_log_file(&log, fiscal_year.as_ref(), rules.now);
+        log.diagnostics.extend(whole_file);
+        parsed.push((file.clone(), log));
     }
     let mut owners = Vec::new();
     let mut refs: Vec<&Entry> = Vec::new();
@@ -120,12 +148,12 @@ pub fn load_projects(projects_dir: &Path) -> Result<(ProjectCatalog, Vec<String>
     Ok((projects, problems))
 }
 
-pub fn load_vault(dir: &Path) -> Result<Vault, String> {
+pub fn load_vault(dir: &Path, rules: &FileRules) -> Result<Vault, String> {
     let logs_dir = dir.join("time-logs");
     if !logs_dir.is_dir() {
         return Err(format!("{} has no time-logs/ folder; pass the vault folder with --dir", dir.display()));
     }
-    let checked = check_logs(&markdown_files(&logs_dir)?, None)?;
+    let checked = check_logs(&markdown_files(&logs_dir)?, None, rules)?;
     let mut problems: Vec<String> =
         checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).map(ToString::to_string).collect();
     let projects_dir = dir.join("projects");

@@ -283,3 +283,40 @@ fn check_with_projects_names_undefined_projects() {
     assert!(out.contains(":3: info project-created: project \"Skunkworks\""), "{out}");
     assert!(!out.contains("Temporal Mark\" has no project file"), "{out}");
 }
+
+/// Issue 12: `tm check` runs the service's rules, so the pre-commit hook stops what an
+/// upload would refuse: entries outside the file's fiscal year, reversed ranges, ends in
+/// the future, over-long tasks; and what it passes, the service accepts (tested against
+/// the service's planner in `shared/tests/ingest_plan.rs`).
+#[test]
+fn check_refuses_what_the_service_refuses() {
+    let dir = scratch(
+        "check-service-rules",
+        &[
+            ("time-log-2025-2026.md", "# Time Log 2025-2026\n\n### 2026-07-01\n\n- **09:00-10:00**: Next year [[P]]\n"),
+            ("reversed.md", "### 2025-07-29\n\n- **15:00-14:00**: Backwards [[P]]\n"),
+            ("future.md", "### 2999-07-29\n\n- **09:00-10:00**: Planned [[P]]\n"),
+            ("long.md", &format!("### 2025-07-29\n\n- **09:00-10:00**: {} [[P]]\n", "x".repeat(501))),
+            ("fine.md", "### 2025-07-29\n\n- **09:00-10:00**: Fine [[P]]\n\t- Notes: a tabbed note\n"),
+        ],
+    );
+    let check = |file: &str| {
+        let o = tm(&["check", "--json", &dir.join(file).display().to_string()]);
+        let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let codes: Vec<String> = out["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect();
+        (o.status.code(), codes)
+    };
+    assert_eq!(check("time-log-2025-2026.md"), (Some(1), vec!["outside-fiscal-year".to_owned()]));
+    assert_eq!(check("reversed.md"), (Some(1), vec!["range-too-long".to_owned()]));
+    assert_eq!(check("future.md"), (Some(1), vec!["ends-in-future".to_owned()]));
+    assert_eq!(check("long.md"), (Some(1), vec!["task-too-long".to_owned()]));
+    assert_eq!(check("fine.md"), (Some(0), vec![]));
+    let o = tm(&["check", "--fy-start-month", "1", &dir.join("time-log-2025-2026.md").display().to_string()]);
+    assert!(stderr(&o).contains("2025-2026") || stdout(&o).contains("2025-2026"), "a January year is 2025-2025");
+}

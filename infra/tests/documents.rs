@@ -215,3 +215,44 @@ async fn the_upload_report_says_which_entry_lines_were_normalised() {
     let log = download(&me).await;
     assert!(log.contains("- **09:00-10:00**: Spaced  task [[Website Redesign]] [ui-design]\n  - Notes: tabbed note\n- **10:00-11:00**: Tidy"), "{log}");
 }
+
+/// Issue 12: the earlier year's upload once missed an overlap with the next year's first
+/// entry (its last day's midnight crossing), and stored 80 minutes for 60.
+#[tokio::test]
+async fn an_overlap_across_the_fiscal_year_boundary_is_found_on_upload() {
+    let server = Server::start("documents-boundary");
+    let me = signup(&server.base, "night-owl", None, &[]).await;
+    let next = "# Time Log 2026-2027\n\n## July 2026\n\n### 2026-07-01\n\n- **00:00-01:00**: Early deploy [[Ops]]\n";
+    assert_eq!(me.put_markdown("/v1/logs/2026-2027", next).await.status, 200);
+    let earlier = "# Time Log 2025-2026\n\n## June 2026\n\n### 2026-06-30\n\n- **23:30-00:20**: Late deploy [[Ops]]\n";
+    let refused = me.put_markdown("/v1/logs/2025-2026", earlier).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let diagnostic = &refused.json()["diagnostics"][0];
+    assert_eq!((diagnostic["code"].as_str(), diagnostic["line"].as_u64()), (Some("overlap"), Some(7)), "{diagnostic}");
+    assert!(diagnostic["message"].as_str().unwrap().contains("Early deploy"), "{diagnostic}");
+    // A reversed range is refused too, with the swap suggested, in a file as in the API.
+    let reversed = "# Time Log 2025-2026\n\n## June 2026\n\n### 2026-06-29\n\n- **15:00-14:00**: Backwards [[Ops]]\n";
+    let refused = me.put_markdown("/v1/logs/2025-2026", reversed).await.json();
+    assert_eq!(refused["diagnostics"][0]["code"], "range-too-long");
+    assert!(refused["diagnostics"][0]["message"].as_str().unwrap().contains("if you meant 14:00-15:00"));
+    let api = me
+        .post("/v1/entries", r#"{"date": "2026-06-29", "startTime": "15:00", "endTime": "14:00", "task": "Backwards"}"#)
+        .await;
+    assert_eq!(api.status, 422, "{}", api.text);
+    assert!(api.text.contains("range-too-long"));
+    // Nothing ends in the future: not in a file, not by the API, not a finished timer.
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let future =
+        serde_json::json!({"date": tomorrow, "startTime": "09:00", "endTime": "10:00", "task": "Planned work"});
+    let refused = me.post("/v1/entries", &future.to_string()).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("ends-in-future"), "{}", refused.text);
+    assert_eq!(me.post("/v1/timer/start", r#"{"task": "Running now"}"#).await.status, 201);
+    let later = serde_json::json!({"endTime": "23:59"});
+    let finish = me.post("/v1/timer/finish", &later.to_string()).await;
+    // 23:59 is in the future unless the test runs in the last minute of a UTC day.
+    if chrono::Utc::now().format("%H:%M").to_string().as_str() < "23:58" {
+        assert_eq!(finish.status, 422, "{}", finish.text);
+        assert!(finish.text.contains("ends-in-future"), "{}", finish.text);
+    }
+}

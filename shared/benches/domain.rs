@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
         user: "u1",
         colleague_shares: &Default::default(),
         allow_deletes: false,
+        local_now: ("2999-12-31".parse().unwrap(), shared::domain::ClockTime::parse("23:59").unwrap()),
     };
     c.bench_function("ingest plan, 10k-entry log, one changed line", |b| {
         b.iter(|| {

@@ -36,6 +36,7 @@ fn plan(text: &str, current: &[StoredEntry], neighbours: &[StoredEntry], timer: 
         user: "u1",
         colleague_shares: &Default::default(),
         allow_deletes: false,
+        local_now: ("2999-12-31".parse().unwrap(), shared::domain::ClockTime::parse("23:59").unwrap()),
     };
     plan_ingest(text, &ctx, ids())
 }
@@ -199,4 +200,45 @@ fn a_10000_entry_log_with_one_changed_line_writes_one_entry() {
     let p = plan(&edited, &current, &[], None);
     assert!(!p.is_rejected(), "{:?}", &p.diagnostics[..p.diagnostics.len().min(3)]);
     assert_eq!((p.writes(), p.unchanged), (1, 9_999));
+}
+
+/// Issue 12: one validation everywhere. The service's planner and `tm check`'s rules
+/// (`parse_log` plus `check_log_file`) accept and refuse the same files.
+#[test]
+fn the_service_and_tm_check_agree_on_every_file() {
+    let head = "# Time Log 2025-2026\n\n### 2025-07-29\n\n";
+    let files = [
+        format!("{head}- **09:00-10:00**: Fine [[P]]\n"),
+        format!("{head}- **09:00-10:00**: Fine [[P]]\n\t- Notes: tab\n    - Notes: spaces\n"),
+        format!("{head}- **15:00-14:00**: Reversed [[P]]\n"),
+        format!("{head}- **09:00-10:00**: {} [[P]]\n", "x".repeat(501)),
+        format!("{head}- **09:00-10:00**: Fine [[P]]\n  - Notes: {}\n", "n".repeat(1001)),
+        "# Time Log 2025-2026\n\n### 2026-07-01\n\n- **09:00-10:00**: Next year [[P]]\n".to_owned(),
+        "# Time Log 2025-2026\n\n### 0000-07-01\n\n- **09:00-10:00**: Year zero [[P]]\n".to_owned(),
+        format!("{head}- **09:00-10:00**: A [[P]]\n- **09:30-10:30**: B [[P]]\n"),
+        format!("{head}- **09:00-[ACTIVE]**: A [[P]]\n- **11:00-[ACTIVE]**: B [[P]]\n"),
+        "# Time Log 2025-2026\n\n### 2026-01-16\n\n- **09:00-10:00**: Ends after now [[P]]\n".to_owned(),
+        format!("{head}- **09:00-10:00**: Bad [[a:b]]\n"),
+        "---\nkey: value\n---\n# Time Log 2025-2026\r### 2025-07-29\r- **09:00-10:00**: CR only [[P]]\r".to_owned(),
+    ];
+    let fy = fy();
+    let local_now = ("2026-01-15".parse().unwrap(), ClockTime::parse("12:00").unwrap());
+    for text in &files {
+        let ctx = IngestContext {
+            fiscal_year: &fy,
+            current: &[],
+            neighbours: &[],
+            running_timer: None,
+            now: now(),
+            user: "u1",
+            colleague_shares: &Default::default(),
+            allow_deletes: false,
+            local_now,
+        };
+        let service = plan_ingest(text, &ctx, ids()).is_rejected();
+        let log = shared::markdown::parse_log(text);
+        let checked = shared::markdown::log::check_log_file(&log, Some(&fy), local_now);
+        let tm = log.has_errors() || checked.iter().any(|d| d.is_error());
+        assert_eq!(service, tm, "they disagree on:\n{text}");
+    }
 }

@@ -42,8 +42,13 @@ fn stored(date: &str, start: &str, end: Option<&str>, task: &str) -> Entry {
 
 fn check(input: &EntryInput, existing: &[ExistingEntry<'_>]) -> Vec<(&'static str, Severity, Code)> {
     let projects = catalog();
-    let ctx =
-        ValidationContext { today: "2025-07-29".parse().unwrap(), existing, replacing: None, projects: &projects };
+    let ctx = ValidationContext {
+        today: "2025-07-29".parse().unwrap(),
+        now: ClockTime::parse("23:59").unwrap(),
+        existing,
+        replacing: None,
+        projects: &projects,
+    };
     validate_entry(input, &ctx).issues.iter().map(|i| (i.field, i.severity, i.code)).collect()
 }
 
@@ -53,8 +58,13 @@ fn a_clean_entry_has_no_findings_and_is_normalised() {
     let mut good = input("2025-07-29", "09:00", Some("10:30"), "  Wrote the parser  ");
     good.project = Some("temporal MARK".into());
     good.notes = Some("line one\n\n line two ".into());
-    let ctx =
-        ValidationContext { today: "2025-07-29".parse().unwrap(), existing: &[], replacing: None, projects: &projects };
+    let ctx = ValidationContext {
+        today: "2025-07-29".parse().unwrap(),
+        now: ClockTime::parse("23:59").unwrap(),
+        existing: &[],
+        replacing: None,
+        projects: &projects,
+    };
     let result = validate_entry(&good, &ctx);
     assert!(result.issues.is_empty(), "{:?}", result.issues);
     let entry = result.entry.unwrap();
@@ -74,9 +84,11 @@ fn date_errors_and_warnings() {
         check(&input("2025-02-30", "09:00", Some("10:00"), "Some task"), &[]),
         vec![("date", Severity::Error, Code::InvalidDate)]
     );
+    // Issue 12: a finished entry on a later day ends in the future: an error, not
+    // only the date warning.
     assert_eq!(
         check(&input("2025-07-30", "09:00", Some("10:00"), "Some task"), &[]),
-        vec![("date", Severity::Warning, Code::DateInFuture)]
+        vec![("date", Severity::Warning, Code::DateInFuture), ("endTime", Severity::Error, Code::EndsInFuture)]
     );
     assert_eq!(
         check(&input("2024-07-28", "09:00", Some("10:00"), "Some task"), &[]),
@@ -115,7 +127,7 @@ fn duration_warnings() {
         check(&input("2025-07-29", "09:00", Some("17:01"), "Some task"), &[]),
         vec![("endTime", Severity::Warning, Code::LongDuration)]
     );
-    let night = check(&input("2025-07-29", "21:00", Some("01:00"), "Some task"), &[]);
+    let night = check(&input("2025-07-28", "21:00", Some("01:00"), "Some task"), &[]);
     assert_eq!(
         night,
         vec![
@@ -197,6 +209,7 @@ fn overlaps_conflict_and_near_entries_warn() {
     let projects = catalog();
     let ctx = ValidationContext {
         today: "2025-07-29".parse().unwrap(),
+        now: ClockTime::parse("23:59").unwrap(),
         existing: &existing,
         replacing: None,
         projects: &projects,
@@ -240,4 +253,36 @@ fn running_timer_is_validated_without_duration_rules() {
     let later = stored("2025-07-29", "14:00", Some("15:00"), "Later entry");
     let existing = [ExistingEntry { id: "x", entry: &later }];
     assert_eq!(check(&running, &existing), vec![("startTime", Severity::Error, Code::Overlap)]);
+}
+
+/// Issue 12: a reversed range is not a 23-hour entry, and nothing ends in the future.
+#[test]
+fn long_ranges_and_future_ends_are_errors() {
+    let reversed = check(&input("2025-07-28", "15:00", Some("14:00"), "Some task"), &[]);
+    assert_eq!(reversed, vec![("endTime", Severity::Error, Code::RangeTooLong)]);
+    let projects = catalog();
+    let ctx = ValidationContext {
+        today: "2025-07-29".parse().unwrap(),
+        now: ClockTime::parse("10:00").unwrap(),
+        existing: &[],
+        replacing: None,
+        projects: &projects,
+    };
+    let message = &validate_entry(&input("2025-07-28", "15:00", Some("14:00"), "Some task"), &ctx).issues[0].message;
+    assert!(message.contains("did you mean") || message.contains("if you meant 14:00-15:00"), "{message}");
+    // 22:30-06:30 crosses midnight for 8 hours: fine; 16 hours exactly too.
+    assert!(validate_entry(&input("2025-07-27", "22:30", Some("06:30"), "Night shift"), &ctx).entry.is_some());
+    assert!(validate_entry(&input("2025-07-27", "06:00", Some("22:00"), "Long day"), &ctx).entry.is_some());
+    let future = validate_entry(&input("2025-07-29", "09:00", Some("10:02"), "Some task"), &ctx);
+    assert_eq!(future.errors().map(|i| i.code).collect::<Vec<_>>(), vec![Code::EndsInFuture]);
+    assert!(
+        validate_entry(&input("2025-07-29", "09:00", Some("10:01"), "Some task"), &ctx).entry.is_some(),
+        "a minute of slack"
+    );
+    let overnight = validate_entry(&input("2025-07-28", "23:00", Some("10:30"), "Some task"), &ctx);
+    assert_eq!(
+        overnight.errors().map(|i| i.code).collect::<Vec<_>>(),
+        vec![Code::EndsInFuture],
+        "ends tomorrow morning"
+    );
 }

@@ -74,6 +74,8 @@ pub enum Code {
     UnknownSharedProject,
     EntryNormalized,
     WouldDeleteMost,
+    RangeTooLong,
+    EndsInFuture,
 }
 
 impl Code {
@@ -123,6 +125,8 @@ impl Code {
             Code::UnknownSharedProject => "unknown-shared-project",
             Code::EntryNormalized => "entry-normalized",
             Code::WouldDeleteMost => "would-delete-most",
+            Code::RangeTooLong => "range-too-long",
+            Code::EndsInFuture => "ends-in-future",
         }
     }
 }

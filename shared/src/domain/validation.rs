@@ -18,6 +18,48 @@ pub const MAX_TAGS: usize = 10;
 /// Entries closer than this (but not touching) get an `adjacent` warning.
 pub const ADJACENT_MINUTES: i64 = 15;
 
+/// The longest span one entry may have. Longer ones are almost always a reversed range
+/// (`15:00-14:00` read as 23 hours).
+pub const MAX_ENTRY_MINUTES: u32 = 16 * 60;
+
+/// Why a time range is refused as too long, on every path: the message suggests the
+/// swapped range.
+pub fn range_error(start: ClockTime, end: ClockTime) -> Option<(Code, String)> {
+    let minutes = super::duration::span_minutes(start, end);
+    (minutes > MAX_ENTRY_MINUTES).then(|| {
+        (
+            Code::RangeTooLong,
+            format!(
+                "{start}-{end} lasts {} h {:02} min, over the 16-hour limit of one entry; if you meant {end}-{start}, \
+                 swap the times (a longer span is several entries)",
+                minutes / 60,
+                minutes % 60
+            ),
+        )
+    })
+}
+
+/// Why an entry is refused for ending in the future: more than a minute after `now`
+/// (the person's local date and minute), on every path. A running entry has no end.
+pub fn future_end_error(entry: &Entry, now: (NaiveDate, ClockTime)) -> Option<(Code, String)> {
+    let now_abs =
+        i64::from(chrono::Datelike::num_days_from_ce(&now.0)) * 1440 + i64::from(now.1.minutes_since_midnight());
+    let end = entry.end_abs()?;
+    (end > now_abs + 1).then(|| {
+        let end_time = entry.end.map(|t| t.to_string()).unwrap_or_default();
+        (
+            Code::EndsInFuture,
+            format!(
+                "the entry ends at {end_time} on {}, after now ({} {}) in your time zone; log time once it has passed, \
+                 or start a timer",
+                if entry.crosses_midnight() { entry.date.succ_opt().unwrap_or(entry.date) } else { entry.date },
+                now.0,
+                now.1
+            ),
+        )
+    })
+}
+
 /// Why a task is refused, on every path that stores one (API, upload, import), so
 /// whatever is stored can be read, edited, exported and imported again.
 pub fn task_error(task: &str) -> Option<(Code, String)> {
@@ -97,6 +139,8 @@ pub struct ExistingEntry<'a> {
 pub struct ValidationContext<'a> {
     /// Today in the user's time zone.
     pub today: NaiveDate,
+    /// The minute now in the user's time zone (an entry may not end after it).
+    pub now: ClockTime,
     /// The user's entries near the candidate (at least the day before to the day after).
     pub existing: &'a [ExistingEntry<'a>],
     /// Id of the entry being changed or finished, so it does not conflict with itself.
@@ -222,6 +266,8 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
                 Code::ZeroDuration,
                 format!("endTime must differ from startTime (got {start}-{end}); use a later end time"),
             );
+        } else if let Some((code, message)) = range_error(start, end) {
+            f.error("endTime", code, message);
         } else {
             let minutes = super::duration::span_minutes(start, end);
             if end < start {
@@ -331,6 +377,10 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
         }
         _ => None,
     };
+
+    if let Some((code, message)) = candidate.as_ref().and_then(|c| future_end_error(c, (ctx.today, ctx.now))) {
+        f.error("endTime", code, message);
+    }
 
     // relations to the user's other entries
     if let Some(candidate) = candidate.as_ref().filter(|c| c.end != Some(c.start)) {

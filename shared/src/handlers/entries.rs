@@ -260,6 +260,7 @@ async fn attempt_writes(
         }
         let validation = ValidationContext {
             today: caller.today(),
+            now: caller.now.1,
             existing: &existing,
             replacing: current.as_ref().map(|c| c.id.as_str()),
             projects: &catalog,

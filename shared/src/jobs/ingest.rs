@@ -16,7 +16,7 @@ use crate::domain::entry::Entry;
 use crate::domain::names::{own_view, project_key, project_ref};
 use crate::handlers::{AppContext, Caller};
 use crate::markdown::document::normalized_lines;
-use crate::markdown::log::parse_document;
+use crate::markdown::log::{check_log_file, parse_document};
 use crate::markdown::project_file::parse_project_file;
 use crate::store::{
     CommitError, IngestSummary, LogTouch, Owner, StoreError, StoredEntry, UploadKind, UploadRecord, UploadStatus,
@@ -58,7 +58,8 @@ pub struct IngestContext<'a> {
     /// The user's stored entries dated inside the fiscal year.
     pub current: &'a [StoredEntry],
     /// Stored entries of other years that could touch this one: those dated the day
-    /// before the year starts (a midnight crossing) and the running timer, if any.
+    /// before the year starts (a midnight crossing into it), the day after it ends (its
+    /// last day's crossing reaches them), and the running timer, if any.
     pub neighbours: &'a [StoredEntry],
     /// The user's running timer, wherever it is.
     pub running_timer: Option<&'a StoredEntry>,
@@ -72,6 +73,8 @@ pub struct IngestContext<'a> {
     pub colleague_shares: &'a HashMap<String, bool>,
     /// The person allows deleting more than half of the year's entries.
     pub allow_deletes: bool,
+    /// Now in the person's time zone: no entry may end after it.
+    pub local_now: (chrono::NaiveDate, crate::domain::ClockTime),
 }
 
 pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&Entry) -> String) -> IngestPlan {
@@ -90,23 +93,14 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
             Diagnostic::info(line, Code::EntryNormalized, format!("this line is {shown}"))
         })
         .collect();
-    let log = document.log;
-    let mut diagnostics = log.diagnostics;
+    let mut log = document.log;
+    let mut diagnostics = std::mem::take(&mut log.diagnostics);
     diagnostics.extend(normalized);
     let fy = ctx.fiscal_year;
     let stored_before: std::collections::HashSet<&Entry> = ctx.current.iter().map(|s| &s.entry).collect();
 
-    let expected_title = format!("Time Log {}", fy.label());
-    if let Some(title) = log.title.as_deref().filter(|t| *t != expected_title) {
-        diagnostics.push(Diagnostic::warning(
-            1,
-            Code::TitleMismatch,
-            format!(
-                "the title is {title:?} but this is the log of {}; it will read \"# {expected_title}\"",
-                fy.label()
-            ),
-        ));
-    }
+    // What `tm check` checks of a whole file too.
+    diagnostics.extend(check_log_file(&log, Some(fy), ctx.local_now));
     for (entry, &line) in log.entries.iter().zip(&log.entry_lines) {
         let reference = project_ref(&entry.project);
         if let Some(owner) = reference.owner
@@ -132,19 +126,6 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
                     ),
                 )),
             }
-        }
-        if !fy.contains(entry.date) {
-            diagnostics.push(Diagnostic::error(
-                line,
-                Code::OutsideFiscalYear,
-                format!(
-                    "entry dated {} is outside fiscal year {} ({} to {}); move it to the log of its own year",
-                    entry.date,
-                    fy.label(),
-                    fy.start(),
-                    fy.end()
-                ),
-            ));
         }
         for other in ctx.neighbours.iter().filter(|n| !fy.contains(n.entry.date)) {
             if overlaps(entry, &other.entry) {
@@ -343,7 +324,10 @@ pub(crate) async fn ingest_log(
         if attempt > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
         }
-        let snapshot = ctx.store.snapshot(owner, day_before(&fiscal_year), fiscal_year.end()).await?;
+        // The day before the year (a midnight crossing into it) and the day after (its
+        // last day's midnight crossing reaches the next year's first entries).
+        let day_after = fiscal_year.end().succ_opt().unwrap_or(fiscal_year.end());
+        let snapshot = ctx.store.snapshot(owner, day_before(&fiscal_year), day_after).await?;
         if snapshot.ingesting.as_deref().is_some_and(|other| other != record.id) {
             return Err(StoreError::ingest_in_progress());
         }
@@ -369,6 +353,7 @@ pub(crate) async fn ingest_log(
         }
         let context = IngestContext {
             allow_deletes: record.allow_deletes,
+            local_now: caller.now,
             fiscal_year: &fiscal_year,
             current: &current,
             neighbours: &neighbours,

@@ -8,7 +8,7 @@ use crate::domain::entry::{Entry, NON_PROJECT, sort_entries};
 use crate::domain::names::project_ref_problem;
 use crate::domain::tags::{dropped_tag_message, normalize_tags};
 use crate::domain::time::{ClockTime, TimeError};
-use crate::domain::validation::{notes_line_error, task_error, too_many_tags};
+use crate::domain::validation::{notes_line_error, range_error, task_error, too_many_tags};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
@@ -117,6 +117,47 @@ pub fn parse_document(text: &str) -> LogDocument<'_> {
     let mut log = parse_internal(text, Some(&mut lines));
     check_parsed(&mut log);
     LogDocument { text, log, lines }
+}
+
+/// What the service checks of a whole log file beyond its lines (the same in `tm
+/// check`): entries outside the file's fiscal year (when it names one), a title that
+/// names another year, and entries that end in the future (`now` is the person's local
+/// date and minute).
+pub fn check_log_file(
+    log: &ParsedLog,
+    fiscal_year: Option<&crate::domain::FiscalYear>,
+    now: (NaiveDate, ClockTime),
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    if let Some(fy) = fiscal_year {
+        let expected = format!("Time Log {}", fy.label());
+        if let Some(title) = log.title.as_deref().filter(|t| *t != expected) {
+            found.push(Diagnostic::warning(
+                1,
+                Code::TitleMismatch,
+                format!("the title is {title:?} but this is the log of {}; check it is the right file", fy.label()),
+            ));
+        }
+    }
+    for (entry, &line) in log.entries.iter().zip(&log.entry_lines) {
+        if let Some(fy) = fiscal_year.filter(|fy| !fy.contains(entry.date)) {
+            found.push(Diagnostic::error(
+                line,
+                Code::OutsideFiscalYear,
+                format!(
+                    "entry dated {} is outside fiscal year {} ({} to {}); move it to the log of its own year",
+                    entry.date,
+                    fy.label(),
+                    fy.start(),
+                    fy.end()
+                ),
+            ));
+        }
+        if let Some((code, message)) = crate::domain::validation::future_end_error(entry, now) {
+            found.push(Diagnostic::error(line, code, message));
+        }
+    }
+    found
 }
 
 /// Where the parser is, relative to the last date header.
@@ -423,6 +464,9 @@ fn parse_entry_line(line: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic
             Code::ZeroDuration,
             format!("end equals start ({start}-{start}); use a later end time, or an earlier one for an entry that crosses midnight"),
         ));
+        ok = false;
+    } else if let Some((code, message)) = end.and_then(|end| range_error(start, end)) {
+        diagnostics.push(Diagnostic::error(line_no, code, message));
         ok = false;
     }
     let parts = split_body(body.trim());

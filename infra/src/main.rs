@@ -147,10 +147,13 @@ async fn run(args: Args) -> Result<(), String> {
     );
     println!("  then: curl -H \"Authorization: Bearer $ID_TOKEN\" {base_url}/v1/me");
     println!("scheduled reports now: curl -X POST {base_url}/local/reports/run");
+    // A link that works as printed: its PKCE verifier is printed with it.
+    let (verifier, challenge) = issuer::pkce_pair();
     println!(
-        "hosted login (authorization code + PKCE): {base_url}/oauth2/authorize?response_type=code&client_id={}&...",
+        "hosted login (authorization code + PKCE), open: {base_url}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={base_url}/callback&code_challenge={challenge}&code_challenge_method=S256&state=local",
         issuer::CLIENT_ID
     );
+    println!("  its code_verifier: {verifier}  (the /callback page shows how to exchange the code)");
     println!("  redirect URIs: {}", redirect_uris.join(", "));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

@@ -41,6 +41,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/oauth2/token", post(token))
+        .route("/callback", get(callback_page))
         .route("/local/uploads/{token}", put(presigned_upload))
         .route("/local/reports/run", post(run_reports))
         .fallback(api)
@@ -392,6 +393,34 @@ fn check_authorize(p: &AuthorizeParams, redirects: &RedirectUris) -> Result<(Str
         .filter(|c| (43..=128).contains(&c.len()))
         .ok_or("code_challenge must be 43-128 characters (base64url SHA-256)")?;
     Ok((redirect, challenge))
+}
+
+#[derive(Deserialize)]
+struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// Where the hosted login sends a browser back with its code (the web app's callback
+/// once it is served here): shows the code and how to exchange it.
+async fn callback_page(State(state): State<Arc<AppState>>, Query(p): Query<CallbackParams>) -> Response {
+    let Some(code) = p.code.filter(|c| !c.is_empty()) else {
+        return error_page("no code came back: sign in through /oauth2/authorize first");
+    };
+    let base = &state.base_url;
+    let page = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed in - Temporal Mark (local)</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:44rem;margin:4rem auto"><h1>Signed in</h1>
+<p>Your authorization code (valid 5 minutes, once){}:</p><pre>{}</pre>
+<p>Exchange it for tokens with the <code>code_verifier</code> that belongs to the link you opened:</p>
+<pre>curl -s -X POST {}/oauth2/token -d grant_type=authorization_code -d client_id={CLIENT_ID}   -d code={} -d redirect_uri={}/callback -d code_verifier=VERIFIER</pre></body></html>"#,
+        p.state.map(|s| format!(" for state {}", escape(&s))).unwrap_or_default(),
+        escape(&code),
+        escape(base),
+        escape(&code),
+        escape(base),
+    );
+    Html(page).into_response()
 }
 
 fn escape(text: &str) -> String {

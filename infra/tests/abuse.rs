@@ -1,6 +1,7 @@
 //! What an attacker tried (issue 11), against the real `tm-local` over HTTP: crafted
 //! cursors, foreign redirect URIs, password guessing, and uploads that dodge the API's
-//! rules. Each case failed before its fix.
+//! rules. Each case failed before its fix. Also the sign-in link tm-local prints, which
+//! a person opens as is (issue 12).
 
 mod support;
 
@@ -181,4 +182,53 @@ async fn uploads_are_held_to_the_api_rules() {
     let reply = me.get("/v1/logs/0000-0001").await;
     assert_eq!((reply.status, reply.code()), (400, "invalid-fiscal-year".to_owned()), "{}", reply.text);
     assert!(me.get("/v1/entries").await.json()["entries"].as_array().unwrap().is_empty(), "nothing was stored");
+}
+
+/// Issue 12: the login link tm-local prints works when opened: the login page, a code
+/// at /callback, and tokens for the printed verifier.
+#[tokio::test]
+async fn the_printed_login_link_works_as_printed() {
+    let server = Server::start("printed-login");
+    signup(&server.base, "clicker", None, &[]).await;
+    let printed = {
+        let mut found = None;
+        for _ in 0..50 {
+            let lines = server.printed.lock().unwrap().clone();
+            if lines.iter().any(|l| l.contains("its code_verifier")) {
+                found = Some(lines);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        found.expect("the link and its verifier are printed")
+    };
+    let link = printed.iter().find_map(|l| l.split("open: ").nth(1)).unwrap().trim().to_owned();
+    assert!(!link.ends_with("...") && !link.contains("&..."), "{link}");
+    let verifier = printed.iter().find_map(|l| l.split("its code_verifier: ").nth(1)).unwrap();
+    let verifier = verifier.split_whitespace().next().unwrap().to_owned();
+    let page = support::call("GET", &link, None, None, &[]).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("name=\"password\""));
+    let query = link.split_once('?').unwrap().1;
+    let signed_in = form(
+        &server.base,
+        "/oauth2/authorize",
+        &format!("{query}&username=clicker&password=correct%20horse%20battery"),
+    )
+    .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    let callback = signed_in.headers["location"].to_str().unwrap().to_owned();
+    assert!(callback.starts_with(&format!("{}/callback?code=", server.base)), "{callback}");
+    let shown = support::call("GET", &callback, None, None, &[]).await;
+    assert_eq!(shown.status, 200);
+    let code = callback.split("code=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(shown.text.contains(code) && shown.text.contains("/oauth2/token"));
+    let tokens = form(
+        &server.base,
+        "/oauth2/token",
+        &format!("grant_type=authorization_code&client_id=tm-local-client&code={code}&redirect_uri={}/callback&code_verifier={verifier}", server.base),
+    )
+    .await;
+    assert_eq!(tokens.status, 200, "{}", tokens.text);
+    assert!(tokens.json()["id_token"].is_string());
 }

@@ -181,7 +181,8 @@ fn range_weekly_monthly_and_empty_reports() {
     // Week of Tuesday 2025-07-29 is Mon 07-28 .. Sun 08-03; Unproductive is included
     // in weekly reports unless suppressed.
     let w = weekly_report("2025-07-29".parse().unwrap(), &s, &ReportOptions::default()).unwrap();
-    assert_eq!((w.period.start.to_string(), w.period.end.to_string()), ("2025-07-28".into(), "2025-08-03".into()));
+    let p = w.period.unwrap();
+    assert_eq!((p.start.to_string(), p.end.to_string()), ("2025-07-28".into(), "2025-08-03".into()));
     assert_eq!(w.summary.total_minutes, 444);
 
     let m = monthly_report(Month::parse("2025-06").unwrap(), &s, &ReportOptions::default()).unwrap();
@@ -210,6 +211,16 @@ fn since_report_starts_after_the_last_matching_entry() {
     let j = as_json(Report::Period(literal));
     assert_eq!(j["lastOccurrence"], Value::Null, "no wildcards");
     assert_eq!(j["summary"]["totalMinutes"], 0);
+    // Issue 12: no match is no period, never the year -262143.
+    assert_eq!(j["period"], Value::Null);
+    for format in [Format::Text, Format::Markdown, Format::Csv] {
+        let out =
+            Report::Period(since_report("nothing like this", &s, &ReportOptions::default()).unwrap()).render(format);
+        assert!(!out.contains("-262143") && !out.contains("+262142"), "{format:?}: {out}");
+    }
+    let text =
+        Report::Period(since_report("nothing like this", &s, &ReportOptions::default()).unwrap()).render(Format::Text);
+    assert!(text.starts_with("Since \"nothing like this\" (no matching entry)"), "{text}");
 }
 
 #[test]

@@ -83,6 +83,13 @@ fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A PKCE (S256) verifier and its challenge.
+pub fn pkce_pair() -> (String, String) {
+    let verifier = random_token();
+    let challenge = sha256_b64(&verifier);
+    (verifier, challenge)
+}
+
 fn sha256_b64(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
 }

@@ -18,6 +18,8 @@ pub struct Server {
     child: Option<Child>,
     pub base: String,
     pub data: PathBuf,
+    /// What the server printed on stdout so far.
+    pub printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 pub fn data_dir(name: &str) -> PathBuf {
@@ -44,15 +46,18 @@ impl Server {
             .expect("tm-local starts");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = printed.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("tm-local listening on ") {
                     let _ = tx.send(url.to_owned());
                 }
+                lines.lock().unwrap().push(line);
             }
         });
         let base = rx.recv_timeout(Duration::from_secs(30)).expect("tm-local printed its URL");
-        Self { child: Some(child), base, data }
+        Self { child: Some(child), base, data, printed }
     }
 
     /// Sends a signal and waits (at most 10 s) for the exit status.

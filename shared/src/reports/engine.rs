@@ -211,7 +211,9 @@ pub struct PeriodReport<'a> {
     /// e.g. `2025-2026` or `2025-07`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    pub period: Period,
+    /// The dates covered; `null` for a since report whose text matches no finished
+    /// entry (there is no period to speak of).
+    pub period: Option<Period>,
     pub group_by: GroupBy,
     pub sort: SortBy,
     /// Projects left out, as given or by default.
@@ -285,7 +287,7 @@ struct ProjectAcc<'a> {
 struct PeriodSpec {
     kind: PeriodKind,
     label: Option<String>,
-    period: Period,
+    period: Option<Period>,
 }
 
 fn build_period<'a>(
@@ -483,7 +485,7 @@ pub fn fiscal_year_report<'a>(
     opts: &ReportOptions,
 ) -> Result<PeriodReport<'a>, ReportError> {
     let period = Period { start: fy.start(), end: fy.end() };
-    let spec = PeriodSpec { kind: PeriodKind::FiscalYear, label: Some(fy.label()), period };
+    let spec = PeriodSpec { kind: PeriodKind::FiscalYear, label: Some(fy.label()), period: Some(period) };
     build_period(spec, in_dates(src, period.start, period.end), src, opts)
 }
 
@@ -499,7 +501,7 @@ pub fn range_report<'a>(
             "range start {start} is after its end {end}; give the earlier date first"
         )));
     }
-    let spec = PeriodSpec { kind: PeriodKind::Range, label: None, period: Period { start, end } };
+    let spec = PeriodSpec { kind: PeriodKind::Range, label: None, period: Some(Period { start, end }) };
     build_period(spec, in_dates(src, start, end), src, opts)
 }
 
@@ -510,7 +512,7 @@ pub fn weekly_report<'a>(
     opts: &ReportOptions,
 ) -> Result<PeriodReport<'a>, ReportError> {
     let (start, end) = week_of(date);
-    let spec = PeriodSpec { kind: PeriodKind::Weekly, label: None, period: Period { start, end } };
+    let spec = PeriodSpec { kind: PeriodKind::Weekly, label: None, period: Some(Period { start, end }) };
     build_period(spec, in_dates(src, start, end), src, opts)
 }
 
@@ -520,7 +522,8 @@ pub fn monthly_report<'a>(
     opts: &ReportOptions,
 ) -> Result<PeriodReport<'a>, ReportError> {
     let (start, end) = (month.first_day(), month.last_day());
-    let spec = PeriodSpec { kind: PeriodKind::Monthly, label: Some(month.to_string()), period: Period { start, end } };
+    let spec =
+        PeriodSpec { kind: PeriodKind::Monthly, label: Some(month.to_string()), period: Some(Period { start, end }) };
     build_period(spec, in_dates(src, start, end), src, opts)
 }
 
@@ -547,13 +550,15 @@ pub fn since_report<'a>(
         Some((last, end)) => {
             let after: Vec<&ReportEntry<'a>> = src.entries.iter().filter(|r| r.entry.start_abs() >= end).collect();
             let until = after.iter().map(|r| r.entry.date).max().unwrap_or(last.entry.date);
-            (after, Period { start: last.entry.date, end: until })
+            (after, Some(Period { start: last.entry.date, end: until }))
         }
-        // No match, or the match is still running: nothing comes after it yet.
-        _ => {
-            let day = last.map_or(NaiveDate::MIN, |l| l.entry.date);
-            (Vec::new(), Period { start: day, end: day })
+        // The match is still running: nothing comes after it yet.
+        _ if last.is_some() => {
+            let day = last.map(|l| l.entry.date).unwrap_or_default();
+            (Vec::new(), Some(Period { start: day, end: day }))
         }
+        // No match: no period.
+        _ => (Vec::new(), None),
     };
     let spec = PeriodSpec { kind: PeriodKind::Since, label: None, period };
     let mut report = build_period(spec, selected, src, opts)?;

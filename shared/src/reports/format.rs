@@ -70,17 +70,25 @@ fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// `2025-07-01 to 2025-07-31`, or what stands for a since report that matched nothing.
+fn span(r: &PeriodReport<'_>) -> String {
+    match &r.period {
+        Some(p) => format!("{} to {}", p.start, p.end),
+        None => "no matching entry".to_owned(),
+    }
+}
+
 fn title(r: &PeriodReport<'_>) -> String {
     let team = if r.team { "Team report: " } else { "" };
-    let body = match r.kind {
-        PeriodKind::FiscalYear => format!("Fiscal year {}", r.label.as_deref().unwrap_or("")),
-        PeriodKind::Range => format!("{} to {}", r.period.start, r.period.end),
-        PeriodKind::Weekly => format!("Week of {} to {}", r.period.start, r.period.end),
-        PeriodKind::Monthly => {
+    let body = match (r.kind, &r.period) {
+        (PeriodKind::FiscalYear, _) => format!("Fiscal year {}", r.label.as_deref().unwrap_or("")),
+        (PeriodKind::Weekly, _) => format!("Week of {}", span(r)),
+        (PeriodKind::Monthly, Some(p)) => {
             use chrono::Datelike;
-            format!("{} {}", month_name(r.period.start.month()), r.period.start.year())
+            format!("{} {}", month_name(p.start.month()), p.start.year())
         }
-        PeriodKind::Since => format!("Since \"{}\"", r.text.as_deref().unwrap_or("")),
+        (PeriodKind::Range | PeriodKind::Monthly, _) => span(r),
+        (PeriodKind::Since, _) => format!("Since \"{}\"", r.text.as_deref().unwrap_or("")),
     };
     format!("{team}{body}")
 }
@@ -112,7 +120,7 @@ fn since_line(r: &PeriodReport<'_>) -> Option<String> {
 
 fn period_text(r: &PeriodReport<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({} to {})", title(r), r.period.start, r.period.end);
+    let _ = writeln!(out, "{} ({})", title(r), span(r));
     if let Some(line) = since_line(r) {
         let _ = writeln!(out, "{line}");
     }
@@ -146,7 +154,7 @@ fn period_text(r: &PeriodReport<'_>) -> String {
 fn period_markdown(r: &PeriodReport<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", title(r));
-    let _ = writeln!(out, "{} to {} · grouped by {}\n", r.period.start, r.period.end, r.group_by.label());
+    let _ = writeln!(out, "{} · grouped by {}\n", span(r), r.group_by.label());
     if let Some(line) = since_line(r) {
         let _ = writeln!(out, "{}\n", md_cell(&line));
     }

@@ -256,3 +256,36 @@ async fn an_overlap_across_the_fiscal_year_boundary_is_found_on_upload() {
         assert!(finish.text.contains("ends-in-future"), "{}", finish.text);
     }
 }
+
+fn exported_file(zip_bytes: &[u8], name: &str) -> String {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes.to_vec())).unwrap();
+    let mut file = archive.by_name(name).unwrap_or_else(|_| panic!("{name} in the export"));
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Issue 12: a project file keeps its other frontmatter keys and everything after the
+/// frontmatter; the export gives it back, and an API edit changes only what it edits.
+#[tokio::test]
+async fn a_project_file_keeps_what_the_service_does_not_read() {
+    let server = Server::start("documents-project-files");
+    let me = signup(&server.base, "planner", None, &[]).await;
+    let file = "---\nproject: Website Redesign\nowner: Dana\ndepartmentalGoals: [Marketing]\nstatus: Active\nstartDate: 2025-07-01\n---\n\n## Summary\n\nRedesign the site.\n\n## Links\n\n- [[Design system]]\n";
+    let reply = me.put_markdown("/v1/projects/Website%20Redesign", file).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let export = me.get("/v1/export").await;
+    assert_eq!(exported_file(&export.bytes, "projects/Website Redesign.md"), file, "byte for byte");
+    assert_eq!(
+        me.patch("/v1/projects/Website%20Redesign", r#"{"summary": "Redesign the site and the shop."}"#).await.status,
+        200
+    );
+    let export = me.get("/v1/export").await;
+    let text = exported_file(&export.bytes, "projects/Website Redesign.md");
+    assert!(text.contains("owner: Dana") && text.contains("departmentalGoals:"), "{text}");
+    assert!(
+        text.contains("## Summary\n\nRedesign the site and the shop.\n\n## Links\n\n- [[Design system]]\n"),
+        "{text}"
+    );
+}

@@ -154,3 +154,25 @@ fn a_log_naming_an_undefined_project_gets_an_info_at_its_first_line() {
     assert!(d.message.contains("\"new thing\""), "{}", d.message);
     assert_eq!(catalog.get("NEW THING").unwrap().start_date.unwrap().to_string(), "2025-07-29");
 }
+
+/// Issue 12: a project file keeps the keys the service does not read and everything
+/// after its frontmatter; a change through the API touches only what it changes.
+#[test]
+fn unknown_keys_and_the_body_are_kept() {
+    use shared::markdown::project_file::render_project_file_over;
+    let source = "---\nproject: Website Redesign\nowner: Dana\ndepartmentalGoals: [Marketing]\ncolor: \"#ff8800\"\nstatus: Active\n---\n\n## Summary\n\nRedesign the site.\n\n## Links\n\n- [[Design system]]\n- https://example.com/board\n";
+    let project = parse_project_file(source).project.unwrap();
+    assert_eq!(render_project_file_over(source, &project), source, "unchanged: byte for byte");
+    let mut changed = project.clone();
+    changed.summary = "Redesign the site and the shop.".into();
+    changed.status = shared::domain::ProjectStatus::OnHold;
+    let out = render_project_file_over(source, &changed);
+    assert!(
+        out.contains("owner: Dana") && out.contains("color: '#ff8800'") || out.contains("color: \"#ff8800\""),
+        "{out}"
+    );
+    assert!(out.contains("departmentalGoals:"), "the file's own spelling stays: {out}");
+    assert!(out.contains("status: On Hold"), "{out}");
+    assert!(out.contains("## Summary\n\nRedesign the site and the shop.\n\n## Links\n\n- [[Design system]]\n- https://example.com/board\n"), "{out}");
+    assert_eq!(parse_project_file(&out).project.unwrap(), changed, "and it reads back as the project");
+}

@@ -341,8 +341,14 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         let base = crate::jobs::canonical::person_document(ctx, &caller.owner, states.get(label)).await?;
         logs.push((format!("time-log-{label}.md"), crate::markdown::document::render_document(&base, label, entries)));
     }
-    let project_files: Vec<(String, String)> =
-        projects.iter().map(|p| (project_file_name(&p.name), render_project_file(p))).collect();
+    let mut project_files: Vec<(String, String)> = Vec::with_capacity(projects.len());
+    for p in &projects {
+        let text = match crate::jobs::canonical::project_file(ctx, &caller.owner, &p.name).await? {
+            Some(source) => crate::markdown::project_file::render_project_file_over(&source, p),
+            None => render_project_file(p),
+        };
+        project_files.push((project_file_name(&p.name), text));
+    }
     match format {
         "json" => {
             let body = json!({

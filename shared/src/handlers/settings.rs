@@ -322,7 +322,16 @@ pub(crate) async fn patch_project(
     match renamed_from {
         // Every entry of the project moves to the new name, with the project item, as
         // one unit; the years' canonical logs are re-rendered.
-        Some(old_name) => super::entries::rename_project(ctx, caller, &old_name, &project).await?,
+        Some(old_name) => {
+            super::entries::rename_project(ctx, caller, &old_name, &project).await?;
+            // The person's file of the project follows its name.
+            if let Some(source) = crate::jobs::canonical::project_file(ctx, &caller.owner, &old_name).await? {
+                let key = crate::jobs::canonical::project_file_key(&project.name);
+                ctx.objects
+                    .put_object(&caller.owner, &key, source.into_bytes(), crate::jobs::canonical::MARKDOWN)
+                    .await?;
+            }
+        }
         None => {
             ctx.store.replace_project(&data_owner, &project).await?;
             let record = super::team::audit_record(caller, data_owner.user(), "project.update", &project.name).change(

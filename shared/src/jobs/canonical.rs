@@ -71,6 +71,17 @@ pub async fn consistent_year(
     Ok(None)
 }
 
+/// The object key of the person's own file of a project (its unknown frontmatter keys
+/// and its body are kept, see `render_project_file_over`).
+pub fn project_file_key(name: &str) -> String {
+    format!("project-files/{}.md", crate::domain::names::project_key(name))
+}
+
+/// The person's file of a project, if they uploaded one.
+pub async fn project_file(ctx: &AppContext, owner: &Owner, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(ctx.objects.get_object(owner, &project_file_key(name), None).await?.and_then(|b| String::from_utf8(b).ok()))
+}
+
 /// The object key where an upload's text is kept as the year's document.
 pub fn document_key(fiscal_year: &str, upload_id: &str) -> String {
     format!("{}source-{upload_id}.md", log_versions_prefix(fiscal_year))

@@ -554,7 +554,10 @@ pub(crate) async fn ingest_project(
         return finish_rejected(ctx, owner, record, vec![diagnostic], now).await;
     }
     // A project file is always the uploader's own project (a colleague's shared project
-    // of the same name is theirs and unaffected; its admins edit it with PATCH).
+    // of the same name is theirs and unaffected; its admins edit it with PATCH). The file
+    // itself is kept: its other keys and its body come back in exports.
+    let key = super::canonical::project_file_key(&project.name);
+    ctx.objects.put_object(owner, &key, text.as_bytes().to_vec(), super::canonical::MARKDOWN).await?;
     let existing = ProjectCatalog::new(ctx.store.projects(owner).await?).get(&project.name).cloned();
     let mut summary = IngestSummary::default();
     match &existing {

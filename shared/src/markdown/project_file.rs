@@ -240,3 +240,73 @@ pub fn render_project_file(project: &Project) -> String {
     }
     out
 }
+
+/// The person's project file `source` made to describe `project`: unchanged when it
+/// already does (byte for byte); otherwise its frontmatter keys the service reads are
+/// set (in the spelling and place the file used), every other key and everything after
+/// the frontmatter are kept, and only the `## Summary` section's text is replaced.
+pub fn render_project_file_over(source: &str, project: &Project) -> String {
+    if parse_project_file(source).project.as_ref() == Some(project) {
+        return source.to_owned();
+    }
+    let text = source.replace("\r\n", "\n");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let close = (lines.first().map(|l| l.trim_end()) == Some("---"))
+        .then(|| lines.iter().skip(1).position(|l| l.trim_end() == "---").map(|p| p + 1))
+        .flatten();
+    let Some(close) = close else { return render_project_file(project) };
+    let mut mapping = match serde_yaml_ng::from_str::<Value>(&lines[1..close].join("\n")) {
+        Ok(Value::Mapping(m)) => m,
+        _ => Mapping::new(),
+    };
+    let list = |items: &[String]| Value::Sequence(items.iter().map(|i| Value::String(i.clone())).collect());
+    let mut set = |keys: &[&str], value: Option<Value>| {
+        let spelling = keys.iter().find(|k| mapping.contains_key(**k)).copied().unwrap_or(keys[0]);
+        for other in keys.iter().filter(|k| **k != spelling) {
+            mapping.remove(*other);
+        }
+        match value {
+            Some(v) => {
+                mapping.insert(Value::String(spelling.to_owned()), v);
+            }
+            None => {
+                mapping.remove(spelling);
+            }
+        }
+    };
+    set(&NAME_KEYS, Some(Value::String(project.name.clone())));
+    set(&GOAL_KEYS, Some(list(&project.departmental_goals)));
+    set(&DIRECTION_KEYS, Some(list(&project.strategic_directions)));
+    set(&["tags"], Some(list(&project.tags)));
+    set(&["status"], Some(Value::String(project.status.as_str().to_owned())));
+    set(&["startDate"], project.start_date.map(|d| Value::String(d.to_string())));
+    let body: Vec<&str> = lines[close + 1..].to_vec();
+    let summary_in_body = body.iter().position(|l| l.trim_end().eq_ignore_ascii_case("## summary"));
+    let mut body_text = body.join("\n");
+    match summary_in_body {
+        Some(start) => {
+            // Replace the section's text, up to the next heading.
+            let end = body[start + 1..].iter().position(|l| l.starts_with('#')).map_or(body.len(), |p| start + 1 + p);
+            let mut rebuilt: Vec<String> = body[..=start].iter().map(|s| s.to_string()).collect();
+            rebuilt.push(String::new());
+            if !project.summary.is_empty() {
+                rebuilt.push(project.summary.clone());
+                rebuilt.push(String::new());
+            }
+            rebuilt.extend(body[end..].iter().map(|s| s.to_string()));
+            body_text = rebuilt.join("\n");
+        }
+        None if mapping.contains_key("summary") => {
+            mapping.insert(Value::String("summary".into()), Value::String(project.summary.clone()));
+        }
+        None if !project.summary.is_empty() => {
+            if !body_text.ends_with('\n') && !body_text.is_empty() {
+                body_text.push('\n');
+            }
+            body_text.push_str(&format!("\n## Summary\n\n{}\n", project.summary));
+        }
+        None => {}
+    }
+    let yaml = serde_yaml_ng::to_string(&Value::Mapping(mapping)).expect("YAML values always serialise");
+    format!("---\n{yaml}---\n{body_text}")
+}

@@ -538,6 +538,29 @@ async fn every_route_works_on_dynamodb() {
     .await;
     assert_eq!(weekly["period"]["start"], "2025-07-28");
 
+    // A typo's project: merged into the right one, then the empty one deleted.
+    let typo =
+        r#"{"date": "2025-07-20", "startTime": "09:00", "endTime": "10:00", "task": "Typo work", "project": "Sitte"}"#;
+    run(ev("entries-create", "POST", "/v1/entries", none(), none(), Some(typo)), 201).await;
+    let refused =
+        run(ev("projects-delete", "DELETE", "/v1/projects/x", json!({"name": "Sitte"}), none(), None), 409).await;
+    assert_eq!(refused["error"]["code"], "project-has-entries");
+    let merged = run(
+        ev(
+            "projects-merge",
+            "POST",
+            "/v1/projects/x/merge",
+            json!({"name": "Sitte"}),
+            none(),
+            Some(r#"{"into": "Site"}"#),
+        ),
+        200,
+    )
+    .await;
+    assert_eq!((merged["into"].as_str(), merged["entriesMoved"].as_u64()), (Some("Site"), Some(1)));
+    run(ev("projects-create", "POST", "/v1/projects", none(), none(), Some(r#"{"name": "Empty One"}"#)), 201).await;
+    run(ev("projects-delete", "DELETE", "/v1/projects/x", json!({"name": "Empty One"}), none(), None), 204).await;
+
     let all: std::collections::BTreeSet<String> =
         shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");

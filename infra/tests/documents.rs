@@ -289,3 +289,51 @@ async fn a_project_file_keeps_what_the_service_does_not_read() {
         "{text}"
     );
 }
+
+/// Issue 12: a typo in an entry's project once made a project that could never go.
+/// Projects can be merged into another (entries move in one unit, the log follows,
+/// the audit records it), deleted when empty, and archived.
+#[tokio::test]
+async fn a_typo_project_is_merged_deleted_or_archived() {
+    let server = Server::start("documents-projects");
+    let me = signup(&server.base, "typist", None, &[]).await;
+    assert_eq!(upload(&me, CORPUS, "").await.status, 200);
+    let typo = json!({"date": "2025-07-29", "startTime": "14:00", "endTime": "15:00", "task": "Mockups", "project": "Webiste Redesign"});
+    assert_eq!(me.post("/v1/entries", &typo.to_string()).await.status, 201);
+    let before = download(&me).await;
+    assert!(before.contains("- **14:00-15:00**: Mockups [[Webiste Redesign]]"));
+
+    let refused = me.delete("/v1/projects/Webiste%20Redesign").await;
+    assert_eq!((refused.status, refused.code().as_str()), (409, "project-has-entries"), "{}", refused.text);
+    let merged = me.post("/v1/projects/Webiste%20Redesign/merge", r#"{"into": "website redesign"}"#).await;
+    assert_eq!(merged.status, 200, "{}", merged.text);
+    assert_eq!(merged.json()["entriesMoved"], 1);
+    let after = download(&me).await;
+    assert_eq!(
+        line_diff(&before, &after),
+        (
+            vec!["- **14:00-15:00**: Mockups [[Webiste Redesign]]".to_owned()],
+            vec!["- **14:00-15:00**: Mockups [[Website Redesign]]".to_owned()]
+        )
+    );
+    assert_eq!(me.get("/v1/projects/Webiste%20Redesign").await.status, 404, "the typo is gone");
+    let audit = me.get("/v1/audit").await.json();
+    assert!(audit["records"].as_array().unwrap().iter().any(|r| r["action"] == "project.merge"), "{audit}");
+    let unknown = me.post("/v1/projects/Security%20Project/merge", r#"{"into": "Securty"}"#).await;
+    assert_eq!((unknown.status, unknown.code().as_str()), (422, "unknown-project"));
+
+    assert_eq!(me.post("/v1/projects", r#"{"name": "Never Used"}"#).await.status, 201);
+    assert_eq!(me.delete("/v1/projects/Never%20Used").await.status, 204);
+    assert_eq!(me.delete("/v1/projects/Never%20Used").await.status, 404);
+    assert_eq!(me.delete("/v1/projects/Non-Project").await.code(), "conventional-project");
+
+    let archived = me.patch("/v1/projects/Security%20Project", r#"{"archived": true}"#).await;
+    assert_eq!((archived.status, archived.json()["archived"].as_bool()), (200, Some(true)), "{}", archived.text);
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v["projects"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(!names(me.get("/v1/projects").await.json()).contains(&"Security Project".to_owned()));
+    assert!(names(me.get("/v1/projects?archived=true").await.json()).contains(&"Security Project".to_owned()));
+    let fy = me.get("/v1/reports/fiscal-year/2025-2026").await.json();
+    assert!(fy.to_string().contains("Security Project"), "its time still counts");
+}

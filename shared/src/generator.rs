@@ -134,6 +134,7 @@ pub fn generated_projects(fiscal_year: &FiscalYear) -> Vec<Project> {
             status: if i == 3 { ProjectStatus::OnHold } else { ProjectStatus::Active },
             start_date: Some(fiscal_year.start() + Days::new(i as u64 * 14)),
             summary: format!("Work on {}.\n\nTracked since the start of the fiscal year.", p.name),
+            archived: false,
         })
         .collect()
 }

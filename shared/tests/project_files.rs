@@ -96,6 +96,7 @@ fn rendering_round_trips() {
         status: ProjectStatus::OnHold,
         start_date: Some("2025-07-01".parse().unwrap()),
         summary: "Line one: with colon.\n\nSecond paragraph.".into(),
+        archived: false,
     };
     let text = render_project_file(&project);
     let parsed = parse_project_file(&text);

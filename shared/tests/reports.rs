@@ -30,6 +30,7 @@ fn project(name: &str, goals: &[&str], start: &str) -> Project {
         status: ProjectStatus::Active,
         start_date: Some(start.parse().unwrap()),
         summary: format!("About {name}."),
+        archived: false,
     }
 }
 

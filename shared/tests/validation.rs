@@ -25,6 +25,7 @@ fn catalog() -> ProjectCatalog {
         status: ProjectStatus::Active,
         start_date: None,
         summary: String::new(),
+        archived: false,
     }])
 }
 

@@ -60,6 +60,10 @@ pub struct Project {
     pub status: ProjectStatus,
     pub start_date: Option<NaiveDate>,
     pub summary: String,
+    /// Put away: left out of the project list (`?archived=true` shows it); its entries
+    /// and reports stay.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 impl Project {
@@ -73,6 +77,7 @@ impl Project {
             status: ProjectStatus::Active,
             start_date: Some(first_date),
             summary: String::new(),
+            archived: false,
         }
     }
 }

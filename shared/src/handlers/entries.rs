@@ -523,6 +523,14 @@ pub(crate) async fn get_timer(ctx: &AppContext, caller: &Caller) -> Result<ApiRe
     Ok(ApiResponse::json(200, &json!({"running": timer.as_ref().map(entry_json), "elapsedMinutes": elapsed})))
 }
 
+/// How a project's entries move to another name.
+pub(crate) enum ProjectMove<'a> {
+    /// The project takes a new name (and metadata): its item moves with its entries.
+    Rename(&'a Project),
+    /// Its entries join another project, and it goes.
+    Merge(&'a Project),
+}
+
 /// Renames a project: every entry of `old_name` takes the new name, the project item
 /// moves, and each touched year's log version is bumped — one unit (in steps behind
 /// the ingest mark on DynamoDB when there are many entries). Then the logs re-render.
@@ -531,7 +539,21 @@ pub(crate) async fn rename_project(
     caller: &Caller,
     old_name: &str,
     renamed: &Project,
-) -> Result<(), ApiError> {
+) -> Result<usize, ApiError> {
+    move_project(ctx, caller, old_name, ProjectMove::Rename(renamed)).await
+}
+
+/// Moves every entry of `old_name` to another project (rename or merge), as one unit;
+/// returns how many entries moved.
+pub(crate) async fn move_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    old_name: &str,
+    how: ProjectMove<'_>,
+) -> Result<usize, ApiError> {
+    let renamed = match how {
+        ProjectMove::Rename(p) | ProjectMove::Merge(p) => p,
+    };
     let owner = &caller.owner;
     let _serialised = ctx.lock_writes(owner).await;
     for _ in 0..MAX_ATTEMPTS {
@@ -551,6 +573,7 @@ pub(crate) async fn rename_project(
             }
         }
         let now = (ctx.clock)();
+        let moved_count = entries.len();
         let mut years: Vec<FiscalYear> = Vec::new();
         let mut ops = Vec::with_capacity(entries.len() + 16);
         ops.extend(crate::store::model::month_touches(entries.iter().map(|e| e.entry.date)));
@@ -576,16 +599,24 @@ pub(crate) async fn rename_project(
             }));
         }
         ops.push(WriteOp::DeleteProject(old_name.to_owned()));
-        ops.push(WriteOp::PutProject(renamed.clone()));
-        let record = super::team::audit_record(caller, owner.user(), "project.rename", &renamed.name)
-            .change(Some(json!({"name": old_name})), Some(serde_json::to_value(renamed).expect("projects serialise")));
+        let (action, unit) = match how {
+            ProjectMove::Rename(_) => {
+                ops.push(WriteOp::PutProject(renamed.clone()));
+                ("project.rename", "rename")
+            }
+            ProjectMove::Merge(_) => ("project.merge", "merge"),
+        };
+        let record = super::team::audit_record(caller, owner.user(), action, &renamed.name).change(
+            Some(json!({"name": old_name, "entries": moved_count})),
+            Some(serde_json::to_value(renamed).expect("projects serialise")),
+        );
         ops.push(WriteOp::PutAudit(record));
-        // The same rename retried (e.g. after a timeout) resumes its own unfinished unit.
-        let unit = format!("rename:{}:{}", project_key(old_name), project_key(&renamed.name));
+        // The same move retried (e.g. after a timeout) resumes its own unfinished unit.
+        let unit = format!("{unit}:{}:{}", project_key(old_name), project_key(&renamed.name));
         match ctx.store.commit_ingest(owner, snapshot.version, ops, &unit).await {
             Ok(()) => {
                 publish_after_write(ctx, owner, &years).await;
-                return Ok(());
+                return Ok(moved_count);
             }
             Err(CommitError::Conflict) => continue,
             Err(CommitError::Store(e)) => return Err(e.into()),

@@ -78,7 +78,19 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
 /// The caller's projects and the colleagues' projects shared with them. A shared one
 /// says whose it is, the caller's role (`owner`, `admin`, `contributor`, `viewer`) and
 /// `logAs`: what to write as an entry's project (or `[[...]]` in a log) to log on it.
-pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
+pub(crate) async fn list_projects(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    // Archived projects only when asked for (`?archived=true`: them too).
+    let with_archived = match req.query_one("archived") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request("invalid-query", format!("archived {other:?} must be true or false")));
+        }
+    };
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let me = caller.owner.user();
     let shared = |share: &crate::domain::sharing::SharedProject, role: &str| {
@@ -86,7 +98,7 @@ pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<A
                "logAs": if share.owner == me { share.name.clone() } else { share.log_as() }})
     };
     let mut listed: Vec<(String, String, Value)> = Vec::new();
-    for project in ctx.store.projects(&caller.owner).await? {
+    for project in ctx.store.projects(&caller.owner).await?.into_iter().filter(|p| with_archived || !p.archived) {
         let mut body = serde_json::to_value(&project).expect("projects serialise");
         if let Some(share) = sharing.find(me, &project.name) {
             body["shared"] = shared(share, "owner");
@@ -95,7 +107,7 @@ pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<A
     }
     let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
     for (share, standing) in sharing.visible_to(me).filter(|(s, _)| s.owner != me) {
-        let Some(project) = catalog.get(&share.log_as()) else { continue };
+        let Some(project) = catalog.get(&share.log_as()).filter(|p| with_archived || !p.archived) else { continue };
         let mut body = serde_json::to_value(project).expect("projects serialise");
         body["name"] = json!(share.name);
         body["shared"] = shared(share, standing.label());
@@ -105,8 +117,8 @@ pub(crate) async fn list_projects(ctx: &AppContext, caller: &Caller) -> Result<A
     Ok(ApiResponse::json(200, &json!({"projects": listed.into_iter().map(|(_, _, b)| b).collect::<Vec<_>>()})))
 }
 
-const PROJECT_FIELDS: [&str; 7] =
-    ["name", "departmentalGoals", "strategicDirections", "tags", "status", "startDate", "summary"];
+const PROJECT_FIELDS: [&str; 8] =
+    ["name", "departmentalGoals", "strategicDirections", "tags", "status", "startDate", "summary", "archived"];
 
 /// Applies body fields to `project`, collecting every problem (422) and notice.
 fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec<Issue>) -> Result<(), ApiError> {
@@ -150,6 +162,11 @@ fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec
     }
     if let Some(summary) = body.string("summary")? {
         project.summary = summary.trim().to_owned();
+    }
+    match body.value("archived") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(archived)) => project.archived = *archived,
+        Some(_) => return Err(ApiError::bad_request("invalid-field", "archived must be true or false")),
     }
     Ok(())
 }
@@ -199,6 +216,7 @@ pub(crate) async fn create_project(
         status: ProjectStatus::Active,
         start_date: Some(caller.today()),
         summary: String::new(),
+        archived: false,
     };
     apply_project_fields(&mut project, &body, &mut issues)?;
     reject_errors(&issues)?;
@@ -323,7 +341,7 @@ pub(crate) async fn patch_project(
         // Every entry of the project moves to the new name, with the project item, as
         // one unit; the years' canonical logs are re-rendered.
         Some(old_name) => {
-            super::entries::rename_project(ctx, caller, &old_name, &project).await?;
+            let _moved = super::entries::rename_project(ctx, caller, &old_name, &project).await?;
             // The person's file of the project follows its name.
             if let Some(source) = crate::jobs::canonical::project_file(ctx, &caller.owner, &old_name).await? {
                 let key = crate::jobs::canonical::project_file_key(&project.name);
@@ -342,4 +360,106 @@ pub(crate) async fn patch_project(
         }
     }
     Ok(ApiResponse::json(200, &project_body(&project, &issues)))
+}
+
+/// The caller's own, unshared project named by the route, for removing or merging it.
+async fn own_unshared_project(ctx: &AppContext, caller: &Caller, name: &str, what: &str) -> Result<Project, ApiError> {
+    let project =
+        crate::domain::ProjectCatalog::new(ctx.store.projects(&caller.owner).await?).get(name).cloned().ok_or_else(
+            || ApiError::not_found(format!("no project of yours named {name:?}; list them with GET /v1/projects")),
+        )?;
+    if is_conventional(&project.name) {
+        return Err(ApiError::new(
+            422,
+            "conventional-project",
+            format!("Non-Project and Unproductive are built in: they cannot be {what}"),
+        ));
+    }
+    let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
+    if sharing.find(caller.owner.user(), &project.name).is_some_and(|s| !s.members.is_empty()) {
+        return Err(ApiError::conflict(
+            "shared-project",
+            format!("{:?} is shared; its members log time on it. Remove the members first", project.name),
+        ));
+    }
+    Ok(project)
+}
+
+/// `DELETE /v1/projects/{name}`: a project of the caller's with no entries (e.g. one a
+/// typo made); one with entries is merged into another, or archived.
+pub(crate) async fn delete_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+) -> Result<ApiResponse, ApiError> {
+    let name = matched.param("name").unwrap_or_default();
+    let project = own_unshared_project(ctx, caller, name, "deleted").await?;
+    let query = crate::store::EntryQuery { project: Some(project.name.clone()), limit: 1, ..Default::default() };
+    let some = ctx.store.entries(&caller.owner, &query).await?;
+    if let Some(first) = some.entries.first() {
+        return Err(ApiError::conflict(
+            "project-has-entries",
+            format!(
+                "{:?} has entries (the first on {}); merge it into another project with POST /v1/projects/{{name}}/merge \
+                 {{\"into\": \"...\"}}, or archive it with PATCH {{\"archived\": true}}",
+                project.name, first.entry.date
+            ),
+        ));
+    }
+    for _ in 0..12 {
+        let today = caller.today();
+        let version = ctx.store.snapshot(&caller.owner, today, today).await?.version;
+        let record = super::team::audit_record(caller, caller.owner.user(), "project.delete", &project.name)
+            .change(Some(serde_json::to_value(&project).expect("projects serialise")), None);
+        let ops = vec![WriteOp::DeleteProject(project.name.clone()), WriteOp::PutAudit(record)];
+        match ctx.store.commit(&caller.owner, version, ops).await {
+            Ok(()) => return Ok(ApiResponse::no_content()),
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(503, "busy", "too many concurrent changes to your data; retry in a moment"))
+}
+
+/// `POST /v1/projects/{name}/merge` with `{"into": NAME}`: every entry of the project
+/// moves to the other one (of the caller's, or a conventional project) in one unit, the
+/// logs follow, and the project goes.
+pub(crate) async fn merge_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let name = matched.param("name").unwrap_or_default();
+    let body = JsonBody::parse(req, &["into"])?;
+    let into_name = body.required_string("into")?.trim().to_owned();
+    let project = own_unshared_project(ctx, caller, name, "merged away").await?;
+    if project_key(&into_name) == project_key(&project.name) {
+        return Err(ApiError::new(422, "invalid-field", "into names the same project; name another one"));
+    }
+    let catalog = crate::domain::ProjectCatalog::new(ctx.store.projects(&caller.owner).await?);
+    let into = match catalog.get(&into_name) {
+        Some(p) => p.clone(),
+        None if is_conventional(&into_name) => Project::auto_created(
+            if project_key(&into_name) == project_key(crate::domain::NON_PROJECT) {
+                crate::domain::NON_PROJECT
+            } else {
+                crate::domain::UNPRODUCTIVE
+            },
+            caller.today(),
+        ),
+        None => {
+            return Err(ApiError::new(
+                422,
+                "unknown-project",
+                format!("no project of yours named {into_name:?} to merge into; create it first or pick another"),
+            )
+            .with_details(
+                json!({"suggestions": crate::domain::names::suggest_projects(&into_name, catalog.names())}),
+            ));
+        }
+    };
+    let moved =
+        super::entries::move_project(ctx, caller, &project.name, super::entries::ProjectMove::Merge(&into)).await?;
+    Ok(ApiResponse::json(200, &json!({"merged": project.name, "into": into.name, "entriesMoved": moved})))
 }

@@ -185,6 +185,7 @@ pub fn parse_project_file(text: &str) -> ParsedProject {
         status,
         start_date,
         summary,
+        archived: field(&["archived"]).and_then(Value::as_bool).unwrap_or(false),
     });
     ParsedProject { project, diagnostics }
 }
@@ -219,6 +220,8 @@ struct Frontmatter<'a> {
     status: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     start_date: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archived: bool,
 }
 
 /// A project file for `project`; parsing it gives the same project back.
@@ -230,6 +233,7 @@ pub fn render_project_file(project: &Project) -> String {
         tags: &project.tags,
         status: project.status.as_str(),
         start_date: project.start_date.map(|d| d.to_string()),
+        archived: project.archived,
     };
     let yaml = serde_yaml_ng::to_string(&frontmatter).expect("plain strings and lists always serialise");
     let mut out = format!("---\n{yaml}---\n");
@@ -280,6 +284,7 @@ pub fn render_project_file_over(source: &str, project: &Project) -> String {
     set(&["tags"], Some(list(&project.tags)));
     set(&["status"], Some(Value::String(project.status.as_str().to_owned())));
     set(&["startDate"], project.start_date.map(|d| Value::String(d.to_string())));
+    set(&["archived"], project.archived.then_some(Value::Bool(true)));
     let body: Vec<&str> = lines[close + 1..].to_vec();
     let summary_in_body = body.iter().position(|l| l.trim_end().eq_ignore_ascii_case("## summary"));
     let mut body_text = body.join("\n");

@@ -336,6 +336,26 @@ async fn scheduled_reports_run_on_demand_and_on_the_local_schedule_once_per_peri
     assert_eq!((summary["summary"]["totalEntries"].as_u64(), summary["groupBy"].as_str()), (Some(2), Some("user")));
     assert_eq!(t.owner.get(&format!("/v1/reports/scheduled/{team_id}")).await.status, 404);
     assert_eq!(t.other_tenant.get(&format!("/v1/reports/scheduled/{team_id}")).await.status, 404);
+
+    // Issue 12: a report whose week changes says it is stale, and the next run of its
+    // period regenerates it (the owner's and the team summary; nobody else's).
+    let fresh = t.owner.get("/v1/reports/scheduled").await.json();
+    assert_eq!(fresh["reports"][0]["stale"], false);
+    assert_eq!(log(&t.owner, day, "14:00", "15:00", "Late addition", "Atlas").await.status, 201);
+    let listed = t.owner.get("/v1/reports/scheduled").await.json();
+    assert_eq!(listed["reports"][0]["stale"], true, "{listed}");
+    let one = t.owner.get(&format!("/v1/reports/scheduled/{id}")).await;
+    assert_eq!(one.headers["x-report-stale"], "true");
+    let rerun =
+        call("POST", &format!("{base}/local/reports/run?cadence=weekly&date={day}"), None, None, &[]).await.json();
+    assert_eq!(
+        (rerun["run"]["generated"].as_u64(), rerun["run"]["alreadyGenerated"].as_u64()),
+        (Some(2), Some(7)),
+        "{rerun}"
+    );
+    let regenerated = t.owner.get(&format!("/v1/reports/scheduled/{id}")).await;
+    assert_eq!(regenerated.headers["x-report-stale"], "false");
+    assert_eq!(regenerated.json()["summary"]["totalMinutes"].as_u64(), Some(150));
     drop(server);
 
     // The schedule itself: a server started with it runs at once (and then every N

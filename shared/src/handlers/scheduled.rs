@@ -34,7 +34,19 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller) -> Result<ApiRespons
     }
     // Newest period first; a user's report before the team summary of the same period.
     reports.sort_by(|a, b| (b.start, &a.scope, &a.kind).cmp(&(a.start, &b.scope, &b.kind)));
-    Ok(ApiResponse::json(200, &json!({"reports": reports.iter().map(listed).collect::<Vec<_>>()})))
+    // A report whose months changed since it was built says so; the next run of its
+    // period regenerates it.
+    let stale = crate::jobs::scheduled::stale_reports(ctx, caller, &reports).await?;
+    let listed: Vec<serde_json::Value> = reports
+        .iter()
+        .zip(stale)
+        .map(|(r, stale)| {
+            let mut body = listed(r);
+            body["stale"] = json!(stale);
+            body
+        })
+        .collect();
+    Ok(ApiResponse::json(200, &json!({"reports": listed})))
 }
 
 pub(crate) async fn get(
@@ -62,8 +74,10 @@ pub(crate) async fn get(
             ApiError::new(503, "report-file-missing", "the report's file is not readable right now; retry in a moment")
         })?;
         let content_type = if markdown { "text/markdown; charset=utf-8" } else { "application/json" };
+        let stale = crate::jobs::scheduled::stale_reports(ctx, caller, std::slice::from_ref(&report)).await?[0];
         return Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), content_type.into())], body }
-            .with_header("x-report-id", &report.id));
+            .with_header("x-report-id", &report.id)
+            .with_header("x-report-stale", if stale { "true" } else { "false" }));
     }
     Err(ApiError::not_found(format!(
         "no generated report {id:?}; list yours with GET /v1/reports/scheduled (ids look like weekly-2026-11-16 or monthly-2026-11)"

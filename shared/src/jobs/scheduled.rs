@@ -20,7 +20,9 @@ use crate::handlers::{AppContext, Caller};
 use crate::reports::engine::ReportEntry;
 use crate::reports::{Format, GroupBy, Report, ReportOptions, monthly_report, weekly_report};
 use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, month_aggregates, put_month_aggregate};
-use crate::store::team::{GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report};
+use crate::store::team::{
+    GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report, replace_generated_report,
+};
 use crate::store::{Owner, Profile, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Utc, Weekday};
@@ -159,7 +161,11 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         }
     };
     let id = period.report_id(team);
-    if generated_report(ctx.store.as_ref(), &scope, &id).await?.is_some() {
+    // The versions of the months it covers, read before its entries: a change after
+    // this makes the report stale, and a later run regenerates it.
+    let sources = report_sources(ctx, &caller, &period, team).await?;
+    let existing = generated_report(ctx.store.as_ref(), &scope, &id).await?;
+    if existing.as_ref().is_some_and(|r| r.sources == sources) {
         return Ok(Outcome::AlreadyGenerated);
     }
     // The month's version before its entries are read: an aggregate built now is used
@@ -192,13 +198,92 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         markdown_key,
         json_key,
         skipped_users,
+        sources,
         generated_at: now,
     };
-    // A concurrent run of the same task may have recorded it first: same content.
-    if !record_generated_report(ctx.store.as_ref(), &scope, &report).await? {
+    if existing.is_some() {
+        // Stale: this one replaces it (a concurrent regeneration writes the same).
+        replace_generated_report(ctx.store.as_ref(), &scope, &report).await?;
+    } else if !record_generated_report(ctx.store.as_ref(), &scope, &report).await? {
+        // A concurrent run of the same task recorded it first: same content.
         return Ok(Outcome::AlreadyGenerated);
     }
     Ok(Outcome::Generated(Box::new(report)))
+}
+
+/// The months (`YYYY-MM`) a period touches.
+fn months_of(period: &Period) -> Vec<String> {
+    let mut months = vec![Month::of(period.start).to_string()];
+    let last = Month::of(period.end).to_string();
+    if last != months[0] {
+        months.push(last);
+    }
+    months
+}
+
+/// The month versions a report of `period` is built from: the caller's months, or for a
+/// team summary every tenant user's (`{user}/YYYY-MM`).
+pub async fn report_sources(
+    ctx: &AppContext,
+    caller: &Caller,
+    period: &Period,
+    team: bool,
+) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+    let months = months_of(period);
+    let mut sources = std::collections::BTreeMap::new();
+    let owners: Vec<Owner> = if team {
+        let users = crate::store::team::tenant_users(ctx.store.as_ref(), caller.owner.tenant()).await?;
+        users.iter().filter_map(|u| caller.owner.colleague(u).ok()).collect()
+    } else {
+        vec![caller.owner.clone()]
+    };
+    for owner in owners {
+        let versions = ctx.store.month_versions(&owner).await?;
+        for month in &months {
+            if let Some(v) = versions.get(month) {
+                let key = if team { format!("{}/{month}", owner.user()) } else { month.clone() };
+                sources.insert(key, *v);
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// Which generated reports are stale (their months changed since they were built),
+/// reading each user's month versions once.
+pub async fn stale_reports(
+    ctx: &AppContext,
+    caller: &Caller,
+    reports: &[GeneratedReport],
+) -> Result<Vec<bool>, StoreError> {
+    let mut versions: std::collections::HashMap<String, std::collections::BTreeMap<String, u64>> = Default::default();
+    let team_users = if reports.iter().any(|r| r.scope == "tenant") {
+        crate::store::team::tenant_users(ctx.store.as_ref(), caller.owner.tenant()).await?
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::with_capacity(reports.len());
+    for report in reports {
+        let cadence = if report.kind.ends_with("weekly") { Cadence::Weekly } else { Cadence::Monthly };
+        let months = months_of(&Period::containing(cadence, report.start));
+        let team = report.scope == "tenant";
+        let users: Vec<&str> =
+            if team { team_users.iter().map(String::as_str).collect() } else { vec![caller.owner.user()] };
+        let mut current = std::collections::BTreeMap::new();
+        for user in users {
+            if !versions.contains_key(user) {
+                let Ok(owner) = caller.owner.colleague(user) else { continue };
+                versions.insert(user.to_owned(), ctx.store.month_versions(&owner).await?);
+            }
+            for month in &months {
+                if let Some(v) = versions[user].get(month) {
+                    current.insert(if team { format!("{user}/{month}") } else { month.clone() }, *v);
+                }
+            }
+        }
+        out.push(current != report.sources);
+    }
+    Ok(out)
 }
 
 /// Rebuilds the aggregates of the fiscal year's earlier months that are missing or

@@ -448,6 +448,10 @@ pub struct GeneratedReport {
     /// Team summaries: users left out because their data could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_users: Vec<String>,
+    /// The month versions it was built from (`YYYY-MM`, or `{user}/YYYY-MM` for a team
+    /// summary): when one moves, the report is stale and the next run regenerates it.
+    #[serde(default)]
+    pub sources: std::collections::BTreeMap<String, u64>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -470,6 +474,16 @@ pub async fn record_generated_report(
     report: &GeneratedReport,
 ) -> Result<bool, StoreError> {
     store.put_doc(&scope.partition(), &report_key(&report.id), &to_doc(report), DocCondition::Absent).await
+}
+
+/// Records a regenerated report in place of the stale one.
+pub async fn replace_generated_report(
+    store: &(impl DocStore + ?Sized),
+    scope: &ReportScope,
+    report: &GeneratedReport,
+) -> Result<(), StoreError> {
+    store.put_doc(&scope.partition(), &report_key(&report.id), &to_doc(report), DocCondition::Always).await?;
+    Ok(())
 }
 
 /// Every generated report of a scope, by id.

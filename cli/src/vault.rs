@@ -6,7 +6,10 @@ use shared::domain::ClockTime;
 use shared::domain::calendar::{FiscalCalendar, FiscalYear};
 use shared::domain::diagnostic::{Diagnostic, has_errors};
 use shared::domain::{Entry, ProjectCatalog};
-use shared::markdown::log::{ParsedLog, check_entries, check_log_file, create_referenced_projects, parse_log_lines};
+use shared::markdown::document::normalized_diagnostics;
+use shared::markdown::log::{
+    ParsedLog, check_entries, check_log_file, create_referenced_projects, parse_document_lines,
+};
 use shared::markdown::parse_project_file;
 use std::path::{Path, PathBuf};
 
@@ -70,10 +73,15 @@ pub fn check_logs(
     }
     let mut parsed: Vec<(PathBuf, ParsedLog)> = Vec::new();
     for file in &files {
-        let mut log = parse_log_lines(&read_text(file)?);
+        let text = read_text(file)?;
+        let document = parse_document_lines(&text);
+        // The upload report's infos for lines the service stores canonically.
+        let normalized = normalized_diagnostics(&document);
+        let mut log = document.log;
         let fiscal_year = fiscal_year_of_file(file, &rules.calendar).transpose()?;
         let whole_file = check_log_file(&log, fiscal_year.as_ref(), rules.now);
         log.diagnostics.extend(whole_file);
+        log.diagnostics.extend(normalized);
         parsed.push((file.clone(), log));
     }
     let mut owners = Vec::new();

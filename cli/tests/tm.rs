@@ -317,6 +317,15 @@ fn check_refuses_what_the_service_refuses() {
     assert_eq!(check("future.md"), (Some(1), vec!["ends-in-future".to_owned()]));
     assert_eq!(check("long.md"), (Some(1), vec!["task-too-long".to_owned()]));
     assert_eq!(check("fine.md"), (Some(0), vec![]));
+    // The tabbed note is the entry's note; `check` says how the service stores the line,
+    // as the upload report does.
+    let fine = tm(&["check", &dir.join("fine.md").display().to_string()]);
+    assert!(
+        stdout(&fine).contains("fine.md:4: info entry-normalized: this line is stored as:   - Notes: a tabbed note"),
+        "{}",
+        stdout(&fine)
+    );
     let o = tm(&["check", "--fy-start-month", "1", &dir.join("time-log-2025-2026.md").display().to_string()]);
-    assert!(stderr(&o).contains("2025-2026") || stdout(&o).contains("2025-2026"), "a January year is 2025-2025");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("fiscal years start in January), e.g. 2025-2025"), "{}", stderr(&o));
 }

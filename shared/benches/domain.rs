@@ -6,6 +6,7 @@ use shared::domain::calendar::{FiscalCalendar, Month};
 use shared::domain::{ProjectCatalog, UNPRODUCTIVE};
 use shared::generator::{generate_entries, generated_projects};
 use shared::jobs::ingest::{IngestContext, plan_ingest};
+use shared::markdown::document::render_document;
 use shared::markdown::{parse_log, render_log};
 use shared::reports::engine::{ReportEntry, ReportSource};
 use shared::reports::{Format, Report, ReportOptions, fiscal_year_report, monthly_report};
@@ -61,6 +62,24 @@ fn benches(c: &mut Criterion) {
             assert_eq!(plan.writes(), 1);
             plan
         })
+    });
+    // The person's document on every API write: the year's log with their own lines
+    // (frontmatter, and a line of prose after every day's entries), one entry added.
+    let mut document = String::from("---\ntags: [log]\n---\n");
+    for line in text.lines() {
+        document.push_str(line);
+        document.push('\n');
+        if line.starts_with("### ") {
+            document.push_str("> [!note] planned: focus on one thing\n");
+        }
+    }
+    let mut added = entries.clone();
+    let mut new_entry = entries[5_000].clone();
+    new_entry.task = "Added through the API".to_owned();
+    new_entry.date = new_entry.date.succ_opt().unwrap();
+    added.push(new_entry);
+    c.bench_function("render document, 10k-entry Obsidian log, one added entry", |b| {
+        b.iter(|| render_document(black_box(&document), "2025-2026", black_box(&added)))
     });
     let month = Month::parse("2025-10").unwrap();
     c.bench_function("monthly report, 10k entries", |b| {

@@ -183,6 +183,31 @@ proptest! {
         }
     }
 
+    /// render ∘ parse is the identity on a person's document whose entry lines are
+    /// canonical, whatever else it holds: frontmatter, prose, callouts, comments, the
+    /// byte-order mark, and LF, CRLF or CR endings.
+    #[test]
+    fn render_of_a_parsed_document_gives_back_its_bytes(
+        entries in valid_entries(),
+        extra in proptest::collection::vec((any::<prop::sample::Index>(), decoration()), 0..12),
+        frontmatter in any::<bool>(),
+        bom in any::<bool>(),
+        ending in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+    ) {
+        let mut text = decorated(&entries, &extra);
+        if frontmatter {
+            text.insert_str(0, "---\ntags: [log]\n- **09:00-10:00**: not an entry [[X]]\n---\n");
+        }
+        let mut text = text.replace('\n', ending);
+        if bom {
+            text.insert(0, '\u{feff}');
+        }
+        let parsed = parse_log(&text);
+        prop_assert!(parsed.diagnostics.iter().all(|d| !d.is_error()), "{:?}", parsed.diagnostics);
+        prop_assert_eq!(&parsed.entries, &canonical_order(entries.clone()));
+        prop_assert_eq!(render_document(&text, "2025-2026", &parsed.entries), text);
+    }
+
     /// On a canonical log, adding entries gives the canonical log of all of them, and
     /// nothing changed gives the same bytes.
     #[test]

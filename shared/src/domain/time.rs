@@ -70,6 +70,19 @@ impl ClockTime {
     }
 }
 
+impl ClockTime {
+    /// Appends `HH:MM` without the formatting machinery (a log writes one or two per
+    /// entry line).
+    pub fn push_to(self, out: &mut String) {
+        let digit = |value: u32| char::from(b'0' + (value % 10) as u8);
+        out.push(digit(self.hour() / 10));
+        out.push(digit(self.hour()));
+        out.push(':');
+        out.push(digit(self.minute() / 10));
+        out.push(digit(self.minute()));
+    }
+}
+
 impl fmt::Display for ClockTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:02}:{:02}", self.hour(), self.minute())

@@ -5,7 +5,7 @@
 use super::diagnostic::{Code, Severity};
 use super::entry::Entry;
 use super::time::{ClockTime, MINUTES_PER_DAY};
-use super::validation::{EntryInput, Issue};
+use super::validation::{EntryInput, Issue, MAX_ENTRY_MINUTES};
 use chrono::{Datelike, NaiveDate};
 
 /// A timer start as a client sends it. Date and start default to now in the user's zone.
@@ -49,7 +49,7 @@ fn finish_error(code: Code, message: String) -> Issue {
 
 /// The finished entry to validate. Task, project and tags stay exactly as started. An
 /// explicit end earlier than the start means the next day; with no end, "now" is used,
-/// so a timer started on an earlier date crosses midnight. 24 hours or more is an error.
+/// so a timer started on an earlier date crosses midnight. Over 16 hours is an error.
 pub fn finish_input(running: &Entry, finish: &TimerFinish, now: (NaiveDate, ClockTime)) -> Result<EntryInput, Issue> {
     let start = running.start_abs();
     let (end, end_abs) = match finish.end_time.as_deref() {
@@ -72,11 +72,15 @@ pub fn finish_input(running: &Entry, finish: &TimerFinish, now: (NaiveDate, Cloc
             ),
         ));
     }
-    if span >= i64::from(MINUTES_PER_DAY) {
+    let now_abs = day_start(now.0) + i64::from(now.1.minutes_since_midnight());
+    // An end still to come is refused as such by validation (`ends-in-future`).
+    if span > i64::from(MAX_ENTRY_MINUTES) && end_abs <= now_abs + 1 {
+        // A forgotten timer: say so in its own terms, not as a reversed range.
+        let code = if span >= i64::from(MINUTES_PER_DAY) { Code::DurationOverADay } else { Code::RangeTooLong };
         return Err(finish_error(
-            Code::DurationOverADay,
+            code,
             format!(
-                "the timer has run since {} {} ({} hours); an entry lasts less than 24 hours, so give an endTime on {} or the next day, or delete the entry and log the time as separate entries",
+                "the timer has run since {} {} ({} hours); an entry lasts at most 16 hours, so give an endTime on {} or the next day, or delete the entry and log the time as separate entries",
                 running.date,
                 running.start,
                 span / 60,
@@ -150,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn finish_on_a_later_date_crosses_midnight_up_to_24_hours() {
+    fn finish_on_a_later_date_crosses_midnight_up_to_16_hours() {
         let r = running("2025-07-29", "22:00");
         let input = finish_input(&r, &TimerFinish::default(), now("2025-07-30", "01:15")).unwrap();
         assert_eq!((input.date.as_str(), input.end_time.as_deref()), ("2025-07-29", Some("01:15")));
@@ -161,6 +165,16 @@ mod tests {
         assert_eq!(too_long.code, Code::DurationOverADay);
         let days_later = finish_input(&r, &TimerFinish::default(), now("2025-08-02", "09:00")).unwrap_err();
         assert_eq!(days_later.code, Code::DurationOverADay);
+        // Forgotten overnight: 17 hours is over the limit of one entry, and the message
+        // speaks of the timer, not of a reversed range.
+        let forgotten = finish_input(&r, &TimerFinish::default(), now("2025-07-30", "15:00")).unwrap_err();
+        assert_eq!(forgotten.code, Code::RangeTooLong);
+        assert!(
+            forgotten.message.contains("the timer has run since 2025-07-29 22:00 (17 hours)"),
+            "{}",
+            forgotten.message
+        );
+        assert!(finish_input(&r, &TimerFinish::default(), now("2025-07-30", "14:00")).is_ok());
     }
 
     #[test]

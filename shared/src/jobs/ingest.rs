@@ -15,7 +15,7 @@ use crate::domain::duration::overlaps;
 use crate::domain::entry::Entry;
 use crate::domain::names::{own_view, project_key, project_ref};
 use crate::handlers::{AppContext, Caller};
-use crate::markdown::document::normalized_lines;
+use crate::markdown::document::normalized_diagnostics;
 use crate::markdown::log::{check_log_file, parse_document};
 use crate::markdown::project_file::parse_project_file;
 use crate::store::{
@@ -85,14 +85,7 @@ pub fn plan_ingest(text: &str, ctx: &IngestContext<'_>, mut new_id: impl FnMut(&
         }
     }
     // Entry lines are stored canonically; the report says which ones that changed.
-    let normalized: Vec<Diagnostic> = normalized_lines(&document)
-        .into_iter()
-        .map(|(line, text)| {
-            let shown =
-                if text.is_empty() { "removed (an empty note)".to_owned() } else { format!("stored as: {text}") };
-            Diagnostic::info(line, Code::EntryNormalized, format!("this line is {shown}"))
-        })
-        .collect();
+    let normalized = normalized_diagnostics(&document);
     let mut log = document.log;
     let mut diagnostics = std::mem::take(&mut log.diagnostics);
     diagnostics.extend(normalized);

@@ -11,19 +11,17 @@
 //! date and start (an edit of the task keeps its place; a move goes to its new day).
 //! An empty document renders canonically ([`super::log::render_log`]).
 
-use super::log::{DocLine, Ending, LineKind, LogDocument, parse_document, render_log};
+use super::log::{DocLine, Ending, LineKind, LogDocument, parse_document_lines, render_log, write_entry_line};
 use crate::domain::calendar::month_name;
+use crate::domain::diagnostic::{Code, Diagnostic};
 use crate::domain::entry::Entry;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 /// The lines of one entry as written canonically: the entry line, then its notes.
 pub fn entry_lines(entry: &Entry) -> Vec<String> {
-    let mut line = format!("- **{}**: {} [[{}]]", entry.range_label(), entry.task, entry.project);
-    if !entry.tags.is_empty() {
-        let _ = write!(line, " [{}]", entry.tags.join(", "));
-    }
+    let mut line = String::new();
+    write_entry_line(&mut line, entry);
     let mut out = vec![line];
     out.extend(entry.notes.iter().map(|n| format!("  - Notes: {n}")));
     out
@@ -73,6 +71,18 @@ pub fn normalized_lines(doc: &LogDocument<'_>) -> Vec<(usize, String)> {
     out
 }
 
+/// [`normalized_lines`] as the infos an upload report (and `tm check`) gives.
+pub fn normalized_diagnostics(doc: &LogDocument<'_>) -> Vec<Diagnostic> {
+    normalized_lines(doc)
+        .into_iter()
+        .map(|(line, text)| {
+            let shown =
+                if text.is_empty() { "removed (an empty note)".to_owned() } else { format!("stored as: {text}") };
+            Diagnostic::info(line, Code::EntryNormalized, format!("this line is {shown}"))
+        })
+        .collect()
+}
+
 /// A day the document has no heading for, with its new entries.
 type NewDay<'a> = (NaiveDate, Vec<&'a Entry>);
 
@@ -117,33 +127,33 @@ pub fn render_document(base: &str, fy_label: &str, entries: &[Entry]) -> String 
     if base.trim().is_empty() {
         return render_log(fy_label, entries);
     }
-    let doc = parse_document(base);
+    // Only the lines' kinds matter here, not how the entries relate to each other.
+    let doc = parse_document_lines(base);
     let ending = dominant_ending(&doc.lines);
     let mut targets: Vec<&Entry> = entries.iter().collect();
     targets.sort_by_key(|e| (e.date, e.start));
 
-    // Which stored entry each entry of the document is now (content, then slot).
+    // Which stored entry each entry of the document is now (content, then slot). Equal
+    // content means an equal slot, so both passes look in the slot's list only.
     let mut assigned: Vec<Option<usize>> = vec![None; doc.log.entries.len()];
     let mut used = vec![false; targets.len()];
-    let mut by_content: HashMap<&Entry, Vec<usize>> = HashMap::new();
+    // `targets` is sorted by slot: a slot's targets are contiguous from its first.
+    let mut first_of_slot: HashMap<(NaiveDate, crate::domain::ClockTime), usize> =
+        HashMap::with_capacity(targets.len());
     for (t, e) in targets.iter().enumerate().rev() {
-        by_content.entry(*e).or_default().push(t);
+        first_of_slot.insert((e.date, e.start), t);
     }
-    for (i, e) in doc.log.entries.iter().enumerate() {
-        if let Some(t) = by_content.get_mut(e).and_then(Vec::pop) {
-            assigned[i] = Some(t);
-            used[t] = true;
-        }
-    }
-    let by_slot: HashMap<(NaiveDate, crate::domain::ClockTime), usize> =
-        targets.iter().enumerate().filter(|(t, _)| !used[*t]).map(|(t, e)| ((e.date, e.start), t)).collect();
-    for (i, e) in doc.log.entries.iter().enumerate() {
-        if assigned[i].is_none()
-            && let Some(&t) = by_slot.get(&(e.date, e.start))
-            && !used[t]
-        {
-            assigned[i] = Some(t);
-            used[t] = true;
+    for pass_by_content in [true, false] {
+        for (i, e) in doc.log.entries.iter().enumerate() {
+            if assigned[i].is_some() {
+                continue;
+            }
+            let Some(&first) = first_of_slot.get(&(e.date, e.start)) else { continue };
+            let slot = (first..targets.len()).take_while(|&t| (targets[t].date, targets[t].start) == (e.date, e.start));
+            if let Some(t) = slot.into_iter().find(|&t| !used[t] && (!pass_by_content || targets[t] == e)) {
+                assigned[i] = Some(t);
+                used[t] = true;
+            }
         }
     }
 
@@ -256,61 +266,107 @@ pub fn render_document(base: &str, fy_label: &str, entries: &[Entry]) -> String 
     }
 
     // Write it out: the document's lines, its entries as they are now, and the inserts.
-    let mut out: Vec<(String, Ending)> = Vec::with_capacity(doc.lines.len() + 16);
-    let mut rendered: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut notes_written: HashMap<usize, usize> = HashMap::new();
+    let mut out = LineWriter::new(base.len() + 256, ending);
+    // A byte-order mark is not part of the first line, but it is part of the file.
+    if base.starts_with('\u{feff}') {
+        out.text.push('\u{feff}');
+    }
+    let mut notes_written: Vec<usize> = vec![0; doc.log.entries.len()];
     for (index, line) in doc.lines.iter().enumerate() {
         if let Some(lines) = inserts.before.get(&index) {
-            out.extend(lines.iter().map(|l| (l.clone(), ending)));
+            for l in lines {
+                out.line(l, ending);
+            }
         }
+        let has_more_notes = |e: usize| doc.lines.get(index + 1).is_some_and(|l| l.kind == LineKind::Notes(e));
         match line.kind {
             LineKind::Entry(e) => {
                 if let Some(t) = assigned[e] {
-                    let lines = rendered.entry(e).or_insert_with(|| entry_lines(targets[t]));
-                    out.push((lines[0].clone(), line.ending));
+                    let entry = targets[t];
+                    out.start_line();
+                    write_entry_line(&mut out.text, entry);
+                    out.end_line(line.ending);
                     // Notes the entry gained go right after its other lines.
-                    if !doc.lines.get(index + 1).is_some_and(|l| l.kind == LineKind::Notes(e)) {
-                        out.extend(lines[1..].iter().map(|l| (l.clone(), ending)));
+                    if !has_more_notes(e) {
+                        for note in &entry.notes {
+                            out.notes_line(note, ending);
+                        }
                     }
                 }
             }
             LineKind::Notes(e) => {
                 if let Some(t) = assigned[e] {
-                    let lines = rendered.entry(e).or_insert_with(|| entry_lines(targets[t]));
-                    let n = notes_written.entry(e).or_default();
-                    *n += 1;
-                    let last_notes_line = !doc.lines.get(index + 1).is_some_and(|l| l.kind == LineKind::Notes(e));
-                    if let Some(text) = lines.get(*n) {
-                        out.push((text.clone(), line.ending));
+                    let notes = &targets[t].notes;
+                    let n = notes_written[e];
+                    notes_written[e] += 1;
+                    if let Some(note) = notes.get(n) {
+                        out.notes_line(note, line.ending);
                     }
-                    if last_notes_line {
-                        out.extend(lines.iter().skip(*n + 1).map(|l| (l.clone(), ending)));
+                    if !has_more_notes(e) {
+                        for note in notes.iter().skip(n + 1) {
+                            out.notes_line(note, ending);
+                        }
                     }
                 }
             }
-            _ => out.push((doc.line_text(line).to_owned(), line.ending)),
+            _ => out.line(doc.line_text(line), line.ending),
         }
     }
-    if !inserts.at_end.is_empty() {
-        out.extend(inserts.at_end.iter().map(|l| (l.clone(), ending)));
+    for l in &inserts.at_end {
+        out.line(l, ending);
     }
-    let mut text = String::with_capacity(base.len() + 256);
-    // A byte-order mark is not part of the first line, but it is part of the file.
-    if base.starts_with('\u{feff}') {
-        text.push('\u{feff}');
-    }
-    let count = out.len();
-    for (i, (line, end)) in out.into_iter().enumerate() {
-        text.push_str(&line);
-        // A line that had no ending (the file's last) gets one when more follows.
-        let end = if end == Ending::None && i + 1 < count { ending } else { end };
-        text.push_str(end.as_str());
-    }
+    let mut text = out.finish();
     // A document that ended with a line break still does.
     if doc.lines.last().is_some_and(|l| l.ending != Ending::None) && !text.ends_with(['\n', '\r']) {
         text.push_str(ending.as_str());
     }
     text
+}
+
+/// Writes lines with their endings straight into the output. A line that had no ending
+/// (the file's last) gets the document's ending when more follows.
+struct LineWriter {
+    text: String,
+    ending: Ending,
+    /// The ending of the line written last, not yet written.
+    pending: Option<Ending>,
+}
+
+impl LineWriter {
+    fn new(capacity: usize, ending: Ending) -> Self {
+        LineWriter { text: String::with_capacity(capacity), ending, pending: None }
+    }
+
+    fn start_line(&mut self) {
+        if let Some(previous) = self.pending.take() {
+            let end = if previous == Ending::None { self.ending } else { previous };
+            self.text.push_str(end.as_str());
+        }
+    }
+
+    fn end_line(&mut self, ending: Ending) {
+        self.pending = Some(ending);
+    }
+
+    fn line(&mut self, text: &str, ending: Ending) {
+        self.start_line();
+        self.text.push_str(text);
+        self.end_line(ending);
+    }
+
+    fn notes_line(&mut self, note: &str, ending: Ending) {
+        self.start_line();
+        self.text.push_str("  - Notes: ");
+        self.text.push_str(note);
+        self.end_line(ending);
+    }
+
+    fn finish(mut self) -> String {
+        if let Some(last) = self.pending.take() {
+            self.text.push_str(last.as_str());
+        }
+        self.text
+    }
 }
 
 /// Places a block that starts with a heading before line `at` (or at the end), with a
@@ -337,7 +393,7 @@ fn place_block(doc: &LogDocument<'_>, inserts: &mut Inserts, at: Option<usize>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::log::parse_log;
+    use crate::markdown::log::{parse_document, parse_log};
 
     const DOC: &str = "---\ntags: [work]\n---\n# Time Log 2025-2026\n\nSome prose about my week.\n\n## July 2025\n\n> [!note] A callout\n\n### 2025-07-29\n\n- **09:00-10:00**: First [[P]]\n  - Notes: one\n- [ ] a task item\n- **11:00-12:00**: Second [[P]]\n\n<!-- a comment -->\n";
 

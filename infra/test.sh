@@ -6,9 +6,18 @@
 #
 # It installs what it needs itself: a Python venv with moto's server, cfn-lint and the
 # SAM CLI (first run only, about two minutes), then starts moto on a free loopback port
-# and stops it on exit, also when a test fails.
+# and stops it on exit, also when a test fails. Formatting (`cargo fmt --check`) is
+# checked first and lints (`cargo clippy --all-targets -D warnings`) last: a change that
+# is not formatted or not lint-clean fails like a failing test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! cargo fmt --all --check >/dev/null; then
+  echo "cargo fmt --check: files are not formatted; run: cargo fmt --all" >&2
+  cargo fmt --all --check | head -40 >&2 || true
+  exit 1
+fi
+echo "cargo fmt --check: clean"
 
 VENV="${TM_VENV:-$PWD/.venv-test}"
 PACKAGES=("moto[server]==5.2.5" "cfn-lint==1.58.0" "aws-sam-cli==1.170.0")
@@ -52,3 +61,6 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AW
 export TM_REQUIRE_EMULATOR=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cargo test --workspace --all-targets
+
+cargo clippy --workspace --all-targets -- -D warnings
+echo "cargo clippy: clean"

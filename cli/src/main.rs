@@ -7,19 +7,19 @@ mod vault;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
-use shared::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};
-use shared::domain::diagnostic::Severity;
-use shared::domain::tags::{dropped_tag_message, is_valid_tag, normalize_tag};
-use shared::domain::{EntryJson, UNPRODUCTIVE};
-use shared::markdown::parse_log;
-use shared::reports::engine::{Page, ReportEntry, ReportSource};
-use shared::reports::options::parse_suppress;
-use shared::reports::{
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tm_core::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};
+use tm_core::domain::diagnostic::Severity;
+use tm_core::domain::tags::{dropped_tag_message, is_valid_tag, normalize_tag};
+use tm_core::domain::{EntryJson, UNPRODUCTIVE};
+use tm_core::markdown::parse_log;
+use tm_core::reports::engine::{Page, ReportEntry, ReportSource};
+use tm_core::reports::options::parse_suppress;
+use tm_core::reports::{
     Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
     project_summary, range_report, since_report, tag_summary, weekly_report,
 };
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "tm", version, about = "Temporal Mark: check, render and report on Markdown time logs")]
@@ -169,7 +169,7 @@ struct DiagnosticJson {
 fn file_rules(tz: &str, fy_start_month: u32) -> Result<vault::FileRules, String> {
     let zone = parse_zone(tz).map_err(|e| e.0)?;
     let calendar = FiscalCalendar::new(fy_start_month).map_err(|e| e.0)?;
-    Ok(vault::FileRules { calendar, now: shared::domain::calendar::local_now(zone, Utc::now()) })
+    Ok(vault::FileRules { calendar, now: tm_core::domain::calendar::local_now(zone, Utc::now()) })
 }
 
 fn check(
@@ -238,7 +238,7 @@ fn render(file: &Path, fy: Option<&str>, fy_start_month: u32) -> Result<ExitCode
             .ok_or("cannot tell the fiscal year of an empty log; pass --fy YYYY-YYYY")?,
     };
     // The person's document with its entry lines made canonical; everything else stays.
-    print!("{}", shared::markdown::document::render_document(&text, &fiscal_year.label(), &log.entries));
+    print!("{}", tm_core::markdown::document::render_document(&text, &fiscal_year.label(), &log.entries));
     Ok(ExitCode::SUCCESS)
 }
 

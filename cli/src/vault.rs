@@ -2,16 +2,16 @@
 //! `projects/*.md` (an Obsidian vault works as is).
 
 use chrono::NaiveDate;
-use shared::domain::ClockTime;
-use shared::domain::calendar::{FiscalCalendar, FiscalYear};
-use shared::domain::diagnostic::{Diagnostic, has_errors};
-use shared::domain::{Entry, ProjectCatalog};
-use shared::markdown::document::normalized_diagnostics;
-use shared::markdown::log::{
+use std::path::{Path, PathBuf};
+use tm_core::domain::ClockTime;
+use tm_core::domain::calendar::{FiscalCalendar, FiscalYear};
+use tm_core::domain::diagnostic::{Diagnostic, has_errors};
+use tm_core::domain::{Entry, ProjectCatalog};
+use tm_core::markdown::document::normalized_diagnostics;
+use tm_core::markdown::log::{
     ParsedLog, check_entries, check_log_file, create_referenced_projects, parse_document_lines,
 };
-use shared::markdown::parse_project_file;
-use std::path::{Path, PathBuf};
+use tm_core::markdown::parse_project_file;
 
 /// A diagnostic with the file it was found in.
 pub struct FileDiagnostic {

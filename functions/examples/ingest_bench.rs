@@ -8,16 +8,16 @@
 //! `infra/bench/ingest.sh` starts moto and runs both.
 
 use serde_json::json;
-use shared::domain::calendar::FiscalCalendar;
-use shared::generator::generate_entries;
-use shared::handlers::AppContext;
-use shared::http::routes::route_by_function;
-use shared::markdown::render_log;
-use shared::store::dynamo::DynamoStore;
-use shared::store::embedded::EmbeddedStore;
-use shared::store::s3::S3ObjectStore;
 use std::sync::Arc;
 use std::time::Instant;
+use tm_aws::dynamo::DynamoStore;
+use tm_aws::s3::S3ObjectStore;
+use tm_core::domain::calendar::FiscalCalendar;
+use tm_core::markdown::render_log;
+use tm_embedded::EmbeddedStore;
+use tm_service::handlers::AppContext;
+use tm_service::http::routes::route_by_function;
+use tm_testkit::generator::generate_entries;
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
 fn peak_mib() -> f64 {
@@ -70,7 +70,7 @@ async fn main() {
         }
         _ => {
             let dir = std::env::temp_dir().join(format!("tm-bench-{}", uuid::Uuid::new_v4()));
-            AppContext::embedded(EmbeddedStore::open(&dir).unwrap())
+            EmbeddedStore::open(&dir).unwrap().context()
         }
     };
     let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();

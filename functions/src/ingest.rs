@@ -9,8 +9,8 @@
 use crate::Service;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::jobs::uploads::{on_object_created, parse_s3_event};
-use shared::store::objects::parse_upload_key;
+use tm_service::jobs::uploads::{on_object_created, parse_s3_event};
+use tm_service::store::objects::parse_upload_key;
 
 #[derive(Debug, Deserialize)]
 pub struct SqsEvent {
@@ -42,7 +42,7 @@ pub struct SqsMessage {
 
 /// Handles one SQS batch; answers the ids of messages to deliver again. A file that
 /// cannot be ingested is not a failure (its report says why); only a storage failure
-/// is, so only that is retried.
+/// is, so only that is delivered again.
 pub async fn handle_sqs(service: &Service, event: Value) -> Value {
     let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
@@ -74,7 +74,15 @@ pub async fn handle_sqs(service: &Service, event: Value) -> Value {
                 ),
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::error!(message_id = %message.message_id, error = %e, "ingest failed; will retry");
+                    // An upload is never dropped: a failure no retry can fix (corrupt
+                    // data, a bug) still goes to the dead-letter queue, where its alarm
+                    // shows it; it is only logged as such.
+                    let retry = if e.is_retryable() {
+                        "will retry"
+                    } else {
+                        "will not succeed on retry; dead-lettered after its attempts"
+                    };
+                    tracing::error!(message_id = %message.message_id, error = %e, retry, "ingest failed");
                     failures.push(message.message_id.clone());
                     break;
                 }

@@ -8,14 +8,14 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 use serde_json::{Map, Value};
-use shared::auth::Principal;
-use shared::handlers::{AppContext, handle};
-use shared::http::routes::{Matched, Route, route_by_function};
-use shared::http::{ApiError, ApiRequest, ApiResponse};
-use shared::store::dynamo::DynamoStore;
-use shared::store::s3::S3ObjectStore;
 use std::sync::Arc;
 use std::time::Instant;
+use tm_aws::dynamo::DynamoStore;
+use tm_aws::s3::S3ObjectStore;
+use tm_service::auth::Principal;
+use tm_service::handlers::{AppContext, handle};
+use tm_service::http::routes::{Matched, Route, route_by_function};
+use tm_service::http::{ApiError, ApiRequest, ApiResponse};
 
 pub mod ingest;
 pub mod reports;
@@ -60,7 +60,7 @@ impl Service {
     }
 
     /// The context for work on `tenant`'s data.
-    pub async fn for_tenant(&self, tenant: &str) -> Result<AppContext, shared::store::StoreError> {
+    pub async fn for_tenant(&self, tenant: &str) -> Result<AppContext, tm_service::store::StoreError> {
         match &self.tenants {
             Some(access) => access.context(&self.ctx, tenant).await,
             None => Ok(self.ctx.clone()),

@@ -12,9 +12,11 @@ use serde::Deserialize;
 use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
-use shared::handlers::AppContext;
-use shared::jobs::scheduled::{Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task};
-use shared::store::StoreError;
+use tm_service::handlers::AppContext;
+use tm_service::jobs::scheduled::{
+    Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task,
+};
+use tm_service::store::StoreError;
 
 /// Sends tasks to the report queue, 10 per `SendMessageBatch`.
 pub struct SqsSink {
@@ -25,7 +27,7 @@ pub struct SqsSink {
 #[async_trait]
 impl TaskSink for SqsSink {
     async fn send(&mut self, tasks: Vec<ReportTask>) -> Result<(), StoreError> {
-        let fail = |e: String| StoreError(format!("sqs: {e}"));
+        let fail = |e: String| StoreError::unavailable("SQS", e);
         let mut pending: Vec<SendMessageBatchRequestEntry> = Vec::with_capacity(tasks.len());
         for (i, task) in tasks.iter().enumerate() {
             let body = serde_json::to_string(task).map_err(|e| fail(e.to_string()))?;
@@ -82,7 +84,7 @@ pub fn periods_for(event: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<
 
 /// One scheduler invocation: fan out the due periods' tasks.
 pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: Value) -> Result<FanOut, StoreError> {
-    let periods = periods_for(&event, (ctx.clock)()).map_err(StoreError)?;
+    let periods = periods_for(&event, (ctx.clock)()).map_err(StoreError::Misuse)?;
     let summary = fan_out(ctx, &periods, sink).await?;
     tracing::info!(
         periods = periods.len(),
@@ -121,7 +123,14 @@ pub async fn handle_tasks(service: &crate::Service, event: Value) -> Value {
                 tracing::info!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, outcome, "report task");
             }
             Err(e) => {
-                tracing::error!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, error = %e, "report task failed; will retry");
+                // Every failure is delivered again, so one that no retry can fix (corrupt
+                // data) ends in the dead-letter queue and its alarm; the log says which.
+                let retry = if e.is_retryable() {
+                    "will retry"
+                } else {
+                    "will not succeed on retry; dead-lettered after its attempts"
+                };
+                tracing::error!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, error = %e, retry, "report task failed");
                 failures.push(message.message_id.clone());
             }
         }

@@ -12,14 +12,14 @@
 //! tenant per container and hour (docs/deploy.md).
 
 use serde_json::{Value, json};
-use shared::handlers::AppContext;
-use shared::store::StoreError;
-use shared::store::dynamo::DynamoStore;
-use shared::store::s3::S3ObjectStore;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
+use tm_aws::dynamo::DynamoStore;
+use tm_aws::s3::S3ObjectStore;
+use tm_service::handlers::AppContext;
+use tm_service::store::StoreError;
 
 /// The environment variables the template sets.
 pub const ROLE_ENV: &str = "TENANT_ROLE_ARN";
@@ -211,8 +211,8 @@ impl TenantAccess {
     /// `base` with stores that reach `tenant` only.
     pub async fn context(&self, base: &AppContext, tenant: &str) -> Result<AppContext, StoreError> {
         // A tenant with `*`, `/` or `#` would widen the policy: only plain ids get one.
-        if !shared::domain::ids::is_valid_id(tenant) {
-            return Err(StoreError(format!("corrupt tenant id {tenant:?}: no credentials for it")));
+        if !tm_core::domain::ids::is_valid_id(tenant) {
+            return Err(StoreError::corrupt(format!("tenant id {tenant:?}"), "no credentials for it"));
         }
         if let Some(scoped) = self.cache.lock().await.get(tenant).filter(|s| SystemTime::now() < s.renew_at) {
             return Ok(base.with_stores(scoped.store.clone(), scoped.objects.clone()));
@@ -239,9 +239,9 @@ impl TenantAccess {
             .duration_seconds(SESSION_SECONDS)
             .send()
             .await
-            .map_err(|e| StoreError(format!("sts: {}", aws_sdk_sts::error::DisplayErrorContext(e))))?;
+            .map_err(|e| StoreError::unavailable("STS", aws_sdk_sts::error::DisplayErrorContext(e).to_string()))?;
         self.assumed.fetch_add(1, Ordering::Relaxed);
-        let issued = out.credentials.ok_or_else(|| StoreError("sts: no credentials returned".into()))?;
+        let issued = out.credentials.ok_or_else(|| StoreError::unavailable("STS", "no credentials returned"))?;
         let expires = SystemTime::try_from(issued.expiration).unwrap_or_else(|_| SystemTime::now());
         let credentials = aws_sdk_dynamodb::config::Credentials::new(
             issued.access_key_id,

@@ -5,9 +5,9 @@ mod support;
 
 use lambda_http::Body;
 use serde_json::{Value, json};
-use shared::handlers::AppContext;
-use shared::http::routes::route_by_function;
 use std::sync::Arc;
+use tm_service::handlers::AppContext;
+use tm_service::http::routes::route_by_function;
 
 struct Event<'a> {
     function: &'a str,
@@ -218,8 +218,8 @@ fn there_is_one_function_binary_per_route() {
         .filter(|n| *n != "functions")
         .collect();
     bins.sort();
-    let mut functions: Vec<&str> = shared::http::routes::ROUTES.iter().map(|r| r.function).collect();
-    functions.extend(shared::http::routes::JOBS.iter().map(|(name, _)| *name));
+    let mut functions: Vec<&str> = tm_service::http::routes::ROUTES.iter().map(|r| r.function).collect();
+    functions.extend(tm_service::http::routes::JOBS.iter().map(|(name, _)| *name));
     functions.sort();
     assert_eq!(bins, functions);
 }
@@ -506,26 +506,27 @@ async fn every_route_works_on_dynamodb() {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
     // A generated report, as the worker makes it, listed and fetched through the routes.
-    let task = shared::jobs::scheduled::ReportTask {
+    let task = tm_service::jobs::scheduled::ReportTask {
         tenant: "acme".into(),
         user: Some("every-route".into()),
-        cadence: shared::jobs::scheduled::Cadence::Weekly,
+        cadence: tm_service::jobs::scheduled::Cadence::Weekly,
         start: "2025-07-28".parse().unwrap(),
     };
-    let outcome = shared::jobs::scheduled::run_task(&ctx, &task).await.unwrap();
-    assert!(matches!(outcome, shared::jobs::scheduled::Outcome::Generated(_)), "{outcome:?}");
+    let outcome = tm_service::jobs::scheduled::run_task(&ctx, &task).await.unwrap();
+    assert!(matches!(outcome, tm_service::jobs::scheduled::Outcome::Generated(_)), "{outcome:?}");
     let reports = run(ev("reports-scheduled-list", "GET", "/v1/reports/scheduled", none(), none(), None), 200).await;
     assert_eq!(reports["reports"][0]["id"], "weekly-2025-07-28");
     // The monthly run writes July's aggregate; the fiscal-year report reads it and is unchanged.
     let fy_params = json!({"fy": "2025-2026"});
     let before =
         run(ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", fy_params.clone(), none(), None), 200).await;
-    let monthly = shared::jobs::scheduled::ReportTask { cadence: shared::jobs::scheduled::Cadence::Monthly, ..task };
-    shared::jobs::scheduled::run_task(&ctx, &monthly).await.unwrap();
-    let me = shared::store::Owner::new("acme", "every-route").unwrap();
+    let monthly =
+        tm_service::jobs::scheduled::ReportTask { cadence: tm_service::jobs::scheduled::Cadence::Monthly, ..task };
+    tm_service::jobs::scheduled::run_task(&ctx, &monthly).await.unwrap();
+    let me = tm_service::store::Owner::new("acme", "every-route").unwrap();
     let july =
-        shared::store::aggregates::month_aggregates(ctx.store.as_ref(), &me, "2025-07", "2025-07").await.unwrap();
-    let versions = shared::store::EntryStore::month_versions(ctx.store.as_ref(), &me).await.unwrap();
+        tm_service::store::aggregates::month_aggregates(ctx.store.as_ref(), &me, "2025-07", "2025-07").await.unwrap();
+    let versions = tm_service::store::EntryStore::month_versions(ctx.store.as_ref(), &me).await.unwrap();
     assert_eq!(july.len(), 1);
     assert_eq!(Some(&july[0].month_version), versions.get("2025-07"), "current, so the report uses it");
     let after = run(ev("reports-fiscal-year", "GET", "/v1/reports/fiscal-year/x", fy_params, none(), None), 200).await;
@@ -562,7 +563,7 @@ async fn every_route_works_on_dynamodb() {
     run(ev("projects-delete", "DELETE", "/v1/projects/x", json!({"name": "Empty One"}), none(), None), 204).await;
 
     let all: std::collections::BTreeSet<String> =
-        shared::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
+        tm_service::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");
 }
 
@@ -627,7 +628,7 @@ async fn read_routes_write_nothing() {
         _ => "x",
     };
     let before = store.write_counts();
-    for route in shared::http::routes::ROUTES.iter().filter(|r| r.method == "GET") {
+    for route in tm_service::http::routes::ROUTES.iter().filter(|r| r.method == "GET") {
         let params: serde_json::Map<String, Value> = route
             .path
             .split('/')
@@ -695,8 +696,8 @@ async fn each_tenant_is_served_with_its_own_assumed_credentials() {
     assert_eq!(response.status().as_u16(), 201);
     assert_eq!(access.assumed(), 2, "another tenant, other credentials");
     // The entries landed where the function's own store reads them.
-    let alice = shared::store::Owner::new("acme", "alice").unwrap();
-    let query = shared::store::EntryQuery { limit: 10, ..Default::default() };
+    let alice = tm_service::store::Owner::new("acme", "alice").unwrap();
+    let query = tm_service::store::EntryQuery { limit: 10, ..Default::default() };
     assert_eq!(service.ctx.store.entries(&alice, &query).await.unwrap().entries.len(), 3);
 }
 
@@ -708,9 +709,9 @@ async fn users_from_before_the_directory_moved_are_registered_by_their_next_writ
     let Some((_, store, objects)) = support::emulator_stores("tm-legacy-profile").await else { return };
     let store = Arc::new(store);
     let ctx = AppContext::new(store.clone(), Arc::new(objects));
-    let old = shared::store::Owner::new("acme", "old-timer").unwrap();
-    use shared::store::SettingsStore;
-    let legacy: shared::store::Profile =
+    let old = tm_service::store::Owner::new("acme", "old-timer").unwrap();
+    use tm_service::store::SettingsStore;
+    let legacy: tm_service::store::Profile =
         serde_json::from_value(json!({"timeZone": "UTC", "suppressedProjects": []})).unwrap();
     store.put_profile(&old, &legacy).await.unwrap();
     let who = claims("old-timer", "acme", "[]");
@@ -724,9 +725,9 @@ async fn users_from_before_the_directory_moved_are_registered_by_their_next_writ
         claims: who.clone(),
     };
     assert_eq!(call(&ctx, event("me-get", "GET", None)).await.0, 200);
-    assert!(!shared::store::team::is_registered(store.as_ref(), &old).await.unwrap(), "a read writes nothing");
+    assert!(!tm_service::store::team::is_registered(store.as_ref(), &old).await.unwrap(), "a read writes nothing");
     assert_eq!(call(&ctx, event("me-patch", "PATCH", Some("{}"))).await.0, 200);
-    assert!(shared::store::team::is_registered(store.as_ref(), &old).await.unwrap());
-    let (users, _) = shared::store::team::directory_page(store.as_ref(), None, 100).await.unwrap();
+    assert!(tm_service::store::team::is_registered(store.as_ref(), &old).await.unwrap());
+    let (users, _) = tm_service::store::team::directory_page(store.as_ref(), None, 100).await.unwrap();
     assert!(users.iter().any(|u| u.user == "old-timer"), "and the scheduler finds them");
 }

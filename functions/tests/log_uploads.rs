@@ -11,17 +11,17 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lambda_http::Body;
 use serde_json::{Value, json};
-use shared::domain::calendar::FiscalCalendar;
-use shared::generator::generate_entries;
-use shared::handlers::AppContext;
-use shared::http::routes::route_by_function;
-use shared::jobs::uploads::{ObjectCreated, on_object_created};
-use shared::markdown::render_log;
-use shared::store::UploadStatus;
-use shared::store::dynamo::DynamoStore;
 use std::io::Read as _;
 use std::sync::Arc;
 use std::time::Duration;
+use tm_aws::dynamo::DynamoStore;
+use tm_core::domain::calendar::FiscalCalendar;
+use tm_core::markdown::render_log;
+use tm_service::handlers::AppContext;
+use tm_service::http::routes::route_by_function;
+use tm_service::jobs::uploads::{ObjectCreated, on_object_created};
+use tm_service::store::UploadStatus;
+use tm_testkit::generator::generate_entries;
 
 const FIXTURE: &str = include_str!("../../tests/fixtures/vault/time-logs/time-log-2025-2026.md");
 

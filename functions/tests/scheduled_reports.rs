@@ -10,12 +10,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, Utc};
 use functions::reports::{SqsSink, handle_schedule, handle_tasks};
 use serde_json::{Value, json};
-use shared::domain::{ClockTime, Entry};
-use shared::handlers::AppContext;
-use shared::store::team::{ReportScope, generated_report, register_user};
-use shared::store::{EntryStore, Owner, Profile, SettingsStore, StoredEntry, WriteOp};
 use std::collections::HashSet;
 use std::sync::Arc;
+use tm_core::domain::{ClockTime, Entry};
+use tm_service::handlers::AppContext;
+use tm_service::store::team::{ReportScope, generated_report, register_user};
+use tm_service::store::{EntryStore, Owner, Profile, SettingsStore, StoredEntry, WriteOp};
 
 const TENANTS: usize = 5;
 const USERS_PER_TENANT: usize = 100;
@@ -156,12 +156,12 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
     let failed_again = drain(&ctx, &sqs, &queue_url).await;
     assert_eq!(failed_again.len(), 1, "the broken user fails again, nobody else runs");
     assert_eq!(store.write_counts(), writes, "a second run writes nothing to the table");
-    use shared::store::objects::ObjectStore;
+    use tm_service::store::objects::ObjectStore;
     let versions = objects.list_versions(sample, "reports/weekly/2026-11-23.json").await.unwrap();
     assert_eq!(versions.len(), 1, "nor to the bucket");
 }
 
-async fn objects_text(objects: &shared::store::s3::S3ObjectStore, owner: &Owner, key: &str) -> String {
-    use shared::store::objects::ObjectStore;
+async fn objects_text(objects: &tm_aws::s3::S3ObjectStore, owner: &Owner, key: &str) -> String {
+    use tm_service::store::objects::ObjectStore;
     String::from_utf8(objects.get_object(owner, key, None).await.unwrap().unwrap()).unwrap()
 }

@@ -4,8 +4,8 @@
 
 use functions::tenant_access::{Grants, MAX_SESSION_POLICY_CHARS};
 use serde_yaml_ng::Value;
-use shared::http::routes::{JOBS, ROUTES};
 use std::collections::BTreeSet;
+use tm_service::http::routes::{JOBS, ROUTES};
 
 fn template() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();

@@ -1,9 +1,9 @@
 //! Prints a generated, valid fiscal-year log (for benchmarks):
 //! `generate_log [FY] [ENTRIES] [SEED]`, default `2025-2026 10000 7`.
 
-use shared::domain::FiscalCalendar;
-use shared::generator::generate_entries;
-use shared::markdown::log::render_log;
+use tm_core::domain::FiscalCalendar;
+use tm_core::markdown::log::render_log;
+use tm_testkit::generator::generate_entries;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,15 +1,12 @@
 //! `tm-local`: the whole API on one port without AWS — every route of the route table,
 //! the embedded durable store under a data folder, and a Cognito-like login.
 
-mod issuer;
-mod server;
-
 use clap::Parser;
-use shared::auth::{JwtVerifier, TrustedIssuer};
-use shared::handlers::AppContext;
-use shared::store::embedded::EmbeddedStore;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tm_embedded::EmbeddedStore;
+use tm_local::auth::{JwtVerifier, TrustedIssuer};
+use tm_local::{issuer, server};
 
 #[derive(Parser)]
 #[command(name = "tm-local", version, about = "Temporal Mark local server (no AWS, no Docker)")]
@@ -105,13 +102,8 @@ async fn run(args: Args) -> Result<(), String> {
     let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone(), redirects)?;
     let mut verifier = JwtVerifier::new(trusted);
     verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
-    let state = Arc::new(server::AppState {
-        ctx: AppContext::embedded(store.clone()),
-        store,
-        verifier,
-        issuer,
-        base_url: base_url.clone(),
-    });
+    let state =
+        Arc::new(server::AppState { ctx: store.context(), store, verifier, issuer, base_url: base_url.clone() });
 
     if args.report_interval_minutes > 0 {
         let ctx = state.ctx.clone();
@@ -126,7 +118,7 @@ async fn run(args: Args) -> Result<(), String> {
                     Ok(p) => p,
                     Err(_) => continue,
                 };
-                match shared::jobs::scheduled::run_here(&ctx, &periods).await {
+                match tm_service::jobs::scheduled::run_here(&ctx, &periods).await {
                     Ok(run) => tracing::info!(
                         generated = run.generated,
                         already = run.already_generated,

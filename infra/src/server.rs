@@ -1,6 +1,7 @@
 //! The local server: every route of the route table through the shared handlers, the
 //! local issuer's endpoints, one JSON log line per request.
 
+use crate::auth::JwtVerifier;
 use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris};
 use axum::Router;
 use axum::body::Body;
@@ -10,19 +11,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
-use shared::auth::{JwtVerifier, Principal};
-use shared::handlers::{AppContext, handle};
-use shared::http::routes::{RouteMiss, match_route};
-use shared::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
-use shared::jobs::ingest::MAX_FILE_BYTES;
-use shared::jobs::scheduled::{Cadence, Period, run_here};
-use shared::jobs::uploads::{ObjectCreated, on_object_created};
-use shared::store::Owner;
-use shared::store::embedded::EmbeddedStore;
-use shared::store::objects::{ObjectStore, object_key};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
+use tm_embedded::EmbeddedStore;
+use tm_service::auth::Principal;
+use tm_service::handlers::{AppContext, handle};
+use tm_service::http::routes::{RouteMiss, match_route};
+use tm_service::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use tm_service::jobs::ingest::MAX_FILE_BYTES;
+use tm_service::jobs::scheduled::{Cadence, Period, run_here};
+use tm_service::jobs::uploads::{ObjectCreated, on_object_created};
+use tm_service::store::Owner;
+use tm_service::store::objects::{ObjectStore, object_key};
 
 pub struct AppState {
     pub ctx: AppContext,
@@ -231,7 +232,9 @@ pub fn periods_to_run(
     let cadence =
         cadence.map(|c| c.parse::<Cadence>().map_err(|e| ApiError::bad_request("invalid-cadence", e))).transpose()?;
     let date = date
-        .map(|d| shared::domain::calendar::parse_date(d.trim()).map_err(|e| ApiError::bad_request("invalid-date", e.0)))
+        .map(|d| {
+            tm_core::domain::calendar::parse_date(d.trim()).map_err(|e| ApiError::bad_request("invalid-date", e.0))
+        })
         .transpose()?;
     Ok(match (cadence, date) {
         (Some(c), Some(d)) => vec![Period::containing(c, d)],

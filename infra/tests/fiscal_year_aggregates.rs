@@ -6,10 +6,10 @@
 mod support;
 
 use serde_json::Value;
-use shared::domain::FiscalCalendar;
-use shared::generator::generate_entries;
-use shared::markdown::log::render_log;
 use support::{Api, Server, call, data_dir, signup};
+use tm_core::domain::FiscalCalendar;
+use tm_core::markdown::log::render_log;
+use tm_testkit::generator::generate_entries;
 
 const FY: &str = "2025-2026";
 

@@ -8,8 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use shared::auth::keys::SigningKey;
 use support::{Api, Server, call, signup};
+use tm_local::auth::keys::SigningKey;
 
 fn entry(date: &str, start: &str, end: &str, task: &str, project: &str) -> String {
     json!({"date": date, "startTime": start, "endTime": end, "task": task, "project": project, "tags": ["Dev Work"]})

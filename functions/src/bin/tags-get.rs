@@ -1,4 +1,4 @@
-//! Lambda function `tags-get` (see the route table in `shared::http::routes`).
+//! Lambda function `tags-get` (see the route table in `tm_service::http::routes`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -1,7 +1,7 @@
 //! A fresh DynamoDB table and S3 bucket (versioned) on the emulator for one test.
 
-use shared::store::dynamo::DynamoStore;
-use shared::store::s3::S3ObjectStore;
+use tm_aws::dynamo::DynamoStore;
+use tm_aws::s3::S3ObjectStore;
 
 /// `None` (test skipped) without `AWS_ENDPOINT_URL`; with `TM_REQUIRE_EMULATOR` set the
 /// emulator is required and its absence fails the test.

@@ -9,6 +9,8 @@ mod throttle;
 
 pub use redirects::{RedirectUris, default_redirect_uris};
 
+use crate::auth::TrustedIssuer;
+use crate::auth::keys::SigningKey;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -16,14 +18,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use shared::auth::TrustedIssuer;
-use shared::auth::keys::SigningKey;
-use shared::http::ApiError;
-use shared::store::embedded::EmbeddedStore;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tm_embedded::EmbeddedStore;
+use tm_service::http::ApiError;
 
 /// The app client id of the local hosted login and of `/local/login`.
 pub const CLIENT_ID: &str = "tm-local-client";
@@ -181,7 +181,7 @@ impl LocalIssuer {
         {
             return Err(bad("invalid-tenant", "tenant must be 1-64 characters of letters, digits, '_', '-'"));
         }
-        if let Some(bad) = groups.iter().find(|g| !shared::auth::principal::is_unambiguous_group(g)) {
+        if let Some(bad) = groups.iter().find(|g| !tm_service::auth::principal::is_unambiguous_group(g)) {
             return Err(bad_request_group(bad));
         }
         let owned = password.to_owned();
@@ -203,9 +203,9 @@ impl LocalIssuer {
         }
         // Sign-up enters the user in their tenant's directory (Cognito's sign-up trigger
         // will in AWS), so colleagues can add them to projects before they write anything.
-        let owner = shared::store::Owner::new(user.tenant.as_deref().unwrap_or(&user.sub), &user.sub)
+        let owner = tm_service::store::Owner::new(user.tenant.as_deref().unwrap_or(&user.sub), &user.sub)
             .map_err(|e| bad("invalid-tenant", e.to_string()))?;
-        shared::store::team::register_user(&self.store, &owner, chrono::Utc::now()).await?;
+        tm_service::store::team::register_user(&self.store, &owner, chrono::Utc::now()).await?;
         self.mint(&user).await
     }
 

@@ -1,0 +1,908 @@
+//! The DynamoDB adapter: one table, partition key `pk`, sort key `sk`, the same items as
+//! the embedded store (docs/architecture.md, Data). Reads are Queries and GetItems on one
+//! partition (no Scan); a commit is one `TransactWriteItems` whose first item is the
+//! condition on the user's version item, so "validate, then write" is atomic.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put, ScalarAttributeType,
+    TransactWriteItem, Update,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use tm_core::domain::Project;
+use tm_core::domain::names::project_key;
+use tm_service::store::model::{EntryRecord, cursor};
+use tm_service::store::{
+    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner,
+    Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings,
+    UploadRecord, WriteOp,
+};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The table's one global secondary index (`gpk`/`gsk`, all attributes): documents a
+/// job enumerates across partitions, e.g. the user directory.
+pub const INDEX_NAME: &str = "byIndex";
+
+/// DynamoDB allows 100 items in one transaction.
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
+/// A large ingest's mark that has not been cleared after this long is abandoned.
+pub const ABANDONED_AFTER_SECONDS: i64 = 15 * 60;
+/// The condition "no ingest is running" (no mark, or an abandoned one).
+const NOT_INGESTING: &str = "(attribute_not_exists(ingesting) OR ingestingSince < :abandoned)";
+
+fn abandoned_before() -> AttributeValue {
+    AttributeValue::N((chrono::Utc::now().timestamp() - ABANDONED_AFTER_SECONDS).to_string())
+}
+
+/// Idempotency records expire after a day (the table's TTL attribute `expiresAt`).
+const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
+
+/// A request this adapter built wrongly (a builder or encoding failure): a bug.
+fn fail(e: impl std::fmt::Display) -> StoreError {
+    StoreError::misuse(format!("dynamodb request: {e}"))
+}
+
+/// Full error text of an SDK error (its Display is only "service error").
+fn sdk_fail<E: std::error::Error + 'static>(e: aws_sdk_dynamodb::error::SdkError<E>) -> StoreError {
+    StoreError::unavailable("DynamoDB", aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn key(pk: &str, sk: &str) -> Item {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+}
+
+fn to_item<T: Serialize>(pk: &str, sk: &str, value: &T) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(value).map_err(fail)?;
+    item.extend(key(pk, sk));
+    Ok(item)
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::corrupt("item", e))
+}
+
+fn tenant_partition(tenant: &str) -> String {
+    format!("T#{tenant}")
+}
+
+fn pointer_key(id: &str) -> String {
+    format!("EID#{id}")
+}
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    write_requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    written_items: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into(), write_requests: Default::default(), written_items: Default::default() }
+    }
+
+    /// A client from the environment (`AWS_ENDPOINT_URL` points it at an emulator).
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        let config = aws_config::load_from_env().await;
+        Self::new(Client::new(&config), table)
+    }
+
+    /// Creates the table (on-demand, `pk`/`sk`) for tests and local emulators; in AWS
+    /// the SAM template creates it.
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(fail)
+        };
+        let schema = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder().attribute_name(name).key_type(kind).build().map_err(fail)
+        };
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute("pk")?)
+            .attribute_definitions(attribute("sk")?)
+            .key_schema(schema("pk", KeyType::Hash)?)
+            .key_schema(schema("sk", KeyType::Range)?)
+            .attribute_definitions(attribute("gpk")?)
+            .attribute_definitions(attribute("gsk")?)
+            .global_secondary_indexes(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndex::builder()
+                    .index_name(INDEX_NAME)
+                    .key_schema(schema("gpk", KeyType::Hash)?)
+                    .key_schema(schema("gsk", KeyType::Range)?)
+                    .projection(
+                        aws_sdk_dynamodb::types::Projection::builder()
+                            .projection_type(aws_sdk_dynamodb::types::ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(fail)?,
+            )
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(())
+    }
+
+    /// Writes a document item if `condition` holds; false when it did not.
+    async fn put_doc_item(&self, item: Item, condition: DocCondition) -> Result<bool, StoreError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut request = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        request = match condition {
+            DocCondition::Always => request,
+            DocCondition::Absent => request.condition_expression("attribute_not_exists(pk)"),
+            DocCondition::Revision(r) => request
+                .condition_expression("revision = :r")
+                .expression_attribute_values(":r", AttributeValue::N(r.to_string())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::put_item::PutItemError;
+                if matches!(e.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) {
+                    Ok(false)
+                } else {
+                    Err(sdk_fail(e))
+                }
+            }
+        }
+    }
+
+    /// One item, strongly consistent.
+    async fn get_raw(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(out.item)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
+        self.get_raw(pk, sk).await?.map(from_item).transpose()
+    }
+
+    async fn get_attr(&self, pk: &str, sk: &str, attr: &str) -> Result<Option<AttributeValue>, StoreError> {
+        Ok(self.get_raw(pk, sk).await?.and_then(|mut item| item.remove(attr)))
+    }
+
+    async fn put<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(pk, sk, value)?))
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(())
+    }
+
+    /// Items of `pk` with sort keys `lo..=hi`, starting after `after`, one page (of at
+    /// most `limit` items, or DynamoDB's 1 MB).
+    async fn query_page(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: Option<i32>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .consistent_read(true)
+            .set_limit(limit)
+            .set_exclusive_start_key(after.map(|a| key(pk, a)))
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        let next = out.last_evaluated_key.as_ref().and_then(|k| k.get("sk")).and_then(|v| v.as_s().ok()).cloned();
+        Ok((out.items.unwrap_or_default(), next))
+    }
+
+    async fn query_all(&self, pk: &str, lo: &str, hi: &str) -> Result<Vec<Item>, StoreError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (items, next) = self.query_page(pk, lo, hi, after.as_deref(), None).await?;
+            all.extend(items);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// The user's version and the upload being ingested in steps, if any.
+    /// A mark older than [`ABANDONED_AFTER_SECONDS`] is abandoned (every retry of its
+    /// run failed) and counts as absent, so the user is never locked out for good.
+    async fn version(&self, pk: &str) -> Result<(u64, Option<String>), StoreError> {
+        let Some(mut item) = self.get_raw(pk, "VERSION").await? else { return Ok((0, None)) };
+        let since: i64 = item.remove("ingestingSince").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+        let fresh = since > chrono::Utc::now().timestamp() - ABANDONED_AFTER_SECONDS;
+        let ingesting = item.remove("ingesting").and_then(|v| v.as_s().ok().cloned()).filter(|_| fresh);
+        match item.remove("version") {
+            None => Ok((0, ingesting)),
+            Some(AttributeValue::N(n)) => {
+                Ok((n.parse().map_err(|e| StoreError::corrupt("version item", e))?, ingesting))
+            }
+            Some(other) => Err(StoreError::corrupt("version item", format!("{other:?}"))),
+        }
+    }
+
+    /// The transaction items of one op (a PutEntry/DeleteEntry reads the id pointer).
+    async fn op_items(&self, pk: &str, op: WriteOp) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let table = self.table.as_str();
+        let mut items = Vec::new();
+        match op {
+            WriteOp::PutEntry(stored) => {
+                // The version condition makes this read safe: if the pointer changed
+                // since, the transaction fails and the caller retries.
+                let previous_sort_key = self.pointer(pk, &stored.id).await?;
+                items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
+            }
+            WriteOp::PutEntryAt { stored, previous_sort_key } => {
+                items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
+            }
+            WriteOp::DeleteEntry { id } => {
+                if let Some(old) = self.pointer(pk, &id).await? {
+                    items.push(delete(pk, &old, table)?);
+                }
+                items.push(delete(pk, &pointer_key(&id), table)?);
+            }
+            WriteOp::DeleteEntryAt { id, sort_key } => {
+                items.push(delete(pk, &sort_key, table)?);
+                items.push(delete(pk, &pointer_key(&id), table)?);
+            }
+            WriteOp::SetTimer(Some(id)) => {
+                let mut item = key(pk, "TIMER");
+                item.insert("id".into(), s(&id));
+                items.push(put(item, table)?);
+            }
+            WriteOp::SetTimer(None) => items.push(delete(pk, "TIMER", table)?),
+            WriteOp::PutIdempotency { key: k, response } => {
+                let mut item = to_item(pk, &format!("IDEMP#{k}"), &response)?;
+                let expires = chrono::Utc::now().timestamp() + IDEMPOTENCY_SECONDS;
+                item.insert("expiresAt".into(), AttributeValue::N(expires.to_string()));
+                items.push(put(item, table)?);
+            }
+            WriteOp::TouchLog(touch) => items.push(touch_log_item(pk, &touch, table)?),
+            WriteOp::PutUpload(record) => items.push(put(to_item(pk, &upload_key(&record.id), &record)?, table)?),
+            WriteOp::PutProject(project) => {
+                items.push(put(to_item(pk, &project_sort_key(&project.name), &project)?, table)?)
+            }
+            WriteOp::DeleteProject(name) => items.push(delete(pk, &project_sort_key(&name), table)?),
+            WriteOp::PutAudit(record) => {
+                let (audit_pk, audit_sk) = record.keys();
+                items.push(put(doc_item(&audit_pk, &audit_sk, &record.to_doc()), table)?);
+            }
+            WriteOp::TouchMonth(month) => items.push(
+                TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name(table)
+                            .set_key(Some(key(pk, &format!("MONTH#{month}"))))
+                            .update_expression("ADD #v :one")
+                            .expression_attribute_names("#v", "version")
+                            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                            .build()
+                            .map_err(fail)?,
+                    )
+                    .build(),
+            ),
+        }
+        Ok(items)
+    }
+
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), CommitError> {
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(items.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+                // Cancelled because the version moved (its condition failed) or because a
+                // concurrent transaction touched the same items: re-read and retry.
+                let retry = match e.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(t)) => {
+                        let codes: Vec<&str> = t.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+                        codes.first() == Some(&"ConditionalCheckFailed") || codes.contains(&"TransactionConflict")
+                    }
+                    Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+                    _ => false,
+                };
+                if retry { Err(CommitError::Conflict) } else { Err(CommitError::Store(sdk_fail(e))) }
+            }
+        }
+    }
+
+    /// The first item of every commit: the user's version moves from `expected` to
+    /// `expected + 1`, only if no large ingest is being applied.
+    fn version_item(&self, pk: &str, expected_version: u64) -> Result<TransactWriteItem, StoreError> {
+        let table = self.table.as_str();
+        let next = (expected_version + 1).to_string();
+        Ok(if expected_version == 0 {
+            let item = HashMap::from([
+                ("pk".to_owned(), s(pk)),
+                ("sk".to_owned(), s("VERSION")),
+                ("version".to_owned(), AttributeValue::N(next)),
+            ]);
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(item))
+                        .condition_expression("attribute_not_exists(pk)")
+                        .build()
+                        .map_err(fail)?,
+                )
+                .build()
+        } else {
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(table)
+                        .set_key(Some(key(pk, "VERSION")))
+                        .update_expression("SET #v = :next REMOVE ingesting, ingestingSince")
+                        .condition_expression(format!("#v = :expected AND {NOT_INGESTING}"))
+                        .expression_attribute_values(":abandoned", abandoned_before())
+                        .expression_attribute_names("#v", "version")
+                        .expression_attribute_values(":next", AttributeValue::N(next))
+                        .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+                        .build()
+                        .map_err(fail)?,
+                )
+                .build()
+        })
+    }
+
+    /// Writes puts and deletes in BatchWriteItem requests of 25, retrying what
+    /// DynamoDB leaves unprocessed (with back-off).
+    async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+        let mut requests = Vec::with_capacity(items.len());
+        for item in items {
+            let request = if let Some(put) = item.put {
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(put.item)).build().map_err(fail)?)
+            } else if let Some(delete) = item.delete {
+                WriteRequest::builder()
+                    .delete_request(DeleteRequest::builder().set_key(Some(delete.key)).build().map_err(fail)?)
+            } else {
+                return Err(StoreError::misuse("only puts and deletes can be batched"));
+            };
+            requests.push(request.build());
+        }
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..10u32 {
+                self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.written_items.fetch_add(pending.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(sdk_fail)?;
+                pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt == 9 {
+                    return Err(StoreError::Busy("DynamoDB kept throttling the ingest; it will be resumed".into()));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(5))).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write requests and items written so far (benchmarks report them).
+    pub fn write_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.write_requests.load(Relaxed), self.written_items.load(Relaxed))
+    }
+
+    async fn pointer(&self, pk: &str, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.get_attr(pk, &pointer_key(id), "target").await?.and_then(|v| v.as_s().ok().cloned()))
+    }
+}
+
+fn date_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
+    (
+        from.map_or_else(|| "E#".to_owned(), |f| format!("E#{f}")),
+        to.map_or_else(|| "E#~".to_owned(), |t| format!("E#{t}T~")),
+    )
+}
+
+fn put(item: Item, table: &str) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .put(Put::builder().table_name(table).set_item(Some(item)).build().map_err(fail)?)
+        .build())
+}
+
+fn delete(pk: &str, sk: &str, table: &str) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .delete(Delete::builder().table_name(table).set_key(Some(key(pk, sk))).build().map_err(fail)?)
+        .build())
+}
+
+/// A document item: the JSON as one string attribute (`doc`), plus its `revision` as a
+/// number when it has one, for conditional writes.
+fn doc_item(pk: &str, sk: &str, doc: &serde_json::Value) -> Item {
+    let mut item = key(pk, sk);
+    item.insert("doc".into(), s(&doc.to_string()));
+    if let Some(revision) = doc.get("revision").and_then(serde_json::Value::as_u64) {
+        item.insert("revision".into(), AttributeValue::N(revision.to_string()));
+    }
+    item
+}
+
+fn doc_of(mut item: Item) -> Result<(String, serde_json::Value), StoreError> {
+    let sk = item.remove("sk").and_then(|v| v.as_s().ok().cloned()).unwrap_or_default();
+    let text = item.remove("doc").and_then(|v| v.as_s().ok().cloned());
+    let doc = text
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| StoreError::corrupt(format!("document {sk}"), e))?
+        .ok_or_else(|| StoreError::corrupt(format!("document {sk}"), "no doc attribute"))?;
+    Ok((sk, doc))
+}
+
+#[async_trait]
+impl DocStore for DynamoStore {
+    async fn get_doc(&self, pk: &str, sk: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        self.get_raw(pk, sk).await?.map(|item| doc_of(item).map(|(_, d)| d)).transpose()
+    }
+
+    async fn put_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+    ) -> Result<bool, StoreError> {
+        self.put_doc_item(doc_item(pk, sk, doc), condition).await
+    }
+
+    async fn put_indexed_doc(
+        &self,
+        pk: &str,
+        sk: &str,
+        doc: &serde_json::Value,
+        condition: DocCondition,
+        index: (&str, &str),
+    ) -> Result<bool, StoreError> {
+        let mut item = doc_item(pk, sk, doc);
+        item.insert("gpk".into(), s(index.0));
+        item.insert("gsk".into(), s(index.1));
+        self.put_doc_item(item, condition).await
+    }
+
+    async fn query_index(
+        &self,
+        index_pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<String>), StoreError> {
+        // A GSI page resumes from the item's table key and index key together.
+        let start: Option<Item> = match after {
+            None => None,
+            Some(text) => {
+                let keys: HashMap<String, String> =
+                    serde_json::from_str(text).map_err(|e| StoreError::misuse(format!("index cursor: {e}")))?;
+                Some(keys.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+            }
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(INDEX_NAME)
+            .key_condition_expression("gpk = :p AND gsk BETWEEN :lo AND :hi")
+            .expression_attribute_values(":p", s(index_pk))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .limit(limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        let next = out.last_evaluated_key.map(|k| {
+            let keys: HashMap<String, String> =
+                k.into_iter().filter_map(|(name, v)| Some((name, v.as_s().ok()?.clone()))).collect();
+            serde_json::to_string(&keys).expect("keys serialise")
+        });
+        let docs =
+            out.items.unwrap_or_default().into_iter().map(|i| doc_of(i).map(|(_, d)| d)).collect::<Result<_, _>>()?;
+        Ok((docs, next))
+    }
+
+    async fn query_docs(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), StoreError> {
+        let (items, next) = self.query_page(pk, lo, hi, after, Some(limit.clamp(1, 1000) as i32)).await?;
+        let docs = items.into_iter().map(doc_of).collect::<Result<_, _>>()?;
+        Ok((docs, next))
+    }
+}
+
+fn upload_key(id: &str) -> String {
+    format!("UPLOAD#{id}")
+}
+
+fn log_key(fiscal_year: &str) -> String {
+    format!("LOG#{fiscal_year}")
+}
+
+/// The entry item and its id pointer, deleting the item at its previous sort key.
+fn put_entry_items(
+    pk: &str,
+    stored: &StoredEntry,
+    previous_sort_key: Option<&str>,
+    table: &str,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let sk = stored.sort_key();
+    let mut items = Vec::with_capacity(3);
+    if let Some(old) = previous_sort_key.filter(|old| *old != sk) {
+        items.push(delete(pk, old, table)?);
+    }
+    items.push(put(to_item(pk, &sk, &EntryRecord::from(stored))?, table)?);
+    let mut pointer = key(pk, &pointer_key(&stored.id));
+    pointer.insert("target".into(), s(&sk));
+    items.push(put(pointer, table)?);
+    Ok(items)
+}
+
+/// One update of the log item: version +1 (when bumped), entry count +delta, last ingest.
+fn touch_log_item(pk: &str, touch: &LogTouch, table: &str) -> Result<TransactWriteItem, StoreError> {
+    let mut expression = String::from(
+        "SET fiscalYear = :fy, updatedAt = :at, #ver = if_not_exists(#ver, :zero) + :bump, \
+         entryCount = if_not_exists(entryCount, :zero) + :delta",
+    );
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(pk, &log_key(&touch.fiscal_year))))
+        .expression_attribute_names("#ver", "version")
+        .expression_attribute_values(":fy", s(&touch.fiscal_year))
+        .expression_attribute_values(":at", s(&touch.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+        .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+        .expression_attribute_values(":bump", AttributeValue::N(if touch.bump { "1" } else { "0" }.into()))
+        .expression_attribute_values(":delta", AttributeValue::N(touch.entry_delta.to_string()));
+    if let Some((id, status)) = &touch.last_upload {
+        expression.push_str(", lastUploadId = :upload, lastIngestStatus = :status");
+        let status = serde_json::to_value(status).map_err(fail)?;
+        update = update
+            .expression_attribute_values(":upload", s(id))
+            .expression_attribute_values(":status", s(status.as_str().unwrap_or_default()));
+    }
+    if let Some(document) = &touch.document_key {
+        expression.push_str(", documentKey = :doc");
+        update = update.expression_attribute_values(":doc", s(document));
+    }
+    Ok(TransactWriteItem::builder().update(update.update_expression(expression).build().map_err(fail)?).build())
+}
+
+#[async_trait]
+impl EntryStore for DynamoStore {
+    async fn snapshot(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError> {
+        let pk = owner.partition();
+        // The version first: a write after it makes a commit with this version fail.
+        let (version, ingesting) = self.version(&pk).await?;
+        let (lo, hi) = date_bounds(Some(from), Some(to));
+        let entries = self
+            .query_all(&pk, &lo, &hi)
+            .await?
+            .into_iter()
+            .map(|item| from_item::<EntryRecord>(item).map(StoredEntry::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let timer = match self.get_attr(&pk, "TIMER", "id").await?.and_then(|v| v.as_s().ok().cloned()) {
+            Some(id) => self.entry(owner, &id).await?,
+            None => None,
+        };
+        Ok(Snapshot { version, entries, timer, ingesting })
+    }
+
+    async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        let pk = owner.partition();
+        let version_item = self.version_item(&pk, expected_version)?;
+        let mut items = vec![version_item];
+        for op in ops {
+            items.extend(self.op_items(&pk, op).await?);
+        }
+        if items.len() > MAX_TRANSACTION_ITEMS {
+            return Err(CommitError::Store(StoreError::Misuse(format!(
+                "one change touches {} items; DynamoDB transactions allow {MAX_TRANSACTION_ITEMS}",
+                items.len()
+            ))));
+        }
+        self.transact(items).await
+    }
+
+    async fn commit_ingest(
+        &self,
+        owner: &Owner,
+        expected_version: u64,
+        ops: Vec<WriteOp>,
+        upload_id: &str,
+    ) -> Result<(), CommitError> {
+        let pk = owner.partition();
+        let table = self.table.as_str();
+        let (current, ingesting) = self.version(&pk).await?;
+        let resuming = ingesting.as_deref() == Some(upload_id);
+        if current != expected_version || (ingesting.is_some() && !resuming) {
+            return Err(CommitError::Conflict);
+        }
+        // Entry ops go in bounded steps; the rest (timer, log state, upload record) in
+        // the last step, with clearing the mark.
+        let (entry_ops, final_ops): (Vec<WriteOp>, Vec<WriteOp>) = ops.into_iter().partition(|op| {
+            matches!(
+                op,
+                WriteOp::PutEntry(_)
+                    | WriteOp::PutEntryAt { .. }
+                    | WriteOp::DeleteEntry { .. }
+                    | WriteOp::DeleteEntryAt { .. }
+            )
+        });
+        let mut entry_items = Vec::new();
+        for op in entry_ops {
+            entry_items.extend(self.op_items(&pk, op).await?);
+        }
+        let mut final_items = Vec::new();
+        for op in final_ops {
+            final_items.extend(self.op_items(&pk, op).await?);
+        }
+        if !resuming && entry_items.len() + final_items.len() < MAX_TRANSACTION_ITEMS {
+            // Small enough for one transaction: the ordinary commit.
+            let version_item = self.version_item(&pk, expected_version)?;
+            let mut items = vec![version_item];
+            items.extend(entry_items);
+            items.extend(final_items);
+            return self.transact(items).await;
+        }
+        if !resuming {
+            // Step 1: mark the user as ingesting this upload (readers wait, writers
+            // conflict) and bump the version so snapshots taken before fail to commit.
+            let mark = Update::builder()
+                .table_name(table)
+                .set_key(Some(key(&pk, "VERSION")))
+                .update_expression("SET #v = :next, ingesting = :upload, ingestingSince = :now")
+                .condition_expression(if expected_version == 0 {
+                    format!("attribute_not_exists(#v) AND {NOT_INGESTING}")
+                } else {
+                    format!("#v = :expected AND {NOT_INGESTING}")
+                })
+                .expression_attribute_values(":abandoned", abandoned_before())
+                .expression_attribute_values(":now", AttributeValue::N(chrono::Utc::now().timestamp().to_string()))
+                .expression_attribute_names("#v", "version")
+                .expression_attribute_values(":next", AttributeValue::N((expected_version + 1).to_string()))
+                .expression_attribute_values(":upload", s(upload_id));
+            let mark = if expected_version == 0 {
+                mark
+            } else {
+                mark.expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+            };
+            self.transact(vec![TransactWriteItem::builder().update(mark.build().map_err(fail)?).build()]).await?;
+        }
+        // Steps: the entry items in batches. They need no transaction: while the mark
+        // stands, every other commit of this user fails its version condition, readers
+        // wait, and a crashed run is resumed by re-planning (ids of new entries are
+        // derived from the upload and the entry, so two runs write the same items).
+        // BatchWriteItem also costs half the write units of a transaction.
+        self.batch_write(entry_items).await?;
+        // The last step: timer, log state, upload record, and clearing the mark, as one.
+        let clear = Update::builder()
+            .table_name(table)
+            .set_key(Some(key(&pk, "VERSION")))
+            .update_expression("SET #v = #v + :one REMOVE ingesting, ingestingSince")
+            .condition_expression("ingesting = :upload")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":upload", s(upload_id))
+            .build()
+            .map_err(fail)?;
+        final_items.push(TransactWriteItem::builder().update(clear).build());
+        self.transact(final_items).await?;
+        Ok(())
+    }
+
+    async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {
+        let pk = owner.partition();
+        let Some(sk) = self.pointer(&pk, id).await? else { return Ok(None) };
+        Ok(self.get::<EntryRecord>(&pk, &sk).await?.map(StoredEntry::from))
+    }
+
+    async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError> {
+        let pk = owner.partition();
+        // Half of a large ingest must not show in a list or a report.
+        if self.version(&pk).await?.1.is_some() {
+            return Err(StoreError::IngestInProgress);
+        }
+        let (lo, hi) = date_bounds(query.from, query.to);
+        let project = query.project.as_deref().map(project_key);
+        let mut after: Option<String> = match query.cursor.as_deref() {
+            None => None,
+            // A cursor that is not one fails rather than silently starting over.
+            Some(text) => Some(cursor::decode(text).ok_or_else(|| StoreError::misuse("invalid entry cursor"))?),
+        };
+        // A start key outside the range would be refused by DynamoDB: before the range
+        // it starts at the range, after it the page is empty.
+        match &after {
+            Some(a) if *a < lo => after = None,
+            Some(a) if *a > hi => return Ok(EntryPage { entries: Vec::new(), next_cursor: None }),
+            _ => {}
+        }
+        let mut entries: Vec<StoredEntry> = Vec::new();
+        loop {
+            let (items, next) = self.query_page(&pk, &lo, &hi, after.as_deref(), None).await?;
+            for item in items {
+                let stored = StoredEntry::from(from_item::<EntryRecord>(item)?);
+                let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
+                    && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
+                if !wanted {
+                    continue;
+                }
+                if entries.len() == query.limit {
+                    let next_cursor = entries.last().map(|e| cursor::encode(&e.sort_key()));
+                    return Ok(EntryPage { entries, next_cursor });
+                }
+                entries.push(stored);
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(EntryPage { entries, next_cursor: None }),
+            }
+        }
+    }
+
+    async fn idempotent_response(&self, owner: &Owner, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        self.get(&owner.partition(), &format!("IDEMP#{key}")).await
+    }
+
+    async fn month_versions(&self, owner: &Owner) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut versions = std::collections::BTreeMap::new();
+        for mut item in self.query_all(&owner.partition(), "MONTH#", "MONTH#~").await? {
+            let month = item.remove("sk").and_then(|v| v.as_s().ok().cloned()).unwrap_or_default();
+            let version = item.remove("version").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+            versions.insert(month.trim_start_matches("MONTH#").to_owned(), version);
+        }
+        Ok(versions)
+    }
+}
+
+#[async_trait]
+impl SettingsStore for DynamoStore {
+    async fn profile(&self, owner: &Owner) -> Result<Option<Profile>, StoreError> {
+        self.get(&owner.partition(), "PROFILE").await
+    }
+
+    async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError> {
+        self.put(&owner.partition(), "PROFILE", profile).await
+    }
+
+    async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError> {
+        self.get(&tenant_partition(tenant), "SETTINGS").await
+    }
+
+    async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
+        self.put(&tenant_partition(tenant), "SETTINGS", settings).await
+    }
+}
+
+fn project_sort_key(name: &str) -> String {
+    format!("P#{}", project_key(name))
+}
+
+impl DynamoStore {
+    async fn conditional_put_project(
+        &self,
+        owner: &Owner,
+        project: &Project,
+        condition: &str,
+    ) -> Result<bool, StoreError> {
+        let item = to_item(&owner.partition(), &project_sort_key(&project.name), project)?;
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk_fail(e)),
+        }
+    }
+}
+
+#[async_trait]
+impl ProjectStore for DynamoStore {
+    async fn projects(&self, owner: &Owner) -> Result<Vec<Project>, StoreError> {
+        self.query_all(&owner.partition(), "P#", "P#\u{10FFFF}").await?.into_iter().map(from_item).collect()
+    }
+
+    async fn create_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
+        self.conditional_put_project(owner, project, "attribute_not_exists(pk)").await
+    }
+
+    async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
+        self.conditional_put_project(owner, project, "attribute_exists(pk)").await
+    }
+}
+
+#[async_trait]
+impl LogStore for DynamoStore {
+    async fn log_state(&self, owner: &Owner, fiscal_year: &str) -> Result<Option<LogState>, StoreError> {
+        self.get(&owner.partition(), &log_key(fiscal_year)).await
+    }
+
+    async fn log_states(&self, owner: &Owner) -> Result<Vec<LogState>, StoreError> {
+        self.query_all(&owner.partition(), "LOG#", "LOG#~").await?.into_iter().map(from_item).collect()
+    }
+
+    async fn upload(&self, owner: &Owner, id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.get(&owner.partition(), &upload_key(id)).await
+    }
+
+    async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
+        self.put(&owner.partition(), &upload_key(&record.id), record).await
+    }
+
+    async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
+        let item = touch_log_item(&owner.partition(), touch, &self.table)?;
+        let update = item.update.ok_or_else(|| StoreError::misuse("log update missing"))?;
+        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(update.key))
+            .update_expression(update.update_expression)
+            .set_expression_attribute_names(update.expression_attribute_names)
+            .set_expression_attribute_values(update.expression_attribute_values)
+            .send()
+            .await
+            .map_err(sdk_fail)?;
+        Ok(())
+    }
+}

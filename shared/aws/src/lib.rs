@@ -1,0 +1,6 @@
+//! The AWS adapters of the storage ports: entries, logs, settings, projects and
+//! documents on one DynamoDB table ([`dynamo`]), raw uploads, logs and exports in one
+//! versioned S3 bucket ([`s3`]).
+
+pub mod dynamo;
+pub mod s3;

@@ -1,0 +1,626 @@
+//! Entries and the running timer. Every write validates against a fresh snapshot of the
+//! user's nearby entries and commits with the snapshot's version; a concurrent write
+//! makes the commit fail, and the loop re-reads and re-validates, so "no overlap" and
+//! "one timer" hold under concurrency.
+
+use super::body::JsonBody;
+use super::{AppContext, Caller, Idempotency};
+use crate::http::routes::Matched;
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::jobs::canonical::publish_after_write;
+use crate::store::model::cursor;
+use crate::store::{CommitError, EntryQuery, LogTouch, StoredEntry, WriteOp};
+use chrono::Days;
+use serde_json::{Value, json};
+use tm_core::domain::calendar::FiscalYear;
+use tm_core::domain::calendar::parse_date;
+use tm_core::domain::diagnostic::{Code, Severity};
+use tm_core::domain::entry::Entry;
+use tm_core::domain::names::{own_view, project_key, project_ref, qualified_name};
+use tm_core::domain::timer::{TimerFinish, TimerStart, finish_input, start_input};
+use tm_core::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationContext, validate_entry};
+use tm_core::domain::{Project, tags::normalize_tag};
+
+const MAX_ATTEMPTS: usize = 12;
+const ENTRY_FIELDS: [&str; 8] = ["date", "startTime", "endTime", "task", "project", "projectOwner", "tags", "notes"];
+
+/// The project an entry body names, as the caller's entry stores it: `projectOwner`
+/// (a colleague's user id) with `project` names the colleague's shared project, as does
+/// `project: "OWNER/Name"`; the caller's own id, or none, names their own project.
+fn project_field(body: &JsonBody, caller: &Caller) -> Result<Option<Option<String>>, ApiError> {
+    let owner = body.string("projectOwner")?.map(|o| o.trim().to_owned()).filter(|o| !o.is_empty());
+    if !body.has("project") && owner.is_none() {
+        return Ok(None);
+    }
+    let project = body.string("project")?;
+    let named = match (owner, project) {
+        (Some(_), None) => {
+            return Err(ApiError::bad_request(
+                "missing-field",
+                "projectOwner names whose shared project; give the project's name in project as well",
+            ));
+        }
+        (Some(owner), Some(project)) => {
+            if let Some(written) = project_ref(&project).owner.filter(|w| !w.eq_ignore_ascii_case(&owner)) {
+                return Err(ApiError::bad_request(
+                    "invalid-field",
+                    format!("project names the owner {written:?} but projectOwner is {owner:?}; give the owner once"),
+                ));
+            }
+            Some(qualified_name(&owner, project_ref(&project).name))
+        }
+        (None, project) => project,
+    };
+    Ok(Some(named.map(|p| own_view(&p, caller.owner.user()))))
+}
+
+/// An entry's JSON with the warnings and infos of the write that produced it.
+pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> Value {
+    let mut body = serde_json::to_value(stored.to_json()).expect("entries serialise");
+    let notices: Vec<&Issue> = issues.iter().filter(|i| i.severity != Severity::Error).collect();
+    body["warnings"] = serde_json::to_value(notices).expect("issues serialise");
+    body
+}
+
+/// The log-state changes of replacing `before` by `after` (either may be absent): each
+/// fiscal year touched gets its version bumped and its entry count adjusted, in the
+/// same commit as the entry. Returns the years whose canonical logs to re-render.
+fn log_touches(
+    caller: &Caller,
+    before: Option<&Entry>,
+    after: Option<&Entry>,
+    at: chrono::DateTime<chrono::Utc>,
+    ops: &mut Vec<WriteOp>,
+) -> Vec<FiscalYear> {
+    let year_before = before.map(|e| caller.calendar.fiscal_year_of(e.date));
+    let year_after = after.map(|e| caller.calendar.fiscal_year_of(e.date));
+    let mut years: Vec<(FiscalYear, i64)> = Vec::new();
+    if let Some(y) = year_before {
+        years.push((y, -1));
+    }
+    if let Some(y) = year_after {
+        match years.iter_mut().find(|(existing, _)| *existing == y) {
+            Some((_, delta)) => *delta += 1,
+            None => years.push((y, 1)),
+        }
+    }
+    ops.extend(crate::store::model::month_touches(before.iter().chain(after.iter()).map(|e| e.date)));
+    for (year, entry_delta) in &years {
+        ops.push(WriteOp::TouchLog(LogTouch {
+            fiscal_year: year.label(),
+            bump: true,
+            entry_delta: *entry_delta,
+            last_upload: None,
+            document_key: None,
+            at,
+        }));
+    }
+    years.into_iter().map(|(y, _)| y).collect()
+}
+
+fn entry_json(stored: &StoredEntry) -> Value {
+    serde_json::to_value(stored.to_json()).expect("entries serialise")
+}
+
+/// What a write does, decided again on every attempt from fresh data.
+enum Change<'a> {
+    Create(EntryInput),
+    Patch { id: &'a str, body: &'a JsonBody },
+    Start(TimerStart),
+    Finish(TimerFinish),
+}
+
+fn busy() -> ApiError {
+    ApiError::new(503, "busy", "too many concurrent changes to your entries; retry in a moment")
+}
+
+fn ingesting() -> ApiError {
+    crate::store::StoreError::IngestInProgress.into()
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no entry {id:?}; list your entries with GET /v1/entries"))
+}
+
+/// Applies a patch body on top of a stored entry's fields.
+fn merge(current: &StoredEntry, body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
+    let mut input = EntryInput::from_entry(&current.entry);
+    if let Some(v) = body.string("date")? {
+        input.date = v;
+    }
+    if let Some(v) = body.string("startTime")? {
+        input.start_time = v;
+    }
+    if body.has("endTime") {
+        input.end_time = Some(body.string("endTime")?.ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-field",
+                "endTime cannot be removed; a running entry is started with POST /v1/timer/start",
+            )
+        })?);
+    }
+    if let Some(v) = body.string("task")? {
+        input.task = v;
+    }
+    if let Some(project) = project_field(body, caller)? {
+        input.project = project;
+    }
+    if body.has("tags") {
+        input.tags = body.value("tags").cloned();
+    }
+    if body.has("notes") {
+        input.notes = body.string("notes")?;
+    }
+    Ok(input)
+}
+
+async fn apply(
+    ctx: &AppContext,
+    caller: &Caller,
+    change: Change<'_>,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let _serialised = ctx.lock_writes(&caller.owner).await;
+    match attempt_writes(ctx, caller, change, idem).await {
+        // A request retried with its Idempotency-Key can lose a race to its own first
+        // copy and then see that copy as a conflict. The key's record is committed with
+        // the entry, so looking again tells the two apart.
+        Err(error) if error.status == 409 || error.status == 422 => match idem {
+            Some(i) => Ok(i.replay(ctx, &caller.owner).await?.ok_or(error)?),
+            None => Err(error),
+        },
+        other => other,
+    }
+}
+
+async fn attempt_writes(
+    ctx: &AppContext,
+    caller: &Caller,
+    change: Change<'_>,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let store = &ctx.store;
+    let owner = &caller.owner;
+    let sharing = super::team::Sharing::load(ctx, owner.tenant()).await?;
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            if let Some(replayed) = match idem {
+                Some(i) => i.replay(ctx, owner).await?,
+                None => None,
+            } {
+                return Ok(replayed);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
+        }
+        let now = (ctx.clock)();
+        // The entry this change replaces, and the raw input to validate.
+        let (current, input) = match &change {
+            Change::Create(input) => (None, input.clone()),
+            Change::Patch { id, body } => {
+                let current = store.entry(owner, id).await?.ok_or_else(|| not_found(id))?;
+                let input = merge(&current, body, caller)?;
+                (Some(current), input)
+            }
+            Change::Start(start) => (None, start_input(start, caller.now)),
+            Change::Finish(finish) => {
+                let today = caller.today();
+                let timer = store.snapshot(owner, today, today).await?.timer.ok_or_else(|| {
+                    ApiError::conflict("no-running-timer", "no timer is running; start one with POST /v1/timer/start")
+                })?;
+                let input = finish_input(&timer.entry, finish, caller.now).map_err(|issue| {
+                    ApiError::new(422, "validation-failed", issue.message.clone())
+                        .with_details(json!({"issues": [issue]}))
+                })?;
+                (Some(timer), input)
+            }
+        };
+        let date = parse_date(input.date.trim()).unwrap_or(caller.today());
+        let from = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+        let to = date.checked_add_days(Days::new(1)).unwrap_or(date);
+        let snapshot = store.snapshot(owner, from, to).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
+        match (&change, &snapshot.timer) {
+            (Change::Start(_), Some(running)) => {
+                return Err(ApiError::conflict(
+                    "timer-running",
+                    format!(
+                        "a timer is already running since {} {} ({}); finish it first with POST /v1/timer/finish",
+                        running.entry.date, running.entry.start, running.entry.task
+                    ),
+                )
+                .with_details(json!({"running": entry_json(running)})));
+            }
+            (Change::Finish(_), running) if running.as_ref().map(|r| &r.id) != current.as_ref().map(|c| &c.id) => {
+                continue;
+            }
+            _ => {}
+        }
+        let mut others: Vec<&StoredEntry> = snapshot.entries.iter().collect();
+        if let Some(t) = &snapshot.timer
+            && !others.iter().any(|e| e.id == t.id)
+        {
+            others.push(t);
+        }
+        let existing: Vec<ExistingEntry<'_>> =
+            others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
+        let mut catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
+        // An entry already on a colleague's project keeps it when it is finished or its
+        // text changes, even after its author stopped being a contributor: it was
+        // logged while they were (finishing a running timer must always be possible).
+        let requested = input.project.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let kept_project = current.as_ref().map(|c| &c.entry.project).filter(|p| {
+            project_ref(p).owner.is_some()
+                && requested.is_some_and(|r| project_key(r) == project_key(p))
+                && catalog.get(p).is_none()
+        });
+        if let Some(project) = kept_project {
+            catalog.insert(Project::auto_created(project, caller.today()));
+        }
+        let validation = ValidationContext {
+            today: caller.today(),
+            now: caller.now.1,
+            existing: &existing,
+            replacing: current.as_ref().map(|c| c.id.as_str()),
+            projects: &catalog,
+        };
+        let validated = validate_entry(&input, &validation);
+        let Some(entry) = validated.entry.clone() else {
+            let issues = json!(validated.issues);
+            if validated.only_conflicts() {
+                let conflicting: Vec<Value> = validated
+                    .errors()
+                    .filter_map(|i| i.conflicting_id.as_deref())
+                    .filter_map(|id| others.iter().find(|e| e.id == id))
+                    .map(|e| entry_json(e))
+                    .collect();
+                let first = validated.errors().next().map(|i| i.message.clone()).unwrap_or_default();
+                return Err(ApiError::conflict("overlap", first)
+                    .with_details(json!({"issues": issues, "conflicting": conflicting})));
+            }
+            let count = validated.errors().count();
+            return Err(ApiError::new(
+                422,
+                "validation-failed",
+                format!("the entry has {count} problem(s); see details.issues"),
+            )
+            .with_details(json!({"issues": issues})));
+        };
+        // Only contributors (and admins) log time on a colleague's shared project; an
+        // entry logged while one may still be finished, or have its text edited.
+        let reference = project_ref(&entry.project);
+        let may_log = sharing.named_by(&entry.project, owner.user()).is_some_and(|(_, s)| s.can_log_time());
+        if let Some(project_owner) = reference.owner
+            && !may_log
+        {
+            let same_time = current
+                .as_ref()
+                .is_some_and(|c| (c.entry.date, c.entry.start, c.entry.end) == (entry.date, entry.start, entry.end));
+            let keeps = current.as_ref().is_some_and(|c| project_key(&c.entry.project) == project_key(&entry.project))
+                && (matches!(change, Change::Finish(_)) || same_time);
+            if !keeps {
+                return Err(match sharing.named_by(&entry.project, owner.user()) {
+                    Some((share, standing)) => ApiError::forbidden(format!(
+                        "you are a {} of {}'s shared project {:?}; ask its owner or an admin to make you a contributor",
+                        standing.label(),
+                        share.owner,
+                        share.name
+                    )),
+                    None => ApiError::forbidden(format!(
+                        "you are no longer a member of {project_owner}'s shared project {:?}: its time stays as you logged \
+                         it; edit the task, tags or notes, or move the entry to a project of yours",
+                        reference.name
+                    )),
+                });
+            }
+        }
+        let (id, created_at, status) = match &current {
+            Some(c) => (c.id.clone(), c.created_at, 200),
+            None => (uuid::Uuid::new_v4().to_string(), now, 201),
+        };
+        let stored = StoredEntry { id: id.clone(), entry, created_at, updated_at: now };
+        let response = ApiResponse::json(status, &entry_body(&stored, &validated.issues));
+        let mut ops = vec![WriteOp::PutEntry(stored.clone())];
+        match &change {
+            Change::Start(_) => ops.push(WriteOp::SetTimer(Some(id.clone()))),
+            Change::Finish(_) => ops.push(WriteOp::SetTimer(None)),
+            Change::Patch { .. }
+                if snapshot.timer.as_ref().is_some_and(|t| t.id == id) && stored.entry.end.is_some() =>
+            {
+                ops.push(WriteOp::SetTimer(None))
+            }
+            _ => {}
+        }
+        if let Some(i) = idem {
+            ops.push(WriteOp::PutIdempotency { key: i.key.clone(), response: i.record(&response) });
+        }
+        let years = log_touches(caller, current.as_ref().map(|c| &c.entry), Some(&stored.entry), now, &mut ops);
+        let action = match &change {
+            Change::Create(_) => "entry.create",
+            Change::Patch { .. } => "entry.update",
+            Change::Start(_) => "timer.start",
+            Change::Finish(_) => "timer.finish",
+        };
+        let record = super::team::audit_record(caller, owner.user(), action, &id)
+            .change(current.as_ref().map(entry_json), Some(entry_json(&stored)));
+        ops.push(WriteOp::PutAudit(record));
+        match store.commit(owner, snapshot.version, ops).await {
+            Ok(()) => {
+                if validated.issues.iter().any(|i| i.code == Code::ProjectCreated) {
+                    store
+                        .create_project(owner, &Project::auto_created(&stored.entry.project, stored.entry.date))
+                        .await?;
+                }
+                publish_after_write(ctx, owner, &years).await;
+                return Ok(response);
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}
+
+fn entry_input(body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
+    let end_time = body.string("endTime")?.ok_or_else(|| {
+        ApiError::bad_request("missing-field", "endTime is required; to log a running entry use POST /v1/timer/start")
+            .with_details(json!({"field": "endTime"}))
+    })?;
+    Ok(EntryInput {
+        date: body.string("date")?.unwrap_or_else(|| caller.today().to_string()),
+        start_time: body.required_string("startTime")?,
+        end_time: Some(end_time),
+        task: body.required_string("task")?,
+        project: project_field(body, caller)?.flatten(),
+        tags: body.value("tags").cloned(),
+        notes: body.string("notes")?,
+    })
+}
+
+pub(crate) async fn create(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
+    let input = entry_input(&body, caller)?;
+    apply(ctx, caller, Change::Create(input), idem).await
+}
+
+pub(crate) async fn patch(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
+    apply(ctx, caller, Change::Patch { id, body: &body }, None).await
+}
+
+pub(crate) async fn get(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
+    Ok(ApiResponse::json(200, &entry_json(&stored)))
+}
+
+pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let _serialised = ctx.lock_writes(&caller.owner).await;
+    for _ in 0..MAX_ATTEMPTS {
+        let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
+        let snapshot = ctx.store.snapshot(&caller.owner, stored.entry.date, stored.entry.date).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
+        let mut ops = vec![WriteOp::DeleteEntry { id: id.to_owned() }];
+        if snapshot.timer.as_ref().is_some_and(|t| t.id == id) {
+            ops.push(WriteOp::SetTimer(None));
+        }
+        let years = log_touches(caller, Some(&stored.entry), None, (ctx.clock)(), &mut ops);
+        let record = super::team::audit_record(caller, caller.owner.user(), "entry.delete", id)
+            .change(Some(entry_json(&stored)), None);
+        ops.push(WriteOp::PutAudit(record));
+        match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
+            Ok(()) => {
+                publish_after_write(ctx, &caller.owner, &years).await;
+                return Ok(ApiResponse::no_content());
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}
+
+pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let date = |name: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        req.query_one(name)
+            .map(|v| parse_date(v).map_err(|e| ApiError::bad_request("invalid-date", format!("{name}: {e}"))))
+            .transpose()
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(ApiError::bad_request(
+            "invalid-range",
+            format!("from {f} is after to {t}; give the earlier date as from"),
+        ));
+    }
+    let limit = match req.query_one("limit") {
+        None => 50,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=500).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 500"))
+        })?,
+    };
+    let cursor = match req.query_one("cursor") {
+        None => None,
+        Some(c) => Some(cursor::decode(c).map(|_| c.to_owned()).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-cursor",
+                "cursor is not one this API issued; pass nextCursor from the previous page unchanged",
+            )
+        })?),
+    };
+    let query = EntryQuery {
+        from,
+        to,
+        project: req.query_one("project").map(str::to_owned),
+        tag: req.query_one("tag").map(normalize_tag),
+        limit,
+        cursor,
+    };
+    let page = ctx.store.entries(&caller.owner, &query).await?;
+    let entries: Vec<Value> = page.entries.iter().map(entry_json).collect();
+    Ok(ApiResponse::json(200, &json!({"entries": entries, "nextCursor": page.next_cursor})))
+}
+
+pub(crate) async fn start_timer(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    let body = JsonBody::parse(req, &["task", "project", "projectOwner", "tags", "notes", "date", "startTime"])?;
+    let start = TimerStart {
+        task: body.required_string("task")?,
+        project: project_field(&body, caller)?.flatten(),
+        tags: body.value("tags").cloned(),
+        notes: body.string("notes")?,
+        date: body.string("date")?,
+        start_time: body.string("startTime")?,
+    };
+    apply(ctx, caller, Change::Start(start), idem).await
+}
+
+pub(crate) async fn finish_timer(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &ApiRequest,
+    idem: Option<&Idempotency>,
+) -> Result<ApiResponse, ApiError> {
+    // An empty body is fine: finish now.
+    let finish = if req.body.iter().all(u8::is_ascii_whitespace) {
+        TimerFinish::default()
+    } else {
+        let body = JsonBody::parse(req, &["endTime", "notes"])?;
+        TimerFinish { end_time: body.string("endTime")?, notes: body.string("notes")? }
+    };
+    apply(ctx, caller, Change::Finish(finish), idem).await
+}
+
+pub(crate) async fn get_timer(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
+    let today = caller.today();
+    let timer = ctx.store.snapshot(&caller.owner, today, today).await?.timer;
+    let elapsed = timer.as_ref().map(|t| {
+        let now = i64::from(chrono::Datelike::num_days_from_ce(&caller.now.0)) * 1440
+            + i64::from(caller.now.1.minutes_since_midnight());
+        (now - t.entry.start_abs()).max(0)
+    });
+    Ok(ApiResponse::json(200, &json!({"running": timer.as_ref().map(entry_json), "elapsedMinutes": elapsed})))
+}
+
+/// How a project's entries move to another name.
+pub(crate) enum ProjectMove<'a> {
+    /// The project takes a new name (and metadata): its item moves with its entries.
+    Rename(&'a Project),
+    /// Its entries join another project, and it goes.
+    Merge(&'a Project),
+}
+
+/// Renames a project: every entry of `old_name` takes the new name, the project item
+/// moves, and each touched year's log version is bumped — one unit (in steps behind
+/// the ingest mark on DynamoDB when there are many entries). Then the logs re-render.
+pub(crate) async fn rename_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    old_name: &str,
+    renamed: &Project,
+) -> Result<usize, ApiError> {
+    move_project(ctx, caller, old_name, ProjectMove::Rename(renamed)).await
+}
+
+/// Moves every entry of `old_name` to another project (rename or merge), as one unit;
+/// returns how many entries moved.
+pub(crate) async fn move_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    old_name: &str,
+    how: ProjectMove<'_>,
+) -> Result<usize, ApiError> {
+    let renamed = match how {
+        ProjectMove::Rename(p) | ProjectMove::Merge(p) => p,
+    };
+    let owner = &caller.owner;
+    let _serialised = ctx.lock_writes(owner).await;
+    for _ in 0..MAX_ATTEMPTS {
+        let today = caller.today();
+        let snapshot = ctx.store.snapshot(owner, today, today).await?;
+        if snapshot.ingesting.is_some() {
+            return Err(ingesting());
+        }
+        let mut query = EntryQuery { project: Some(old_name.to_owned()), limit: 1000, ..Default::default() };
+        let mut entries = Vec::new();
+        loop {
+            let page = ctx.store.entries(owner, &query).await?;
+            entries.extend(page.entries);
+            match page.next_cursor {
+                Some(cursor) => query.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        let now = (ctx.clock)();
+        let moved_count = entries.len();
+        let mut years: Vec<FiscalYear> = Vec::new();
+        let mut ops = Vec::with_capacity(entries.len() + 16);
+        ops.extend(crate::store::model::month_touches(entries.iter().map(|e| e.entry.date)));
+        for stored in entries {
+            let year = caller.calendar.fiscal_year_of(stored.entry.date);
+            if !years.contains(&year) {
+                years.push(year);
+            }
+            let previous_sort_key = Some(stored.sort_key());
+            let mut moved = stored;
+            moved.entry.project = renamed.name.clone();
+            moved.updated_at = now;
+            ops.push(WriteOp::PutEntryAt { stored: moved, previous_sort_key });
+        }
+        for year in &years {
+            ops.push(WriteOp::TouchLog(LogTouch {
+                fiscal_year: year.label(),
+                bump: true,
+                entry_delta: 0,
+                last_upload: None,
+                document_key: None,
+                at: now,
+            }));
+        }
+        ops.push(WriteOp::DeleteProject(old_name.to_owned()));
+        let (action, unit) = match how {
+            ProjectMove::Rename(_) => {
+                ops.push(WriteOp::PutProject(renamed.clone()));
+                ("project.rename", "rename")
+            }
+            ProjectMove::Merge(_) => ("project.merge", "merge"),
+        };
+        let record = super::team::audit_record(caller, owner.user(), action, &renamed.name).change(
+            Some(json!({"name": old_name, "entries": moved_count})),
+            Some(serde_json::to_value(renamed).expect("projects serialise")),
+        );
+        ops.push(WriteOp::PutAudit(record));
+        // The same move retried (e.g. after a timeout) resumes its own unfinished unit.
+        let unit = format!("{unit}:{}:{}", project_key(old_name), project_key(&renamed.name));
+        match ctx.store.commit_ingest(owner, snapshot.version, ops, &unit).await {
+            Ok(()) => {
+                publish_after_write(ctx, owner, &years).await;
+                return Ok(moved_count);
+            }
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}

@@ -1,0 +1,278 @@
+//! One handler per route: parse and check input, call the domain and the store, map
+//! every outcome to a status and a JSON body. Handlers never panic on input and never
+//! answer a client mistake with a 5xx.
+
+mod body;
+mod entries;
+mod logs;
+pub(crate) mod reports;
+mod scheduled;
+mod settings;
+pub(crate) mod team;
+
+pub use body::JsonBody;
+
+use crate::auth::Principal;
+use crate::http::routes::{Handler, Matched};
+use crate::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use crate::store::objects::ObjectStore;
+use crate::store::{Owner, Profile, Store, StoreError, StoredResponse, TenantSettings};
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tm_core::domain::calendar::{FiscalCalendar, local_now, parse_zone};
+use tm_core::domain::{ClockTime, ProjectCatalog};
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What every handler may use; built once per process (cold start), not per request.
+#[derive(Clone)]
+pub struct AppContext {
+    pub store: Arc<dyn Store>,
+    /// Raw uploads, canonical logs and their versions, exports.
+    pub objects: Arc<dyn ObjectStore>,
+    pub clock: Clock,
+    /// Serialises one user's writes inside this process, so they queue instead of
+    /// failing each other's version checks. Across processes (concurrent Lambdas) the
+    /// version check is what keeps writes correct.
+    write_locks: Arc<std::sync::Mutex<HashMap<Owner, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl AppContext {
+    pub fn new(store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
+        Self { store, objects, clock: Arc::new(Utc::now), write_locks: Arc::default() }
+    }
+
+    /// The same context (clock, write serialisation) on other stores: the Lambda side
+    /// swaps in stores whose credentials reach one tenant only.
+    pub fn with_stores(&self, store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
+        Self { store, objects, clock: self.clock.clone(), write_locks: self.write_locks.clone() }
+    }
+
+    /// The lock of `owner`'s writes (held for one validate-and-commit).
+    pub(crate) async fn lock_writes(&self, owner: &Owner) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.write_locks.lock().expect("write lock table");
+            // Drop locks nobody holds or waits for, so the table does not grow forever.
+            if locks.len() > 10_000 {
+                locks.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            locks.entry(owner.clone()).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+}
+
+/// What a request may do to the store: a read route (GET) never writes, so in AWS its
+/// credentials can be read-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn of_method(method: &str) -> Self {
+        if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") { Self::Read } else { Self::Write }
+    }
+}
+
+/// The caller and their settings, loaded once per request.
+pub struct Caller {
+    pub principal: Principal,
+    pub owner: Owner,
+    pub profile: Profile,
+    pub tenant: TenantSettings,
+    pub calendar: FiscalCalendar,
+    /// The caller's local date and minute now.
+    pub now: (NaiveDate, ClockTime),
+    /// The request's time (UTC), for timestamps and audit records.
+    pub at: DateTime<Utc>,
+}
+
+impl Caller {
+    pub(crate) async fn load(ctx: &AppContext, principal: &Principal, access: Access) -> Result<Self, ApiError> {
+        Ok(Self::for_principal(ctx, principal.clone(), access).await?)
+    }
+
+    /// The caller's settings, also for jobs acting for a user. Reads never write: a
+    /// user without a profile reads with the defaults. On a write, a user seen for the
+    /// first time is entered in the tenant's directory (so they can be made a project
+    /// member, appear in tenant reports and get scheduled reports) and given the default
+    /// profile, whose presence marks them as registered from then on. (Local sign-up
+    /// registers at once; in AWS, Cognito's sign-up will.)
+    pub(crate) async fn for_principal(
+        ctx: &AppContext,
+        principal: Principal,
+        access: Access,
+    ) -> Result<Self, StoreError> {
+        let owner = principal.owner();
+        let at = (ctx.clock)();
+        let profile = match ctx.store.profile(&owner).await? {
+            Some(profile) if profile.in_directory || access == Access::Read => profile,
+            None if access == Access::Read => Profile::default(),
+            stored => {
+                crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
+                let profile = Profile { in_directory: true, ..stored.unwrap_or_default() };
+                ctx.store.put_profile(&owner, &profile).await?;
+                profile
+            }
+        };
+        let tenant = ctx.store.tenant_settings(owner.tenant()).await?.unwrap_or_default();
+        let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
+        let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
+        let now = local_now(zone, at);
+        Ok(Self { principal, owner, profile, tenant, calendar, now, at })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.0
+    }
+
+    /// The caller's projects and those shared with them.
+    pub async fn catalog(&self, ctx: &AppContext) -> Result<ProjectCatalog, ApiError> {
+        let sharing = team::Sharing::load(ctx, self.owner.tenant()).await?;
+        team::catalog_with_shares(ctx, self, &sharing).await
+    }
+}
+
+/// An `Idempotency-Key` and the hash of the request it came with.
+#[derive(Clone, Debug)]
+pub(crate) struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    fn from_request(req: &ApiRequest) -> Result<Option<Self>, ApiError> {
+        let Some(key) = req.header("idempotency-key") else { return Ok(None) };
+        let key = key.trim();
+        if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be 1-200 visible ASCII characters, e.g. a UUID",
+            ));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(req.method.as_bytes());
+        hasher.update(b" ");
+        hasher.update(req.path.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(&req.body);
+        let request_hash = format!("{:x}", hasher.finalize());
+        Ok(Some(Self { key: key.to_owned(), request_hash }))
+    }
+
+    /// The stored first response, if this key was used before.
+    pub async fn replay(&self, ctx: &AppContext, owner: &Owner) -> Result<Option<ApiResponse>, ApiError> {
+        let Some(first) = ctx.store.idempotent_response(owner, &self.key).await? else { return Ok(None) };
+        if first.request_hash != self.request_hash {
+            return Err(ApiError::new(
+                422,
+                "idempotency-key-reused",
+                "this Idempotency-Key was already used for a different request; use a new key for a new request",
+            ));
+        }
+        let response = ApiResponse {
+            status: first.status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: first.body.into_bytes(),
+        };
+        Ok(Some(response.with_header("idempotent-replayed", "true")))
+    }
+
+    pub fn record(&self, response: &ApiResponse) -> StoredResponse {
+        StoredResponse {
+            status: response.status,
+            body: String::from_utf8_lossy(&response.body).into_owned(),
+            request_hash: self.request_hash.clone(),
+        }
+    }
+}
+
+/// Runs the matched route for an authenticated (or open) request.
+pub async fn handle(
+    ctx: &AppContext,
+    matched: &Matched,
+    req: &ApiRequest,
+    principal: Option<&Principal>,
+) -> ApiResponse {
+    match dispatch(ctx, matched, req, principal).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn dispatch(
+    ctx: &AppContext,
+    matched: &Matched,
+    req: &ApiRequest,
+    principal: Option<&Principal>,
+) -> Result<ApiResponse, ApiError> {
+    if req.body.len() > matched.route.max_body {
+        return Err(if matched.route.max_body > MAX_BODY_BYTES {
+            ApiError::new(413, "payload-too-large", "the file is over 5 MB; split it into one file per fiscal year")
+        } else {
+            ApiError::new(413, "payload-too-large", "the request body is over 1 MB; send less data per request")
+        });
+    }
+    if matched.route.handler == Handler::Health {
+        return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
+    }
+    let principal =
+        principal.ok_or_else(|| ApiError::unauthorized("send a bearer token: Authorization: Bearer <token>"))?;
+    let caller = Caller::load(ctx, principal, Access::of_method(&req.method)).await?;
+    let idempotency = if req.method == "POST" { Idempotency::from_request(req)? } else { None };
+    if let Some(idem) = &idempotency
+        && let Some(replayed) = idem.replay(ctx, &caller.owner).await?
+    {
+        return Ok(replayed);
+    }
+    let idem = idempotency.as_ref();
+    match matched.route.handler {
+        Handler::Health => unreachable!("answered above"),
+        Handler::GetMe => settings::get_me(&caller),
+        Handler::PatchMe => settings::patch_me(ctx, &caller, req).await,
+        Handler::CreateEntry => entries::create(ctx, &caller, req, idem).await,
+        Handler::ListEntries => entries::list(ctx, &caller, req).await,
+        Handler::GetEntry => entries::get(ctx, &caller, matched).await,
+        Handler::PatchEntry => entries::patch(ctx, &caller, matched, req).await,
+        Handler::DeleteEntry => entries::delete(ctx, &caller, matched).await,
+        Handler::StartTimer => entries::start_timer(ctx, &caller, req, idem).await,
+        Handler::FinishTimer => entries::finish_timer(ctx, &caller, req, idem).await,
+        Handler::GetTimer => entries::get_timer(ctx, &caller).await,
+        Handler::Daily => reports::daily(ctx, &caller, matched, req).await,
+        Handler::ListProjects => settings::list_projects(ctx, &caller, req).await,
+        Handler::DeleteProject => settings::delete_project(ctx, &caller, matched).await,
+        Handler::MergeProject => settings::merge_project(ctx, &caller, matched, req).await,
+        Handler::CreateProject => settings::create_project(ctx, &caller, req, idem).await,
+        Handler::ProjectSummary => reports::project(ctx, &caller, matched, req).await,
+        Handler::PatchProject => settings::patch_project(ctx, &caller, matched, req).await,
+        Handler::TagSummary => reports::tag(ctx, &caller, matched, req).await,
+        Handler::FiscalYearReport
+        | Handler::RangeReport
+        | Handler::WeeklyReport
+        | Handler::MonthlyReport
+        | Handler::SinceReport => reports::period(ctx, &caller, matched, req).await,
+        Handler::CreateUpload => logs::create_upload(ctx, &caller, req).await,
+        Handler::PutLog => logs::put_log(ctx, &caller, matched, req).await,
+        Handler::ListLogs => logs::list_logs(ctx, &caller).await,
+        Handler::GetLog => logs::get_log(ctx, &caller, matched, req).await,
+        Handler::LogVersions => logs::list_versions(ctx, &caller, matched).await,
+        Handler::GetUpload => logs::get_upload(ctx, &caller, matched).await,
+        Handler::PutProjectFile => logs::put_project_file(ctx, &caller, matched, req).await,
+        Handler::Export => logs::export(ctx, &caller, req).await,
+        Handler::PutMember => team::put_member(ctx, &caller, matched, req).await,
+        Handler::DeleteMember => team::delete_member(ctx, &caller, matched, req).await,
+        Handler::ListMembers => team::list_members(ctx, &caller, matched, req).await,
+        Handler::TeamFiscalYearReport
+        | Handler::TeamRangeReport
+        | Handler::TeamWeeklyReport
+        | Handler::TeamMonthlyReport
+        | Handler::TeamSinceReport => reports::period(ctx, &caller, matched, req).await,
+        Handler::Audit => team::list_audit(ctx, &caller, req).await,
+        Handler::ListScheduledReports => scheduled::list(ctx, &caller).await,
+        Handler::GetScheduledReport => scheduled::get(ctx, &caller, matched, req).await,
+    }
+}

@@ -1,0 +1,370 @@
+//! Daily, project, tag and period reports over the caller's stored entries.
+
+use super::team::TeamScope;
+use super::{AppContext, Caller};
+use crate::http::routes::{Handler, Matched};
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::store::StoredEntry;
+use crate::store::aggregates::month_aggregates;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use serde_json::json;
+use tm_core::domain::ProjectCatalog;
+use tm_core::domain::calendar::{Month, parse_date};
+use tm_core::domain::tags::normalize_tag;
+use tm_core::domain::{Entry, FiscalYear};
+use tm_core::reports::engine::{Merged, Page, ReportEntry, ReportError, ReportSource};
+use tm_core::reports::options::parse_suppress;
+use tm_core::reports::{
+    Format, GroupBy, Report, ReportOptions, SortBy, TopTasks, daily_report, fiscal_year_report, monthly_report,
+    project_summary, range_report, since_report, tag_summary, weekly_report,
+};
+
+/// `format` wins over `Accept`; JSON by default.
+fn format_of(req: &ApiRequest) -> Result<Format, ApiError> {
+    match req.query_one("format") {
+        Some(f) => f
+            .parse()
+            .map_err(|e: tm_core::reports::options::OptionError| ApiError::bad_request("invalid-format", e.message)),
+        None => Ok(req.header("accept").and_then(Format::from_accept).unwrap_or_default()),
+    }
+}
+
+fn options_of(req: &ApiRequest) -> Result<ReportOptions, ApiError> {
+    let invalid = |e: tm_core::reports::options::OptionError| ApiError::bad_request("invalid-option", e.message);
+    Ok(ReportOptions {
+        group_by: req.query_one("groupBy").map(str::parse::<GroupBy>).transpose().map_err(invalid)?,
+        sort: req.query_one("sort").map(str::parse::<SortBy>).transpose().map_err(invalid)?.unwrap_or_default(),
+        top_tasks: req
+            .query_one("topTasks")
+            .map(str::parse::<TopTasks>)
+            .transpose()
+            .map_err(invalid)?
+            .unwrap_or_default(),
+        suppress: (!req.query_all("suppress").is_empty()).then(|| parse_suppress(req.query_all("suppress"))),
+    })
+}
+
+fn report_error(e: ReportError) -> ApiError {
+    match e {
+        ReportError::UnknownProject { ref suggestions, .. } => {
+            let suggestions = suggestions.clone();
+            ApiError::new(404, "unknown-project", e.to_string()).with_details(json!({"suggestions": suggestions}))
+        }
+        other => ApiError::bad_request(other.code(), other.to_string()),
+    }
+}
+
+fn respond(report: &Report<'_>, format: Format) -> ApiResponse {
+    ApiResponse::text(200, format.content_type(), report.render(format))
+}
+
+fn date_param(matched: &Matched, name: &str) -> Result<NaiveDate, ApiError> {
+    let text = matched.param(name).unwrap_or_default();
+    parse_date(text).map_err(|e| ApiError::bad_request("invalid-date", e.0))
+}
+
+/// The stored entries a report is computed from, each with its user (the caller's own,
+/// or for team reports those the caller may see), and the projects they refer to.
+pub(crate) struct Loaded {
+    stored: Vec<(String, StoredEntry)>,
+    /// Months read from their aggregates: rows that stand for several entries.
+    merged: Vec<(String, Entry, Merged)>,
+    catalog: ProjectCatalog,
+    team: bool,
+    /// Team data only: users left out (see [`super::team::team_data`]).
+    pub skipped: Vec<String>,
+    /// Fiscal years only: how many months came from their aggregates.
+    aggregated_months: Option<usize>,
+}
+
+impl Loaded {
+    pub(crate) async fn new(
+        ctx: &AppContext,
+        caller: &Caller,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        project: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let stored = super::team::entries_of(ctx, caller.owner.clone(), from, to, project.map(str::to_owned)).await?;
+        Ok(Self {
+            stored,
+            merged: Vec::new(),
+            catalog: caller.catalog(ctx).await?,
+            team: false,
+            skipped: Vec::new(),
+            aggregated_months: None,
+        })
+    }
+
+    /// Team data: see [`super::team::team_data`].
+    pub(crate) async fn team(
+        ctx: &AppContext,
+        caller: &Caller,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        scope: super::team::TeamScope<'_>,
+        skip_corrupt: bool,
+    ) -> Result<Self, ApiError> {
+        let data = super::team::team_data(ctx, caller, from, to, scope, skip_corrupt).await?;
+        Ok(Self {
+            stored: data.stored,
+            merged: Vec::new(),
+            catalog: data.catalog,
+            team: true,
+            skipped: data.skipped,
+            aggregated_months: None,
+        })
+    }
+
+    /// The caller's fiscal year for its report: each month from its aggregate while
+    /// that is current (see [`crate::store::aggregates`]), the other months' entries
+    /// read as usual.
+    pub(crate) async fn fiscal_year(ctx: &AppContext, caller: &Caller, fy: &FiscalYear) -> Result<Self, ApiError> {
+        let mut months = Vec::new();
+        let mut month = Month::of(fy.start());
+        while month.first_day() <= fy.end() {
+            months.push(month);
+            month = Month::of(month.last_day() + chrono::Days::new(1));
+        }
+        let versions = ctx.store.month_versions(&caller.owner).await?;
+        let (first, last) = (months[0].to_string(), months[months.len() - 1].to_string());
+        let aggregates = month_aggregates(ctx.store.as_ref(), &caller.owner, &first, &last).await?;
+        let mut merged = Vec::new();
+        let mut covered = std::collections::HashSet::new();
+        for aggregate in aggregates {
+            if versions.get(&aggregate.month).copied().unwrap_or(0) != aggregate.month_version {
+                continue;
+            }
+            covered.insert(aggregate.month.clone());
+            for bucket in aggregate.buckets {
+                merged.push((caller.owner.user().to_owned(), bucket.representative(), bucket.merged));
+            }
+        }
+        // The other months, as runs of consecutive months (one paged query each).
+        let mut stored = Vec::new();
+        let mut run: Option<(NaiveDate, NaiveDate)> = None;
+        for month in months.iter().map(Some).chain([None]) {
+            match month.filter(|m| !covered.contains(&m.to_string())) {
+                Some(m) => run = Some((run.map_or(m.first_day(), |r| r.0), m.last_day())),
+                None => {
+                    if let Some((from, to)) = run.take() {
+                        stored.extend(
+                            super::team::entries_of(ctx, caller.owner.clone(), Some(from), Some(to), None).await?,
+                        );
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            stored,
+            merged,
+            catalog: caller.catalog(ctx).await?,
+            team: false,
+            skipped: Vec::new(),
+            aggregated_months: Some(covered.len()),
+        })
+    }
+
+    /// The caller's own stored entries that were read (not those of aggregated months).
+    pub(crate) fn stored(&self) -> impl Iterator<Item = &StoredEntry> {
+        self.stored.iter().map(|(_, s)| s)
+    }
+
+    pub(crate) fn rows(&self) -> Vec<ReportEntry<'_>> {
+        let merged = self.merged.iter().map(|(user, entry, m)| ReportEntry { user, entry, merged: Some(m) });
+        self.stored.iter().map(|(user, s)| ReportEntry::new(user, &s.entry)).chain(merged).collect()
+    }
+
+    pub(crate) fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], suppressed: &'a [String]) -> ReportSource<'a> {
+        ReportSource { entries: rows, projects: &self.catalog, default_suppressed: suppressed, team: self.team }
+    }
+}
+
+pub(crate) async fn daily(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let date = date_param(matched, "date")?;
+    let data = Loaded::new(ctx, caller, Some(date), Some(date), None).await?;
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
+    Ok(respond(&Report::Daily(daily_report(date, &src)), format))
+}
+
+pub(crate) async fn period(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let options = options_of(req)?;
+    enum Kind {
+        FiscalYear(tm_core::domain::FiscalYear),
+        Range(NaiveDate, NaiveDate),
+        Weekly(NaiveDate),
+        Monthly(Month),
+        Since(String),
+    }
+    let team = matches!(
+        matched.route.handler,
+        Handler::TeamFiscalYearReport
+            | Handler::TeamRangeReport
+            | Handler::TeamWeeklyReport
+            | Handler::TeamMonthlyReport
+            | Handler::TeamSinceReport
+    );
+    let kind = match matched.route.handler {
+        Handler::FiscalYearReport | Handler::TeamFiscalYearReport => Kind::FiscalYear(
+            caller
+                .calendar
+                .parse_label(matched.param("fy").unwrap_or_default())
+                .map_err(|e| ApiError::bad_request("invalid-fiscal-year", e.0))?,
+        ),
+        Handler::RangeReport | Handler::TeamRangeReport => {
+            Kind::Range(date_param(matched, "start")?, date_param(matched, "end")?)
+        }
+        Handler::WeeklyReport | Handler::TeamWeeklyReport => Kind::Weekly(match matched.param("date") {
+            Some(_) => date_param(matched, "date")?,
+            None => caller.today(),
+        }),
+        Handler::MonthlyReport | Handler::TeamMonthlyReport => Kind::Monthly(match matched.param("month") {
+            Some(m) => Month::parse(m).map_err(|e| ApiError::bad_request("invalid-month", e.0))?,
+            None => Month::of(caller.today()),
+        }),
+        _ => Kind::Since(
+            req.query_one("text")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "missing-text",
+                        "give the task text to search for: /v1/reports/since?text=deploy",
+                    )
+                })?
+                .to_owned(),
+        ),
+    };
+    let (from, to) = match &kind {
+        Kind::FiscalYear(fy) => (Some(fy.start()), Some(fy.end())),
+        Kind::Range(s, e) => (Some(*s), Some(*e)),
+        Kind::Weekly(d) => {
+            let (s, e) = tm_core::domain::calendar::week_of(*d);
+            (Some(s), Some(e))
+        }
+        Kind::Monthly(m) => (Some(m.first_day()), Some(m.last_day())),
+        Kind::Since(_) => (None, None),
+    };
+    let data = match &kind {
+        _ if team => {
+            let scope = if caller.principal.is_tenant_admin() { TeamScope::Tenant } else { TeamScope::Visible };
+            Loaded::team(ctx, caller, from, to, scope, false).await?
+        }
+        // The CSV lists every entry, so only the other formats use monthly aggregates.
+        Kind::FiscalYear(fy) if format != Format::Csv => Loaded::fiscal_year(ctx, caller, fy).await?,
+        _ => Loaded::new(ctx, caller, from, to, None).await?,
+    };
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
+    let report = match kind {
+        Kind::FiscalYear(fy) => fiscal_year_report(&fy, &src, &options),
+        Kind::Range(s, e) => range_report(s, e, &src, &options),
+        Kind::Weekly(d) => weekly_report(d, &src, &options),
+        Kind::Monthly(m) => monthly_report(m, &src, &options),
+        Kind::Since(text) => since_report(&text, &src, &options),
+    }
+    .map_err(report_error)?;
+    let response = respond(&Report::Period(report), format);
+    // How the fiscal year was read: months from aggregates (the rest from entries).
+    Ok(match data.aggregated_months {
+        Some(n) => response.with_header("x-aggregated-months", &n.to_string()),
+        None => response,
+    })
+}
+
+/// The furthest a project summary's recent entries can be paged.
+const MAX_OFFSET: usize = 1_000_000;
+
+fn offset_cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn parse_offset_cursor(cursor: &str) -> Option<usize> {
+    if cursor.len() > 40 {
+        return None;
+    }
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    text.strip_prefix("offset:")?.parse().ok()
+}
+
+pub(crate) async fn project(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let name = matched.param("name").unwrap_or_default();
+    let limit = match req.query_one("limit") {
+        None => 10,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 100"))
+        })?,
+    };
+    let offset = match req.query_one("cursor") {
+        None => 0,
+        Some(c) => parse_offset_cursor(c).filter(|o| *o <= MAX_OFFSET).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid-cursor",
+                "cursor is not one this API issued; pass nextCursor from the previous page unchanged",
+            )
+        })?,
+    };
+    // A shared project shows what everyone logged on it; a private one the caller's own.
+    let sharing = super::team::Sharing::load(ctx, caller.owner.tenant()).await?;
+    let target = super::team::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await;
+    let (data, name) = match target {
+        Ok(target) => match target.share() {
+            Some(share) => {
+                (Loaded::team(ctx, caller, None, None, TeamScope::Share(share), false).await?, share.name.clone())
+            }
+            None => {
+                let name = target.project().name.clone();
+                (Loaded::new(ctx, caller, None, None, Some(&name)).await?, name)
+            }
+        },
+        // No project of that name: the engine answers with suggestions from the
+        // caller's catalog (a project referenced by entries only is still found there).
+        Err(e) if e.status == 404 => (Loaded::new(ctx, caller, None, None, Some(name)).await?, name.to_owned()),
+        Err(e) => return Err(e),
+    };
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
+    let summary = project_summary(&name, &src, Page { offset, limit }).map_err(report_error)?;
+    if format == Format::Json {
+        let mut body = serde_json::to_value(&summary).expect("reports serialise");
+        body["nextCursor"] = json!(summary.next_offset.map(offset_cursor));
+        return Ok(ApiResponse::json(200, &body));
+    }
+    Ok(respond(&Report::Project(summary), format))
+}
+
+pub(crate) async fn tag(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let format = format_of(req)?;
+    let tag = normalize_tag(matched.param("tag").unwrap_or_default());
+    let data = Loaded::new(ctx, caller, None, None, None).await?;
+    let rows = data.rows();
+    let src = data.source(&rows, &caller.profile.suppressed_projects);
+    let report = tag_summary(&tag, &src).map_err(report_error)?;
+    Ok(respond(&Report::Tag(report), format))
+}

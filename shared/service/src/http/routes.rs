@@ -1,0 +1,225 @@
+//! The one route table. The local server serves it, each Lambda binary names its
+//! entry, and the template test compares it with `template.yaml`, so they cannot drift.
+
+use super::MAX_BODY_BYTES;
+use crate::jobs::ingest::MAX_FILE_BYTES;
+use percent_encoding::percent_decode_str;
+
+/// What runs for a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Health,
+    GetMe,
+    PatchMe,
+    CreateEntry,
+    ListEntries,
+    GetEntry,
+    PatchEntry,
+    DeleteEntry,
+    StartTimer,
+    FinishTimer,
+    GetTimer,
+    Daily,
+    ListProjects,
+    CreateProject,
+    ProjectSummary,
+    PatchProject,
+    DeleteProject,
+    MergeProject,
+    TagSummary,
+    FiscalYearReport,
+    RangeReport,
+    WeeklyReport,
+    MonthlyReport,
+    SinceReport,
+    CreateUpload,
+    PutLog,
+    ListLogs,
+    GetLog,
+    LogVersions,
+    GetUpload,
+    PutProjectFile,
+    Export,
+    PutMember,
+    DeleteMember,
+    ListMembers,
+    TeamFiscalYearReport,
+    TeamRangeReport,
+    TeamWeeklyReport,
+    TeamMonthlyReport,
+    TeamSinceReport,
+    Audit,
+    ListScheduledReports,
+    GetScheduledReport,
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub method: &'static str,
+    /// Path template; `{name}` segments are parameters.
+    pub path: &'static str,
+    /// The Lambda function (binary) that serves it.
+    pub function: &'static str,
+    /// False only for `/health`: every other route needs a verified token.
+    pub authorized: bool,
+    pub handler: Handler,
+    /// The largest request body accepted.
+    pub max_body: usize,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
+    Route { method, path, function, authorized: true, handler, max_body: MAX_BODY_BYTES }
+}
+
+/// A route that takes a whole Markdown file (up to 5 MB, docs/rules.md §10).
+const fn file_route(method: &'static str, path: &'static str, function: &'static str, handler: Handler) -> Route {
+    Route { method, path, function, authorized: true, handler, max_body: MAX_FILE_BYTES }
+}
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/health",
+        function: "health",
+        authorized: false,
+        handler: Handler::Health,
+        max_body: MAX_BODY_BYTES,
+    },
+    route("GET", "/v1/me", "me-get", Handler::GetMe),
+    route("PATCH", "/v1/me", "me-patch", Handler::PatchMe),
+    route("POST", "/v1/entries", "entries-create", Handler::CreateEntry),
+    route("GET", "/v1/entries", "entries-list", Handler::ListEntries),
+    route("GET", "/v1/entries/{id}", "entries-get", Handler::GetEntry),
+    route("PATCH", "/v1/entries/{id}", "entries-patch", Handler::PatchEntry),
+    route("DELETE", "/v1/entries/{id}", "entries-delete", Handler::DeleteEntry),
+    route("POST", "/v1/timer/start", "timer-start", Handler::StartTimer),
+    route("POST", "/v1/timer/finish", "timer-finish", Handler::FinishTimer),
+    route("GET", "/v1/timer", "timer-get", Handler::GetTimer),
+    route("GET", "/v1/daily/{date}", "daily-get", Handler::Daily),
+    route("GET", "/v1/projects", "projects-list", Handler::ListProjects),
+    route("POST", "/v1/projects", "projects-create", Handler::CreateProject),
+    route("GET", "/v1/projects/{name}", "projects-get", Handler::ProjectSummary),
+    route("PATCH", "/v1/projects/{name}", "projects-patch", Handler::PatchProject),
+    route("DELETE", "/v1/projects/{name}", "projects-delete", Handler::DeleteProject),
+    route("POST", "/v1/projects/{name}/merge", "projects-merge", Handler::MergeProject),
+    route("GET", "/v1/tags/{tag}", "tags-get", Handler::TagSummary),
+    route("GET", "/v1/reports/fiscal-year/{fy}", "reports-fiscal-year", Handler::FiscalYearReport),
+    route("GET", "/v1/reports/range/{start}/{end}", "reports-range", Handler::RangeReport),
+    route("GET", "/v1/reports/weekly", "reports-weekly-current", Handler::WeeklyReport),
+    route("GET", "/v1/reports/weekly/{date}", "reports-weekly", Handler::WeeklyReport),
+    route("GET", "/v1/reports/monthly", "reports-monthly-current", Handler::MonthlyReport),
+    route("GET", "/v1/reports/monthly/{month}", "reports-monthly", Handler::MonthlyReport),
+    route("GET", "/v1/reports/since", "reports-since", Handler::SinceReport),
+    route("POST", "/v1/logs/uploads", "logs-upload-create", Handler::CreateUpload),
+    route("GET", "/v1/logs", "logs-list", Handler::ListLogs),
+    route("GET", "/v1/logs/{fy}", "logs-get", Handler::GetLog),
+    file_route("PUT", "/v1/logs/{fy}", "logs-put", Handler::PutLog),
+    route("GET", "/v1/logs/{fy}/versions", "logs-versions", Handler::LogVersions),
+    route("GET", "/v1/uploads/{id}", "uploads-get", Handler::GetUpload),
+    file_route("PUT", "/v1/projects/{name}", "projects-put-file", Handler::PutProjectFile),
+    route("GET", "/v1/export", "export", Handler::Export),
+    route("PUT", "/v1/projects/{name}/members/{user}", "members-put", Handler::PutMember),
+    route("DELETE", "/v1/projects/{name}/members/{user}", "members-delete", Handler::DeleteMember),
+    route("GET", "/v1/projects/{name}/members", "members-list", Handler::ListMembers),
+    route("GET", "/v1/team/reports/fiscal-year/{fy}", "team-reports-fiscal-year", Handler::TeamFiscalYearReport),
+    route("GET", "/v1/team/reports/range/{start}/{end}", "team-reports-range", Handler::TeamRangeReport),
+    route("GET", "/v1/team/reports/weekly", "team-reports-weekly-current", Handler::TeamWeeklyReport),
+    route("GET", "/v1/team/reports/weekly/{date}", "team-reports-weekly", Handler::TeamWeeklyReport),
+    route("GET", "/v1/team/reports/monthly", "team-reports-monthly-current", Handler::TeamMonthlyReport),
+    route("GET", "/v1/team/reports/monthly/{month}", "team-reports-monthly", Handler::TeamMonthlyReport),
+    route("GET", "/v1/team/reports/since", "team-reports-since", Handler::TeamSinceReport),
+    route("GET", "/v1/audit", "audit-list", Handler::Audit),
+    route("GET", "/v1/reports/scheduled", "reports-scheduled-list", Handler::ListScheduledReports),
+    route("GET", "/v1/reports/scheduled/{id}", "reports-scheduled-get", Handler::GetScheduledReport),
+];
+
+/// Functions that are not routes: jobs started by events (name, what starts it).
+pub const JOBS: &[(&str, &str)] = &[
+    ("ingest-upload", "S3 ObjectCreated on uploads/, through SQS"),
+    ("report-scheduler", "EventBridge schedules: hourly on Mondays and on the 1st of the month"),
+    ("report-worker", "one SQS message per user or tenant, sent by report-scheduler"),
+];
+
+/// A route and its decoded path parameters.
+#[derive(Debug)]
+pub struct Matched {
+    pub route: &'static Route,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Matched {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RouteMiss {
+    NotFound,
+    /// The path exists with these methods.
+    MethodNotAllowed(Vec<&'static str>),
+}
+
+fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut parts = path.trim_end_matches('/').split('/');
+    for expected in template.split('/') {
+        let got = parts.next()?;
+        if let Some(name) = expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+            let value = percent_decode_str(got).decode_utf8().ok()?.into_owned();
+            if value.is_empty() {
+                return None;
+            }
+            params.push((name, value));
+        } else if expected != got {
+            return None;
+        }
+    }
+    parts.next().is_none().then_some(params)
+}
+
+pub fn match_route(method: &str, path: &str) -> Result<Matched, RouteMiss> {
+    let mut allowed = Vec::new();
+    for route in ROUTES {
+        if let Some(params) = match_path(route.path, path) {
+            if route.method.eq_ignore_ascii_case(method) {
+                return Ok(Matched { route, params });
+            }
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
+}
+
+pub fn route_by_function(function: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.function == function)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_decodes_parameters_and_tells_allowed_methods() {
+        let m = match_route("GET", "/v1/projects/Website%20Redesign").unwrap();
+        assert_eq!((m.route.handler, m.param("name")), (Handler::ProjectSummary, Some("Website Redesign")));
+        let m = match_route("GET", "/v1/reports/range/2025-07-01/2025-07-31").unwrap();
+        assert_eq!((m.param("start"), m.param("end")), (Some("2025-07-01"), Some("2025-07-31")));
+        assert_eq!(match_route("GET", "/v1/reports/weekly/").unwrap().route.function, "reports-weekly-current");
+        assert_eq!(
+            match_route("PUT", "/v1/entries/x").unwrap_err(),
+            RouteMiss::MethodNotAllowed(vec!["GET", "PATCH", "DELETE"])
+        );
+        assert_eq!(match_route("GET", "/v1/nothing").unwrap_err(), RouteMiss::NotFound);
+        assert_eq!(match_route("GET", "/v1/entries/a/b").unwrap_err(), RouteMiss::NotFound);
+    }
+
+    #[test]
+    fn function_names_are_unique_and_only_health_is_open() {
+        let mut names: Vec<&str> = ROUTES.iter().map(|r| r.function).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+        assert!(ROUTES.iter().all(|r| r.authorized == (r.path != "/health")));
+    }
+}

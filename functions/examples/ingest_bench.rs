@@ -15,7 +15,7 @@ use tm_aws::s3::S3ObjectStore;
 use tm_core::domain::calendar::FiscalCalendar;
 use tm_core::markdown::render_log;
 use tm_embedded::EmbeddedStore;
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::http::routes::route_by_function;
 use tm_testkit::generator::generate_entries;
 

@@ -13,7 +13,8 @@ use std::time::Instant;
 use tm_aws::dynamo::DynamoStore;
 use tm_aws::s3::S3ObjectStore;
 use tm_service::auth::Principal;
-use tm_service::handlers::{AppContext, handle};
+use tm_service::context::AppContext;
+use tm_service::handlers::handle;
 use tm_service::http::routes::{Matched, Route, route_by_function};
 use tm_service::http::{ApiError, ApiRequest, ApiResponse};
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::jobs::scheduled::{
     Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task,
 };

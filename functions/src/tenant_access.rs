@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 use tm_aws::dynamo::DynamoStore;
 use tm_aws::s3::S3ObjectStore;
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::store::StoreError;
 
 /// The environment variables the template sets.

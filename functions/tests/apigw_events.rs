@@ -6,7 +6,7 @@ mod support;
 use lambda_http::Body;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::http::routes::route_by_function;
 
 struct Event<'a> {

@@ -17,7 +17,7 @@ use std::time::Duration;
 use tm_aws::dynamo::DynamoStore;
 use tm_core::domain::calendar::FiscalCalendar;
 use tm_core::markdown::render_log;
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::http::routes::route_by_function;
 use tm_service::jobs::uploads::{ObjectCreated, on_object_created};
 use tm_service::store::UploadStatus;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
 use tm_core::domain::{ClockTime, Entry};
-use tm_service::handlers::AppContext;
+use tm_service::context::AppContext;
 use tm_service::store::team::{ReportScope, generated_report, register_user};
 use tm_service::store::{EntryStore, Owner, Profile, SettingsStore, StoredEntry, WriteOp};
 

@@ -114,8 +114,8 @@ fn upload_key(id: &str) -> String {
 
 impl EmbeddedStore {
     /// A service context on this store alone (it holds the items and the objects).
-    pub fn context(&self) -> tm_service::handlers::AppContext {
-        tm_service::handlers::AppContext::new(Arc::new(self.clone()), Arc::new(self.clone()))
+    pub fn context(&self) -> tm_service::context::AppContext {
+        tm_service::context::AppContext::new(Arc::new(self.clone()), Arc::new(self.clone()))
     }
 }
 

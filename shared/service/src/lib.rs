@@ -1,13 +1,21 @@
 //! Temporal Mark's service: what happens on a request, on an upload and on the schedule,
-//! over the core ([`tm_core`]). Layers, bottom up:
-//! - [`store`]: the storage ports (and, for now, their adapters);
-//! - [`auth`]: the verified principal;
-//! - [`jobs`], [`handlers`]: ingest, uploads, canonical logs, scheduled reports, and the
-//!   API's handlers;
-//! - [`http`]: the route table and the API's request, response and error types.
+//! over the core ([`tm_core`]). Modules, bottom up; each uses only those above it in
+//! this list (a test, `tests/layers.rs`, holds them to it):
+//! - [`store`]: the storage ports and the records they store (adapters: `tm-embedded`,
+//!   `tm-aws`);
+//! - [`auth`]: the principal from verified claims;
+//! - [`http`]: the route table and the API's request, response and error types;
+//! - [`context`]: the stores and clock of a process, the caller of a request;
+//! - [`access`]: the tenant's access rules, project resolution, team data, the audit;
+//! - [`report_data`]: what a report is computed from;
+//! - [`jobs`]: ingest, uploads, canonical logs, scheduled reports;
+//! - [`handlers`]: one handler per route.
 
+pub mod access;
 pub mod auth;
+pub mod context;
 pub mod handlers;
 pub mod http;
 pub mod jobs;
+pub mod report_data;
 pub mod store;

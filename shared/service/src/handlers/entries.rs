@@ -3,8 +3,9 @@
 //! makes the commit fail, and the loop re-reads and re-validates, so "no overlap" and
 //! "one timer" hold under concurrency.
 
+use super::Idempotency;
 use super::body::JsonBody;
-use super::{AppContext, Caller, Idempotency};
+use crate::context::{AppContext, Caller};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::publish_after_write;
@@ -181,7 +182,7 @@ async fn attempt_writes(
 ) -> Result<ApiResponse, ApiError> {
     let store = &ctx.store;
     let owner = &caller.owner;
-    let sharing = super::team::Sharing::load(ctx, owner.tenant()).await?;
+    let sharing = crate::access::Sharing::load(ctx, owner.tenant()).await?;
     for attempt in 0..MAX_ATTEMPTS {
         if attempt > 0 {
             if let Some(replayed) = match idem {
@@ -245,7 +246,7 @@ async fn attempt_writes(
         }
         let existing: Vec<ExistingEntry<'_>> =
             others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
-        let mut catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
+        let mut catalog = crate::access::catalog_with_shares(ctx, caller, &sharing).await?;
         // An entry already on a colleague's project keeps it when it is finished or its
         // text changes, even after its author stopped being a contributor: it was
         // logged while they were (finishing a running timer must always be possible).
@@ -342,7 +343,7 @@ async fn attempt_writes(
             Change::Start(_) => "timer.start",
             Change::Finish(_) => "timer.finish",
         };
-        let record = super::team::audit_record(caller, owner.user(), action, &id)
+        let record = crate::access::audit_record(caller, owner.user(), action, &id)
             .change(current.as_ref().map(entry_json), Some(entry_json(&stored)));
         ops.push(WriteOp::PutAudit(record));
         match store.commit(owner, snapshot.version, ops).await {
@@ -420,7 +421,7 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
             ops.push(WriteOp::SetTimer(None));
         }
         let years = log_touches(caller, Some(&stored.entry), None, (ctx.clock)(), &mut ops);
-        let record = super::team::audit_record(caller, caller.owner.user(), "entry.delete", id)
+        let record = crate::access::audit_record(caller, caller.owner.user(), "entry.delete", id)
             .change(Some(entry_json(&stored)), None);
         ops.push(WriteOp::PutAudit(record));
         match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
@@ -606,7 +607,7 @@ pub(crate) async fn move_project(
             }
             ProjectMove::Merge(_) => ("project.merge", "merge"),
         };
-        let record = super::team::audit_record(caller, owner.user(), action, &renamed.name).change(
+        let record = crate::access::audit_record(caller, owner.user(), action, &renamed.name).change(
             Some(json!({"name": old_name, "entries": moved_count})),
             Some(serde_json::to_value(renamed).expect("projects serialise")),
         );

@@ -2,11 +2,11 @@
 //! versions, upload reports, and the export of everything.
 
 use super::body::JsonBody;
-use super::{AppContext, Caller};
+use crate::context::{AppContext, Caller};
+use crate::http::MAX_FILE_BYTES;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
-use crate::jobs::ingest::MAX_FILE_BYTES;
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
 use crate::store::{EntryQuery, UploadRecord, UploadStatus};
 use serde_json::{Value, json};
@@ -58,11 +58,11 @@ pub(crate) async fn create_upload(
         .presign_put(&caller.owner, &record.key, "text/markdown", std::time::Duration::from_secs(UPLOAD_URL_SECONDS))
         .await?;
     ctx.store.put_upload(&caller.owner, &record).await?;
-    let audit = super::team::audit_record(caller, caller.owner.user(), "upload.create", &record.id).change(
+    let audit = crate::access::audit_record(caller, caller.owner.user(), "upload.create", &record.id).change(
         None,
         Some(json!({"fileName": record.file_name, "key": record.key, "baseVersion": record.base_version})),
     );
-    super::team::audit(ctx, audit).await;
+    crate::access::audit(ctx, audit).await;
     Ok(ApiResponse::json(
         201,
         &json!({

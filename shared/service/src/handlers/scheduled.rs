@@ -1,7 +1,7 @@
 //! `GET /v1/reports/scheduled[/{id}]`: the reports the schedule generated for the caller,
 //! and for tenant administrators their tenant's team summaries.
 
-use super::{AppContext, Caller};
+use crate::context::{AppContext, Caller};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::Owner;

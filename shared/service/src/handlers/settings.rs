@@ -1,8 +1,9 @@
 //! The caller's settings (`/v1/me`) and projects.
 
+use super::Idempotency;
 use super::body::JsonBody;
-use super::team::Sharing;
-use super::{AppContext, Caller, Idempotency};
+use crate::access::Sharing;
+use crate::context::{AppContext, Caller};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::{CommitError, WriteOp};
@@ -58,11 +59,11 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
         ctx.store.put_tenant_settings(caller.owner.tenant(), &tenant).await?;
     }
     ctx.store.put_profile(&caller.owner, &profile).await?;
-    let record = super::team::audit_record(caller, caller.owner.user(), "settings.update", "me").change(
+    let record = crate::access::audit_record(caller, caller.owner.user(), "settings.update", "me").change(
         Some(json!({"profile": caller.profile, "tenant": caller.tenant})),
         Some(json!({"profile": profile, "tenant": tenant})),
     );
-    super::team::audit(ctx, record).await;
+    crate::access::audit(ctx, record).await;
     let updated = Caller {
         profile,
         tenant,
@@ -105,7 +106,7 @@ pub(crate) async fn list_projects(
         }
         listed.push((project_key(&project.name), String::new(), body));
     }
-    let catalog = super::team::catalog_with_shares(ctx, caller, &sharing).await?;
+    let catalog = crate::access::catalog_with_shares(ctx, caller, &sharing).await?;
     for (share, standing) in sharing.visible_to(me).filter(|(s, _)| s.owner != me) {
         let Some(project) = catalog.get(&share.log_as()).filter(|p| with_archived || !p.archived) else { continue };
         let mut body = serde_json::to_value(project).expect("projects serialise");
@@ -238,9 +239,9 @@ pub(crate) async fn create_project(
             ),
         ));
     }
-    let record = super::team::audit_record(caller, caller.owner.user(), "project.create", &project.name)
+    let record = crate::access::audit_record(caller, caller.owner.user(), "project.create", &project.name)
         .change(None, Some(serde_json::to_value(&project).expect("projects serialise")));
-    super::team::audit(ctx, record).await;
+    crate::access::audit(ctx, record).await;
     let response = ApiResponse::json(201, &project_body(&project, &issues));
     if let Some(idem) = idem {
         remember(ctx, caller, idem, &response).await?;
@@ -278,7 +279,7 @@ pub(crate) async fn patch_project(
     let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     // A shared project is edited where its owner keeps it, by the owner or an admin.
-    let target = super::team::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await?;
+    let target = crate::access::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await?;
     let standing = target.standing();
     if !standing.can_administer() {
         return Err(ApiError::forbidden(format!(
@@ -353,11 +354,12 @@ pub(crate) async fn patch_project(
         }
         None => {
             ctx.store.replace_project(&data_owner, &project).await?;
-            let record = super::team::audit_record(caller, data_owner.user(), "project.update", &project.name).change(
-                Some(serde_json::to_value(&before).expect("projects serialise")),
-                Some(serde_json::to_value(&project).expect("projects serialise")),
-            );
-            super::team::audit(ctx, record).await;
+            let record = crate::access::audit_record(caller, data_owner.user(), "project.update", &project.name)
+                .change(
+                    Some(serde_json::to_value(&before).expect("projects serialise")),
+                    Some(serde_json::to_value(&project).expect("projects serialise")),
+                );
+            crate::access::audit(ctx, record).await;
         }
     }
     Ok(ApiResponse::json(200, &project_body(&project, &issues)))
@@ -410,7 +412,7 @@ pub(crate) async fn delete_project(
     for _ in 0..12 {
         let today = caller.today();
         let version = ctx.store.snapshot(&caller.owner, today, today).await?.version;
-        let record = super::team::audit_record(caller, caller.owner.user(), "project.delete", &project.name)
+        let record = crate::access::audit_record(caller, caller.owner.user(), "project.delete", &project.name)
             .change(Some(serde_json::to_value(&project).expect("projects serialise")), None);
         let ops = vec![WriteOp::DeleteProject(project.name.clone()), WriteOp::PutAudit(record)];
         match ctx.store.commit(&caller.owner, version, ops).await {

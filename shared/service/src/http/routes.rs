@@ -2,7 +2,7 @@
 //! entry, and the template test compares it with `template.yaml`, so they cannot drift.
 
 use super::MAX_BODY_BYTES;
-use crate::jobs::ingest::MAX_FILE_BYTES;
+use super::MAX_FILE_BYTES;
 use percent_encoding::percent_decode_str;
 
 /// What runs for a route.

@@ -14,7 +14,7 @@
 //! (e.g. a function that stopped after its commit) renders it on the spot, without
 //! storing it (read routes never write).
 
-use crate::handlers::AppContext;
+use crate::context::AppContext;
 use crate::store::objects::ObjectVersion;
 use crate::store::{LogState, Owner, StoreError};
 use chrono::Days;

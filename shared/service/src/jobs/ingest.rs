@@ -8,7 +8,7 @@
 //! deleted. Re-uploading a log with one changed line therefore writes one entry.
 
 use super::canonical::{day_before, person_document, publish_after_write};
-use crate::handlers::{AppContext, Caller};
+use crate::context::{AppContext, Caller};
 use crate::store::{
     CommitError, IngestSummary, LogTouch, Owner, StoreError, StoredEntry, UploadKind, UploadRecord, UploadStatus,
     WriteOp,
@@ -249,8 +249,7 @@ fn first_unmatched(candidates: Option<&mut Vec<usize>>, matched: &mut [bool]) ->
     None
 }
 
-/// The largest log or project file accepted (a direct PUT and a presigned upload alike).
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+use crate::http::MAX_FILE_BYTES;
 
 /// The diagnostic that refuses a file of `size` bytes (over [`MAX_FILE_BYTES`]).
 pub fn too_large(size: u64) -> Diagnostic {

@@ -15,7 +15,7 @@
 //! day after sends it again later.
 
 use crate::auth::principal::Principal;
-use crate::handlers::{AppContext, Caller};
+use crate::context::{AppContext, Caller};
 use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, month_aggregates, put_month_aggregate};
 use crate::store::team::{
     GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report, replace_generated_report,
@@ -147,7 +147,7 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
             let owner =
                 Owner::new(&task.tenant, user).map_err(|e| StoreError::corrupt("report task", e.to_string()))?;
             let principal = Principal::for_job(owner);
-            let caller = Caller::for_principal(ctx, principal, crate::handlers::Access::Read).await?;
+            let caller = Caller::for_principal(ctx, principal, crate::context::Access::Read).await?;
             if caller.today() <= period.end {
                 return Ok(Outcome::NotEnded);
             }
@@ -306,8 +306,7 @@ async fn refresh_earlier_aggregates(
         if !existing.iter().any(|a| a.month == label && a.month_version == version) {
             let owner = caller.owner.clone();
             let entries =
-                crate::handlers::team::entries_of(ctx, owner, Some(month.first_day()), Some(month.last_day()), None)
-                    .await?;
+                crate::access::entries_of(ctx, owner, Some(month.first_day()), Some(month.last_day()), None).await?;
             let aggregate = MonthAggregate {
                 month: label,
                 month_version: version,
@@ -354,20 +353,18 @@ async fn render(
         }
     };
     let data = if team {
-        crate::handlers::reports::Loaded::team(
+        crate::report_data::Loaded::team(
             ctx,
             caller,
             Some(period.start),
             Some(period.end),
-            crate::handlers::team::TeamScope::Tenant,
+            crate::access::TeamScope::Tenant,
             true,
         )
         .await
         .map_err(fail)?
     } else {
-        crate::handlers::reports::Loaded::new(ctx, caller, Some(period.start), Some(period.end), None)
-            .await
-            .map_err(fail)?
+        crate::report_data::Loaded::new(ctx, caller, Some(period.start), Some(period.end), None).await.map_err(fail)?
     };
     let rows: Vec<ReportEntry<'_>> = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);

@@ -1,9 +1,10 @@
 //! Uploads: naming the file, the upload record, and the "object created" event that
 //! starts an ingest (S3 through SQS in AWS; the local server's presigned PUT locally).
 
-use super::ingest::{MAX_FILE_BYTES, finish_rejected, ingest_log, ingest_project, too_large};
+use super::ingest::{finish_rejected, ingest_log, ingest_project, too_large};
 use crate::auth::Principal;
-use crate::handlers::{AppContext, Caller};
+use crate::context::{AppContext, Caller};
+use crate::http::MAX_FILE_BYTES;
 use crate::store::objects::{UPLOADS, parse_upload_key};
 use crate::store::{Owner, StoreError, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, Utc};
@@ -210,7 +211,7 @@ pub async fn on_object_created(ctx: &AppContext, event: &ObjectCreated) -> Resul
         tracing::warn!(upload = %record.id, "ignored: the uploaded object is gone");
         return Ok(None);
     };
-    let caller = Caller::for_principal(ctx, job_principal(&owner), crate::handlers::Access::Write).await?;
+    let caller = Caller::for_principal(ctx, job_principal(&owner), crate::context::Access::Write).await?;
     Ok(Some(ingest_upload(ctx, &caller, record, &bytes).await?))
 }
 

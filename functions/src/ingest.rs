@@ -7,51 +7,30 @@
 //! batch reports only its failed messages (`batchItemFailures`) for redelivery.
 
 use crate::Service;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use tm_service::jobs::uploads::{on_object_created, parse_s3_event};
+use serde_json::Value;
+use tm_aws::events::{SqsBatchResponse, SqsEvent, batch_failures, objects_created};
+use tm_service::jobs::uploads::on_object_created;
 use tm_service::store::objects::parse_upload_key;
 
-#[derive(Debug, Deserialize)]
-pub struct SqsEvent {
-    #[serde(rename = "Records", default)]
-    pub records: Vec<SqsMessage>,
-}
-
-impl SqsEvent {
-    /// The event, or `None` (logged) for anything that is not an SQS event: such an
-    /// invocation has nothing to retry.
-    pub fn parse(event: Value) -> Option<Self> {
-        serde_json::from_value(event).map_err(|e| tracing::error!(error = %e, "not an SQS event; nothing to do")).ok()
-    }
-}
-
-/// The answer that asks SQS to deliver these messages again (and no others).
-pub fn batch_failures(message_ids: Vec<String>) -> Value {
-    let failures: Vec<Value> = message_ids.into_iter().map(|id| json!({"itemIdentifier": id})).collect();
-    json!({"batchItemFailures": failures})
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SqsMessage {
-    #[serde(rename = "messageId")]
-    pub message_id: String,
-    #[serde(default)]
-    pub body: String,
+/// The SQS event of an invocation, or `None` (logged) for anything else: such an
+/// invocation has nothing to retry.
+pub fn sqs_event(event: Value) -> Option<SqsEvent> {
+    serde_json::from_value(event).map_err(|e| tracing::error!(error = %e, "not an SQS event; nothing to do")).ok()
 }
 
 /// Handles one SQS batch; answers the ids of messages to deliver again. A file that
 /// cannot be ingested is not a failure (its report says why); only a storage failure
 /// is, so only that is delivered again.
-pub async fn handle_sqs(service: &Service, event: Value) -> Value {
-    let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
+pub async fn handle_sqs(service: &Service, event: Value) -> SqsBatchResponse {
+    let Some(event) = sqs_event(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
-        let created = match parse_s3_event(&message.body) {
+        let message_id = message.message_id.unwrap_or_default();
+        let created = match objects_created(message.body.as_deref().unwrap_or_default()) {
             Ok(created) => created,
             Err(e) => {
                 // Retrying would not change it: log and drop.
-                tracing::warn!(message_id = %message.message_id, error = %e, "ignored a message that is not an S3 event");
+                tracing::warn!(message_id = %message_id, error = %e, "ignored a message that is not an S3 event");
                 continue;
             }
         };
@@ -67,7 +46,7 @@ pub async fn handle_sqs(service: &Service, event: Value) -> Value {
             };
             match outcome {
                 Ok(Some(record)) => tracing::info!(
-                    message_id = %message.message_id,
+                    message_id = %message_id,
                     upload = %record.id,
                     status = ?record.status,
                     "ingested"
@@ -82,8 +61,8 @@ pub async fn handle_sqs(service: &Service, event: Value) -> Value {
                     } else {
                         "will not succeed on retry; dead-lettered after its attempts"
                     };
-                    tracing::error!(message_id = %message.message_id, error = %e, retry, "ingest failed");
-                    failures.push(message.message_id.clone());
+                    tracing::error!(message_id = %message_id, error = %e, retry, "ingest failed");
+                    failures.push(message_id.clone());
                     break;
                 }
             }

@@ -5,13 +5,14 @@
 //! retried with back-off, and a user whose report keeps failing ends in the dead-letter
 //! queue (with an alarm) while everyone else gets theirs.
 
-use crate::ingest::{SqsEvent, batch_failures};
+use crate::ingest::sqs_event;
 use async_trait::async_trait;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use serde::Deserialize;
 use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
+use tm_aws::events::{EventBridgeEvent, SqsBatchResponse, batch_failures};
 use tm_service::context::AppContext;
 use tm_service::jobs::scheduled::{
     Cadence, FanOut, Outcome, Period, ReportTask, TaskSink, due_periods, fan_out, run_task,
@@ -59,21 +60,37 @@ impl TaskSink for SqsSink {
     }
 }
 
-/// What a scheduler invocation may carry: nothing (an EventBridge schedule: the periods
-/// due today) or `{"cadence": "weekly", "date": "2026-11-16"}` to run the period holding
-/// that date again (a manual re-run; already generated reports are skipped).
+/// A manual re-run: `{"cadence": "weekly", "date": "2026-11-16"}` runs the period holding
+/// that date again (already generated, current reports are skipped); `{"cadence":
+/// "monthly"}` the last ended one.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RunRequest {
     cadence: Option<Cadence>,
     date: Option<chrono::NaiveDate>,
 }
 
+/// What invokes the scheduler: an EventBridge schedule (the periods due now), or a
+/// manual re-run.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SchedulerEvent {
+    Schedule(Box<EventBridgeEvent>),
+    Rerun(RunRequest),
+}
+
+/// The periods an invocation asks for.
 pub fn periods_for(event: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Period>, String> {
-    // A schedule's event has neither field; a manual request with a bad one is refused
-    // rather than taken for a scheduled run.
-    let request: RunRequest = serde_json::from_value(event.clone()).map_err(|e| {
-        format!("{e}; re-run a period with {{\"cadence\": \"weekly\" or \"monthly\", \"date\": \"2026-11-16\"}}")
+    let event: SchedulerEvent = serde_json::from_value(event.clone()).map_err(|_| {
+        "neither an EventBridge schedule nor a re-run; re-run a period with {\"cadence\": \"weekly\" or \"monthly\", \"date\": \"2026-11-16\"}".to_owned()
     })?;
+    let request = match event {
+        SchedulerEvent::Schedule(schedule) => {
+            tracing::info!(rules = ?schedule.resources, at = ?schedule.time, "scheduled run");
+            return Ok(due_periods(now));
+        }
+        SchedulerEvent::Rerun(request) => request,
+    };
     match (request.cadence, request.date) {
         (Some(cadence), Some(date)) => Ok(vec![Period::containing(cadence, date)]),
         (Some(cadence), None) => Ok(vec![Period::last_ended(cadence, now.date_naive())]),
@@ -98,14 +115,15 @@ pub async fn handle_schedule(ctx: &AppContext, sink: &mut dyn TaskSink, event: V
 
 /// One worker batch: each message is one task, run with access to its tenant only;
 /// only failed ones are delivered again.
-pub async fn handle_tasks(service: &crate::Service, event: Value) -> Value {
-    let Some(event) = SqsEvent::parse(event) else { return batch_failures(Vec::new()) };
+pub async fn handle_tasks(service: &crate::Service, event: Value) -> SqsBatchResponse {
+    let Some(event) = sqs_event(event) else { return batch_failures(Vec::new()) };
     let mut failures = Vec::new();
     for message in event.records {
-        let task: ReportTask = match serde_json::from_str(&message.body) {
+        let message_id = message.message_id.unwrap_or_default();
+        let task: ReportTask = match serde_json::from_str(message.body.as_deref().unwrap_or_default()) {
             Ok(task) => task,
             Err(e) => {
-                tracing::warn!(message_id = %message.message_id, error = %e, "ignored a message that is not a report task");
+                tracing::warn!(message_id = %message_id, error = %e, "ignored a message that is not a report task");
                 continue;
             }
         };
@@ -120,7 +138,7 @@ pub async fn handle_tasks(service: &crate::Service, event: Value) -> Value {
                     Outcome::AlreadyGenerated => "already-generated",
                     Outcome::NotEnded => "not-ended",
                 };
-                tracing::info!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, outcome, "report task");
+                tracing::info!(message_id = %message_id, tenant = %task.tenant, user = ?task.user, outcome, "report task");
             }
             Err(e) => {
                 // Every failure is delivered again, so one that no retry can fix (corrupt
@@ -130,8 +148,8 @@ pub async fn handle_tasks(service: &crate::Service, event: Value) -> Value {
                 } else {
                     "will not succeed on retry; dead-lettered after its attempts"
                 };
-                tracing::error!(message_id = %message.message_id, tenant = %task.tenant, user = ?task.user, error = %e, retry, "report task failed");
-                failures.push(message.message_id.clone());
+                tracing::error!(message_id = %message_id, tenant = %task.tenant, user = ?task.user, error = %e, retry, "report task failed");
+                failures.push(message_id.clone());
             }
         }
     }
@@ -179,5 +197,8 @@ mod tests {
         assert!(periods_for(&json!({"cadence": "daily"}), monday).unwrap_err().contains("re-run a period"));
         assert!(periods_for(&json!({"date": "2026-10-05"}), monday).is_err());
         assert!(periods_for(&json!({"cadence": "weekly", "date": "last week"}), monday).is_err());
+        // A misspelt re-run is refused, not taken for a schedule that runs everything due.
+        assert!(periods_for(&json!({"cadance": "weekly"}), monday).unwrap_err().contains("re-run a period"));
+        assert_eq!(periods_for(&json!({}), monday).unwrap(), due_periods(monday), "an empty payload is a plain run");
     }
 }

@@ -47,7 +47,10 @@ async fn drain(ctx: &AppContext, sqs: &aws_sdk_sqs::Client, queue_url: &str) -> 
             .iter()
             .map(|m| json!({"messageId": m.message_id(), "body": m.body(), "eventSource": "aws:sqs"}))
             .collect();
-        let answer = handle_tasks(&functions::Service::unscoped(ctx.clone()), json!({"Records": records})).await;
+        let answer = serde_json::to_value(
+            handle_tasks(&functions::Service::unscoped(ctx.clone()), json!({"Records": records})).await,
+        )
+        .unwrap();
         let failures: HashSet<String> = answer["batchItemFailures"]
             .as_array()
             .unwrap()
@@ -119,7 +122,13 @@ async fn five_hundred_users_get_their_weekly_report_despite_one_broken_user_and_
 
     let started = std::time::Instant::now();
     let mut sink = SqsSink { client: sqs.clone(), queue_url: queue_url.clone() };
-    let fan_out = handle_schedule(&ctx, &mut sink, json!({"source": "aws.events"})).await.unwrap();
+    // The event EventBridge sends for the template's `Schedule` (no input set).
+    let schedule = json!({
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-11-30T01:05:00Z", "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/ReportSchedulerWeekly"], "detail": {}
+    });
+    let fan_out = handle_schedule(&ctx, &mut sink, schedule).await.unwrap();
     assert_eq!((fan_out.users, fan_out.tenants, fan_out.tasks), (500, 5, 505));
     let failed = drain(&ctx, &sqs, &queue_url).await;
     eprintln!("first run: {:?} for 505 tasks", started.elapsed());

@@ -1,6 +1,8 @@
 //! The AWS adapters of the storage ports: entries, logs, settings, projects and
 //! documents on one DynamoDB table ([`dynamo`]), raw uploads, logs and exports in one
-//! versioned S3 bucket ([`s3`]).
+//! versioned S3 bucket ([`s3`]); and the Lambda events the functions receive
+//! ([`events`]).
 
 pub mod dynamo;
+pub mod events;
 pub mod s3;

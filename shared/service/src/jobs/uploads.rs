@@ -8,7 +8,6 @@ use crate::http::MAX_FILE_BYTES;
 use crate::store::objects::{UPLOADS, parse_upload_key};
 use crate::store::{Owner, StoreError, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use tm_core::domain::calendar::FiscalCalendar;
 
 /// How long a presigned upload URL works.
@@ -118,57 +117,6 @@ impl ObjectCreated {
     }
 }
 
-#[derive(Deserialize)]
-struct S3Event {
-    #[serde(rename = "Records", default)]
-    records: Vec<S3Record>,
-}
-
-#[derive(Deserialize)]
-struct S3Record {
-    #[serde(rename = "eventName", default)]
-    event_name: String,
-    s3: S3Entity,
-}
-
-#[derive(Deserialize)]
-struct S3Entity {
-    object: S3Object,
-}
-
-#[derive(Deserialize)]
-struct S3Object {
-    key: String,
-    size: Option<u64>,
-    #[serde(rename = "versionId")]
-    version_id: Option<String>,
-    sequencer: Option<String>,
-}
-
-/// The "object created" records of an S3 event notification (an SQS message body).
-/// Other records (deletes, `s3:TestEvent`) give none.
-pub fn parse_s3_event(body: &str) -> Result<Vec<ObjectCreated>, String> {
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
-        return Ok(Vec::new());
-    }
-    let event: S3Event = serde_json::from_value(value).map_err(|e| format!("not an S3 event: {e}"))?;
-    Ok(event
-        .records
-        .into_iter()
-        .filter(|r| r.event_name.starts_with("ObjectCreated"))
-        .map(|r| ObjectCreated {
-            // S3 event keys are URL-encoded, with spaces as '+'.
-            key: percent_encoding::percent_decode_str(&r.s3.object.key.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned(),
-            size: r.s3.object.size,
-            version_id: r.s3.object.version_id.filter(|v| !v.is_empty() && v != "null"),
-            sequencer: r.s3.object.sequencer,
-        })
-        .collect())
-}
-
 /// Handles one created object: only an upload key whose upload record exists in the
 /// same user's data is ingested; anything else is logged and ignored. The same event
 /// again returns the stored outcome and writes nothing.
@@ -236,20 +184,5 @@ mod tests {
             let message = classify_file_name(bad, &calendar).unwrap_err();
             assert!(message.contains("time-log-YYYY-YYYY.md"), "{bad}: {message}");
         }
-    }
-
-    #[test]
-    fn s3_events_give_decoded_created_keys_only() {
-        let body = r#"{"Records":[
-            {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"uploads/tenants/t/users/u/x/time-log-2025-2026.md","size":12,"versionId":"v1","sequencer":"01"}}},
-            {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"uploads/tenants/t/users/u/y/projects%2FWebsite+Redesign.md","size":3,"sequencer":"02"}}},
-            {"eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"b"},"object":{"key":"k"}}}]}"#;
-        let created = parse_s3_event(body).unwrap();
-        assert_eq!(created.len(), 2);
-        assert_eq!(created[0].content_id().as_deref(), Some("v1"));
-        assert_eq!(created[1].key, "uploads/tenants/t/users/u/y/projects/Website Redesign.md");
-        assert_eq!((created[1].version_id.as_deref(), created[1].content_id().as_deref()), (None, Some("02")));
-        assert!(parse_s3_event(r#"{"Service":"Amazon S3","Event":"s3:TestEvent"}"#).unwrap().is_empty());
-        assert!(parse_s3_event("nope").is_err());
     }
 }

@@ -435,6 +435,21 @@ async fn bad_input_gets_the_right_4xx_and_stores_nothing() {
     assert_eq!(me.get("/v1/reports/weekly?groupBy=colour").await.code(), "invalid-option");
     assert_eq!(me.patch("/v1/me", r#"{"timeZone": "Mars/Base"}"#).await.status, 422);
     assert_eq!(me.patch("/v1/me", r#"{"fiscalYearStartMonth": 1}"#).await.status, 403, "a tenant setting");
+    // A query parameter the route does not read is refused, not ignored: `?form=csv`
+    // once answered the whole report as JSON.
+    let typo = me.get("/v1/reports/weekly?form=csv").await;
+    assert_eq!((typo.status, typo.code()), (400, "unknown-parameter".to_owned()), "{}", typo.text);
+    assert!(typo.json()["error"]["message"].as_str().unwrap().contains(r#"did you mean "format"?"#), "{}", typo.text);
+    assert_eq!(typo.json()["error"]["details"]["parameter"], "form");
+    let none = me.get("/v1/me?verbose=1").await;
+    assert!(none.json()["error"]["message"].as_str().unwrap().contains("this route takes none"), "{}", none.text);
+    let listed = me.get("/v1/entries?page=2").await.json();
+    assert!(listed["error"]["message"].as_str().unwrap().contains("from, to, project, tag, limit, cursor"), "{listed}");
+    let deleted = me.post("/v1/entries?dryRun=true", &entry("2025-07-29", "11:00", "12:00", "Not stored", "P")).await;
+    assert_eq!(deleted.status, 400, "refused before anything is written");
+    assert!(me.get("/v1/entries").await.json()["entries"].as_array().unwrap().is_empty());
+    let fine = me.get("/v1/reports/weekly?format=csv&suppress=A&suppress=B&groupBy=tag").await;
+    assert_eq!(fine.status, 200, "{}", fine.text);
 }
 
 #[tokio::test]

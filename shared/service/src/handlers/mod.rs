@@ -73,6 +73,28 @@ impl Idempotency {
     }
 }
 
+/// Refuses a query parameter the route does not read, naming the ones it does (and the
+/// likely one meant).
+fn check_query(handler: Handler, req: &ApiRequest) -> Result<(), ApiError> {
+    let known = handler.query_parameters();
+    let Some((unknown, _)) = req.query.iter().find(|(name, _)| !known.contains(&name.as_str())) else {
+        return Ok(());
+    };
+    let meant = known.iter().find(|k| {
+        let (k, u) = (k.to_lowercase(), unknown.to_lowercase());
+        // A cut-short name (`form`), a case slip (`groupby`), or a typo of a letter or
+        // two in a longer name (`topTask`), but not any short word (`page` is not `tag`).
+        (u.len() >= 3 && k.starts_with(&u)) || strsim::damerau_levenshtein(&k, &u) <= (k.len().min(u.len()) / 3).max(1)
+    });
+    let message = match (meant, known.is_empty()) {
+        (Some(meant), _) => format!("unknown query parameter {unknown:?}; did you mean {meant:?}?"),
+        (None, true) => format!("unknown query parameter {unknown:?}; this route takes none"),
+        (None, false) => format!("unknown query parameter {unknown:?}; this route takes: {}", known.join(", ")),
+    };
+    Err(ApiError::bad_request("unknown-parameter", message)
+        .with_details(serde_json::json!({"parameter": unknown, "allowed": known})))
+}
+
 /// Runs the matched route for an authenticated (or open) request.
 pub async fn handle(
     ctx: &AppContext,
@@ -99,6 +121,7 @@ async fn dispatch(
             ApiError::new(413, "payload-too-large", "the request body is over 1 MB; send less data per request")
         });
     }
+    check_query(matched.route.handler, req)?;
     if matched.route.handler == Handler::Health {
         return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
     }

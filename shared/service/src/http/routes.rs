@@ -53,6 +53,34 @@ pub enum Handler {
     GetScheduledReport,
 }
 
+/// Query parameters of the period reports (and their team versions).
+const REPORT_QUERY: &[&str] = &["format", "groupBy", "sort", "topTasks", "suppress"];
+const SINCE_QUERY: &[&str] = &["format", "groupBy", "sort", "topTasks", "suppress", "text"];
+
+impl Handler {
+    /// The query parameters the route reads. Any other is refused (400), so a typo
+    /// such as `?form=csv` is an error instead of being ignored.
+    pub fn query_parameters(self) -> &'static [&'static str] {
+        use Handler::*;
+        match self {
+            ListEntries => &["from", "to", "project", "tag", "limit", "cursor"],
+            Daily | TagSummary | Export | GetScheduledReport => &["format"],
+            ListProjects => &["archived"],
+            ProjectSummary => &["format", "limit", "cursor", "owner"],
+            PatchProject | PutMember | DeleteMember | ListMembers => &["owner"],
+            FiscalYearReport | RangeReport | WeeklyReport | MonthlyReport => REPORT_QUERY,
+            TeamFiscalYearReport | TeamRangeReport | TeamWeeklyReport | TeamMonthlyReport => REPORT_QUERY,
+            SinceReport | TeamSinceReport => SINCE_QUERY,
+            PutLog | PutProjectFile => &["baseVersion", "allowDeletes"],
+            GetLog => &["version"],
+            Audit => &["from", "to", "limit", "cursor"],
+            Health | GetMe | PatchMe | CreateEntry | GetEntry | PatchEntry | DeleteEntry | StartTimer | FinishTimer
+            | GetTimer | CreateProject | DeleteProject | MergeProject | CreateUpload | ListLogs | LogVersions
+            | GetUpload | ListScheduledReports => &[],
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Route {
     pub method: &'static str,

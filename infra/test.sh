@@ -6,7 +6,8 @@
 #
 # It installs what it needs itself: a Python venv with moto's server, cfn-lint and the
 # SAM CLI (first run only, about two minutes), then starts moto on a free loopback port
-# and stops it on exit, also when a test fails. Formatting (`cargo fmt --check`) is
+# and stops it on exit, also when a test fails. After the tests, schemathesis checks
+# tm-local against its own OpenAPI document. Formatting (`cargo fmt --check`) is
 # checked first and lints (`cargo clippy --all-targets -D warnings`) last: a change that
 # is not formatted or not lint-clean fails like a failing test.
 set -euo pipefail
@@ -20,8 +21,8 @@ fi
 echo "cargo fmt --check: clean"
 
 VENV="${TM_VENV:-$PWD/.venv-test}"
-PACKAGES=("moto[server]==5.2.5" "cfn-lint==1.58.0" "aws-sam-cli==1.170.0")
-if [ ! -x "$VENV/bin/moto_server" ] || [ ! -x "$VENV/bin/cfn-lint" ] || [ ! -x "$VENV/bin/sam" ]; then
+PACKAGES=("moto[server]==5.2.5" "cfn-lint==1.58.0" "aws-sam-cli==1.170.0" "schemathesis==4.32.5")
+if [ ! -x "$VENV/bin/moto_server" ] || [ ! -x "$VENV/bin/cfn-lint" ] || [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/schemathesis" ]; then
   echo "installing ${PACKAGES[*]} into $VENV ..."
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PACKAGES[@]}"
@@ -39,9 +40,10 @@ LOG_DIR=$(mktemp -d)
 MOTO_PORT="$PORT" MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=HASH MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY=HASH \
   "$VENV/bin/python" infra/moto_serial.py 127.0.0.1 "$PORT" >"$LOG_DIR/moto.log" 2>&1 &
 MOTO_PID=$!
+LOCAL_PID=""
 cleanup() {
-  kill "$MOTO_PID" 2>/dev/null || true
-  wait "$MOTO_PID" 2>/dev/null || true
+  kill "$MOTO_PID" $LOCAL_PID 2>/dev/null || true
+  wait "$MOTO_PID" $LOCAL_PID 2>/dev/null || true
   rm -rf "$LOG_DIR"
 }
 trap cleanup EXIT
@@ -61,6 +63,26 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AW
 export TM_REQUIRE_EMULATOR=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cargo test --workspace --all-targets
+
+# The API contract: schemathesis generates requests from GET /openapi.json and checks
+# tm-local's answers (no server error; status, content type and body as documented).
+LOCAL_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+./target/debug/tm-local --port "$LOCAL_PORT" --data-dir "$LOG_DIR/contract-data" --report-interval-minutes 0 \
+  >"$LOG_DIR/tm-local.log" 2>&1 &
+LOCAL_PID=$!
+LOCAL="http://127.0.0.1:$LOCAL_PORT"
+for _ in $(seq 1 100); do curl -sf "$LOCAL/health" >/dev/null && break; sleep 0.1; done
+TOKEN=$(curl -sf -X POST "$LOCAL/local/signup" -d '{"username": "contract", "password": "change-me-please"}' |
+  python3 -c 'import sys, json; print(json.load(sys.stdin)["id_token"])')
+if ! "$VENV/bin/schemathesis" run "$LOCAL/openapi.json" -H "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
+  --max-examples 30 --seed 1 --workers 2 --no-color >"$LOG_DIR/schemathesis.log" 2>&1; then
+  cat "$LOG_DIR/schemathesis.log" >&2
+  echo "schemathesis: the API does not keep its OpenAPI contract (above)" >&2
+  exit 1
+fi
+grep -E 'generated|passed' "$LOG_DIR/schemathesis.log" | tail -1
+echo "schemathesis: tm-local keeps its OpenAPI contract"
 
 cargo clippy --workspace --all-targets -- -D warnings
 echo "cargo clippy: clean"

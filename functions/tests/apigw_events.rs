@@ -251,6 +251,8 @@ async fn every_route_works_on_dynamodb() {
         body
     };
     run(ev("health", "GET", "/health", none(), none(), None), 200).await;
+    let openapi = run(ev("openapi-get", "GET", "/openapi.json", none(), none(), None), 200).await;
+    assert_eq!(openapi["openapi"], "3.1.0", "the document, from the function");
     run(ev("me-get", "GET", "/v1/me", none(), none(), None), 200).await;
     run(ev("me-patch", "PATCH", "/v1/me", none(), none(), Some(r#"{"timeZone": "Europe/Berlin"}"#)), 200).await;
     let created = run(

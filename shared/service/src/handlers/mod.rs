@@ -122,6 +122,9 @@ async fn dispatch(
         });
     }
     check_query(matched.route.handler, req)?;
+    if matched.route.handler == Handler::OpenApi {
+        return Ok(ApiResponse::text(200, "application/json", crate::http::openapi::document_json()));
+    }
     if matched.route.handler == Handler::Health {
         return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
     }
@@ -136,7 +139,7 @@ async fn dispatch(
     }
     let idem = idempotency.as_ref();
     match matched.route.handler {
-        Handler::Health => unreachable!("answered above"),
+        Handler::Health | Handler::OpenApi => unreachable!("answered above"),
         Handler::GetMe => settings::get_me(&caller),
         Handler::PatchMe => settings::patch_me(ctx, &caller, req).await,
         Handler::CreateEntry => entries::create(ctx, &caller, req, idem).await,

@@ -2,6 +2,7 @@
 //! both translate to these, so the handlers are one piece of code.
 
 pub mod error;
+pub mod openapi;
 pub mod routes;
 
 pub use error::ApiError;

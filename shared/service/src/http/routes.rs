@@ -9,6 +9,7 @@ use percent_encoding::percent_decode_str;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handler {
     Health,
+    OpenApi,
     GetMe,
     PatchMe,
     CreateEntry,
@@ -74,9 +75,9 @@ impl Handler {
             PutLog | PutProjectFile => &["baseVersion", "allowDeletes"],
             GetLog => &["version"],
             Audit => &["from", "to", "limit", "cursor"],
-            Health | GetMe | PatchMe | CreateEntry | GetEntry | PatchEntry | DeleteEntry | StartTimer | FinishTimer
-            | GetTimer | CreateProject | DeleteProject | MergeProject | CreateUpload | ListLogs | LogVersions
-            | GetUpload | ListScheduledReports => &[],
+            Health | OpenApi | GetMe | PatchMe | CreateEntry | GetEntry | PatchEntry | DeleteEntry | StartTimer
+            | FinishTimer | GetTimer | CreateProject | DeleteProject | MergeProject | CreateUpload | ListLogs
+            | LogVersions | GetUpload | ListScheduledReports => &[],
         }
     }
 }
@@ -111,6 +112,14 @@ pub const ROUTES: &[Route] = &[
         function: "health",
         authorized: false,
         handler: Handler::Health,
+        max_body: MAX_BODY_BYTES,
+    },
+    Route {
+        method: "GET",
+        path: "/openapi.json",
+        function: "openapi-get",
+        authorized: false,
+        handler: Handler::OpenApi,
         max_body: MAX_BODY_BYTES,
     },
     route("GET", "/v1/me", "me-get", Handler::GetMe),
@@ -248,6 +257,6 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ROUTES.len());
-        assert!(ROUTES.iter().all(|r| r.authorized == (r.path != "/health")));
+        assert!(ROUTES.iter().all(|r| r.authorized == !matches!(r.path, "/health" | "/openapi.json")));
     }
 }

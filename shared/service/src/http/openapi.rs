@@ -1,0 +1,220 @@
+//! The API's OpenAPI 3.1 document, built from the route table: every route with its
+//! path and query parameters, its request body, its answers, and the error shape every
+//! failure has. Served at `GET /openapi.json` without a token.
+//!
+//! Bodies are described by media type (JSON objects, Markdown files); their fields are
+//! in the README's API section until the handlers take typed structs.
+
+use super::routes::{Handler, ROUTES, Route};
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, Required,
+    ResponseBuilder,
+};
+
+const BEARER: &str = "bearer";
+
+fn string() -> Schema {
+    ObjectBuilder::new().schema_type(Type::String).into()
+}
+
+fn object() -> Schema {
+    ObjectBuilder::new().schema_type(Type::Object).into()
+}
+
+/// The schema of a query parameter, from its name.
+fn query_schema(name: &str) -> Schema {
+    match name {
+        "limit" | "version" | "baseVersion" => ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into(),
+        "allowDeletes" | "archived" => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        "suppress" => ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)).into(),
+        _ => string(),
+    }
+}
+
+fn method(route: &Route) -> HttpMethod {
+    match route.method {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        other => unreachable!("the route table has no {other} route"),
+    }
+}
+
+/// The success statuses a route answers with.
+fn successes(handler: Handler) -> &'static [u16] {
+    use Handler::*;
+    match handler {
+        CreateEntry | StartTimer | CreateProject | CreateUpload => &[201],
+        PutMember => &[200, 201],
+        DeleteEntry | DeleteProject | DeleteMember => &[204],
+        _ => &[200],
+    }
+}
+
+/// What a successful answer carries.
+fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, Schema)> {
+    use Handler::*;
+    if status == 204 {
+        return Vec::new();
+    }
+    match handler {
+        GetLog => vec![("text/markdown", string())],
+        Export => vec![("application/zip", string()), ("text/csv", string()), ("application/json", object())],
+        Daily | ProjectSummary | TagSummary | FiscalYearReport | RangeReport | WeeklyReport | MonthlyReport
+        | SinceReport | TeamFiscalYearReport | TeamRangeReport | TeamWeeklyReport | TeamMonthlyReport
+        | TeamSinceReport | GetScheduledReport => vec![
+            ("application/json", object()),
+            ("text/markdown", string()),
+            ("text/csv", string()),
+            ("text/plain", string()),
+        ],
+        _ => vec![("application/json", object())],
+    }
+}
+
+fn operation(route: &Route) -> utoipa::openapi::path::Operation {
+    let mut op = OperationBuilder::new()
+        .operation_id(Some(route.function))
+        .summary(Some(format!("{} {}", route.method, route.path)));
+    for segment in route.path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)))),
+            );
+        }
+    }
+    for name in route.handler.query_parameters() {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(query_schema(name))),
+        );
+    }
+    if matches!(route.method, "POST" | "PUT" | "PATCH") {
+        let (media, schema) = if route.max_body > super::MAX_BODY_BYTES {
+            ("text/markdown", string())
+        } else {
+            ("application/json", object())
+        };
+        op = op.request_body(Some(
+            RequestBodyBuilder::new().content(media, ContentBuilder::new().schema(Some(schema)).build()).build(),
+        ));
+    }
+    for &status in successes(route.handler) {
+        let mut response = ResponseBuilder::new().description(match status {
+            201 => "created",
+            204 => "done; no body",
+            _ => "the answer",
+        });
+        for (media, schema) in success_content(route.handler, status) {
+            response = response.content(media, ContentBuilder::new().schema(Some(schema)).build());
+        }
+        op = op.response(status.to_string(), response.build());
+    }
+    // Every failure has one shape; its status and `code` say what went wrong (README).
+    let error = ResponseBuilder::new()
+        .description("an error: `{\"error\": {\"code\", \"message\", \"details\"}}`")
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build())
+        .build();
+    op = op.response("default", error);
+    if route.authorized {
+        op = op.security(SecurityRequirement::new(BEARER, Vec::<String>::new()));
+    }
+    op.build()
+}
+
+/// The document.
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    let mut by_path: Vec<(&str, PathItem)> = Vec::new();
+    for route in ROUTES {
+        let item = PathItem::new(method(route), operation(route));
+        match by_path.iter_mut().find(|(path, _)| *path == route.path) {
+            Some((_, existing)) => existing.merge_operations(item),
+            None => by_path.push((route.path, item)),
+        }
+    }
+    for (path, item) in by_path {
+        paths = paths.path(path, item);
+    }
+    let error = ObjectBuilder::new()
+        .property(
+            "error",
+            ObjectBuilder::new()
+                .property("code", string())
+                .property("message", string())
+                // Anything, or null: the issues of a 422, the conflicting entries of a 409.
+                .property("details", ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+                .required("code")
+                .required("message"),
+        )
+        .required("error");
+    let components = ComponentsBuilder::new()
+        .schema("Error", error)
+        .security_scheme(
+            BEARER,
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(InfoBuilder::new().title("Temporal Mark API").version(env!("CARGO_PKG_VERSION")).description(Some(
+            "Time entries, timers, Markdown logs, projects, sharing and reports. Send a Cognito ID token \
+                     (locally: tm-local's) as `Authorization: Bearer`.",
+        )))
+        .paths(paths)
+        .components(Some(components))
+        .build()
+}
+
+/// The document as JSON, as served.
+pub fn document_json() -> String {
+    serde_json::to_string(&document()).expect("an OpenAPI document serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Every route of the table is in the document, with its method, path parameters,
+    /// query parameters, answers and security; a route missing from it fails here.
+    #[test]
+    fn every_route_is_documented() {
+        let doc: Value = serde_json::from_str(&document_json()).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for route in ROUTES {
+            let op = &doc["paths"][route.path][route.method.to_lowercase()];
+            assert_eq!(op["operationId"], route.function, "{} {} is missing", route.method, route.path);
+            let params: Vec<(&str, &str)> = op["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().map(|p| (p["in"].as_str().unwrap(), p["name"].as_str().unwrap())).collect())
+                .unwrap_or_default();
+            for segment in route.path.split('/').filter(|s| s.starts_with('{')) {
+                assert!(params.contains(&("path", segment.trim_matches(['{', '}']))), "{} {segment}", route.path);
+            }
+            for name in route.handler.query_parameters() {
+                assert!(params.contains(&("query", name)), "{} {} lacks ?{name}", route.method, route.path);
+            }
+            assert_eq!(op["security"].is_array(), route.authorized, "{} {}", route.method, route.path);
+            assert!(
+                op["responses"]["default"]["content"]["application/json"]["schema"]["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with("/Error"))
+            );
+        }
+        assert_eq!(doc["paths"]["/v1/entries/{id}"].as_object().unwrap().len(), 3, "GET, PATCH, DELETE");
+        assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    }
+}

@@ -133,6 +133,7 @@ async fn run(args: Args) -> Result<(), String> {
 
     println!("tm-local listening on {base_url}");
     println!("data folder: {}", args.data_dir.display());
+    println!("the API (OpenAPI 3.1): {base_url}/openapi.json");
     println!("get a token:");
     println!(
         "  curl -s -X POST {base_url}/local/signup -H 'content-type: application/json' -d '{{\"username\": \"me\", \"password\": \"change-me-please\"}}'"

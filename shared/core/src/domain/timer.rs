@@ -52,6 +52,7 @@ fn finish_error(code: Code, message: String) -> Issue {
 /// so a timer started on an earlier date crosses midnight. Over 16 hours is an error.
 pub fn finish_input(running: &Entry, finish: &TimerFinish, now: (NaiveDate, ClockTime)) -> Result<EntryInput, Issue> {
     let start = running.start_abs();
+    let now_abs = day_start(now.0) + i64::from(now.1.minutes_since_midnight());
     let (end, end_abs) = match finish.end_time.as_deref() {
         Some(text) => {
             let end = ClockTime::parse(text.trim()).map_err(|_| {
@@ -60,7 +61,7 @@ pub fn finish_input(running: &Entry, finish: &TimerFinish, now: (NaiveDate, Cloc
             let same_day = day_start(running.date) + i64::from(end.minutes_since_midnight());
             (end, if same_day > start { same_day } else { same_day + i64::from(MINUTES_PER_DAY) })
         }
-        None => (now.1, day_start(now.0) + i64::from(now.1.minutes_since_midnight())),
+        None => (now.1, now_abs),
     };
     let span = end_abs - start;
     if span <= 0 {
@@ -72,7 +73,6 @@ pub fn finish_input(running: &Entry, finish: &TimerFinish, now: (NaiveDate, Cloc
             ),
         ));
     }
-    let now_abs = day_start(now.0) + i64::from(now.1.minutes_since_midnight());
     // An end still to come is refused as such by validation (`ends-in-future`).
     if span > i64::from(MAX_ENTRY_MINUTES) && end_abs <= now_abs + 1 {
         // A forgotten timer: say so in its own terms, not as a reversed range.

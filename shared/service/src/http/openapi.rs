@@ -178,9 +178,11 @@ pub fn document() -> OpenApi {
         .build()
 }
 
-/// The document as JSON, as served.
+/// The document as JSON, as served: built once per process, since the route table
+/// does not change while it runs.
 pub fn document_json() -> String {
-    serde_json::to_string(&document()).expect("an OpenAPI document serialises")
+    static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    JSON.get_or_init(|| serde_json::to_string(&document()).expect("an OpenAPI document serialises")).clone()
 }
 
 #[cfg(test)]

@@ -66,10 +66,6 @@ impl StoreError {
         Self::Misuse(message.into())
     }
 
-    pub fn is_ingest_in_progress(&self) -> bool {
-        matches!(self, Self::IngestInProgress)
-    }
-
     pub fn is_corrupt(&self) -> bool {
         matches!(self, Self::Corrupt { .. })
     }

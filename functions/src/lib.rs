@@ -1,22 +1,27 @@
-//! The Lambda side of the route table: API Gateway (HTTP API, payload 2.0) events in,
-//! the shared handlers, responses out. Each binary in `src/bin/` is one route's function
-//! and calls [`serve`] with its name from the route table.
+//! The Lambda side of the one HTTP stack: each binary in `src/bin/` is one route's
+//! function and serves the API's router (`tm_service::api`) with that route only,
+//! through `lambda_http` (API Gateway HTTP API events, payload 2.0).
 //!
 //! API Gateway's Cognito JWT authorizer has verified the token before the function
 //! runs; the principal is built from `requestContext.authorizer.jwt.claims` only.
 
+use async_trait::async_trait;
+use axum::Router;
+use axum::http::Uri;
+use axum::http::request::Parts;
 use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+use lambda_http::{Body, Request, RequestExt, Response};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Map, Value};
 use std::sync::Arc;
-use std::time::Instant;
 use tm_aws::dynamo::DynamoStore;
 use tm_aws::s3::S3ObjectStore;
+use tm_service::api::Edge;
 use tm_service::auth::Principal;
 use tm_service::context::AppContext;
-use tm_service::handlers::handle;
-use tm_service::http::routes::{Matched, Route, route_by_function};
-use tm_service::http::{ApiError, ApiRequest, ApiResponse};
+use tm_service::http::ApiError;
+use tm_service::http::routes::{Route, route_by_function};
+use tower::ServiceExt;
 
 pub mod ingest;
 pub mod reports;
@@ -88,126 +93,97 @@ pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
     init_tracing();
     let route = route_by_function(function).ok_or_else(|| format!("{function} is not in the route table"))?;
     let service = Service::from_env(function).await?;
-    lambda_http::run(service_fn(move |event: Request| {
-        let service = service.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle_event(&service, route, event).await) }
-    }))
-    .await
+    lambda_http::run(app(&service, route)).await
+}
+
+/// The API's router with `route` only, behind API Gateway.
+pub fn app(service: &Service, route: &'static Route) -> Router {
+    let edge = ApiGateway { route, service: service.clone() };
+    tm_service::api::router(&[route], service.ctx.clone(), Arc::new(edge), Router::new())
+}
+
+/// One API Gateway event through the function's router, answered as the runtime
+/// answers it (text or base64 binary by content type).
+pub async fn handle_event(service: &Service, route: &'static Route, event: Request) -> Response<Body> {
+    let response = app(service, route).oneshot(event).await.unwrap_or_else(|never| match never {});
+    lambda_http::IntoResponse::into_response(response).await
+}
+
+/// What API Gateway (HTTP API, JWT authorizer) has done before the function runs.
+struct ApiGateway {
+    route: &'static Route,
+    service: Service,
+}
+
+/// What a path segment must encode: everything but RFC 3986's unreserved characters
+/// and sub-delimiters.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+#[async_trait]
+impl Edge for ApiGateway {
+    /// API Gateway decodes the path before the function sees it, so a `%2F` in a
+    /// project name would split it; its path parameters are the decoded values of the
+    /// route's segments, and the route is known: the path is rebuilt from those.
+    fn restore_path(&self, parts: &Parts) -> Option<Uri> {
+        let given = parts.path_parameters();
+        let mut path = String::new();
+        for segment in self.route.path.split('/').skip(1) {
+            path.push('/');
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => path.extend(utf8_percent_encode(given.first(name)?, SEGMENT)),
+                None => path.push_str(segment),
+            }
+        }
+        let rebuilt = match parts.uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        };
+        rebuilt.parse().ok()
+    }
+
+    fn request_id(&self, parts: &Parts) -> Option<String> {
+        match parts.request_context_ref()? {
+            RequestContext::ApiGatewayV2(context) => context.request_id.clone(),
+            _ => None,
+        }
+    }
+
+    async fn principal(&self, parts: &Parts) -> Result<Principal, ApiError> {
+        let claims = claims(parts).ok_or_else(|| {
+            ApiError::unauthorized("no verified token reached the function; send Authorization: Bearer <id_token>")
+        })?;
+        Principal::from_claims(&claims).map_err(|e| ApiError::unauthorized(e.0))
+    }
+
+    /// Credentials that reach only the caller's tenant (see [`tenant_access`]).
+    async fn context(&self, _base: &AppContext, principal: &Principal) -> Result<AppContext, ApiError> {
+        Ok(self.service.for_tenant(principal.tenant()).await?)
+    }
 }
 
 /// The claims API Gateway's JWT authorizer passed, if any.
-fn claims(event: &Request) -> Option<Map<String, Value>> {
-    match event.request_context_ref()? {
+fn claims(parts: &Parts) -> Option<Map<String, Value>> {
+    match parts.request_context_ref()? {
         RequestContext::ApiGatewayV2(context) => {
             let jwt = context.authorizer.as_ref()?.jwt.as_ref()?;
             Some(jwt.claims.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
         }
         _ => None,
     }
-}
-
-fn request_id(event: &Request) -> String {
-    match event.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone().unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-/// One API Gateway event through the shared handler of `route`, with stores that reach
-/// the caller's tenant only.
-pub async fn handle_event(service: &Service, route: &'static Route, event: Request) -> Response<Body> {
-    let started = Instant::now();
-    let id = request_id(&event);
-    let response = match to_api_request(route, &event, &id) {
-        Err(error) => error.into_response(),
-        Ok((matched, request)) => {
-            let principal = match claims(&event) {
-                Some(claims) => Principal::from_claims(&claims).map(Some).map_err(|e| ApiError::unauthorized(e.0)),
-                None if route.authorized => Err(ApiError::unauthorized(
-                    "no verified token reached the function; send Authorization: Bearer <id_token>",
-                )),
-                None => Ok(None),
-            };
-            let ctx = match &principal {
-                Ok(Some(p)) => service.for_tenant(p.tenant()).await.map_err(ApiError::from),
-                Ok(None) => Ok(service.ctx.clone()),
-                Err(e) => Err(e.clone()),
-            };
-            match (principal, ctx) {
-                (Ok(principal), Ok(ctx)) => handle(&ctx, &matched, &request, principal.as_ref()).await,
-                (Err(error), _) | (_, Err(error)) => error.into_response(),
-            }
-        }
-    };
-    tracing::info!(
-        request_id = %id,
-        route = route.function,
-        method = %event.method(),
-        status = response.status,
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    to_lambda(response)
-}
-
-fn to_api_request(route: &'static Route, event: &Request, request_id: &str) -> Result<(Matched, ApiRequest), ApiError> {
-    // Path parameters come from API Gateway, by the names in the route's template.
-    let path_parameters = event.path_parameters();
-    let params = route
-        .path
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| {
-            path_parameters
-                .first(name)
-                .map(|value| (name_of(route, name), value.to_owned()))
-                .ok_or_else(|| ApiError::bad_request("missing-path-parameter", format!("the path lacks {{{name}}}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    // The query as sent (rawQueryString), parsed like the local server parses it, so
-    // repeated parameters keep their order.
-    let query = ApiRequest::parse_query(event.uri().query().unwrap_or(""));
-    let request = ApiRequest {
-        method: event.method().as_str().to_owned(),
-        path: event.raw_http_path().to_owned(),
-        query,
-        headers: event
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        body: event.body().as_ref().to_vec(),
-        request_id: request_id.to_owned(),
-    };
-    Ok((Matched { route, params }, request))
-}
-
-/// The `'static` name of a parameter in the route's template.
-fn name_of(route: &'static Route, name: &str) -> &'static str {
-    route
-        .path
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .find(|n| *n == name)
-        .unwrap_or("")
-}
-
-fn to_lambda(response: ApiResponse) -> Response<Body> {
-    let mut builder = Response::builder().status(response.status);
-    for (name, value) in &response.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    let text = response.header("content-type").is_some_and(|ct| ct.starts_with("text/") || ct.contains("json"));
-    let body = if response.body.is_empty() {
-        Body::Empty
-    } else if text {
-        match String::from_utf8(response.body) {
-            Ok(text) => Body::Text(text),
-            Err(e) => Body::Binary(e.into_bytes()),
-        }
-    } else {
-        // API Gateway base64-encodes binary bodies (exports are zip files).
-        Body::Binary(response.body)
-    };
-    builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
 }

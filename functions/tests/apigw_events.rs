@@ -733,3 +733,41 @@ async fn users_from_before_the_directory_moved_are_registered_by_their_next_writ
     let (users, _) = tm_service::store::team::directory_page(store.as_ref(), None, 100).await.unwrap();
     assert!(users.iter().any(|u| u.user == "old-timer"), "and the scheduler finds them");
 }
+
+/// API Gateway hands the function the path already decoded, so a project called
+/// `Café Déjà Vu` arrives as `/v1/projects/Café Déjà Vu`: the function takes the name
+/// from API Gateway's path parameters, and answers with API Gateway's request id.
+#[tokio::test]
+async fn decoded_paths_and_api_gateway_request_ids_reach_the_route() {
+    let Some(ctx) = context().await else { return };
+    let who = claims("slash-sub", "acme", "[]");
+    let name = "Café Déjà Vu";
+    let body = format!(
+        r#"{{"date": "2025-07-29", "startTime": "09:00", "endTime": "10:30", "task": "Racks", "project": "{name}"}}"#
+    );
+    let post = Event {
+        function: "entries-create",
+        method: "POST",
+        path: "/v1/entries",
+        path_parameters: none(),
+        query: none(),
+        body: Some(body),
+        claims: who.clone(),
+    };
+    assert_eq!(call(&ctx, post).await.0, 201);
+    let get = Event {
+        function: "projects-get",
+        method: "GET",
+        path: "/v1/projects/Café Déjà Vu",
+        path_parameters: json!({"name": name}),
+        query: none(),
+        body: None,
+        claims: who,
+    };
+    let route = route_by_function("projects-get").unwrap();
+    let response = functions::handle_event(&functions::Service::unscoped(ctx.clone()), route, event(&get)).await;
+    assert_eq!(response.headers()["x-request-id"], "req-1", "API Gateway's request id");
+    let Body::Text(text) = response.body() else { panic!("a JSON body") };
+    let summary: Value = serde_json::from_str(text).unwrap();
+    assert_eq!((response.status().as_u16(), summary["totalMinutes"].as_u64()), (200, Some(90)), "{summary}");
+}

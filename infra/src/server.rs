@@ -1,26 +1,26 @@
-//! The local server: every route of the route table through the shared handlers, the
-//! local issuer's endpoints, one JSON log line per request.
+//! The local server: the API's router (`tm_service::api`, every route of the table)
+//! with the local issuer's pages beside it; tokens are verified here.
 
 use crate::auth::JwtVerifier;
 use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris};
+use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
-use axum::extract::{ConnectInfo, Form, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 use tm_embedded::EmbeddedStore;
+use tm_service::api::{Edge, RouteName};
 use tm_service::auth::Principal;
 use tm_service::context::AppContext;
-use tm_service::handlers::handle;
-use tm_service::http::MAX_FILE_BYTES;
-use tm_service::http::routes::{RouteMiss, match_route};
-use tm_service::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use tm_service::http::routes::{ROUTES, Route};
+use tm_service::http::{ApiError, ApiResponse, MAX_FILE_BYTES};
 use tm_service::jobs::scheduled::{Cadence, Period, run_here};
 use tm_service::jobs::uploads::{ObjectCreated, on_object_created};
 use tm_service::store::Owner;
@@ -35,8 +35,10 @@ pub struct AppState {
     pub base_url: String,
 }
 
+/// Every route of the table, and the issuer's pages, S3's presigned PUT and the
+/// scheduler's trigger as this server stands in for them.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let local = Router::new()
         .route("/local/signup", post(signup))
         .route("/local/login", post(login))
         .route("/.well-known/jwks.json", get(jwks))
@@ -44,114 +46,35 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/oauth2/token", post(token))
         .route("/callback", get(callback_page))
-        .route("/local/uploads/{token}", put(presigned_upload))
-        .route("/local/reports/run", post(run_reports))
-        .fallback(api)
-        .with_state(state)
+        .route_layer(axum::middleware::map_response(|r| named("local-issuer", r)))
+        .route(
+            "/local/uploads/{token}",
+            put(presigned_upload).route_layer(axum::middleware::map_response(|r| named("local-upload", r))),
+        )
+        .route(
+            "/local/reports/run",
+            post(run_reports).route_layer(axum::middleware::map_response(|r| named("local-reports-run", r))),
+        )
+        .with_state(state.clone());
+    let routes: Vec<&'static Route> = ROUTES.iter().collect();
+    tm_service::api::router(&routes, state.ctx.clone(), Arc::new(LocalEdge(state)), local)
 }
 
-fn to_axum(response: ApiResponse) -> Response {
-    let mut builder =
-        Response::builder().status(StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-    for (name, value) in &response.headers {
-        builder = builder.header(name.as_str(), value.as_str());
-    }
-    builder.body(Body::from(response.body)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-/// An error as JSON; a 429 also says when to retry (`Retry-After`).
-fn error(e: ApiError) -> Response {
-    let retry_after = retry_after(&e);
-    let mut response = to_axum(e.into_response());
-    if let Some(seconds) = retry_after {
-        response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
-    }
+/// The name a local page's requests are logged under.
+async fn named(name: &'static str, mut response: Response) -> Response {
+    response.extensions_mut().insert(RouteName(name));
     response
 }
 
-fn retry_after(e: &ApiError) -> Option<u64> {
-    (e.status == 429).then(|| e.details["retryAfterSeconds"].as_u64()).flatten()
-}
+/// Here the server itself verifies the bearer token (the issuer's keys, and any
+/// `--trust-issuer`).
+struct LocalEdge(Arc<AppState>);
 
-/// Every API route: read at most 1 MB, match the route table, verify the token, run
-/// the shared handler. Logs one line per request (never the token or entry text).
-async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let started = Instant::now();
-    let (parts, body) = request.into_parts();
-    let request_id = parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let method = parts.method.as_str().to_owned();
-    let path = parts.uri.path().to_owned();
-    let (function, response) = match match_route(&method, &path) {
-        Err(RouteMiss::NotFound) => {
-            ("-", error(ApiError::not_found(format!("no route {method} {path}; see the README's API overview"))))
-        }
-        Err(RouteMiss::MethodNotAllowed(allowed)) => {
-            let mut r =
-                error(ApiError::new(405, "method-not-allowed", format!("{path} supports {}", allowed.join(", "))));
-            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-                r.headers_mut().insert("allow", v);
-            }
-            ("-", r)
-        }
-        Ok(matched) => {
-            let function = matched.route.function;
-            let limit = matched.route.max_body;
-            let response = match axum::body::to_bytes(body, limit).await {
-                Err(_) => error(ApiError::new(
-                    413,
-                    "payload-too-large",
-                    if limit > MAX_BODY_BYTES {
-                        "the file is over 5 MB; split it into one file per fiscal year"
-                    } else {
-                        "the request body is over 1 MB; send less data per request"
-                    },
-                )),
-                Ok(bytes) => {
-                    let principal =
-                        if matched.route.authorized { authenticate(&state, &parts.headers).await } else { Ok(None) };
-                    match principal {
-                        Err(e) => error(e),
-                        Ok(principal) => {
-                            let req = ApiRequest {
-                                method: method.clone(),
-                                path: path.clone(),
-                                query: ApiRequest::parse_query(parts.uri.query().unwrap_or("")),
-                                headers: parts
-                                    .headers
-                                    .iter()
-                                    .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-                                    .collect(),
-                                body: bytes.to_vec(),
-                                request_id: request_id.clone(),
-                            };
-                            to_axum(handle(&state.ctx, &matched, &req, principal.as_ref()).await)
-                        }
-                    }
-                }
-            };
-            (function, response)
-        }
-    };
-    let mut response = response;
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", v);
+#[async_trait]
+impl Edge for LocalEdge {
+    async fn principal(&self, parts: &Parts) -> Result<Principal, ApiError> {
+        authenticate(&self.0, &parts.headers).await
     }
-    tracing::info!(
-        request_id = %request_id,
-        route = function,
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    response
 }
 
 /// A presigned PUT, as S3 would take it: the token names the user and key; the object
@@ -162,8 +85,7 @@ async fn presigned_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let started = Instant::now();
-    let response = async {
+    async {
         let presigned = state.store.presigned_put(&token).await.map_err(ApiError::from)?.ok_or_else(|| {
             ApiError::new(
                 403,
@@ -205,15 +127,7 @@ async fn presigned_upload(
         )
     }
     .await
-    .unwrap_or_else(error);
-    tracing::info!(
-        route = "local-upload",
-        method = "PUT",
-        status = response.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    response
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 #[derive(Deserialize)]
@@ -254,28 +168,19 @@ pub fn periods_to_run(
 /// scheduled reports now, for every user and tenant (local only; what the schedule
 /// does in AWS). Reports that exist are skipped, so it can be run again at will.
 async fn run_reports(State(state): State<Arc<AppState>>, Query(q): Query<RunReportsQuery>) -> Response {
-    let started = Instant::now();
-    let response = async {
+    async {
         let today = (state.ctx.clock)().date_naive();
         let periods = periods_to_run(q.cadence.as_deref(), q.date.as_deref(), today)?;
         let run = run_here(&state.ctx, &periods).await?;
         let listed: Vec<serde_json::Value> =
             periods.iter().map(|p| serde_json::json!({"cadence": p.cadence, "start": p.start, "end": p.end})).collect();
-        Ok::<_, ApiError>(to_axum(ApiResponse::json(200, &serde_json::json!({"periods": listed, "run": run}))))
+        Ok::<_, ApiError>(ApiResponse::json(200, &serde_json::json!({"periods": listed, "run": run})).into_response())
     }
     .await
-    .unwrap_or_else(error);
-    tracing::info!(
-        route = "local-reports-run",
-        method = "POST",
-        status = response.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    response
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let header = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(|| {
         ApiError::unauthorized("send a bearer token: Authorization: Bearer <id_token>; get one with POST /local/login")
     })?;
@@ -286,7 +191,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Pr
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
     let claims = state.verifier.verify(token).await.map_err(|e| ApiError::unauthorized(e.0))?;
-    Principal::from_claims(&claims).map(Some).map_err(|e| ApiError::unauthorized(e.0))
+    Principal::from_claims(&claims).map_err(|e| ApiError::unauthorized(e.0))
 }
 
 #[derive(Deserialize)]
@@ -319,7 +224,7 @@ async fn signup(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Respo
     .await;
     match result {
         Ok(tokens) => (StatusCode::CREATED, axum::Json(tokens)).into_response(),
-        Err(e) => error(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -335,7 +240,7 @@ async fn login(
     .await;
     match result {
         Ok(tokens) => axum::Json(tokens).into_response(),
-        Err(e) => error(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -492,8 +397,8 @@ async fn authorize_submit(
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
             let mut response = (status, login_page(&p, Some(&e.message))).into_response();
-            if let Some(seconds) = retry_after(&e) {
-                response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+            if let Some(seconds) = e.retry_after_seconds() {
+                response.headers_mut().insert("retry-after", axum::http::HeaderValue::from(seconds));
             }
             response
         }

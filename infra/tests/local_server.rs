@@ -31,7 +31,7 @@ async fn health_is_open_and_everything_else_needs_a_token() {
     assert_eq!(missing.status, 404);
     let wrong_method = call("PUT", &format!("{}/v1/entries/x", server.base), None, None, &[]).await;
     assert_eq!(wrong_method.status, 405);
-    assert_eq!(wrong_method.headers["allow"], "GET, PATCH, DELETE");
+    assert_eq!(wrong_method.headers["allow"], "GET, HEAD, PATCH, DELETE");
 }
 
 #[tokio::test]

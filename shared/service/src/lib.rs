@@ -9,9 +9,12 @@
 //! - [`access`]: the tenant's access rules, project resolution, team data, the audit;
 //! - [`report_data`]: what a report is computed from;
 //! - [`jobs`]: ingest, uploads, canonical logs, scheduled reports;
-//! - [`handlers`]: one handler per route.
+//! - [`handlers`]: one handler per route;
+//! - [`api`]: the axum router of the route table that serves them, locally and in
+//!   each Lambda function.
 
 pub mod access;
+pub mod api;
 pub mod auth;
 pub mod context;
 pub mod handlers;

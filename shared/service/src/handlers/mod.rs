@@ -15,7 +15,7 @@ pub use body::JsonBody;
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
 use crate::http::routes::{Handler, Matched};
-use crate::http::{ApiError, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::{Owner, StoredResponse};
 use sha2::{Digest, Sha256};
 
@@ -104,7 +104,7 @@ pub async fn handle(
 ) -> ApiResponse {
     match dispatch(ctx, matched, req, principal).await {
         Ok(response) => response,
-        Err(error) => error.into_response(),
+        Err(error) => error.into_api_response(),
     }
 }
 
@@ -114,13 +114,6 @@ async fn dispatch(
     req: &ApiRequest,
     principal: Option<&Principal>,
 ) -> Result<ApiResponse, ApiError> {
-    if req.body.len() > matched.route.max_body {
-        return Err(if matched.route.max_body > MAX_BODY_BYTES {
-            ApiError::new(413, "payload-too-large", "the file is over 5 MB; split it into one file per fiscal year")
-        } else {
-            ApiError::new(413, "payload-too-large", "the request body is over 1 MB; send less data per request")
-        });
-    }
     check_query(matched.route.handler, req)?;
     if matched.route.handler == Handler::OpenApi {
         return Ok(ApiResponse::text(200, "application/json", crate::http::openapi::document_json()));

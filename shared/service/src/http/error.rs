@@ -50,7 +50,12 @@ impl ApiError {
         Self::new(500, "internal", "the service failed to answer this request; it is logged, please report it")
     }
 
-    pub fn into_response(self) -> ApiResponse {
+    /// How long a throttled client (429) should wait, for a `Retry-After` header.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        (self.status == 429).then(|| self.details["retryAfterSeconds"].as_u64()).flatten()
+    }
+
+    pub fn into_api_response(self) -> ApiResponse {
         let body = json!({"error": {"code": self.code, "message": self.message, "details": self.details}});
         ApiResponse::json(self.status, &body)
     }

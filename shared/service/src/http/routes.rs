@@ -1,9 +1,8 @@
-//! The one route table. The local server serves it, each Lambda binary names its
-//! entry, and the template test compares it with `template.yaml`, so they cannot drift.
+//! The one route table. The API's router (module `api`) is built from it, each Lambda
+//! binary names its entry, and the template test compares it with `template.yaml`, so they cannot drift.
 
 use super::MAX_BODY_BYTES;
 use super::MAX_FILE_BYTES;
-use percent_encoding::percent_decode_str;
 
 /// What runs for a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,44 +189,6 @@ impl Matched {
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum RouteMiss {
-    NotFound,
-    /// The path exists with these methods.
-    MethodNotAllowed(Vec<&'static str>),
-}
-
-fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    let mut params = Vec::new();
-    let mut parts = path.trim_end_matches('/').split('/');
-    for expected in template.split('/') {
-        let got = parts.next()?;
-        if let Some(name) = expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
-            let value = percent_decode_str(got).decode_utf8().ok()?.into_owned();
-            if value.is_empty() {
-                return None;
-            }
-            params.push((name, value));
-        } else if expected != got {
-            return None;
-        }
-    }
-    parts.next().is_none().then_some(params)
-}
-
-pub fn match_route(method: &str, path: &str) -> Result<Matched, RouteMiss> {
-    let mut allowed = Vec::new();
-    for route in ROUTES {
-        if let Some(params) = match_path(route.path, path) {
-            if route.method.eq_ignore_ascii_case(method) {
-                return Ok(Matched { route, params });
-            }
-            allowed.push(route.method);
-        }
-    }
-    if allowed.is_empty() { Err(RouteMiss::NotFound) } else { Err(RouteMiss::MethodNotAllowed(allowed)) }
-}
-
 pub fn route_by_function(function: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.function == function)
 }
@@ -235,21 +196,6 @@ pub fn route_by_function(function: &str) -> Option<&'static Route> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn matching_decodes_parameters_and_tells_allowed_methods() {
-        let m = match_route("GET", "/v1/projects/Website%20Redesign").unwrap();
-        assert_eq!((m.route.handler, m.param("name")), (Handler::ProjectSummary, Some("Website Redesign")));
-        let m = match_route("GET", "/v1/reports/range/2025-07-01/2025-07-31").unwrap();
-        assert_eq!((m.param("start"), m.param("end")), (Some("2025-07-01"), Some("2025-07-31")));
-        assert_eq!(match_route("GET", "/v1/reports/weekly/").unwrap().route.function, "reports-weekly-current");
-        assert_eq!(
-            match_route("PUT", "/v1/entries/x").unwrap_err(),
-            RouteMiss::MethodNotAllowed(vec!["GET", "PATCH", "DELETE"])
-        );
-        assert_eq!(match_route("GET", "/v1/nothing").unwrap_err(), RouteMiss::NotFound);
-        assert_eq!(match_route("GET", "/v1/entries/a/b").unwrap_err(), RouteMiss::NotFound);
-    }
 
     #[test]
     fn function_names_are_unique_and_only_health_is_open() {

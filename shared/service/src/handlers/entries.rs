@@ -4,8 +4,9 @@
 //! "one timer" hold under concurrency.
 
 use super::Idempotency;
-use super::body::JsonBody;
+use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
+use crate::http::bodies::{EntryPatch, NewEntry, TimerFinishBody, TimerStartBody};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::publish_after_write;
@@ -23,17 +24,20 @@ use tm_core::domain::validation::{EntryInput, ExistingEntry, Issue, ValidationCo
 use tm_core::domain::{Project, tags::normalize_tag};
 
 const MAX_ATTEMPTS: usize = 12;
-const ENTRY_FIELDS: [&str; 8] = ["date", "startTime", "endTime", "task", "project", "projectOwner", "tags", "notes"];
 
 /// The project an entry body names, as the caller's entry stores it: `projectOwner`
 /// (a colleague's user id) with `project` names the colleague's shared project, as does
 /// `project: "OWNER/Name"`; the caller's own id, or none, names their own project.
-fn project_field(body: &JsonBody, caller: &Caller) -> Result<Option<Option<String>>, ApiError> {
-    let owner = body.string("projectOwner")?.map(|o| o.trim().to_owned()).filter(|o| !o.is_empty());
-    if !body.has("project") && owner.is_none() {
+/// `project` is `None` when the body lacks it, `Some(None)` when it is `null`.
+fn project_field(
+    project: Option<Option<String>>,
+    owner: Option<&str>,
+    caller: &Caller,
+) -> Result<Option<Option<String>>, ApiError> {
+    let owner = owner.map(|o| o.trim().to_owned()).filter(|o| !o.is_empty());
+    let Some(project) = project.or_else(|| owner.is_some().then_some(None)) else {
         return Ok(None);
-    }
-    let project = body.string("project")?;
+    };
     let named = match (owner, project) {
         (Some(_), None) => {
             return Err(ApiError::bad_request(
@@ -106,7 +110,7 @@ fn entry_json(stored: &StoredEntry) -> Value {
 /// What a write does, decided again on every attempt from fresh data.
 enum Change<'a> {
     Create(EntryInput),
-    Patch { id: &'a str, body: &'a JsonBody },
+    Patch { id: &'a str, body: &'a EntryPatch },
     Start(TimerStart),
     Finish(TimerFinish),
 }
@@ -124,33 +128,33 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// Applies a patch body on top of a stored entry's fields.
-fn merge(current: &StoredEntry, body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
+fn merge(current: &StoredEntry, body: &EntryPatch, caller: &Caller) -> Result<EntryInput, ApiError> {
     let mut input = EntryInput::from_entry(&current.entry);
-    if let Some(v) = body.string("date")? {
-        input.date = v;
+    if let Some(v) = &body.date {
+        input.date = v.clone();
     }
-    if let Some(v) = body.string("startTime")? {
-        input.start_time = v;
+    if let Some(v) = &body.start_time {
+        input.start_time = v.clone();
     }
-    if body.has("endTime") {
-        input.end_time = Some(body.string("endTime")?.ok_or_else(|| {
+    if let Some(end) = &body.end_time {
+        input.end_time = Some(end.clone().ok_or_else(|| {
             ApiError::bad_request(
                 "invalid-field",
                 "endTime cannot be removed; a running entry is started with POST /v1/timer/start",
             )
         })?);
     }
-    if let Some(v) = body.string("task")? {
-        input.task = v;
+    if let Some(v) = &body.task {
+        input.task = v.clone();
     }
-    if let Some(project) = project_field(body, caller)? {
+    if let Some(project) = project_field(body.project.clone(), body.project_owner.as_deref(), caller)? {
         input.project = project;
     }
-    if body.has("tags") {
-        input.tags = body.value("tags").cloned();
+    if body.tags.is_some() {
+        input.tags = body.tags.clone();
     }
-    if body.has("notes") {
-        input.notes = body.string("notes")?;
+    if let Some(notes) = &body.notes {
+        input.notes = notes.clone();
     }
     Ok(input)
 }
@@ -363,19 +367,19 @@ async fn attempt_writes(
     Err(busy())
 }
 
-fn entry_input(body: &JsonBody, caller: &Caller) -> Result<EntryInput, ApiError> {
-    let end_time = body.string("endTime")?.ok_or_else(|| {
+fn entry_input(body: NewEntry, caller: &Caller) -> Result<EntryInput, ApiError> {
+    let end_time = body.end_time.ok_or_else(|| {
         ApiError::bad_request("missing-field", "endTime is required; to log a running entry use POST /v1/timer/start")
             .with_details(json!({"field": "endTime"}))
     })?;
     Ok(EntryInput {
-        date: body.string("date")?.unwrap_or_else(|| caller.today().to_string()),
-        start_time: body.required_string("startTime")?,
+        project: project_field(body.project.map(Some), body.project_owner.as_deref(), caller)?.flatten(),
+        date: body.date.unwrap_or_else(|| caller.today().to_string()),
+        start_time: required(body.start_time, "startTime")?,
         end_time: Some(end_time),
-        task: body.required_string("task")?,
-        project: project_field(body, caller)?.flatten(),
-        tags: body.value("tags").cloned(),
-        notes: body.string("notes")?,
+        task: required(body.task, "task")?,
+        tags: body.tags,
+        notes: body.notes,
     })
 }
 
@@ -385,8 +389,7 @@ pub(crate) async fn create(
     req: &ApiRequest,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
-    let input = entry_input(&body, caller)?;
+    let input = entry_input(typed::<NewEntry>(req)?, caller)?;
     apply(ctx, caller, Change::Create(input), idem).await
 }
 
@@ -397,7 +400,7 @@ pub(crate) async fn patch(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let id = matched.param("id").unwrap_or_default();
-    let body = JsonBody::parse(req, &ENTRY_FIELDS)?;
+    let body: EntryPatch = typed(req)?;
     apply(ctx, caller, Change::Patch { id, body: &body }, None).await
 }
 
@@ -485,14 +488,14 @@ pub(crate) async fn start_timer(
     req: &ApiRequest,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &["task", "project", "projectOwner", "tags", "notes", "date", "startTime"])?;
+    let body: TimerStartBody = typed(req)?;
     let start = TimerStart {
-        task: body.required_string("task")?,
-        project: project_field(&body, caller)?.flatten(),
-        tags: body.value("tags").cloned(),
-        notes: body.string("notes")?,
-        date: body.string("date")?,
-        start_time: body.string("startTime")?,
+        project: project_field(body.project.map(Some), body.project_owner.as_deref(), caller)?.flatten(),
+        task: required(body.task, "task")?,
+        tags: body.tags,
+        notes: body.notes,
+        date: body.date,
+        start_time: body.start_time,
     };
     apply(ctx, caller, Change::Start(start), idem).await
 }
@@ -507,8 +510,8 @@ pub(crate) async fn finish_timer(
     let finish = if req.body.iter().all(u8::is_ascii_whitespace) {
         TimerFinish::default()
     } else {
-        let body = JsonBody::parse(req, &["endTime", "notes"])?;
-        TimerFinish { end_time: body.string("endTime")?, notes: body.string("notes")? }
+        let body: TimerFinishBody = typed(req)?;
+        TimerFinish { end_time: body.end_time, notes: body.notes }
     };
     apply(ctx, caller, Change::Finish(finish), idem).await
 }

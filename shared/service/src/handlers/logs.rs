@@ -1,9 +1,10 @@
 //! Markdown logs (docs/rules.md §10): uploads (presigned and direct), canonical logs and their
 //! versions, upload reports, and the export of everything.
 
-use super::body::JsonBody;
+use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
 use crate::http::MAX_FILE_BYTES;
+use crate::http::bodies::UploadRequest;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
@@ -29,26 +30,12 @@ pub(crate) async fn create_upload(
     caller: &Caller,
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &["fileName", "baseVersion", "allowDeletes"])?;
-    let file_name = body.required_string("fileName")?;
+    let body: UploadRequest = typed(req)?;
+    let file_name = required(body.file_name, "fileName")?;
     let file = classify_file_name(&file_name, &caller.calendar)
         .map_err(|message| ApiError::bad_request("invalid-file-name", message))?;
-    let base_version = match body.value("baseVersion") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid-field",
-                "baseVersion must be a whole number: the version of the log you edited (x-log-version of GET /v1/logs/{fy})",
-            )
-        })?),
-    };
-    let allow_deletes = match body.value("allowDeletes") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            return Err(ApiError::bad_request("invalid-field", "allowDeletes must be true or false"));
-        }
-    };
+    let base_version = body.base_version;
+    let allow_deletes = body.allow_deletes.unwrap_or(false);
     let now = (ctx.clock)();
     let expires_at = now + chrono::Duration::seconds(UPLOAD_URL_SECONDS as i64);
     let mut record = new_upload(&file, &file_name, base_version, now, Some(expires_at));

@@ -10,8 +10,6 @@ mod scheduled;
 mod settings;
 pub(crate) mod team;
 
-pub use body::JsonBody;
-
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
 use crate::http::routes::{Handler, Matched};

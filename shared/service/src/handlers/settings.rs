@@ -1,9 +1,10 @@
 //! The caller's settings (`/v1/me`) and projects.
 
 use super::Idempotency;
-use super::body::JsonBody;
+use super::body::{required, typed};
 use crate::access::Sharing;
 use crate::context::{AppContext, Caller};
+use crate::http::bodies::{MergeRequest, ProjectFields, SettingsPatch};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::{CommitError, WriteOp};
@@ -33,20 +34,21 @@ pub(crate) fn get_me(caller: &Caller) -> Result<ApiResponse, ApiError> {
 }
 
 pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &["timeZone", "suppressedProjects", "fiscalYearStartMonth"])?;
+    let body: SettingsPatch = typed(req)?;
     let mut profile = caller.profile.clone();
-    if let Some(zone) = body.string("timeZone")? {
+    if let Some(zone) = body.time_zone {
         parse_zone(zone.trim()).map_err(|e| ApiError::new(422, "invalid-time-zone", e.0))?;
         profile.time_zone = zone.trim().to_owned();
     }
-    if let Some(list) = body.strings("suppressedProjects")? {
+    if let Some(list) = body.suppressed_projects {
         profile.suppressed_projects = list.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     }
-    let month = match body.value("fiscalYearStartMonth") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_u64().filter(|m| (1..=12).contains(m)).ok_or_else(|| {
+    let month = match body.fiscal_year_start_month {
+        None => None,
+        Some(m) => Some(u32::try_from(m).ok().filter(|m| (1..=12).contains(m)).ok_or_else(|| {
             ApiError::bad_request("invalid-field", "fiscalYearStartMonth must be a whole number from 1 to 12")
-        })? as u32),
+                .with_details(json!({"field": "fiscalYearStartMonth"}))
+        })?),
     };
     let mut tenant = caller.tenant.clone();
     if let Some(month) = month {
@@ -118,23 +120,20 @@ pub(crate) async fn list_projects(
     Ok(ApiResponse::json(200, &json!({"projects": listed.into_iter().map(|(_, _, b)| b).collect::<Vec<_>>()})))
 }
 
-const PROJECT_FIELDS: [&str; 8] =
-    ["name", "departmentalGoals", "strategicDirections", "tags", "status", "startDate", "summary", "archived"];
-
 /// Applies body fields to `project`, collecting every problem (422) and notice.
-fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec<Issue>) -> Result<(), ApiError> {
+fn apply_project_fields(project: &mut Project, body: &ProjectFields, issues: &mut Vec<Issue>) {
     let mut issue = |field: &'static str, severity: Severity, code: Code, message: String| {
         issues.push(Issue { field, severity, code, message, conflicting_id: None });
     };
-    if let Some(goals) = body.strings("departmentalGoals")? {
+    if let Some(goals) = &body.departmental_goals {
         project.departmental_goals = goals.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
     }
-    if let Some(directions) = body.strings("strategicDirections")? {
+    if let Some(directions) = &body.strategic_directions {
         project.strategic_directions =
             directions.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
     }
-    if let Some(tags) = body.strings("tags")? {
-        let normalized = normalize_tags(&tags);
+    if let Some(tags) = &body.tags {
+        let normalized = normalize_tags(tags);
         for (original, tag) in &normalized.changed {
             issue("tags", Severity::Info, Code::TagNormalized, format!("tag {original:?} was normalised to {tag:?}"));
         }
@@ -143,14 +142,14 @@ fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec
         }
         project.tags = normalized.tags;
     }
-    if let Some(status) = body.string("status")? {
+    if let Some(status) = &body.status {
         match status.parse::<ProjectStatus>() {
             Ok(s) => project.status = s,
             Err(message) => issue("status", Severity::Error, Code::InvalidStatus, message),
         }
     }
-    if body.has("startDate") {
-        project.start_date = match body.string("startDate")? {
+    if let Some(start_date) = &body.start_date {
+        project.start_date = match start_date {
             None => None,
             Some(text) => match parse_date(text.trim()) {
                 Ok(d) => Some(d),
@@ -161,15 +160,12 @@ fn apply_project_fields(project: &mut Project, body: &JsonBody, issues: &mut Vec
             },
         };
     }
-    if let Some(summary) = body.string("summary")? {
+    if let Some(summary) = &body.summary {
         project.summary = summary.trim().to_owned();
     }
-    match body.value("archived") {
-        None | Some(Value::Null) => {}
-        Some(Value::Bool(archived)) => project.archived = *archived,
-        Some(_) => return Err(ApiError::bad_request("invalid-field", "archived must be true or false")),
+    if let Some(archived) = body.archived {
+        project.archived = archived;
     }
-    Ok(())
 }
 
 fn reject_errors(issues: &[Issue]) -> Result<(), ApiError> {
@@ -197,8 +193,8 @@ pub(crate) async fn create_project(
     req: &ApiRequest,
     idem: Option<&Idempotency>,
 ) -> Result<ApiResponse, ApiError> {
-    let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
-    let name = body.required_string("name")?.trim().to_owned();
+    let body: ProjectFields = typed(req)?;
+    let name = required(body.name.clone(), "name")?.trim().to_owned();
     let mut issues = Vec::new();
     if let Some(problem) = project_name_problem(&name) {
         issues.push(Issue {
@@ -219,7 +215,7 @@ pub(crate) async fn create_project(
         summary: String::new(),
         archived: false,
     };
-    apply_project_fields(&mut project, &body, &mut issues)?;
+    apply_project_fields(&mut project, &body, &mut issues);
     reject_errors(&issues)?;
     // A colleague's project of the same name shared with the caller is theirs: this
     // one is the caller's own and stays private.
@@ -276,7 +272,7 @@ pub(crate) async fn patch_project(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
-    let body = JsonBody::parse(req, &PROJECT_FIELDS)?;
+    let body: ProjectFields = typed(req)?;
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     // A shared project is edited where its owner keeps it, by the owner or an admin.
     let target = crate::access::resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await?;
@@ -301,7 +297,7 @@ pub(crate) async fn patch_project(
     let before = project.clone();
     let mut issues = Vec::new();
     let mut renamed_from = None;
-    if let Some(new_name) = body.string("name")? {
+    if let Some(new_name) = &body.name {
         let new_name = new_name.trim().to_owned();
         if project_key(&new_name) != project_key(&project.name) {
             if let Some(problem) = project_name_problem(&new_name) {
@@ -337,7 +333,7 @@ pub(crate) async fn patch_project(
         }
         project.name = new_name;
     }
-    apply_project_fields(&mut project, &body, &mut issues)?;
+    apply_project_fields(&mut project, &body, &mut issues);
     reject_errors(&issues)?;
     match renamed_from {
         // Every entry of the project moves to the new name, with the project item, as
@@ -434,8 +430,8 @@ pub(crate) async fn merge_project(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
-    let body = JsonBody::parse(req, &["into"])?;
-    let into_name = body.required_string("into")?.trim().to_owned();
+    let body: MergeRequest = typed(req)?;
+    let into_name = required(body.into, "into")?.trim().to_owned();
     let project = own_unshared_project(ctx, caller, name, "merged away").await?;
     if project_key(&into_name) == project_key(&project.name) {
         return Err(ApiError::new(422, "invalid-field", "into names the same project; name another one"));

@@ -87,9 +87,10 @@ pub(crate) async fn put_member(
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
     let target = matched.param("user").unwrap_or_default().trim().to_owned();
-    let body = super::JsonBody::parse(req, &["role"])?;
-    let role: Role =
-        body.required_string("role")?.parse().map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
+    let body: crate::http::bodies::MemberRole = super::body::typed(req)?;
+    let role: Role = super::body::required(body.role, "role")?
+        .parse()
+        .map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
     for _ in 0..MAX_SHARE_ATTEMPTS {
         let (mut share, read) = share_for_change(caller, member_target(ctx, caller, matched, req).await?)?;
         check_membership_change(&share, caller.owner.user(), &target, false).map_err(|r| refusal(name, r))?;

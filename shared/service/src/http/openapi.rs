@@ -2,16 +2,21 @@
 //! path and query parameters, its request body, its answers, and the error shape every
 //! failure has. Served at `GET /openapi.json` without a token.
 //!
-//! Bodies are described by media type (JSON objects, Markdown files); their fields are
-//! in the README's API section until the handlers take typed structs.
+//! JSON request bodies are the types of [`super::bodies`], the ones the handlers parse;
+//! whole files are Markdown.
 
+use super::bodies::{
+    EntryPatch, MemberRole, MergeRequest, NewEntry, ProjectFields, SettingsPatch, TimerFinishBody, TimerStartBody,
+    UploadRequest,
+};
 use super::routes::{Handler, ROUTES, Route};
+use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, Required,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr, Required,
     ResponseBuilder,
 };
 
@@ -78,6 +83,28 @@ fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, Schema)>
     }
 }
 
+/// A request body type: its name in the document's components, and its schema.
+fn body_type<T: ToSchema>() -> (String, RefOr<Schema>) {
+    (T::name().into_owned(), T::schema())
+}
+
+/// The JSON body a route takes, if any.
+fn json_body(handler: Handler) -> Option<(String, RefOr<Schema>)> {
+    use Handler::*;
+    Some(match handler {
+        CreateEntry => body_type::<NewEntry>(),
+        PatchEntry => body_type::<EntryPatch>(),
+        StartTimer => body_type::<TimerStartBody>(),
+        FinishTimer => body_type::<TimerFinishBody>(),
+        CreateUpload => body_type::<UploadRequest>(),
+        PatchMe => body_type::<SettingsPatch>(),
+        CreateProject | PatchProject => body_type::<ProjectFields>(),
+        MergeProject => body_type::<MergeRequest>(),
+        PutMember => body_type::<MemberRole>(),
+        _ => return None,
+    })
+}
+
 fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     let mut op = OperationBuilder::new()
         .operation_id(Some(route.function))
@@ -102,14 +129,27 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 .schema(Some(query_schema(name))),
         );
     }
-    if matches!(route.method, "POST" | "PUT" | "PATCH") {
-        let (media, schema) = if route.max_body > super::MAX_BODY_BYTES {
-            ("text/markdown", string())
-        } else {
-            ("application/json", object())
-        };
+    if route.method == "POST" {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some("a retry with the same key answers the first answer again (1-200 visible ASCII)"))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(200)))),
+        );
+    }
+    if let Some((name, _)) = json_body(route.handler) {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name(name))).build();
+        // Finishing the timer needs no body: it finishes now.
+        let required = if route.handler == Handler::FinishTimer { Required::False } else { Required::True };
         op = op.request_body(Some(
-            RequestBodyBuilder::new().content(media, ContentBuilder::new().schema(Some(schema)).build()).build(),
+            RequestBodyBuilder::new().content("application/json", content).required(Some(required)).build(),
+        ));
+    } else if route.max_body > super::MAX_BODY_BYTES {
+        let content = ContentBuilder::new().schema(Some(string())).build();
+        op = op.request_body(Some(
+            RequestBodyBuilder::new().content("text/markdown", content).required(Some(Required::True)).build(),
         ));
     }
     for &status in successes(route.handler) {
@@ -161,8 +201,11 @@ pub fn document() -> OpenApi {
                 .required("message"),
         )
         .required("error");
-    let components = ComponentsBuilder::new()
-        .schema("Error", error)
+    let mut components = ComponentsBuilder::new().schema("Error", error);
+    for (name, schema) in ROUTES.iter().filter_map(|r| json_body(r.handler)) {
+        components = components.schema(name, schema);
+    }
+    let components = components
         .security_scheme(
             BEARER,
             SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
@@ -217,6 +260,17 @@ mod tests {
             );
         }
         assert_eq!(doc["paths"]["/v1/entries/{id}"].as_object().unwrap().len(), 3, "GET, PATCH, DELETE");
+        // JSON bodies are the handlers' own types, with their fields and required ones.
+        let body = &doc["paths"]["/v1/entries"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["$ref"], "#/components/schemas/NewEntry");
+        let entry = &doc["components"]["schemas"]["NewEntry"];
+        assert_eq!(entry["required"], serde_json::json!(["startTime", "endTime", "task"]));
+        assert_eq!(entry["additionalProperties"], false, "unknown fields are refused");
+        for field in ["date", "project", "projectOwner", "tags", "notes"] {
+            assert!(entry["properties"][field].is_object(), "NewEntry.{field}");
+        }
+        let upload = &doc["components"]["schemas"]["UploadRequest"]["properties"];
+        assert!(upload["baseVersion"]["type"].to_string().contains("integer"), "{upload}");
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     }
 }

@@ -6,6 +6,7 @@
 use super::Idempotency;
 use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
+use crate::http::answers::{EntryAnswer, EntryPage, TimerAnswer};
 use crate::http::bodies::{EntryPatch, NewEntry, TimerFinishBody, TimerStartBody};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
@@ -60,11 +61,10 @@ fn project_field(
 }
 
 /// An entry's JSON with the warnings and infos of the write that produced it.
-pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> Value {
-    let mut body = serde_json::to_value(stored.to_json()).expect("entries serialise");
-    let notices: Vec<&Issue> = issues.iter().filter(|i| i.severity != Severity::Error).collect();
-    body["warnings"] = serde_json::to_value(notices).expect("issues serialise");
-    body
+pub(crate) fn entry_body(stored: &StoredEntry, issues: &[Issue]) -> EntryAnswer {
+    let notices = issues.iter().filter(|i| i.severity != Severity::Error);
+    let warnings = notices.map(|i| serde_json::to_value(i).expect("issues serialise")).collect();
+    EntryAnswer { warnings: Some(warnings), ..EntryAnswer::from(stored) }
 }
 
 /// The log-state changes of replacing `before` by `after` (either may be absent): each
@@ -103,8 +103,9 @@ fn log_touches(
     years.into_iter().map(|(y, _)| y).collect()
 }
 
+/// An entry as the API shows it, for audit records and error details.
 fn entry_json(stored: &StoredEntry) -> Value {
-    serde_json::to_value(stored.to_json()).expect("entries serialise")
+    serde_json::to_value(EntryAnswer::from(stored)).expect("entries serialise")
 }
 
 /// What a write does, decided again on every attempt from fresh data.
@@ -407,7 +408,7 @@ pub(crate) async fn patch(
 pub(crate) async fn get(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
     let id = matched.param("id").unwrap_or_default();
     let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
-    Ok(ApiResponse::json(200, &entry_json(&stored)))
+    Ok(ApiResponse::json(200, &EntryAnswer::from(&stored)))
 }
 
 pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
@@ -478,8 +479,8 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) ->
         cursor,
     };
     let page = ctx.store.entries(&caller.owner, &query).await?;
-    let entries: Vec<Value> = page.entries.iter().map(entry_json).collect();
-    Ok(ApiResponse::json(200, &json!({"entries": entries, "nextCursor": page.next_cursor})))
+    let entries = page.entries.iter().map(EntryAnswer::from).collect();
+    Ok(ApiResponse::json(200, &EntryPage { entries, next_cursor: page.next_cursor }))
 }
 
 pub(crate) async fn start_timer(
@@ -524,7 +525,10 @@ pub(crate) async fn get_timer(ctx: &AppContext, caller: &Caller) -> Result<ApiRe
             + i64::from(caller.now.1.minutes_since_midnight());
         (now - t.entry.start_abs()).max(0)
     });
-    Ok(ApiResponse::json(200, &json!({"running": timer.as_ref().map(entry_json), "elapsedMinutes": elapsed})))
+    Ok(ApiResponse::json(
+        200,
+        &TimerAnswer { running: timer.as_ref().map(EntryAnswer::from), elapsed_minutes: elapsed },
+    ))
 }
 
 /// How a project's entries move to another name.

@@ -1,6 +1,7 @@
 //! Transport-neutral requests and responses: the Lambda adapter and the local server
 //! both translate to these, so the handlers are one piece of code.
 
+pub mod answers;
 pub mod bodies;
 pub mod error;
 pub mod openapi;

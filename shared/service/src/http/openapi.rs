@@ -5,6 +5,7 @@
 //! JSON request bodies are the types of [`super::bodies`], the ones the handlers parse;
 //! whole files are Markdown.
 
+use super::answers::{EntryAnswer, EntryPage, TimerAnswer};
 use super::bodies::{
     EntryPatch, MemberRole, MergeRequest, NewEntry, ProjectFields, SettingsPatch, TimerFinishBody, TimerStartBody,
     UploadRequest,
@@ -62,13 +63,27 @@ fn successes(handler: Handler) -> &'static [u16] {
     }
 }
 
+/// The typed answer of a route, if it has one (the others are JSON objects for now).
+fn answer_type(handler: Handler) -> Option<(String, RefOr<Schema>)> {
+    use Handler::*;
+    Some(match handler {
+        CreateEntry | GetEntry | PatchEntry | StartTimer | FinishTimer => body_type::<EntryAnswer>(),
+        ListEntries => body_type::<EntryPage>(),
+        GetTimer => body_type::<TimerAnswer>(),
+        _ => return None,
+    })
+}
+
 /// What a successful answer carries.
-fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, Schema)> {
+fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, RefOr<Schema>)> {
     use Handler::*;
     if status == 204 {
         return Vec::new();
     }
-    match handler {
+    if let Some((name, _)) = answer_type(handler) {
+        return vec![("application/json", Ref::from_schema_name(name).into())];
+    }
+    let content: Vec<(&'static str, Schema)> = match handler {
         GetLog => vec![("text/markdown", string())],
         Export => vec![("application/zip", string()), ("text/csv", string()), ("application/json", object())],
         Daily | ProjectSummary | TagSummary | FiscalYearReport | RangeReport | WeeklyReport | MonthlyReport
@@ -80,7 +95,8 @@ fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, Schema)>
             ("text/plain", string()),
         ],
         _ => vec![("application/json", object())],
-    }
+    };
+    content.into_iter().map(|(media, schema)| (media, schema.into())).collect()
 }
 
 /// A request body type: its name in the document's components, and its schema.
@@ -202,7 +218,7 @@ pub fn document() -> OpenApi {
         )
         .required("error");
     let mut components = ComponentsBuilder::new().schema("Error", error);
-    for (name, schema) in ROUTES.iter().filter_map(|r| json_body(r.handler)) {
+    for (name, schema) in ROUTES.iter().flat_map(|r| [json_body(r.handler), answer_type(r.handler)]).flatten() {
         components = components.schema(name, schema);
     }
     let components = components

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tm_core::domain::ids::{InvalidId, check_id};
-use tm_core::domain::{ClockTime, Entry, EntryJson};
+use tm_core::domain::{ClockTime, Entry};
 
 /// Whose data: the tenant and the user, both from a verified token only. Built only from
 /// valid ids ([`tm_core::domain::ids`]), so every key made from it stays in its own space.
@@ -52,29 +52,7 @@ pub struct StoredEntry {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The stored and API form of an entry: the shared entry JSON plus `id`, `createdAt`,
-/// `updatedAt`. Notes are kept as lines in storage (`noteLines`), as one string in the
-/// API (`notes`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredEntryJson {
-    pub id: String,
-    #[serde(flatten)]
-    pub entry: EntryJson,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 impl StoredEntry {
-    pub fn to_json(&self) -> StoredEntryJson {
-        StoredEntryJson {
-            id: self.id.clone(),
-            entry: self.entry.to_json(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
-
     /// Sort key of the entry item: date-range queries read a BETWEEN on it.
     pub fn sort_key(&self) -> String {
         entry_sort_key(self.entry.date, self.entry.start, &self.id)

@@ -19,13 +19,13 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewEntry {
     /// `YYYY-MM-DD`; today in the caller's time zone when left out.
-    #[schema(example = "2025-07-29")]
+    #[schema(example = "2025-07-29", pattern = r"^\d{4}-\d{2}-\d{2}$")]
     pub date: Option<String>,
     /// `HH:MM`, 24-hour.
-    #[schema(required = true, example = "09:00")]
+    #[schema(required = true, example = "09:00", pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub start_time: Option<String>,
     /// `HH:MM`, after `startTime` (the entry may not cross midnight).
-    #[schema(required = true, example = "10:30")]
+    #[schema(required = true, example = "10:30", pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub end_time: Option<String>,
     #[schema(required = true, example = "Wrote the parser")]
     pub task: Option<String>,
@@ -45,11 +45,13 @@ pub struct NewEntry {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EntryPatch {
+    #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
     pub date: Option<String>,
+    #[schema(pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub start_time: Option<String>,
     /// Cannot be removed (`null` is refused).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub end_time: Option<Option<String>>,
     pub task: Option<String>,
     #[serde(default, deserialize_with = "present")]
@@ -75,7 +77,9 @@ pub struct TimerStartBody {
     #[schema(value_type = Option<Vec<String>>)]
     pub tags: Option<serde_json::Value>,
     pub notes: Option<String>,
+    #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
     pub date: Option<String>,
+    #[schema(pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub start_time: Option<String>,
 }
 
@@ -84,6 +88,7 @@ pub struct TimerStartBody {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TimerFinishBody {
     /// `HH:MM`; now when left out.
+    #[schema(pattern = r"^([01]\d|2[0-3]):[0-5]\d$")]
     pub end_time: Option<String>,
     /// Appended to the entry's notes.
     pub notes: Option<String>,

@@ -41,6 +41,17 @@ fn query_schema(name: &str) -> Schema {
     }
 }
 
+/// The schema of a path parameter, from its name: the calendar ones have a fixed shape.
+fn path_schema(name: &str) -> Schema {
+    let pattern = match name {
+        "date" | "start" | "end" => Some(r"^\d{4}-\d{2}-\d{2}$"),
+        "fy" => Some(r"^\d{4}-\d{4}$"),
+        "month" => Some(r"^\d{4}-\d{2}$"),
+        _ => None,
+    };
+    ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).pattern(pattern).into()
+}
+
 fn method(route: &Route) -> HttpMethod {
     match route.method {
         "GET" => HttpMethod::Get,
@@ -132,7 +143,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                     .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)))),
+                    .schema(Some(path_schema(name))),
             );
         }
     }

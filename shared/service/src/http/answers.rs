@@ -1,5 +1,6 @@
 //! The API's typed answers: what the entry and timer routes send back, one type each,
-//! so the handlers and the OpenAPI document share one definition.
+//! so the handlers and the OpenAPI document share one definition. A field that is always
+//! sent, even as `null`, is marked required, so a client may rely on it being there.
 
 use crate::store::StoredEntry;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,14 +18,17 @@ pub struct EntryAnswer {
     #[schema(value_type = String, example = "09:00")]
     pub start_time: ClockTime,
     /// `null` while the entry is the running timer.
-    #[schema(value_type = Option<String>, example = "10:30")]
+    #[schema(value_type = Option<String>, required = true, example = "10:30")]
     pub end_time: Option<ClockTime>,
+    #[schema(required = true)]
     pub minutes: Option<u32>,
     /// Minutes as hours, to two decimals.
+    #[schema(required = true)]
     pub hours: Option<f64>,
     pub task: String,
     pub project: String,
     pub tags: Vec<String>,
+    #[schema(required = true)]
     pub notes: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
@@ -64,6 +68,7 @@ impl From<&StoredEntry> for EntryAnswer {
 pub struct EntryPage {
     pub entries: Vec<EntryAnswer>,
     /// Pass as `cursor` for the next page; `null` on the last.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
@@ -72,6 +77,8 @@ pub struct EntryPage {
 #[serde(rename_all = "camelCase")]
 pub struct TimerAnswer {
     /// The running entry, or `null`.
+    #[schema(required = true)]
     pub running: Option<EntryAnswer>,
+    #[schema(required = true)]
     pub elapsed_minutes: Option<i64>,
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Release build of every Lambda function (one per route, plus the jobs) for
-# provided.al2023 on arm64, one zip each: target/lambda/<function>/bootstrap.zip.
+# Release build of the Lambda functions for provided.al2023 on arm64: the one binary
+# every function runs (TM_FUNCTION names its route or job), zipped once:
+# target/lambda/bootstrap/bootstrap.zip.
 #
 # Installs what it needs itself: cargo-lambda (PyPI, brings zig from PyPI's ziglang) in
-# a venv, and the aarch64 Rust target (rustup). Prints each zip's size. About 9 minutes
-# cold on 2 cores. `sam build` does the same per function (BuildMethod rust-cargolambda).
+# a venv, and the aarch64 Rust target (rustup). Prints the zip's size. `sam build` does
+# the same (BuildMethod rust-cargolambda, Binary bootstrap) and reuses the build for
+# every function.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${TM_BUILD_VENV:-$PWD/.venv-build}"
@@ -18,9 +20,9 @@ export PATH="$VENV/bin:$PATH"
 if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
   rustup target add aarch64-unknown-linux-gnu
 fi
-cargo lambda build --release --arm64 --output-format zip -p functions "$@"
+cargo lambda build --release --arm64 --output-format zip -p functions --bin bootstrap "$@"
 
-echo "function zip sizes (arm64, release):"
+echo "function zip size (arm64, release):"
 total=0
 for zip in target/lambda/*/bootstrap.zip; do
   size=$(stat -c %s "$zip")

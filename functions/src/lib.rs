@@ -1,6 +1,8 @@
-//! The Lambda side of the one HTTP stack: each binary in `src/bin/` is one route's
-//! function and serves the API's router (`tm_service::api`) with that route only,
-//! through `lambda_http` (API Gateway HTTP API events, payload 2.0).
+//! The Lambda side of the one HTTP stack. One binary (`src/bin/bootstrap.rs`) is every
+//! function: deployed once per route and job, it reads which from `TM_FUNCTION`. A
+//! route's function serves the API's router (`tm_service::api`) with that route only,
+//! through `lambda_http` (API Gateway HTTP API events, payload 2.0); a job's runs the
+//! job's event loop.
 //!
 //! API Gateway's Cognito JWT authorizer has verified the token before the function
 //! runs; the principal is built from `requestContext.authorizer.jwt.claims` only.
@@ -29,6 +31,8 @@ pub mod tenant_access;
 
 use tenant_access::TenantAccess;
 
+/// Environment variable naming the function: a route's function name or a job's.
+pub const FUNCTION_ENV: &str = "TM_FUNCTION";
 /// Environment variable naming the DynamoDB table (set by the SAM template).
 pub const TABLE_ENV: &str = "TABLE_NAME";
 /// Environment variable naming the S3 bucket of logs and uploads.
@@ -85,6 +89,44 @@ pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
         Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table)),
         Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket)),
     ))
+}
+
+/// What a function name runs.
+#[derive(Clone, Copy, Debug)]
+pub enum EntryPoint {
+    Route(&'static Route),
+    IngestUpload,
+    ReportScheduler,
+    ReportWorker,
+}
+
+/// The entry point of `function`, if it is a route's or a job's (`JOBS`).
+pub fn entry_point(function: &str) -> Option<EntryPoint> {
+    match function {
+        "ingest-upload" => Some(EntryPoint::IngestUpload),
+        "report-scheduler" => Some(EntryPoint::ReportScheduler),
+        "report-worker" => Some(EntryPoint::ReportWorker),
+        _ => route_by_function(function).map(EntryPoint::Route),
+    }
+}
+
+/// Runs the function `function` names until the runtime stops it. Each loop is boxed:
+/// together their futures nest too deep for the compiler to lay out.
+pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
+    let event_loop: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), lambda_http::Error>>>> =
+        match entry_point(function) {
+            Some(EntryPoint::Route(route)) => Box::pin(serve(route.function)),
+            Some(EntryPoint::IngestUpload) => Box::pin(ingest::serve_ingest()),
+            Some(EntryPoint::ReportScheduler) => Box::pin(reports::serve_scheduler()),
+            Some(EntryPoint::ReportWorker) => Box::pin(reports::serve_worker()),
+            None => {
+                return Err(format!(
+                    "{function} is neither a route's function nor a job; see tm_service::http::routes"
+                )
+                .into());
+            }
+        };
+    event_loop.await
 }
 
 /// Runs the function for `function` (a name in the route table). Clients are built

@@ -208,20 +208,24 @@ async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
     out
 }
 
+/// The one binary knows every function the template deploys: each route's, each job's.
 #[test]
-fn there_is_one_function_binary_per_route() {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
-    let mut bins: Vec<&str> = manifest
-        .lines()
-        .filter_map(|l| l.strip_prefix("name = \""))
-        .filter_map(|l| l.strip_suffix('"'))
-        .filter(|n| *n != "functions")
-        .collect();
-    bins.sort();
-    let mut functions: Vec<&str> = tm_service::http::routes::ROUTES.iter().map(|r| r.function).collect();
-    functions.extend(tm_service::http::routes::JOBS.iter().map(|(name, _)| *name));
-    functions.sort();
-    assert_eq!(bins, functions);
+fn every_route_and_job_has_an_entry_point() {
+    for route in tm_service::http::routes::ROUTES {
+        let entry = functions::entry_point(route.function);
+        assert!(
+            matches!(entry, Some(functions::EntryPoint::Route(r)) if r.function == route.function),
+            "{}",
+            route.function
+        );
+    }
+    for (job, _) in tm_service::http::routes::JOBS {
+        assert!(
+            matches!(functions::entry_point(job), Some(e) if !matches!(e, functions::EntryPoint::Route(_))),
+            "{job}"
+        );
+    }
+    assert!(functions::entry_point("entries-creat").is_none());
 }
 
 /// Every route of the table once, through its Lambda handler, on DynamoDB.

@@ -1,6 +1,7 @@
 //! `template.yaml` against the code: the template's routes are the route table's, every
-//! route but `/health` goes through the Cognito authorizer, every function binary is
-//! deployed, and no function policy grants a wildcard action or resource.
+//! route but `/health` goes through the Cognito authorizer, every route and job has its
+//! function (each the one `bootstrap` binary, named by `TM_FUNCTION`), and no function
+//! policy grants a wildcard action or resource.
 
 use functions::tenant_access::{Grants, MAX_SESSION_POLICY_CHARS};
 use serde_yaml_ng::Value;
@@ -26,6 +27,7 @@ fn str_of(value: &Value) -> &str {
 
 struct Function<'a> {
     id: String,
+    /// The route's or job's function name it runs (`TM_FUNCTION`).
     binary: String,
     properties: &'a Value,
 }
@@ -38,7 +40,7 @@ fn functions(template: &Value) -> Vec<Function<'_>> {
         .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
         .map(|(id, r)| Function {
             id: str_of(id).to_owned(),
-            binary: str_of(&r["Metadata"]["BuildProperties"]["Binary"]).to_owned(),
+            binary: str_of(&r["Properties"]["Environment"]["Variables"]["TM_FUNCTION"]).to_owned(),
             properties: &r["Properties"],
         })
         .collect()
@@ -75,7 +77,7 @@ fn template_routes_equal_the_route_table() {
 }
 
 #[test]
-fn every_function_binary_is_deployed_on_arm64_al2023() {
+fn every_function_runs_the_one_binary_on_arm64_al2023() {
     let template = template();
     let globals = &template["Globals"]["Function"];
     assert_eq!((str_of(&globals["Runtime"]), str_of(&globals["Architectures"][0])), ("provided.al2023", "arm64"));
@@ -88,6 +90,7 @@ fn every_function_binary_is_deployed_on_arm64_al2023() {
     for f in functions(&template) {
         let resource = &template["Resources"][f.id.as_str()];
         assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda", "{}", f.id);
+        assert_eq!(resource["Metadata"]["BuildProperties"]["Binary"], "bootstrap", "{}", f.id);
         assert!(
             f.properties["MemorySize"].as_u64().is_some() && f.properties["Timeout"].as_u64().is_some(),
             "{} is sized",

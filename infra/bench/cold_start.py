@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Cold start of a Lambda function binary under a minimal Lambda Runtime API stub.
 
-For each binary: start the process with AWS_LAMBDA_RUNTIME_API pointing here, hand it
+For each function: start the binary as that function (TM_FUNCTION) with
+AWS_LAMBDA_RUNTIME_API pointing here, hand it
 one event, and measure from process start to the function's response (init + first
 invocation), plus its peak memory. Repeats and prints the median. No Docker, no AWS:
 the AWS SDK is pointed at AWS_ENDPOINT_URL (moto), which infra/bench/cold_start.sh
 starts.
 
-usage: cold_start.py RUNS BINARY ...   (the event is chosen by the binary's name)
+usage: cold_start.py RUNS BINARY FUNCTION ...   (the event is chosen by the function's name)
 """
 import json
 import os
@@ -113,14 +114,15 @@ def peak_mib(pid):
     return 0.0
 
 
-def measure(binary):
-    Stub.event, Stub.delivered, Stub.done, Stub.result = event_for(os.path.basename(binary)), False, threading.Event(), None
+def measure(binary, function):
+    Stub.event, Stub.delivered, Stub.done, Stub.result = event_for(function), False, threading.Event(), None
     server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = dict(os.environ)
     env.update({
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}",
-        "AWS_LAMBDA_FUNCTION_NAME": os.path.basename(binary), "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        "TM_FUNCTION": function,
+        "AWS_LAMBDA_FUNCTION_NAME": function, "AWS_LAMBDA_FUNCTION_VERSION": "1",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_LAMBDA_LOG_STREAM_NAME": "bench", "AWS_LAMBDA_LOG_GROUP_NAME": "bench",
         "RUST_LOG": "warn",
     })
@@ -128,27 +130,28 @@ def measure(binary):
     process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if not Stub.done.wait(30):
         process.kill()
-        raise SystemExit(f"{binary}: no response within 30 s: {process.stderr.read().decode()[-500:]}")
+        raise SystemExit(f"{function}: no response within 30 s: {process.stderr.read().decode()[-500:]}")
     answered, path, body = Stub.result
     memory = peak_mib(process.pid)
     process.kill()
     process.wait()
     server.shutdown()
     if not path.endswith("/response"):
-        raise SystemExit(f"{binary}: {path}: {body[:300]!r}")
+        raise SystemExit(f"{function}: {path}: {body[:300]!r}")
     status = json.loads(body).get("statusCode", 200)
     if status >= 400:
-        raise SystemExit(f"{binary}: answered {status}: {body[:300]!r}")
+        raise SystemExit(f"{function}: answered {status}: {body[:300]!r}")
     return (answered - started) * 1000, memory, status
 
 
 def main():
     runs = int(sys.argv[1])
     print(f"{'function':<22} {'status':>6} {'cold start, median of %d' % runs:>26} {'min':>9} {'peak RSS':>10}")
-    for binary in sys.argv[2:]:
-        samples = [measure(binary) for _ in range(runs)]
+    binary = sys.argv[2]
+    for function in sys.argv[3:]:
+        samples = [measure(binary, function) for _ in range(runs)]
         times = [s[0] for s in samples]
-        print(f"{os.path.basename(binary):<22} {samples[0][2]:>6} {statistics.median(times):>23.1f} ms {min(times):>6.1f} ms"
+        print(f"{function:<22} {samples[0][2]:>6} {statistics.median(times):>23.1f} ms {min(times):>6.1f} ms"
               f" {max(s[1] for s in samples):>7.1f} MiB")
 
 

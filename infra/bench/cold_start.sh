@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold start of release Lambda binaries in a local Lambda runtime emulation: a minimal
+# Cold start of the release Lambda binary, as each of several functions, in a local Lambda runtime emulation: a minimal
 # Runtime API stub (cold_start.py) starts each binary, hands it one event and measures
 # process start → response, with moto (started here, stopped on exit) standing in for
 # DynamoDB and S3. Uses host (x86_64) release builds of the same code: the arm64 zips
@@ -10,9 +10,7 @@ RUNS="${RUNS:-7}"
 FUNCTIONS=(health me-get entries-create reports-fiscal-year logs-put ingest-upload)
 VENV="${TM_VENV:-$PWD/.venv-test}"
 source infra/bench/moto.sh
-args=()
-for f in "${FUNCTIONS[@]}"; do args+=(--bin "$f"); done
-cargo build --release -p functions "${args[@]}"
+cargo build --release -p functions --bin bootstrap
 start_moto "$VENV"
 export TABLE_NAME=cold-start BUCKET_NAME=cold-start
 # The table and bucket the functions read (names as in the env above).
@@ -26,6 +24,4 @@ s3 = boto3.client("s3", **kw)
 s3.create_bucket(Bucket="cold-start")
 s3.put_bucket_versioning(Bucket="cold-start", VersioningConfiguration={"Status": "Enabled"})  # as the template
 PY
-binaries=()
-for f in "${FUNCTIONS[@]}"; do binaries+=("target/release/$f"); done
-python3 infra/bench/cold_start.py "$RUNS" "${binaries[@]}"
+python3 infra/bench/cold_start.py "$RUNS" target/release/bootstrap "${FUNCTIONS[@]}"

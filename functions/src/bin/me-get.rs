@@ -1,6 +1,0 @@
-//! Lambda function `me-get` (see the route table in `tm_service::http::routes`).
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    functions::serve("me-get").await
-}

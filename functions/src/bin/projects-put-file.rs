@@ -1,6 +1,0 @@
-//! Lambda function `projects-put-file` (see the route table in `tm_service::http::routes`).
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    functions::serve("projects-put-file").await
-}

@@ -1,6 +1,0 @@
-//! Lambda function `reports-scheduled-list` (see the route table in `tm_service::http::routes`).
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    functions::serve("reports-scheduled-list").await
-}

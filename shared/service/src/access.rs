@@ -4,7 +4,7 @@
 //! may not see answers 404, like a missing thing.
 
 use crate::context::{AppContext, Caller};
-use crate::http::ApiError;
+use crate::error::AppError;
 use crate::store::team::{AuditRecord, append_audit, shared_projects, tenant_users};
 use crate::store::{EntryQuery, Owner, StoredEntry};
 use chrono::NaiveDate;
@@ -24,7 +24,7 @@ pub(crate) struct Sharing {
 }
 
 impl Sharing {
-    pub async fn load(ctx: &AppContext, tenant: &str) -> Result<Self, ApiError> {
+    pub async fn load(ctx: &AppContext, tenant: &str) -> Result<Self, AppError> {
         Ok(Self { shares: shared_projects(ctx.store.as_ref(), tenant).await? })
     }
 
@@ -60,7 +60,7 @@ async fn share_metadata(
     caller: &Caller,
     share: &SharedProject,
     catalogs: &mut BTreeMap<String, ProjectCatalog>,
-) -> Result<Project, ApiError> {
+) -> Result<Project, AppError> {
     if !catalogs.contains_key(&share.owner) {
         let projects = ctx.store.projects(&owner_of(caller, &share.owner)?).await?;
         catalogs.insert(share.owner.clone(), ProjectCatalog::new(projects));
@@ -78,7 +78,7 @@ pub(crate) async fn catalog_with_shares(
     ctx: &AppContext,
     caller: &Caller,
     sharing: &Sharing,
-) -> Result<ProjectCatalog, ApiError> {
+) -> Result<ProjectCatalog, AppError> {
     let mut catalog = ProjectCatalog::new(ctx.store.projects(&caller.owner).await?);
     let mut catalogs = BTreeMap::new();
     for (share, standing) in sharing.visible_to(caller.owner.user()) {
@@ -132,11 +132,11 @@ pub(crate) async fn resolve_project(
     sharing: &Sharing,
     name: &str,
     owner_param: Option<&str>,
-) -> Result<ProjectTarget, ApiError> {
+) -> Result<ProjectTarget, AppError> {
     let reference = project_ref(name);
     let owner = match (reference.owner, owner_param.map(str::trim).filter(|o| !o.is_empty())) {
         (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b) => {
-            return Err(ApiError::bad_request(
+            return Err(AppError::invalid(
                 "invalid-owner",
                 format!("{name:?} names the owner {a:?} but ?owner= says {b:?}; give the owner once"),
             ));
@@ -167,7 +167,7 @@ pub(crate) async fn resolve_project(
             let project = share_metadata(ctx, caller, share, &mut BTreeMap::new()).await?;
             Ok(ProjectTarget::Colleague { share: (*share).clone(), standing: *standing, project })
         }
-        several => Err(ApiError::conflict(
+        several => Err(AppError::conflict(
             "ambiguous-project",
             format!(
                 "{} colleagues share a project named {name:?} with you; name the one you mean as OWNER/Name or \
@@ -234,7 +234,7 @@ pub(crate) async fn team_data(
     to: Option<NaiveDate>,
     scope: TeamScope<'_>,
     skip_corrupt: bool,
-) -> Result<TeamData, ApiError> {
+) -> Result<TeamData, AppError> {
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let shares: Vec<&SharedProject> = match scope {
         TeamScope::Tenant => sharing.shares.iter().collect(),
@@ -368,11 +368,11 @@ pub(crate) fn audit_record(caller: &Caller, subject: &str, action: &str, target:
 }
 
 /// The caller's projects and those shared with them.
-pub(crate) async fn catalog(ctx: &AppContext, caller: &Caller) -> Result<ProjectCatalog, ApiError> {
+pub(crate) async fn catalog(ctx: &AppContext, caller: &Caller) -> Result<ProjectCatalog, AppError> {
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     catalog_with_shares(ctx, caller, &sharing).await
 }
 
-pub(crate) fn not_visible(name: &str) -> ApiError {
-    ApiError::not_found(format!("no project named {name:?}; list them with GET /v1/projects"))
+pub(crate) fn not_visible(name: &str) -> AppError {
+    AppError::not_found("not-found", format!("no project named {name:?}; list them with GET /v1/projects"))
 }

@@ -2,7 +2,7 @@
 //! per process) and the caller with their settings ([`Caller`], once per request).
 
 use crate::auth::Principal;
-use crate::http::ApiError;
+use crate::error::AppError;
 use crate::store::objects::ObjectStore;
 use crate::store::{Owner, Profile, Store, StoreError, TenantSettings};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -79,7 +79,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub(crate) async fn load(ctx: &AppContext, principal: &Principal, access: Access) -> Result<Self, ApiError> {
+    pub(crate) async fn load(ctx: &AppContext, principal: &Principal, access: Access) -> Result<Self, AppError> {
         Ok(Self::for_principal(ctx, principal.clone(), access).await?)
     }
 

@@ -4,11 +4,13 @@
 //! - [`store`]: the storage ports and the records they store (adapters: `tm-embedded`,
 //!   `tm-aws`);
 //! - [`auth`]: the principal from verified claims;
-//! - [`http`]: the route table and the API's request, response and error types;
+//! - [`error`]: what an application service fails with, by kind;
 //! - [`context`]: the stores and clock of a process, the caller of a request;
 //! - [`access`]: the tenant's access rules, project resolution, team data, the audit;
 //! - [`report_data`]: what a report is computed from;
 //! - [`jobs`]: ingest, uploads, canonical logs, scheduled reports;
+//! - [`http`]: the route table, the API's request, response and error types, and the
+//!   one mapping of application errors to statuses;
 //! - [`handlers`]: one handler per route;
 //! - [`api`]: the axum router of the route table that serves them, locally and in
 //!   each Lambda function.
@@ -17,6 +19,7 @@ pub mod access;
 pub mod api;
 pub mod auth;
 pub mod context;
+pub mod error;
 pub mod handlers;
 pub mod http;
 pub mod jobs;

@@ -3,7 +3,7 @@
 //! read from their aggregates, and the projects the entries name.
 
 use crate::context::{AppContext, Caller};
-use crate::http::ApiError;
+use crate::error::AppError;
 use crate::store::StoredEntry;
 use crate::store::aggregates::month_aggregates;
 use chrono::NaiveDate;
@@ -33,7 +33,7 @@ impl Loaded {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         project: Option<&str>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AppError> {
         let stored = crate::access::entries_of(ctx, caller.owner.clone(), from, to, project.map(str::to_owned)).await?;
         Ok(Self {
             stored,
@@ -53,7 +53,7 @@ impl Loaded {
         to: Option<NaiveDate>,
         scope: crate::access::TeamScope<'_>,
         skip_corrupt: bool,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AppError> {
         let data = crate::access::team_data(ctx, caller, from, to, scope, skip_corrupt).await?;
         Ok(Self {
             stored: data.stored,
@@ -68,7 +68,7 @@ impl Loaded {
     /// The caller's fiscal year for its report: each month from its aggregate while
     /// that is current (see [`crate::store::aggregates`]), the other months' entries
     /// read as usual.
-    pub(crate) async fn fiscal_year(ctx: &AppContext, caller: &Caller, fy: &FiscalYear) -> Result<Self, ApiError> {
+    pub(crate) async fn fiscal_year(ctx: &AppContext, caller: &Caller, fy: &FiscalYear) -> Result<Self, AppError> {
         let mut months = Vec::new();
         let mut month = Month::of(fy.start());
         while month.first_day() <= fy.end() {

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Bottom up: each may use those before it, never those after it.
-const LAYERS: &[&str] = &["store", "auth", "http", "context", "access", "report_data", "jobs", "handlers", "api"];
+const LAYERS: &[&str] =
+    &["store", "auth", "error", "context", "access", "report_data", "jobs", "http", "handlers", "api"];
 
 fn sources(path: &Path, out: &mut Vec<String>) {
     if path.is_dir() {

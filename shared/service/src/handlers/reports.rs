@@ -220,8 +220,10 @@ pub(crate) async fn project(
         },
         // No project of that name: the engine answers with suggestions from the
         // caller's catalog (a project referenced by entries only is still found there).
-        Err(e) if e.status == 404 => (Loaded::new(ctx, caller, None, None, Some(name)).await?, name.to_owned()),
-        Err(e) => return Err(e),
+        Err(crate::error::AppError::NotFound(_)) => {
+            (Loaded::new(ctx, caller, None, None, Some(name)).await?, name.to_owned())
+        }
+        Err(e) => return Err(e.into()),
     };
     let rows = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);

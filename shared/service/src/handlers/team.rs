@@ -18,7 +18,7 @@ use tm_core::domain::sharing::{MembershipRefusal, Role, SharedProject, check_mem
 
 fn refusal(name: &str, refusal: MembershipRefusal) -> ApiError {
     match refusal {
-        MembershipRefusal::NotVisible => not_visible(name),
+        MembershipRefusal::NotVisible => not_visible(name).into(),
         MembershipRefusal::NotAdmin(standing) => ApiError::forbidden(format!(
             "you are a {} of {name:?}; only its owner and project admins change members",
             standing.label()
@@ -45,7 +45,7 @@ async fn member_target(
 ) -> Result<ProjectTarget, ApiError> {
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let name = matched.param("name").unwrap_or_default();
-    resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await
+    Ok(resolve_project(ctx, caller, &sharing, name, req.query_one("owner")).await?)
 }
 
 /// The shared project for a membership change: the existing share, or a new one when

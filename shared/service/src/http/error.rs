@@ -2,6 +2,7 @@
 //! Client mistakes are 4xx; only a failing store or a bug is a 5xx.
 
 use super::ApiResponse;
+use crate::error::{AppError, Problem};
 use crate::store::StoreError;
 use serde_json::{Value, json};
 
@@ -61,8 +62,21 @@ impl ApiError {
     }
 }
 
-/// The one mapping of store failures to answers: what a retry can fix is a 503 (with
-/// what to do), what it cannot is a 500.
+/// The one mapping of application failures to statuses. Of store failures, what a retry
+/// can fix is a 503 (with what to do), what it cannot is a 500.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let answer = |status, Problem { code, message, details }| Self { status, code, message, details };
+        match e {
+            AppError::Invalid(p) => answer(400, p),
+            AppError::Forbidden(p) => answer(403, p),
+            AppError::NotFound(p) => answer(404, p),
+            AppError::Conflict(p) => answer(409, p),
+            AppError::Store(e) => Self::from(e),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -105,6 +119,20 @@ mod tests {
             assert_eq!((answer.status, answer.code), (status, code));
             assert!(!answer.message.contains("connection reset"), "no internals in the answer: {}", answer.message);
         }
+        let app = [
+            (AppError::invalid("invalid-owner", "give the owner once"), 400, "invalid-owner"),
+            (AppError::forbidden("viewers cannot log time"), 403, "forbidden"),
+            (AppError::not_found("not-found", "no project named \"X\""), 404, "not-found"),
+            (AppError::conflict("ambiguous-project", "two colleagues share X"), 409, "ambiguous-project"),
+            (AppError::Store(StoreError::Busy("throttled".into())), 503, "busy"),
+        ];
+        for (error, status, code) in app {
+            assert_eq!(error.is_retryable(), status == 503, "{error}");
+            let answer = ApiError::from(error);
+            assert_eq!((answer.status, answer.code), (status, code));
+        }
+        let details = AppError::conflict("ambiguous-project", "two").with_details(json!({"logAs": ["a/X"]}));
+        assert_eq!(ApiError::from(details).details, json!({"logAs": ["a/X"]}), "details reach the answer");
         let corrupt = StoreError::corrupt("document SHARE#x", "missing field `owner`");
         assert_eq!(corrupt.to_string(), "corrupt document SHARE#x: missing field `owner`");
         assert!(std::error::Error::source(&corrupt).is_some(), "the cause is kept for logs");

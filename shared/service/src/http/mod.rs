@@ -14,8 +14,7 @@ use serde::Serialize;
 /// Bodies above this are refused with 413 (docs/rules.md §10: 1 MB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The largest log or project file accepted (a direct PUT and a presigned upload alike).
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub use crate::jobs::ingest::MAX_FILE_BYTES;
 
 #[derive(Clone, Debug, Default)]
 pub struct ApiRequest {

@@ -249,7 +249,8 @@ fn first_unmatched(candidates: Option<&mut Vec<usize>>, matched: &mut [bool]) ->
     None
 }
 
-use crate::http::MAX_FILE_BYTES;
+/// The largest log or project file accepted (a direct PUT and a presigned upload alike).
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
 /// The diagnostic that refuses a file of `size` bytes (over [`MAX_FILE_BYTES`]).
 pub fn too_large(size: u64) -> Diagnostic {

@@ -16,6 +16,7 @@
 
 use crate::auth::principal::Principal;
 use crate::context::{AppContext, Caller};
+use crate::error::AppError;
 use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, month_aggregates, put_month_aggregate};
 use crate::store::team::{
     GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report, replace_generated_report,
@@ -343,14 +344,11 @@ async fn render(
     period: &Period,
     team: bool,
 ) -> Result<(String, String, (u64, usize), Vec<String>, Vec<Bucket>), StoreError> {
-    // A 5xx while loading is the store's failure (retry); anything else is a bug.
-    let fail = |e: crate::http::ApiError| {
-        let message = format!("{}: {}", e.code, e.message);
-        if e.status >= 500 {
-            StoreError::unavailable("the report's data", message)
-        } else {
-            StoreError::misuse(message)
-        }
+    // The store's failure keeps its kind (a job retries what can succeed later); the
+    // job's own request is never the client's mistake, so any other kind is a bug.
+    let fail = |e: AppError| match e {
+        AppError::Store(e) => e,
+        other => StoreError::misuse(format!("loading the report's data: {other}")),
     };
     let data = if team {
         crate::report_data::Loaded::team(

@@ -1,10 +1,10 @@
 //! Uploads: naming the file, the upload record, and the "object created" event that
 //! starts an ingest (S3 through SQS in AWS; the local server's presigned PUT locally).
 
+use super::ingest::MAX_FILE_BYTES;
 use super::ingest::{finish_rejected, ingest_log, ingest_project, too_large};
 use crate::auth::Principal;
 use crate::context::{AppContext, Caller};
-use crate::http::MAX_FILE_BYTES;
 use crate::store::objects::{UPLOADS, parse_upload_key};
 use crate::store::{Owner, StoreError, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, Utc};

@@ -6,8 +6,8 @@
 #
 # It installs what it needs itself: a Python venv with moto's server, cfn-lint and the
 # SAM CLI (first run only, about two minutes), then starts moto on a free loopback port
-# and stops it on exit, also when a test fails. After the tests, schemathesis checks
-# tm-local against its own OpenAPI document. Formatting (`cargo fmt --check`) is
+# and stops it on exit, also when a test fails. After the tests, real answers and
+# schemathesis check tm-local against its own OpenAPI document. Formatting (`cargo fmt --check`) is
 # checked first and lints (`cargo clippy --all-targets -D warnings`) last: a change that
 # is not formatted or not lint-clean fails like a failing test.
 set -euo pipefail
@@ -74,6 +74,9 @@ LOCAL="http://127.0.0.1:$LOCAL_PORT"
 for _ in $(seq 1 100); do curl -sf "$LOCAL/health" >/dev/null && break; sleep 0.1; done
 TOKEN=$(curl -sf -X POST "$LOCAL/local/signup" -d '{"username": "contract", "password": "change-me-please"}' |
   python3 -c 'import sys, json; print(json.load(sys.stdin)["id_token"])')
+# Real answers with data in them (entries, a timer, logs, a shared project, reports)
+# against the document's schemas; then schemathesis on the same server.
+"$VENV/bin/python" infra/contract_answers.py "$LOCAL"
 # It keeps a cache of what it found in its working folder: run it in the temporary one.
 if ! (cd "$LOG_DIR" && "$VENV/bin/schemathesis" run "$LOCAL/openapi.json" -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \

@@ -27,6 +27,7 @@ pub fn hours_1dp(minutes: u64) -> String {
 
 /// A free span between two entries of a day.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gap {
     pub start: ClockTime,
     pub end: ClockTime,

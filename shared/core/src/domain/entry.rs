@@ -70,6 +70,7 @@ impl Entry {
 
 /// The JSON shape of an entry shared by the CLI, reports and the API.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EntryJson {
     pub date: NaiveDate,

@@ -12,6 +12,7 @@ use std::str::FromStr;
 pub const GENERAL: &str = "General";
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProjectStatus {
     #[default]
     Active,
@@ -51,6 +52,7 @@ impl FromStr for ProjectStatus {
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     pub name: String,

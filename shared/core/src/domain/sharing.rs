@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 /// A member's role, weakest first (the order is the permission order).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Sees the project's entries of every member in reports.

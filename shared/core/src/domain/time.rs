@@ -102,6 +102,21 @@ impl<'de> Deserialize<'de> for ClockTime {
     }
 }
 
+/// In the OpenAPI document: `HH:MM`, as it is sent.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ClockTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^\d{2}:\d{2}$"))
+            .examples(["09:30"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ClockTime {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

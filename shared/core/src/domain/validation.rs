@@ -150,6 +150,7 @@ pub struct ValidationContext<'a> {
 
 /// One finding about one field of the input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Issue {
     pub field: &'static str,

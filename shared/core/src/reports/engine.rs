@@ -105,6 +105,7 @@ impl From<OptionError> for ReportError {
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodKind {
     FiscalYear,
@@ -140,12 +141,14 @@ impl PeriodKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub total_minutes: u64,
@@ -156,6 +159,7 @@ pub struct Summary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TopTask {
     pub task: String,
@@ -166,6 +170,7 @@ pub struct TopTask {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectBlock {
     pub name: String,
@@ -183,6 +188,7 @@ pub struct ProjectBlock {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub key: String,
@@ -203,6 +209,7 @@ pub struct PeriodRow<'a> {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodReport<'a> {
     pub kind: PeriodKind,
@@ -569,6 +576,7 @@ pub fn since_report<'a>(
 
 /// An entry in a report listing; `user` only in team reports.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ListedEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -582,6 +590,7 @@ fn listed(src: &ReportSource<'_>, r: &ReportEntry<'_>) -> ListedEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DailyReport {
     pub kind: &'static str,
@@ -631,6 +640,7 @@ impl Default for Page {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagHours {
     pub tag: String,
@@ -640,6 +650,7 @@ pub struct TagHours {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectSummaryReport {
     pub kind: &'static str,
@@ -719,6 +730,7 @@ pub fn project_summary(name: &str, src: &ReportSource<'_>, page: Page) -> Result
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectHours {
     pub name: String,
@@ -729,6 +741,7 @@ pub struct ProjectHours {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TagSummaryReport {
     pub kind: &'static str,

@@ -25,6 +25,7 @@ fn refuse(option: &'static str, got: &str, allowed: &str) -> OptionError {
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum GroupBy {
     Project,
@@ -77,6 +78,7 @@ impl FromStr for GroupBy {
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SortBy {
     /// Descending hours (default).

@@ -4,13 +4,17 @@
 use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
 use crate::http::MAX_FILE_BYTES;
+use crate::http::answers::{
+    Export, ExportFile, ExportSettings, LastIngest, LogList, LogSummary, LogVersion, LogVersions, UploadFailure,
+    UploadFailureDetails, UploadHeaders, UploadReport, UploadTicket,
+};
 use crate::http::bodies::UploadRequest;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
 use crate::store::{EntryQuery, UploadRecord, UploadStatus};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use tm_core::domain::calendar::FiscalYear;
@@ -52,37 +56,37 @@ pub(crate) async fn create_upload(
     crate::access::audit(ctx, audit).await;
     Ok(ApiResponse::json(
         201,
-        &json!({
-            "uploadId": record.id,
-            "url": url,
-            "method": "PUT",
-            "headers": {"content-type": "text/markdown"},
-            "maxBytes": MAX_FILE_BYTES,
-            "expiresAt": expires_at,
-            "kind": record.kind,
-            "fiscalYear": record.fiscal_year,
-            "project": record.project,
-            "baseVersion": record.base_version,
-            "allowDeletes": record.allow_deletes,
-            "status": record.status,
-            "statusUrl": format!("/v1/uploads/{}", record.id),
-        }),
+        &UploadTicket {
+            upload_id: record.id.clone(),
+            url,
+            method: "PUT",
+            headers: UploadHeaders { content_type: "text/markdown" },
+            max_bytes: MAX_FILE_BYTES,
+            expires_at,
+            kind: record.kind,
+            fiscal_year: record.fiscal_year.clone(),
+            project: record.project.clone(),
+            base_version: record.base_version,
+            allow_deletes: record.allow_deletes,
+            status: record.status,
+            status_url: format!("/v1/uploads/{}", record.id),
+        },
     ))
 }
 
 /// The report of an upload, with the status that says how it went.
 fn report_response(record: &UploadRecord) -> ApiResponse {
-    let mut body = serde_json::to_value(record).expect("upload records serialise");
     let (status, error) = match record.status {
         UploadStatus::Applied | UploadStatus::Pending => (200, None),
         UploadStatus::Rejected => (422, Some("log-rejected")),
         UploadStatus::Conflict => (409, Some("stale-base-version")),
     };
-    if let Some(code) = error {
-        body["error"] =
-            json!({"code": code, "message": record.message, "details": {"diagnostics": record.diagnostics}});
-    }
-    ApiResponse::json(status, &body)
+    let error = error.map(|code| UploadFailure {
+        code,
+        message: record.message.clone(),
+        details: UploadFailureDetails { diagnostics: record.diagnostics.clone() },
+    });
+    ApiResponse::json(status, &UploadReport { record: record.clone(), error })
 }
 
 fn check_markdown_body(req: &ApiRequest) -> Result<(), ApiError> {
@@ -190,23 +194,21 @@ pub(crate) async fn get_upload(ctx: &AppContext, caller: &Caller, matched: &Matc
 
 /// `GET /v1/logs`: each fiscal year with a log.
 pub(crate) async fn list_logs(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
-    let logs: Vec<Value> = ctx
+    let logs = ctx
         .store
         .log_states(&caller.owner)
         .await?
         .into_iter()
-        .map(|s| {
-            json!({
-                "fiscalYear": s.fiscal_year,
-                "version": s.version,
-                "entryCount": s.entry_count,
-                "lastIngest": s.last_upload_id.as_ref().map(|id| json!({"uploadId": id, "status": s.last_ingest_status})),
-                "updatedAt": s.updated_at,
-                "url": format!("/v1/logs/{}", s.fiscal_year),
-            })
+        .map(|s| LogSummary {
+            last_ingest: s.last_upload_id.map(|upload_id| LastIngest { upload_id, status: s.last_ingest_status }),
+            url: format!("/v1/logs/{}", s.fiscal_year),
+            fiscal_year: s.fiscal_year,
+            version: s.version,
+            entry_count: s.entry_count,
+            updated_at: s.updated_at,
         })
         .collect();
-    Ok(ApiResponse::json(200, &json!({"logs": logs})))
+    Ok(ApiResponse::json(200, &LogList { logs }))
 }
 
 fn markdown_response(fy: &FiscalYear, version: u64, text: Vec<u8>) -> ApiResponse {
@@ -263,20 +265,18 @@ pub(crate) async fn list_versions(
 ) -> Result<ApiResponse, ApiError> {
     let fy = fiscal_year(caller, matched)?;
     let label = fy.label();
-    let versions: Vec<Value> = log_versions(ctx, &caller.owner, &label)
+    let versions = log_versions(ctx, &caller.owner, &label)
         .await?
         .into_iter()
-        .map(|(version, object)| {
-            json!({
-                "version": version,
-                "size": object.size,
-                "createdAt": object.last_modified,
-                "url": format!("/v1/logs/{label}?version={version}"),
-            })
+        .map(|(version, object)| LogVersion {
+            version,
+            size: object.size,
+            created_at: object.last_modified,
+            url: format!("/v1/logs/{label}?version={version}"),
         })
         .collect();
-    let current = ctx.store.log_state(&caller.owner, &label).await?.map_or(0, |s| s.version);
-    Ok(ApiResponse::json(200, &json!({"fiscalYear": label, "currentVersion": current, "versions": versions})))
+    let current_version = ctx.store.log_state(&caller.owner, &label).await?.map_or(0, |s| s.version);
+    Ok(ApiResponse::json(200, &LogVersions { fiscal_year: label, current_version, versions }))
 }
 
 /// Every entry of the caller, in (date, start) order.
@@ -341,16 +341,23 @@ pub(crate) async fn export(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     }
     match format {
         "json" => {
-            let body = json!({
-                "exportedAt": (ctx.clock)(),
-                "user": caller.principal.user(),
-                "tenant": caller.principal.tenant(),
-                "settings": {"timeZone": caller.profile.time_zone, "suppressedProjects": caller.profile.suppressed_projects},
-                "fiscalYearStartMonth": caller.tenant.fiscal_year_start_month,
-                "entries": entries.iter().map(Entry::to_json).collect::<Vec<_>>(),
-                "projects": projects,
-                "files": logs.iter().chain(&project_files).map(|(n, t)| json!({"name": n, "content": t})).collect::<Vec<_>>(),
-            });
+            let body = Export {
+                exported_at: (ctx.clock)(),
+                user: caller.principal.user().to_owned(),
+                tenant: caller.principal.tenant().to_owned(),
+                settings: ExportSettings {
+                    time_zone: caller.profile.time_zone.clone(),
+                    suppressed_projects: caller.profile.suppressed_projects.clone(),
+                },
+                fiscal_year_start_month: caller.tenant.fiscal_year_start_month,
+                entries: entries.iter().map(Entry::to_json).collect(),
+                projects,
+                files: logs
+                    .iter()
+                    .chain(&project_files)
+                    .map(|(name, content)| ExportFile { name: name.clone(), content: content.clone() })
+                    .collect(),
+            };
             Ok(ApiResponse::json(200, &body)
                 .with_header("content-disposition", "attachment; filename=\"temporal-mark-export.json\""))
         }

@@ -117,7 +117,7 @@ async fn dispatch(
         return Ok(ApiResponse::text(200, "application/json", crate::http::openapi::document_json()));
     }
     if matched.route.handler == Handler::Health {
-        return Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"})));
+        return Ok(ApiResponse::json(200, &crate::http::answers::Health { status: "ok" }));
     }
     let principal =
         principal.ok_or_else(|| ApiError::unauthorized("send a bearer token: Authorization: Bearer <token>"))?;

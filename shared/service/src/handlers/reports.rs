@@ -229,9 +229,8 @@ pub(crate) async fn project(
     let src = data.source(&rows, &caller.profile.suppressed_projects);
     let summary = project_summary(&name, &src, Page { offset, limit }).map_err(report_error)?;
     if format == Format::Json {
-        let mut body = serde_json::to_value(&summary).expect("reports serialise");
-        body["nextCursor"] = json!(summary.next_offset.map(offset_cursor));
-        return Ok(ApiResponse::json(200, &body));
+        let next_cursor = summary.next_offset.map(offset_cursor);
+        return Ok(ApiResponse::json(200, &crate::http::answers::ProjectSummaryAnswer { summary, next_cursor }));
     }
     Ok(respond(&Report::Project(summary), format))
 }

@@ -2,11 +2,11 @@
 //! and for tenant administrators their tenant's team summaries.
 
 use crate::context::{AppContext, Caller};
+use crate::http::answers::{ListedReport, ReportLinks, ScheduledReports};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::Owner;
 use crate::store::team::{GeneratedReport, ReportScope, generated_report, generated_reports};
-use serde_json::json;
 
 fn scopes(caller: &Caller) -> Vec<(ReportScope, Owner)> {
     let mut scopes = vec![(ReportScope::User(caller.owner.clone()), caller.owner.clone())];
@@ -18,13 +18,12 @@ fn scopes(caller: &Caller) -> Vec<(ReportScope, Owner)> {
     scopes
 }
 
-fn listed(report: &GeneratedReport) -> serde_json::Value {
-    let mut body = serde_json::to_value(report).expect("reports serialise");
-    body["links"] = json!({
-        "json": format!("/v1/reports/scheduled/{}", report.id),
-        "markdown": format!("/v1/reports/scheduled/{}?format=markdown", report.id),
-    });
-    body
+fn listed(report: GeneratedReport, stale: bool) -> ListedReport {
+    let links = ReportLinks {
+        json: format!("/v1/reports/scheduled/{}", report.id),
+        markdown: format!("/v1/reports/scheduled/{}?format=markdown", report.id),
+    };
+    ListedReport { report, links, stale }
 }
 
 pub(crate) async fn list(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
@@ -37,16 +36,8 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller) -> Result<ApiRespons
     // A report whose months changed since it was built says so; the next run of its
     // period regenerates it.
     let stale = crate::jobs::scheduled::stale_reports(ctx, caller, &reports).await?;
-    let listed: Vec<serde_json::Value> = reports
-        .iter()
-        .zip(stale)
-        .map(|(r, stale)| {
-            let mut body = listed(r);
-            body["stale"] = json!(stale);
-            body
-        })
-        .collect();
-    Ok(ApiResponse::json(200, &json!({"reports": listed})))
+    let reports = reports.into_iter().zip(stale).map(|(r, stale)| listed(r, stale)).collect();
+    Ok(ApiResponse::json(200, &ScheduledReports { reports }))
 }
 
 pub(crate) async fn get(

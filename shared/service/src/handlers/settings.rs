@@ -4,11 +4,12 @@ use super::Idempotency;
 use super::body::{required, typed};
 use crate::access::Sharing;
 use crate::context::{AppContext, Caller};
+use crate::http::answers::{ListedProject, MeAnswer, MergeAnswer, ProjectAnswer, ProjectList, Shared};
 use crate::http::bodies::{MergeRequest, ProjectFields, SettingsPatch};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::{CommitError, WriteOp};
-use serde_json::{Value, json};
+use serde_json::json;
 use tm_core::domain::calendar::{parse_date, parse_zone};
 use tm_core::domain::names::{project_key, project_name_problem};
 use tm_core::domain::project::is_conventional;
@@ -16,17 +17,17 @@ use tm_core::domain::tags::{dropped_tag_message, normalize_tags};
 use tm_core::domain::validation::Issue;
 use tm_core::domain::{Code, Project, ProjectStatus, Severity};
 
-fn me_body(caller: &Caller) -> Value {
-    json!({
-        "user": caller.principal.user(),
-        "tenant": caller.principal.tenant(),
-        "groups": caller.principal.groups,
-        "isTenantAdmin": caller.principal.is_tenant_admin(),
-        "timeZone": caller.profile.time_zone,
-        "suppressedProjects": caller.profile.suppressed_projects,
-        "fiscalYearStartMonth": caller.tenant.fiscal_year_start_month,
-        "today": caller.today(),
-    })
+fn me_body(caller: &Caller) -> MeAnswer {
+    MeAnswer {
+        user: caller.principal.user().to_owned(),
+        tenant: caller.principal.tenant().to_owned(),
+        groups: caller.principal.groups.clone(),
+        is_tenant_admin: caller.principal.is_tenant_admin(),
+        time_zone: caller.profile.time_zone.clone(),
+        suppressed_projects: caller.profile.suppressed_projects.clone(),
+        fiscal_year_start_month: caller.tenant.fiscal_year_start_month,
+        today: caller.today(),
+    }
 }
 
 pub(crate) fn get_me(caller: &Caller) -> Result<ApiResponse, ApiError> {
@@ -96,28 +97,26 @@ pub(crate) async fn list_projects(
     };
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let me = caller.owner.user();
-    let shared = |share: &tm_core::domain::sharing::SharedProject, role: &str| {
-        json!({"owner": share.owner, "role": role, "members": share.members.len(),
-               "logAs": if share.owner == me { share.name.clone() } else { share.log_as() }})
+    let shared = |share: &tm_core::domain::sharing::SharedProject, role: &str| Shared {
+        owner: share.owner.clone(),
+        role: role.to_owned(),
+        members: share.members.len(),
+        log_as: if share.owner == me { share.name.clone() } else { share.log_as() },
     };
-    let mut listed: Vec<(String, String, Value)> = Vec::new();
+    let mut listed: Vec<(String, String, ListedProject)> = Vec::new();
     for project in ctx.store.projects(&caller.owner).await?.into_iter().filter(|p| with_archived || !p.archived) {
-        let mut body = serde_json::to_value(&project).expect("projects serialise");
-        if let Some(share) = sharing.find(me, &project.name) {
-            body["shared"] = shared(share, "owner");
-        }
-        listed.push((project_key(&project.name), String::new(), body));
+        let share = sharing.find(me, &project.name).map(|share| shared(share, "owner"));
+        listed.push((project_key(&project.name), String::new(), ListedProject { project, shared: share }));
     }
     let catalog = crate::access::catalog_with_shares(ctx, caller, &sharing).await?;
     for (share, standing) in sharing.visible_to(me).filter(|(s, _)| s.owner != me) {
         let Some(project) = catalog.get(&share.log_as()).filter(|p| with_archived || !p.archived) else { continue };
-        let mut body = serde_json::to_value(project).expect("projects serialise");
-        body["name"] = json!(share.name);
-        body["shared"] = shared(share, standing.label());
-        listed.push((project_key(&share.name), share.owner.clone(), body));
+        let project = Project { name: share.name.clone(), ..project.clone() };
+        let listing = ListedProject { project, shared: Some(shared(share, standing.label())) };
+        listed.push((project_key(&share.name), share.owner.clone(), listing));
     }
     listed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    Ok(ApiResponse::json(200, &json!({"projects": listed.into_iter().map(|(_, _, b)| b).collect::<Vec<_>>()})))
+    Ok(ApiResponse::json(200, &ProjectList { projects: listed.into_iter().map(|(_, _, p)| p).collect() }))
 }
 
 /// Applies body fields to `project`, collecting every problem (422) and notice.
@@ -181,10 +180,11 @@ fn reject_errors(issues: &[Issue]) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn project_body(project: &Project, issues: &[Issue]) -> Value {
-    let mut body = serde_json::to_value(project).expect("projects serialise");
-    body["warnings"] = json!(issues.iter().filter(|i| i.severity != Severity::Error).collect::<Vec<_>>());
-    body
+fn project_body(project: &Project, issues: &[Issue]) -> ProjectAnswer {
+    ProjectAnswer {
+        project: project.clone(),
+        warnings: issues.iter().filter(|i| i.severity != Severity::Error).cloned().collect(),
+    }
 }
 
 pub(crate) async fn create_project(
@@ -460,5 +460,8 @@ pub(crate) async fn merge_project(
     };
     let moved =
         super::entries::move_project(ctx, caller, &project.name, super::entries::ProjectMove::Merge(&into)).await?;
-    Ok(ApiResponse::json(200, &json!({"merged": project.name, "into": into.name, "entriesMoved": moved})))
+    Ok(ApiResponse::json(
+        200,
+        &MergeAnswer { merged: project.name.clone(), into: into.name.clone(), entries_moved: moved },
+    ))
 }

@@ -3,13 +3,14 @@
 
 use crate::access::{ProjectTarget, Sharing, audit, audit_record, not_visible, resolve_project};
 use crate::context::{AppContext, Caller};
+use crate::http::answers::{AuditPage, Member, MemberStanding, MembersAnswer};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::team::{AuditCursor, audit_records, is_registered, save_shared_project};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use tm_core::domain::project::is_conventional;
 use tm_core::domain::sharing::{MembershipRefusal, Role, SharedProject, check_membership_change};
@@ -30,10 +31,14 @@ fn refusal(name: &str, refusal: MembershipRefusal) -> ApiError {
     }
 }
 
-fn members_body(share: &SharedProject) -> Value {
-    let mut members = vec![json!({"user": share.owner, "role": "owner"})];
-    members.extend(share.members.iter().map(|(u, r)| json!({"user": u, "role": r})));
-    json!({"project": share.name, "owner": share.owner, "logAs": share.log_as(), "members": members})
+fn owner_member(user: &str) -> Member {
+    Member { user: user.to_owned(), role: MemberStanding::Owner }
+}
+
+fn members_body(share: &SharedProject) -> MembersAnswer {
+    let mut members = vec![owner_member(&share.owner)];
+    members.extend(share.members.iter().map(|(u, r)| Member { user: u.clone(), role: (*r).into() }));
+    MembersAnswer { project: share.name.clone(), owner: share.owner.clone(), log_as: share.log_as(), members }
 }
 
 /// The project of a members route: its `{name}` (and `?owner=`), resolved for the caller.
@@ -178,12 +183,12 @@ pub(crate) async fn list_members(
         }
         ProjectTarget::Own { project, share: None } => Ok(ApiResponse::json(
             200,
-            &json!({
-                "project": project.name,
-                "owner": caller.owner.user(),
-                "logAs": project.name,
-                "members": [{"user": caller.owner.user(), "role": "owner"}],
-            }),
+            &MembersAnswer {
+                log_as: project.name.clone(),
+                project: project.name,
+                owner: caller.owner.user().to_owned(),
+                members: vec![owner_member(caller.owner.user())],
+            },
         )),
     }
 }
@@ -252,12 +257,12 @@ pub(crate) async fn list_audit(ctx: &AppContext, caller: &Caller, req: &ApiReque
     .await?;
     Ok(ApiResponse::json(
         200,
-        &json!({
-            "from": from,
-            "to": to,
-            "scope": if whole_tenant { "tenant" } else { "user" },
-            "records": records,
-            "nextCursor": next.as_ref().map(audit_cursor),
-        }),
+        &AuditPage {
+            from,
+            to,
+            scope: if whole_tenant { "tenant" } else { "user" },
+            records,
+            next_cursor: next.as_ref().map(audit_cursor),
+        },
     ))
 }

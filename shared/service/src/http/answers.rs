@@ -1,11 +1,18 @@
-//! The API's typed answers: what the entry and timer routes send back, one type each,
-//! so the handlers and the OpenAPI document share one definition. A field that is always
+//! The API's typed answers: what each JSON route sends back, one type each, so the
+//! handlers and the OpenAPI document share one definition. Reports are the engine's own
+//! types (`tm_core::reports`), and stored records (uploads, audit records, generated
+//! reports) are sent as stored. A field that is always
 //! sent, even as `null`, is marked required, so a client may rely on it being there.
 
-use crate::store::StoredEntry;
+use crate::store::team::{AuditRecord, GeneratedReport};
+use crate::store::{StoredEntry, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use tm_core::domain::sharing::Role;
 use tm_core::domain::time::ClockTime;
+use tm_core::domain::validation::Issue;
+use tm_core::domain::{Diagnostic, EntryJson, Project};
+use tm_core::reports::engine::ProjectSummaryReport;
 use utoipa::ToSchema;
 
 /// A time entry as stored, with what its write noticed.
@@ -81,4 +88,290 @@ pub struct TimerAnswer {
     pub running: Option<EntryAnswer>,
     #[schema(required = true)]
     pub elapsed_minutes: Option<i64>,
+}
+
+/// `GET /health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+}
+
+/// `GET /v1/me`, `PATCH /v1/me`: who the caller is and their settings.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeAnswer {
+    pub user: String,
+    pub tenant: String,
+    pub groups: Vec<String>,
+    pub is_tenant_admin: bool,
+    /// IANA time zone, e.g. `Europe/Berlin`: what "today" and "now" mean for the caller.
+    pub time_zone: String,
+    pub suppressed_projects: Vec<String>,
+    /// The tenant's fiscal year starts on the first of this month (1-12).
+    pub fiscal_year_start_month: u32,
+    pub today: NaiveDate,
+}
+
+/// A project as written, with what the write noticed (`POST`/`PATCH /v1/projects`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectAnswer {
+    #[serde(flatten)]
+    pub project: Project,
+    /// Warnings and notes (never errors: those answer 422).
+    pub warnings: Vec<Issue>,
+}
+
+/// How a project in the list is shared.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Shared {
+    pub owner: String,
+    /// The caller's role: `owner`, `admin`, `contributor` or `viewer`.
+    pub role: String,
+    /// How many members besides the owner.
+    pub members: usize,
+    /// What to write as an entry's project (or `[[...]]` in a log) to log on it.
+    pub log_as: String,
+}
+
+/// A project of `GET /v1/projects`: the caller's own, or a colleague's shared with them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedProject {
+    #[serde(flatten)]
+    pub project: Project,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<Shared>,
+}
+
+/// `GET /v1/projects`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectList {
+    pub projects: Vec<ListedProject>,
+}
+
+/// `POST /v1/projects/{name}/merge`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeAnswer {
+    pub merged: String,
+    pub into: String,
+    pub entries_moved: usize,
+}
+
+/// `GET /v1/projects/{name}` as JSON: the engine's summary and the cursor of the next
+/// page of recent entries.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectSummaryAnswer {
+    #[serde(flatten)]
+    pub summary: ProjectSummaryReport,
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// One member of a shared project (the owner first, as `owner`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub user: String,
+    /// `owner`, or the member's role.
+    pub role: MemberStanding,
+}
+
+/// The owner, or a member's role.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStanding {
+    Owner,
+    Admin,
+    Contributor,
+    Viewer,
+}
+
+impl From<Role> for MemberStanding {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Admin,
+            Role::Contributor => Self::Contributor,
+            Role::Viewer => Self::Viewer,
+        }
+    }
+}
+
+/// The members routes: a project's owner and members.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersAnswer {
+    pub project: String,
+    pub owner: String,
+    pub log_as: String,
+    pub members: Vec<Member>,
+}
+
+/// The headers the presigned PUT must carry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadHeaders {
+    #[serde(rename = "content-type")]
+    pub content_type: &'static str,
+}
+
+/// `POST /v1/logs/uploads`: where to PUT the file, and where to read how it went.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadTicket {
+    pub upload_id: String,
+    /// A presigned URL: PUT the file there, with these headers, before `expiresAt`.
+    pub url: String,
+    /// `PUT`.
+    pub method: &'static str,
+    pub headers: UploadHeaders,
+    pub max_bytes: usize,
+    pub expires_at: DateTime<Utc>,
+    pub kind: UploadKind,
+    pub fiscal_year: Option<String>,
+    pub project: Option<String>,
+    pub base_version: Option<u64>,
+    pub allow_deletes: bool,
+    pub status: UploadStatus,
+    /// `GET` it for the ingest report.
+    pub status_url: String,
+}
+
+/// The failure of a rejected or conflicting upload, beside its report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadFailure {
+    /// `log-rejected` or `stale-base-version`.
+    pub code: &'static str,
+    pub message: Option<String>,
+    pub details: UploadFailureDetails,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadFailureDetails {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An upload's report (`GET /v1/uploads/{id}`, `PUT /v1/logs/{fy}`, `PUT
+/// /v1/projects/{name}`): 200 when applied or pending, 422 when rejected, 409 on a
+/// stale `baseVersion` (then with `error` too).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadReport {
+    #[serde(flatten)]
+    pub record: UploadRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<UploadFailure>,
+}
+
+/// The last ingest of a log.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LastIngest {
+    pub upload_id: String,
+    pub status: Option<UploadStatus>,
+}
+
+/// A fiscal year's log in `GET /v1/logs`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogSummary {
+    pub fiscal_year: String,
+    pub version: u64,
+    pub entry_count: i64,
+    #[schema(required = true)]
+    pub last_ingest: Option<LastIngest>,
+    pub updated_at: DateTime<Utc>,
+    pub url: String,
+}
+
+/// `GET /v1/logs`: every fiscal year with a log, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogList {
+    pub logs: Vec<LogSummary>,
+}
+
+/// A stored version of a log.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogVersion {
+    pub version: u64,
+    pub size: u64,
+    pub created_at: DateTime<Utc>,
+    pub url: String,
+}
+
+/// `GET /v1/logs/{fy}/versions`: newest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogVersions {
+    pub fiscal_year: String,
+    /// 0 while the year has no log.
+    pub current_version: u64,
+    pub versions: Vec<LogVersion>,
+}
+
+/// `GET /v1/audit`: one page of audit records, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// `tenant` for a tenant admin (every record), else `user` (the caller's).
+    pub scope: &'static str,
+    pub records: Vec<AuditRecord>,
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Where a generated report's files are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportLinks {
+    pub json: String,
+    pub markdown: String,
+}
+
+/// A generated report in `GET /v1/reports/scheduled`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedReport {
+    #[serde(flatten)]
+    pub report: GeneratedReport,
+    pub links: ReportLinks,
+    /// Its months changed since it was built; the next run of its period rebuilds it.
+    pub stale: bool,
+}
+
+/// `GET /v1/reports/scheduled`: newest period first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduledReports {
+    pub reports: Vec<ListedReport>,
+}
+
+/// The caller's settings in an export.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSettings {
+    pub time_zone: String,
+    pub suppressed_projects: Vec<String>,
+}
+
+/// A file of an export: a log or a project file, as Markdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportFile {
+    pub name: String,
+    pub content: String,
+}
+
+/// `GET /v1/export?format=json`: everything of the caller's, in one document.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    pub exported_at: DateTime<Utc>,
+    pub user: String,
+    pub tenant: String,
+    pub settings: ExportSettings,
+    pub fiscal_year_start_month: u32,
+    pub entries: Vec<EntryJson>,
+    pub projects: Vec<Project>,
+    pub files: Vec<ExportFile>,
 }

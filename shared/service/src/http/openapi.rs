@@ -5,12 +5,16 @@
 //! JSON request bodies are the types of [`super::bodies`], the ones the handlers parse;
 //! whole files are Markdown.
 
-use super::answers::{EntryAnswer, EntryPage, TimerAnswer};
+use super::answers::{
+    self, AuditPage, EntryAnswer, EntryPage, LogList, MeAnswer, MembersAnswer, MergeAnswer, ProjectAnswer, ProjectList,
+    ProjectSummaryAnswer, ScheduledReports, TimerAnswer, UploadReport, UploadTicket,
+};
 use super::bodies::{
     EntryPatch, MemberRole, MergeRequest, NewEntry, ProjectFields, SettingsPatch, TimerFinishBody, TimerStartBody,
     UploadRequest,
 };
 use super::routes::{Handler, ROUTES, Route};
+use tm_core::reports::engine::{DailyReport, PeriodReport, TagSummaryReport};
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -74,14 +78,36 @@ fn successes(handler: Handler) -> &'static [u16] {
     }
 }
 
-/// The typed answer of a route, if it has one (the others are JSON objects for now).
-fn answer_type(handler: Handler) -> Option<(String, RefOr<Schema>)> {
+/// The JSON answer of a route (its success statuses), if it has one.
+fn answer_type(handler: Handler) -> Option<Typed> {
     use Handler::*;
     Some(match handler {
-        CreateEntry | GetEntry | PatchEntry | StartTimer | FinishTimer => body_type::<EntryAnswer>(),
-        ListEntries => body_type::<EntryPage>(),
-        GetTimer => body_type::<TimerAnswer>(),
-        _ => return None,
+        Health => typed::<answers::Health>(),
+        OpenApi => return None,
+        GetMe | PatchMe => typed::<MeAnswer>(),
+        CreateEntry | GetEntry | PatchEntry | StartTimer | FinishTimer => typed::<EntryAnswer>(),
+        ListEntries => typed::<EntryPage>(),
+        GetTimer => typed::<TimerAnswer>(),
+        Daily => typed::<DailyReport>(),
+        ListProjects => typed::<ProjectList>(),
+        CreateProject | PatchProject => typed::<ProjectAnswer>(),
+        ProjectSummary => typed::<ProjectSummaryAnswer>(),
+        MergeProject => typed::<MergeAnswer>(),
+        TagSummary => typed::<TagSummaryReport>(),
+        FiscalYearReport | RangeReport | WeeklyReport | MonthlyReport | SinceReport | TeamFiscalYearReport
+        | TeamRangeReport | TeamWeeklyReport | TeamMonthlyReport | TeamSinceReport | GetScheduledReport => {
+            typed::<PeriodReport<'static>>()
+        }
+        CreateUpload => typed::<UploadTicket>(),
+        GetUpload | PutLog | PutProjectFile => typed::<UploadReport>(),
+        ListLogs => typed::<LogList>(),
+        GetLog => return None,
+        LogVersions => typed::<answers::LogVersions>(),
+        Export => typed::<answers::Export>(),
+        PutMember | DeleteMember | ListMembers => typed::<MembersAnswer>(),
+        Audit => typed::<AuditPage>(),
+        ListScheduledReports => typed::<ScheduledReports>(),
+        DeleteEntry | DeleteProject => return None,
     })
 }
 
@@ -91,43 +117,51 @@ fn success_content(handler: Handler, status: u16) -> Vec<(&'static str, RefOr<Sc
     if status == 204 {
         return Vec::new();
     }
-    if let Some((name, _)) = answer_type(handler) {
-        return vec![("application/json", Ref::from_schema_name(name).into())];
-    }
-    let content: Vec<(&'static str, Schema)> = match handler {
-        GetLog => vec![("text/markdown", string())],
-        Export => vec![("application/zip", string()), ("text/csv", string()), ("application/json", object())],
+    let json: RefOr<Schema> = match answer_type(handler) {
+        Some(typed) => Ref::from_schema_name(typed.name).into(),
+        None => object().into(),
+    };
+    let mut content = vec![("application/json", json)];
+    let others: &[(&'static str, Schema)] = &match handler {
+        GetLog => return vec![("text/markdown", string().into())],
+        Export => vec![("application/zip", string()), ("text/csv", string())],
         Daily | ProjectSummary | TagSummary | FiscalYearReport | RangeReport | WeeklyReport | MonthlyReport
         | SinceReport | TeamFiscalYearReport | TeamRangeReport | TeamWeeklyReport | TeamMonthlyReport
-        | TeamSinceReport | GetScheduledReport => vec![
-            ("application/json", object()),
-            ("text/markdown", string()),
-            ("text/csv", string()),
-            ("text/plain", string()),
-        ],
-        _ => vec![("application/json", object())],
+        | TeamSinceReport | GetScheduledReport => {
+            vec![("text/markdown", string()), ("text/csv", string()), ("text/plain", string())]
+        }
+        _ => Vec::new(),
     };
-    content.into_iter().map(|(media, schema)| (media, schema.into())).collect()
+    content.extend(others.iter().map(|(media, schema)| (*media, schema.clone().into())));
+    content
 }
 
-/// A request body type: its name in the document's components, and its schema.
-fn body_type<T: ToSchema>() -> (String, RefOr<Schema>) {
-    (T::name().into_owned(), T::schema())
+/// A Rust type of the contract: its name in the document's components, and the schemas
+/// to register for it (its own first, then every type it refers to).
+struct Typed {
+    name: String,
+    schemas: Vec<(String, RefOr<Schema>)>,
+}
+
+fn typed<T: ToSchema>() -> Typed {
+    let mut schemas = vec![(T::name().into_owned(), T::schema())];
+    T::schemas(&mut schemas);
+    Typed { name: T::name().into_owned(), schemas }
 }
 
 /// The JSON body a route takes, if any.
-fn json_body(handler: Handler) -> Option<(String, RefOr<Schema>)> {
+fn json_body(handler: Handler) -> Option<Typed> {
     use Handler::*;
     Some(match handler {
-        CreateEntry => body_type::<NewEntry>(),
-        PatchEntry => body_type::<EntryPatch>(),
-        StartTimer => body_type::<TimerStartBody>(),
-        FinishTimer => body_type::<TimerFinishBody>(),
-        CreateUpload => body_type::<UploadRequest>(),
-        PatchMe => body_type::<SettingsPatch>(),
-        CreateProject | PatchProject => body_type::<ProjectFields>(),
-        MergeProject => body_type::<MergeRequest>(),
-        PutMember => body_type::<MemberRole>(),
+        CreateEntry => typed::<NewEntry>(),
+        PatchEntry => typed::<EntryPatch>(),
+        StartTimer => typed::<TimerStartBody>(),
+        FinishTimer => typed::<TimerFinishBody>(),
+        CreateUpload => typed::<UploadRequest>(),
+        PatchMe => typed::<SettingsPatch>(),
+        CreateProject | PatchProject => typed::<ProjectFields>(),
+        MergeProject => typed::<MergeRequest>(),
+        PutMember => typed::<MemberRole>(),
         _ => return None,
     })
 }
@@ -166,8 +200,8 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(200)))),
         );
     }
-    if let Some((name, _)) = json_body(route.handler) {
-        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name(name))).build();
+    if let Some(body) = json_body(route.handler) {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name(body.name))).build();
         // Finishing the timer needs no body: it finishes now.
         let required = if route.handler == Handler::FinishTimer { Required::False } else { Required::True };
         op = op.request_body(Some(
@@ -229,8 +263,10 @@ pub fn document() -> OpenApi {
         )
         .required("error");
     let mut components = ComponentsBuilder::new().schema("Error", error);
-    for (name, schema) in ROUTES.iter().flat_map(|r| [json_body(r.handler), answer_type(r.handler)]).flatten() {
-        components = components.schema(name, schema);
+    for typed in ROUTES.iter().flat_map(|r| [json_body(r.handler), answer_type(r.handler)]).flatten() {
+        for (name, schema) in typed.schemas {
+            components = components.schema(name, schema);
+        }
     }
     let components = components
         .security_scheme(
@@ -299,5 +335,51 @@ mod tests {
         let upload = &doc["components"]["schemas"]["UploadRequest"]["properties"];
         assert!(upload["baseVersion"]["type"].to_string().contains("integer"), "{upload}");
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    }
+
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    /// Every JSON answer is a named type of the document (only the document itself is
+    /// a bare object), and every type a schema refers to is in it, so a client
+    /// generated from the document knows every field.
+    #[test]
+    fn every_answer_is_typed_and_every_reference_resolves() {
+        let doc: Value = serde_json::from_str(&document_json()).unwrap();
+        for route in ROUTES.iter().filter(|r| r.handler != Handler::OpenApi) {
+            for (status, answer) in doc["paths"][route.path][route.method.to_lowercase()]["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(s, _)| *s != "default" && *s != "204")
+            {
+                if let Some(schema) = answer["content"].get("application/json") {
+                    assert!(schema["schema"]["$ref"].is_string(), "{} {} {status}: {schema}", route.method, route.path);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 60, "{} references", found.len());
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(doc["components"]["schemas"][name].is_object(), "{r} is not in the document");
+        }
+        let period = &doc["components"]["schemas"]["PeriodReport"]["properties"];
+        for field in ["kind", "groupBy", "summary", "groups", "suppressed"] {
+            assert!(period[field].is_object(), "PeriodReport.{field}");
+        }
+        let time = &doc["components"]["schemas"]["ClockTime"];
+        assert_eq!(time["pattern"], r"^\d{2}:\d{2}$");
     }
 }

@@ -277,7 +277,7 @@ impl LogState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UploadStatus {
     /// Waiting for the file (presigned upload) or for ingest.
@@ -289,7 +289,7 @@ pub enum UploadStatus {
     Conflict,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UploadKind {
     Log,
@@ -297,7 +297,7 @@ pub enum UploadKind {
 }
 
 /// What an ingest changed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IngestSummary {
     pub unchanged: usize,
@@ -307,7 +307,7 @@ pub struct IngestSummary {
 }
 
 /// An upload and its ingest report (`GET /v1/uploads/{id}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadRecord {
     pub id: String,

@@ -248,7 +248,7 @@ pub async fn save_shared_project(
 
 /// One change: who made it, to whose data, what and when, with the state before and
 /// after (absent for creations and deletions).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub id: String,
@@ -427,7 +427,7 @@ impl ReportScope {
 }
 
 /// A generated (scheduled) report: where its files are and what it covers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GeneratedReport {
     /// `{kind}-{period}`, e.g. `weekly-2026-11-16`, `monthly-2026-10`,

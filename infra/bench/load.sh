@@ -13,11 +13,16 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian) ..."
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
-cargo build --release -p tm-local
+# TM_LOCAL_BIN: a tm-local binary to measure instead (e.g. a build of an earlier
+# commit, to compare two side by side on one machine).
+BIN="${TM_LOCAL_BIN:-target/release/tm-local}"
+if [ -z "${TM_LOCAL_BIN:-}" ]; then
+  cargo build --release -p tm-local
+fi
 
 DATA=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-RUST_LOG=info target/release/tm-local --port "$PORT" --data-dir "$DATA/store" >"$DATA/stdout.log" 2>"$DATA/stderr.log" &
+RUST_LOG=info "$BIN" --port "$PORT" --data-dir "$DATA/store" >"$DATA/stdout.log" 2>"$DATA/stderr.log" &
 PID=$!
 cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT

@@ -111,3 +111,18 @@ async fn expired_tokens_say_how_to_recover() {
     let err = v.verify(&key(1).sign(&c)).await.unwrap_err();
     assert!(err.0.contains("expired"), "{err}");
 }
+
+/// A token verified once is accepted again from the cache, but the cache never lets a
+/// forgery through: the same claims with another signature, or signed by another key,
+/// are still refused after the genuine token was accepted.
+#[tokio::test]
+async fn a_cached_token_is_accepted_again_and_forgeries_of_it_still_are_not() {
+    let v = verifier().await;
+    let claims = id_claims();
+    let token = key(1).sign(&claims);
+    let first = v.verify(&token).await.unwrap();
+    assert_eq!(v.verify(&token).await.unwrap(), first);
+    let (signed, _) = token.rsplit_once('.').unwrap();
+    assert!(v.verify(&format!("{signed}.AAAA")).await.is_err(), "another signature");
+    assert!(v.verify(&key(2).sign(&claims)).await.is_err(), "another key");
+}

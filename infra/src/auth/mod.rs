@@ -4,6 +4,7 @@
 
 pub mod jwks;
 pub mod keys;
+pub mod token_cache;
 pub mod verifier;
 
 pub use verifier::{JwtVerifier, TrustedIssuer};

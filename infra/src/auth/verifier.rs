@@ -3,6 +3,7 @@
 //! client id (access tokens), expiry and not-before, token use.
 
 use super::jwks::fetch_jwks;
+use super::token_cache::TokenCache;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
@@ -43,6 +44,11 @@ const LEEWAY_SECONDS: u64 = 30;
 
 pub struct JwtVerifier {
     issuers: Vec<IssuerKeys>,
+    verified: TokenCache,
+}
+
+fn epoch_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 fn keys_of(set: &JwkSet) -> HashMap<String, DecodingKey> {
@@ -63,7 +69,10 @@ fn unverified_issuer(token: &str) -> Option<String> {
 
 impl JwtVerifier {
     pub fn new(issuers: Vec<TrustedIssuer>) -> Self {
-        Self { issuers: issuers.into_iter().map(|trusted| IssuerKeys { trusted, keys: RwLock::default() }).collect() }
+        Self {
+            issuers: issuers.into_iter().map(|trusted| IssuerKeys { trusted, keys: RwLock::default() }).collect(),
+            verified: TokenCache::default(),
+        }
     }
 
     /// Trusts `issuer` with keys given in process (the local issuer's own key set).
@@ -93,8 +102,23 @@ impl JwtVerifier {
             .ok_or_else(|| unauthorized("the token's signing key (kid) is unknown; log in again"))
     }
 
-    /// The claims of a valid token.
+    /// The claims of a valid token. A token verified before is answered from the cache
+    /// until its `exp` (plus the allowed skew): its signature and claims cannot have
+    /// changed, only the clock, and expiry is checked again on every use.
     pub async fn verify(&self, token: &str) -> Result<Map<String, Value>, AuthError> {
+        let now = epoch_seconds();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = self.verify_signed(token).await?;
+        // `exp` is required and was checked; a token without a numeric one is not kept.
+        if let Some(exp) = claims.get("exp").and_then(Value::as_u64) {
+            self.verified.put(token, &claims, exp.saturating_add(LEEWAY_SECONDS), now);
+        }
+        Ok(claims)
+    }
+
+    async fn verify_signed(&self, token: &str) -> Result<Map<String, Value>, AuthError> {
         let header = decode_header(token).map_err(|_| unauthorized("the bearer token is not a JWT; log in again"))?;
         if header.alg != Algorithm::RS256 {
             return Err(unauthorized(format!("tokens must be signed with RS256, not {:?}", header.alg)));

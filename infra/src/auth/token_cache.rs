@@ -47,6 +47,11 @@ impl TokenCache {
         tokens.insert(key(token), Verified { claims: claims.clone(), refuse_after });
     }
 
+    /// Forgets every token (the issuer's keys changed).
+    pub fn clear(&self) {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.tokens.lock().unwrap_or_else(|e| e.into_inner()).len()

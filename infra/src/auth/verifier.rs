@@ -94,6 +94,8 @@ impl JwtVerifier {
             let set = fetch_jwks(url).await?;
             cache.by_kid = keys_of(&set);
             cache.fetched_at = Some(Instant::now());
+            // A key may have been withdrawn: tokens it signed must not outlive it here.
+            self.verified.clear();
         }
         cache
             .by_kid

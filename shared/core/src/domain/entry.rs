@@ -75,12 +75,16 @@ impl Entry {
 pub struct EntryJson {
     pub date: NaiveDate,
     pub start_time: ClockTime,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub end_time: Option<ClockTime>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub minutes: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub hours: Option<f64>,
     pub task: String,
     pub project: String,
     pub tags: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub notes: Option<String>,
 }
 

@@ -60,6 +60,7 @@ pub struct Project {
     pub strategic_directions: Vec<String>,
     pub tags: Vec<String>,
     pub status: ProjectStatus,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub start_date: Option<NaiveDate>,
     pub summary: String,
     /// Put away: left out of the project list (`?archived=true` shows it); its entries

@@ -181,6 +181,7 @@ pub struct ProjectBlock {
     pub entry_count: usize,
     pub description: String,
     pub status: ProjectStatus,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub start_date: Option<NaiveDate>,
     pub departmental_goals: Vec<String>,
     pub strategic_directions: Vec<String>,
@@ -220,6 +221,7 @@ pub struct PeriodReport<'a> {
     pub label: Option<String>,
     /// The dates covered; `null` for a since report whose text matches no finished
     /// entry (there is no period to speak of).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub period: Option<Period>,
     pub group_by: GroupBy,
     pub sort: SortBy,
@@ -600,8 +602,10 @@ pub struct DailyReport {
     pub total_minutes: u64,
     pub total_hours: f64,
     pub gap_minutes: u64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub first_start: Option<ClockTime>,
     /// Latest end of a finished entry (the next day's time for a midnight crossing).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_end: Option<ClockTime>,
 }
 
@@ -660,10 +664,13 @@ pub struct ProjectSummaryReport {
     pub entry_count: usize,
     /// Average finished entry, whole minutes.
     pub average_minutes: u64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub first_date: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_date: Option<NaiveDate>,
     /// Newest first, paged.
     pub recent_entries: Vec<ListedEntry>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_offset: Option<usize>,
     pub hours_by_tag: Vec<TagHours>,
     pub untagged_minutes: u64,

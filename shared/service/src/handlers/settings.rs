@@ -4,7 +4,7 @@ use super::Idempotency;
 use super::body::{required, typed};
 use crate::access::Sharing;
 use crate::context::{AppContext, Caller};
-use crate::http::answers::{ListedProject, MeAnswer, MergeAnswer, ProjectAnswer, ProjectList, Shared};
+use crate::http::answers::{ListedProject, MeAnswer, MemberStanding, MergeAnswer, ProjectAnswer, ProjectList, Shared};
 use crate::http::bodies::{MergeRequest, ProjectFields, SettingsPatch};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
@@ -97,22 +97,22 @@ pub(crate) async fn list_projects(
     };
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     let me = caller.owner.user();
-    let shared = |share: &tm_core::domain::sharing::SharedProject, role: &str| Shared {
+    let shared = |share: &tm_core::domain::sharing::SharedProject, role: MemberStanding| Shared {
         owner: share.owner.clone(),
-        role: role.to_owned(),
+        role,
         members: share.members.len(),
         log_as: if share.owner == me { share.name.clone() } else { share.log_as() },
     };
     let mut listed: Vec<(String, String, ListedProject)> = Vec::new();
     for project in ctx.store.projects(&caller.owner).await?.into_iter().filter(|p| with_archived || !p.archived) {
-        let share = sharing.find(me, &project.name).map(|share| shared(share, "owner"));
+        let share = sharing.find(me, &project.name).map(|share| shared(share, MemberStanding::Owner));
         listed.push((project_key(&project.name), String::new(), ListedProject { project, shared: share }));
     }
     let catalog = crate::access::catalog_with_shares(ctx, caller, &sharing).await?;
     for (share, standing) in sharing.visible_to(me).filter(|(s, _)| s.owner != me) {
         let Some(project) = catalog.get(&share.log_as()).filter(|p| with_archived || !p.archived) else { continue };
         let project = Project { name: share.name.clone(), ..project.clone() };
-        let listing = ListedProject { project, shared: Some(shared(share, standing.label())) };
+        let listing = ListedProject { project, shared: Some(shared(share, standing.into())) };
         listed.push((project_key(&share.name), share.owner.clone(), listing));
     }
     listed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));

@@ -8,7 +8,7 @@ use crate::store::team::{AuditRecord, GeneratedReport};
 use crate::store::{StoredEntry, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tm_core::domain::sharing::Role;
+use tm_core::domain::sharing::{Role, Standing};
 use tm_core::domain::time::ClockTime;
 use tm_core::domain::validation::Issue;
 use tm_core::domain::{Diagnostic, EntryJson, Project};
@@ -128,8 +128,8 @@ pub struct ProjectAnswer {
 #[serde(rename_all = "camelCase")]
 pub struct Shared {
     pub owner: String,
-    /// The caller's role: `owner`, `admin`, `contributor` or `viewer`.
-    pub role: String,
+    /// The caller's standing: the owner, or their role.
+    pub role: MemberStanding,
     /// How many members besides the owner.
     pub members: usize,
     /// What to write as an entry's project (or `[[...]]` in a log) to log on it.
@@ -190,6 +190,15 @@ pub enum MemberStanding {
     Viewer,
 }
 
+impl From<Standing> for MemberStanding {
+    fn from(standing: Standing) -> Self {
+        match standing {
+            Standing::Owner => Self::Owner,
+            Standing::Member(role) => role.into(),
+        }
+    }
+}
+
 impl From<Role> for MemberStanding {
     fn from(role: Role) -> Self {
         match role {
@@ -230,8 +239,11 @@ pub struct UploadTicket {
     pub max_bytes: usize,
     pub expires_at: DateTime<Utc>,
     pub kind: UploadKind,
+    #[schema(required = true)]
     pub fiscal_year: Option<String>,
+    #[schema(required = true)]
     pub project: Option<String>,
+    #[schema(required = true)]
     pub base_version: Option<u64>,
     pub allow_deletes: bool,
     pub status: UploadStatus,
@@ -244,6 +256,7 @@ pub struct UploadTicket {
 pub struct UploadFailure {
     /// `log-rejected` or `stale-base-version`.
     pub code: &'static str,
+    #[schema(required = true)]
     pub message: Option<String>,
     pub details: UploadFailureDetails,
 }
@@ -269,6 +282,7 @@ pub struct UploadReport {
 #[serde(rename_all = "camelCase")]
 pub struct LastIngest {
     pub upload_id: String,
+    #[schema(required = true)]
     pub status: Option<UploadStatus>,
 }
 

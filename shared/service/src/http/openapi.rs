@@ -104,10 +104,10 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         GetLog => return None,
         LogVersions => typed::<answers::LogVersions>(),
         Export => typed::<answers::Export>(),
-        PutMember | DeleteMember | ListMembers => typed::<MembersAnswer>(),
+        PutMember | ListMembers => typed::<MembersAnswer>(),
         Audit => typed::<AuditPage>(),
         ListScheduledReports => typed::<ScheduledReports>(),
-        DeleteEntry | DeleteProject => return None,
+        DeleteEntry | DeleteProject | DeleteMember => return None,
     })
 }
 
@@ -223,6 +223,20 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             response = response.content(media, ContentBuilder::new().schema(Some(schema)).build());
         }
         op = op.response(status.to_string(), response.build());
+    }
+    // An upload's report is the answer also when it was refused: 422 for a rejected
+    // file, 409 for a stale baseVersion, each with `error` beside the report.
+    if matches!(route.handler, Handler::GetUpload | Handler::PutLog | Handler::PutProjectFile) {
+        for (status, description) in [
+            ("409", "a stale baseVersion: the report, with `error`"),
+            ("422", "a rejected file: the report, with `error` and its diagnostics"),
+        ] {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name(UploadReport::name()))).build();
+            op = op.response(
+                status,
+                ResponseBuilder::new().description(description).content("application/json", content).build(),
+            );
+        }
     }
     // Every failure has one shape; its status and `code` say what went wrong (README).
     let error = ResponseBuilder::new()
@@ -379,6 +393,14 @@ mod tests {
         for field in ["kind", "groupBy", "summary", "groups", "suppressed"] {
             assert!(period[field].is_object(), "PeriodReport.{field}");
         }
+        // A field sent even as null is required, so a generated client may rely on it.
+        let required = |name: &str| doc["components"]["schemas"][name]["required"].clone();
+        for field in ["endTime", "minutes", "hours", "notes"] {
+            assert!(required("EntryJson").as_array().unwrap().contains(&Value::from(field)), "EntryJson.{field}");
+        }
+        assert!(required("UploadRecord").as_array().unwrap().contains(&Value::from("diagnostics")));
+        let refused = &doc["paths"]["/v1/logs/{fy}"]["put"]["responses"]["422"]["content"]["application/json"];
+        assert_eq!(refused["schema"]["$ref"], "#/components/schemas/UploadReport", "a rejected upload is its report");
         let time = &doc["components"]["schemas"]["ClockTime"];
         assert_eq!(time["pattern"], r"^\d{2}:\d{2}$");
     }

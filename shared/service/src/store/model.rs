@@ -316,24 +316,34 @@ pub struct UploadRecord {
     /// The object key under the user's uploads (`uploads/{id}/{file}`).
     pub key: String,
     /// For logs: the fiscal year the file name names.
+    #[schema(required = true)]
     pub fiscal_year: Option<String>,
     /// For projects: the project name the file name names.
+    #[schema(required = true)]
     pub project: Option<String>,
+    #[schema(required = true)]
     pub base_version: Option<u64>,
     /// The person allows this upload to delete more than half of the year's entries.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_deletes: bool,
     pub status: UploadStatus,
     #[serde(default)]
+    #[schema(required = true)]
     pub diagnostics: Vec<tm_core::domain::Diagnostic>,
+    #[schema(required = true)]
     pub summary: Option<IngestSummary>,
     /// The log version after the ingest (logs only).
+    #[schema(required = true)]
     pub log_version: Option<u64>,
     /// The stored object version ingested, so a redelivered event is recognised.
+    #[schema(required = true)]
     pub source_version: Option<String>,
+    #[schema(required = true)]
     pub message: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub finished_at: Option<DateTime<Utc>>,
 }
 

@@ -264,7 +264,9 @@ pub struct AuditRecord {
     pub action: String,
     /// What changed: an entry id, a project name, an upload id, a setting.
     pub target: String,
+    #[schema(required = true)]
     pub before: Option<Value>,
+    #[schema(required = true)]
     pub after: Option<Value>,
 }
 
@@ -451,6 +453,7 @@ pub struct GeneratedReport {
     /// The month versions it was built from (`YYYY-MM`, or `{user}/YYYY-MM` for a team
     /// summary): when one moves, the report is stale and the next run regenerates it.
     #[serde(default)]
+    #[schema(required = true)]
     pub sources: std::collections::BTreeMap<String, u64>,
     pub generated_at: DateTime<Utc>,
 }

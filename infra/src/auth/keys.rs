@@ -27,9 +27,25 @@ impl SigningKey {
         Ok(Self { kid: kid.to_owned(), encoding, public: private.to_public_key() })
     }
 
-    /// A new 2048-bit key and its PKCS#1 PEM (to persist it).
+    /// A new 2048-bit key and its PKCS#1 PEM (to persist it), searched for on every core.
     pub fn generate(kid: &str) -> Result<(Self, String), String> {
-        let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
+        Self::generate_with(kid, std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4))
+    }
+
+    /// Finding the primes takes a random time (from a fifth of a second to several
+    /// seconds on one core), so `searchers` threads search at once and the first key
+    /// found is taken: that cuts the wait, its long tail most. The others finish in the
+    /// background and are dropped.
+    pub fn generate_with(kid: &str, searchers: usize) -> Result<(Self, String), String> {
+        let (found, first) = std::sync::mpsc::channel();
+        for _ in 0..searchers.max(1) {
+            let found = found.clone();
+            std::thread::spawn(move || {
+                let _ = found.send(RsaPrivateKey::new(&mut rand::thread_rng(), 2048));
+            });
+        }
+        drop(found);
+        let private = first.recv().map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
         let pem = private.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF).map_err(|e| e.to_string())?.to_string();
         Ok((Self::from_pem(&pem, kid)?, pem))
     }

@@ -114,6 +114,22 @@ fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
 
+/// Writes the key readable by its owner only from the first byte, and whole or not at
+/// all: it goes to a temporary file that is then renamed, so a crash never leaves a
+/// half-written key that would stop the next start.
+fn keep_private(path: &Path, pem: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let partial = path.with_extension("pem.partial");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&partial)?;
+    file.write_all(pem.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}
+
 impl LocalIssuer {
     /// Loads the signing key from the data folder, or makes and keeps one, so tokens
     /// stay valid across restarts.
@@ -128,12 +144,7 @@ impl LocalIssuer {
             Ok(pem) => SigningKey::from_pem(&pem, "local-1")?,
             Err(_) => {
                 let (key, pem) = SigningKey::generate("local-1")?;
-                std::fs::write(&path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-                }
+                keep_private(&path, &pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 key
             }
         };
@@ -344,5 +355,30 @@ impl LocalIssuer {
             expires_in: TOKEN_SECONDS,
             token_type: "Bearer",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key file is its owner's only, whole, and nothing is left beside it.
+    #[test]
+    fn the_signing_key_is_kept_private_and_whole() {
+        let dir = std::env::temp_dir().join(format!("tm-key-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("local-issuer-key.pem");
+        let (_, pem) = SigningKey::generate("local-1").unwrap();
+        keep_private(&path, &pem).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), pem);
+        assert!(SigningKey::from_pem(&pem, "local-1").is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["local-issuer-key.pem"], "no partial file left");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -22,7 +22,7 @@ use tm_service::api::Edge;
 use tm_service::auth::Principal;
 use tm_service::context::AppContext;
 use tm_service::http::ApiError;
-use tm_service::http::routes::{Route, route_by_function};
+use tm_service::http::routes::{JOBS, ROUTES, Route, route_by_function};
 use tower::ServiceExt;
 
 pub mod ingest;
@@ -120,8 +120,11 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
             Some(EntryPoint::ReportScheduler) => Box::pin(reports::serve_scheduler()),
             Some(EntryPoint::ReportWorker) => Box::pin(reports::serve_worker()),
             None => {
+                let known: Vec<&str> =
+                    ROUTES.iter().map(|r| r.function).chain(JOBS.iter().map(|(name, _)| *name)).collect();
                 return Err(format!(
-                    "{function} is neither a route's function nor a job; see tm_service::http::routes"
+                    "{function:?} is neither a route's function nor a job; one of: {}",
+                    known.join(", ")
                 )
                 .into());
             }

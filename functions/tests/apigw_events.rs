@@ -228,6 +228,14 @@ fn every_route_and_job_has_an_entry_point() {
     assert!(functions::entry_point("entries-creat").is_none());
 }
 
+/// A mistyped `TM_FUNCTION` stops the function at once and says what it may be.
+#[tokio::test]
+async fn an_unknown_function_name_stops_with_the_names_it_could_be() {
+    let error = functions::run("entries-craete").await.unwrap_err().to_string();
+    assert!(error.contains("\"entries-craete\" is neither"), "{error}");
+    assert!(error.contains("entries-create") && error.contains("report-worker"), "{error}");
+}
+
 /// Every route of the table once, through its Lambda handler, on DynamoDB.
 #[tokio::test]
 async fn every_route_works_on_dynamodb() {

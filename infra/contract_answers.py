@@ -121,6 +121,8 @@ check("GET", "/v1/export", "/v1/export?format=json", me, expect=200)
 check("GET", "/v1/audit", "/v1/audit?limit=5", me, expect=200)
 call("POST", "/local/reports/run", me)
 scheduled = check("GET", "/v1/reports/scheduled", "/v1/reports/scheduled", me, expect=200)
+if not (scheduled or {}).get("reports"):
+    failures.append("GET /v1/reports/scheduled: the run generated no report, so GET /v1/reports/scheduled/{id} went unchecked")
 for report in (scheduled or {}).get("reports", [])[:2]:
     check("GET", "/v1/reports/scheduled/{id}", report["links"]["json"], me, expect=200)
 check("DELETE", "/v1/projects/{name}/members/{user}", f"/v1/projects/Docs/members/{colleague_id}", me, expect=204)

@@ -20,12 +20,13 @@ use tm_aws::dynamo::DynamoStore;
 use tm_aws::s3::S3ObjectStore;
 use tm_service::api::Edge;
 use tm_service::auth::Principal;
-use tm_service::context::AppContext;
+use tm_service::context::{AppContext, Publishing};
 use tm_service::http::ApiError;
 use tm_service::http::routes::{JOBS, ROUTES, Route, route_by_function};
 use tower::ServiceExt;
 
 pub mod ingest;
+pub mod publisher;
 pub mod reports;
 pub mod tenant_access;
 
@@ -96,6 +97,7 @@ pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
 pub enum EntryPoint {
     Route(&'static Route),
     IngestUpload,
+    LogPublisher,
     ReportScheduler,
     ReportWorker,
 }
@@ -104,6 +106,7 @@ pub enum EntryPoint {
 pub fn entry_point(function: &str) -> Option<EntryPoint> {
     match function {
         "ingest-upload" => Some(EntryPoint::IngestUpload),
+        "log-publisher" => Some(EntryPoint::LogPublisher),
         "report-scheduler" => Some(EntryPoint::ReportScheduler),
         "report-worker" => Some(EntryPoint::ReportWorker),
         _ => route_by_function(function).map(EntryPoint::Route),
@@ -117,6 +120,7 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
         match entry_point(function) {
             Some(EntryPoint::Route(route)) => Box::pin(serve(route.function)),
             Some(EntryPoint::IngestUpload) => Box::pin(ingest::serve_ingest()),
+            Some(EntryPoint::LogPublisher) => Box::pin(publisher::serve_publisher()),
             Some(EntryPoint::ReportScheduler) => Box::pin(reports::serve_scheduler()),
             Some(EntryPoint::ReportWorker) => Box::pin(reports::serve_worker()),
             None => {
@@ -137,7 +141,10 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
 pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
     init_tracing();
     let route = route_by_function(function).ok_or_else(|| format!("{function} is not in the route table"))?;
-    let service = Service::from_env(function).await?;
+    let mut service = Service::from_env(function).await?;
+    // The log-publisher function publishes the logs an entry write changed, from the
+    // table's stream: a write answers without rendering its year.
+    service.ctx.publishing = Publishing::Stream;
     lambda_http::run(app(&service, route)).await
 }
 

@@ -447,3 +447,56 @@ async fn a_large_ingest_in_progress_holds_off_readers_and_writers_until_done_or_
     let (status, body) = api(ctx, "hana", "entries-list", "GET", json!({}), "", None).await;
     assert_eq!((status, json_of(&body)["entries"].as_array().map(Vec::len)), (200, Some(2)));
 }
+
+/// A DynamoDB Streams record (KEYS_ONLY) of a user's item, as the stream delivers it.
+fn stream_record(user: &str, sk: &str, sequence: u32) -> Value {
+    json!({
+        "eventID": format!("e{sequence}"), "eventName": "MODIFY", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {"Keys": {"pk": {"S": format!("T#acme#U#{user}")}, "sk": {"S": sk}},
+                     "SequenceNumber": sequence.to_string(), "SizeBytes": 50, "StreamViewType": "KEYS_ONLY"},
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-12-02T00:00:00.000"
+    })
+}
+
+#[tokio::test]
+async fn entry_writes_answer_without_rendering_and_one_stream_batch_publishes_the_year_once() {
+    let Some(mut setup) = setup().await else { return };
+    setup.ctx.publishing = tm_service::context::Publishing::Stream;
+    let ctx = &setup.ctx;
+    let fy = json!({"fy": "2025-2026"});
+    let (status, _) = api(ctx, "fay", "logs-put", "PUT", fy.clone(), "", Some(FIXTURE)).await;
+    assert_eq!(status, 200, "an upload publishes its own version at once");
+    let mut records = Vec::new();
+    for (n, day) in (11..=13).enumerate() {
+        let body =
+            format!(r#"{{"date": "2025-08-{day}", "startTime": "09:00", "endTime": "09:30", "task": "Standup"}}"#);
+        let (status, answer) = api(ctx, "fay", "entries-create", "POST", json!({}), "", Some(&body)).await;
+        assert_eq!(status, 201, "{}", json_of(&answer));
+        records.push(stream_record("fay", "LOG#2025-2026", 10 + 2 * n as u32));
+        records.push(stream_record("fay", &format!("E#2025-08-{day}T09:00#x"), 11 + 2 * n as u32));
+    }
+    let listed = |body: &[u8]| -> Vec<(u64, bool)> {
+        let all = json_of(body)["versions"].as_array().unwrap().clone();
+        all.iter().map(|v| (v["version"].as_u64().unwrap(), v["published"].as_bool().unwrap())).collect()
+    };
+    let (_, before) = api(ctx, "fay", "logs-versions", "GET", fy.clone(), "", None).await;
+    assert_eq!(listed(&before), vec![(4, false), (1, true)], "the writes rendered nothing");
+    let (_, rendered) = api(ctx, "fay", "logs-get", "GET", fy.clone(), "", None).await;
+    assert!(String::from_utf8_lossy(&rendered).contains("### 2025-08-13"), "a read renders the current version");
+
+    let service = functions::Service::unscoped(ctx.clone());
+    let memory = functions::publisher::Memory::default();
+    let event = json!({"Records": records});
+    let answer = serde_json::to_value(functions::publisher::handle_stream(&service, &memory, event.clone()).await);
+    assert_eq!(answer.unwrap(), json!({"batchItemFailures": []}));
+    let (_, after) = api(ctx, "fay", "logs-versions", "GET", fy.clone(), "", None).await;
+    assert_eq!(listed(&after), vec![(4, true), (1, true)], "one publish for the batch");
+    assert!(json_of(&after)["versions"][0]["size"].as_u64().unwrap() < 1000, "a patch: {}", json_of(&after));
+    let (_, v4) = api(ctx, "fay", "logs-get", "GET", fy.clone(), "version=4", None).await;
+    assert_eq!(v4, rendered);
+    // A redelivered batch stores nothing new.
+    functions::publisher::handle_stream(&service, &memory, event).await;
+    let (_, again) = api(ctx, "fay", "logs-versions", "GET", fy, "", None).await;
+    assert_eq!(listed(&again), listed(&after));
+}

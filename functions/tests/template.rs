@@ -146,7 +146,7 @@ fn list_of(value: &Value) -> Vec<&Value> {
 fn data_access_is_tenant_scoped_and_least_privilege() {
     let template = template();
     let resources = &template["Resources"];
-    let roles = ["RouteFunctionRole", "IngestFunctionRole", "ReportWorkerRole"];
+    let roles = ["RouteFunctionRole", "IngestFunctionRole", "ReportWorkerRole", "LogPublisherRole"];
     let read_only = [
         "dynamodb:GetItem",
         "dynamodb:Query",
@@ -189,9 +189,20 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
     }
     // The functions' own roles: logs, their queue, and assuming the tenant role.
     for role in roles {
-        let text = serde_yaml_ng::to_string(&resources[role]).unwrap();
-        assert!(!text.contains("dynamodb:") && !text.contains("s3:"), "{role} holds data access: {text}");
+        let mut role = resources[role].clone();
+        if let Some(policies) = role["Properties"]["Policies"].as_sequence_mut() {
+            // The publisher reads the table's stream: change records, not tenant data.
+            policies.retain(|p| p["PolicyName"] != "table-stream");
+        }
+        let text = serde_yaml_ng::to_string(&role).unwrap();
+        assert!(!text.contains("dynamodb:") && !text.contains("s3:"), "a role holds data access: {text}");
     }
+    let stream = &resources["LogPublisherRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
+    assert_eq!(tagged(&stream["Resource"]).map(|(_, v)| str_of(v).to_owned()), Some("Table.StreamArn".into()));
+    assert!(actions(stream).iter().all(|a| {
+        ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+            .contains(&a.as_str())
+    }));
     let assume = &resources["AssumeTenantAccessPolicy"]["Properties"];
     let attached: Vec<String> =
         assume["Roles"].as_sequence().unwrap().iter().map(|r| str_of(tagged(r).unwrap().1).to_owned()).collect();
@@ -230,6 +241,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
         let expected = match f.binary.as_str() {
             "ingest-upload" => "IngestFunctionRole.Arn",
             "report-worker" => "ReportWorkerRole.Arn",
+            "log-publisher" => "LogPublisherRole.Arn",
             _ => "RouteFunctionRole.Arn",
         };
         assert_eq!(role.as_deref(), Some(expected), "{}", f.id);
@@ -267,37 +279,59 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
     let ingest = by_binary("ingest-upload");
     assert!(ingest.table.contains(&"dynamodb:BatchWriteItem".to_owned()));
     assert!(ingest.actions().any(|a| a == "s3:GetObjectVersion"));
-    for writer in ["entries-create", "timer-finish", "logs-put"] {
+    // Entry writes render nothing (the log publisher does, from the stream); whoever
+    // publishes lists the year's versions and stores one.
+    for writer in ["entries-create", "entries-patch", "entries-delete", "timer-start", "timer-finish", "projects-merge"]
+    {
         assert!(
-            by_binary(writer)
-                .objects
-                .iter()
-                .any(|(a, p)| a.contains(&"s3:PutObject".to_owned()) && p.ends_with("logs/*")),
-            "{writer} re-renders canonical logs"
+            by_binary(writer).objects.is_empty() && by_binary(writer).listing.is_empty(),
+            "{writer} touches no objects"
+        );
+    }
+    for publisher in ["log-publisher", "logs-put", "ingest-upload"] {
+        let grants = by_binary(publisher);
+        assert!(
+            grants.objects.iter().any(|(a, p)| a.contains(&"s3:PutObject".to_owned()) && p.ends_with("logs/*")),
+            "{publisher} stores log versions"
+        );
+        assert!(
+            grants.objects.iter().any(|(a, p)| a.contains(&"s3:GetObject".to_owned()) && p.ends_with("logs/*")),
+            "{publisher} reads the year's document and the version before"
+        );
+        assert!(
+            grants.listing.iter().any(|(a, p)| a.contains(&"s3:ListBucket".to_owned()) && p.ends_with("logs/*")),
+            "{publisher} lists the year's versions"
         );
     }
     assert!(!by_binary("logs-get").actions().any(|a| a == "s3:PutObject"), "a reader renders, never stores");
-    // Everything that renders a year reads the person's document under logs/.
-    for renderer in [
-        "entries-create",
-        "entries-patch",
-        "entries-delete",
-        "timer-start",
-        "timer-finish",
-        "projects-patch",
-        "logs-put",
-        "logs-get",
-        "export",
-        "ingest-upload",
-    ] {
-        assert!(
-            by_binary(renderer)
-                .objects
-                .iter()
-                .any(|(a, p)| a.contains(&"s3:GetObject".to_owned()) && p.ends_with("logs/*")),
-            "{renderer} reads the year's document"
-        );
-    }
+    assert!(
+        by_binary("logs-get")
+            .objects
+            .iter()
+            .any(|(a, p)| a.contains(&"s3:GetObject".to_owned()) && p.ends_with("logs/*"))
+    );
+}
+
+#[test]
+fn the_log_publisher_reads_the_tables_stream_batched_with_retries_and_a_dead_letter_queue() {
+    let template = template();
+    let resources = &template["Resources"];
+    assert_eq!(resources["Table"]["Properties"]["StreamSpecification"]["StreamViewType"], "KEYS_ONLY");
+    let event = &resources["LogPublisherFunction"]["Properties"]["Events"]["LogChanges"];
+    assert_eq!(event["Type"], "DynamoDB");
+    let properties = &event["Properties"];
+    assert_eq!(tagged(&properties["Stream"]).map(|(_, v)| str_of(v).to_owned()), Some("Table.StreamArn".into()));
+    assert!(properties["MaximumBatchingWindowInSeconds"].as_u64().unwrap() >= 1, "a burst is one publish");
+    assert_eq!(properties["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    assert_eq!(properties["BisectBatchOnFunctionError"], true);
+    let pattern: serde_json::Value =
+        serde_json::from_str(properties["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap()).unwrap();
+    assert_eq!(pattern["dynamodb"]["Keys"]["sk"]["S"][0]["prefix"], "LOG#", "only log items wake it");
+    assert_eq!(
+        tagged(&properties["DestinationConfig"]["OnFailure"]["Destination"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("LogPublisherDeadLetterQueue.Arn".into())
+    );
+    assert!(resources["LogPublisherDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
 }
 
 #[test]

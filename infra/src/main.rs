@@ -7,6 +7,8 @@ use std::sync::Arc;
 use tm_embedded::EmbeddedStore;
 use tm_local::auth::{JwtVerifier, TrustedIssuer};
 use tm_local::{issuer, server};
+use tm_service::context::Publishing;
+use tm_service::jobs::publisher::LocalPublisher;
 
 #[derive(Parser)]
 #[command(name = "tm-local", version, about = "Temporal Mark local server (no AWS, no Docker)")]
@@ -35,6 +37,10 @@ struct Args {
     /// RFC 8252).
     #[arg(long = "redirect-uri", env = "TM_REDIRECT_URIS", value_delimiter = ',')]
     redirect_uris: Vec<String>,
+    /// How long the log publisher collects entry writes before it renders each changed
+    /// year's log once, in milliseconds (reads render an unpublished version on the spot).
+    #[arg(long, env = "TM_PUBLISH_WINDOW_MS", default_value_t = 1000)]
+    publish_window_ms: u64,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -102,8 +108,10 @@ async fn run(args: Args) -> Result<(), String> {
     let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone(), redirects)?;
     let mut verifier = JwtVerifier::new(trusted);
     verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
-    let state =
-        Arc::new(server::AppState { ctx: store.context(), store, verifier, issuer, base_url: base_url.clone() });
+    let mut ctx = store.context();
+    let publisher = LocalPublisher::spawn(ctx.clone(), std::time::Duration::from_millis(args.publish_window_ms));
+    ctx.publishing = Publishing::Queue(publisher.clone());
+    let state = Arc::new(server::AppState { ctx, store, verifier, issuer, base_url: base_url.clone() });
 
     if args.report_interval_minutes > 0 {
         let ctx = state.ctx.clone();
@@ -156,6 +164,7 @@ async fn run(args: Args) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
+    publisher.flush().await;
     println!("tm-local stopped");
     Ok(())
 }

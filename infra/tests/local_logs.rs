@@ -206,3 +206,43 @@ async fn csv_exports_and_reports_neutralise_formula_cells() {
     let log = eve.get("/v1/logs/2025-2026").await.text;
     assert!(log.contains("- **09:00-10:00**: =HYPERLINK(\"http://evil\") [[Non-Project]]"), "{log}");
 }
+
+#[tokio::test]
+async fn a_burst_of_writes_is_published_once_after_the_window_and_reads_the_same_before() {
+    let server = Server::start_in(support::data_dir("logs-publisher"), &["--publish-window-ms", "1500"]);
+    let erin = signup(&server.base, "erin", None, &[]).await;
+    assert_eq!(erin.put_markdown("/v1/logs/2025-2026", FIXTURE).await.status, 200);
+    for day in 11..=15 {
+        let body =
+            format!(r#"{{"date": "2025-08-{day}", "startTime": "09:00", "endTime": "09:30", "task": "Standup"}}"#);
+        assert_eq!(erin.post("/v1/entries", &body).await.status, 201);
+    }
+    let listed = |versions: &serde_json::Value| -> Vec<(u64, bool)> {
+        let all = versions["versions"].as_array().unwrap();
+        all.iter().map(|v| (v["version"].as_u64().unwrap(), v["published"].as_bool().unwrap())).collect()
+    };
+    // Before the publisher ran: the current version is listed and reads like any other.
+    let before = erin.get("/v1/logs/2025-2026/versions").await.json();
+    assert_eq!(listed(&before), vec![(6, false), (1, true)], "{before}");
+    let latest = erin.get("/v1/logs/2025-2026").await;
+    assert_eq!(latest.headers["x-log-version"].to_str().unwrap(), "6");
+    assert!(latest.text.contains("### 2025-08-15"), "{}", latest.text);
+    assert_eq!(erin.get("/v1/logs/2025-2026?version=6").await.text, latest.text);
+    let skipped = erin.get("/v1/logs/2025-2026?version=3").await;
+    assert_eq!(skipped.status, 404);
+    assert!(skipped.json()["error"]["message"].as_str().unwrap().contains("replaced before it was published"));
+
+    // One publish for the five writes, as a patch against version 1.
+    let mut after = before;
+    for _ in 0..100 {
+        after = erin.get("/v1/logs/2025-2026/versions").await.json();
+        if listed(&after)[0].1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed(&after), vec![(6, true), (1, true)], "{after}");
+    assert!(after["versions"][0]["size"].as_u64().unwrap() < 1000, "{after}");
+    assert_eq!(erin.get("/v1/logs/2025-2026?version=6").await.text, latest.text);
+    assert_eq!(erin.get("/v1/logs/2025-2026").await.text, latest.text);
+}

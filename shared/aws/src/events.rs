@@ -1,6 +1,6 @@
 //! The Lambda events the functions receive, as `aws_lambda_events` types, turned into
 //! the service's terms: SQS batches (and the partial-failure answer), S3 notifications
-//! delivered through SQS, and EventBridge schedules.
+//! delivered through SQS, EventBridge schedules, and the table's change stream.
 
 pub use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
@@ -59,6 +59,54 @@ pub fn objects_created(body: &str) -> Result<Vec<ObjectCreated>, String> {
         .collect())
 }
 
+/// A batch of DynamoDB Streams records (the table's stream is `KEYS_ONLY`: each record
+/// names the item that changed).
+#[derive(Debug, serde::Deserialize)]
+pub struct StreamEvent {
+    #[serde(rename = "Records", default)]
+    pub records: Vec<StreamRecord>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StreamRecord {
+    #[serde(rename = "eventName", default)]
+    pub event_name: Option<String>,
+    pub dynamodb: StreamChange,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StreamChange {
+    #[serde(rename = "Keys", default)]
+    pub keys: std::collections::HashMap<String, Value>,
+    #[serde(rename = "SequenceNumber", default)]
+    pub sequence_number: Option<String>,
+}
+
+/// A fiscal year's log item that changed (its version moved), from the stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangedLog {
+    pub owner: tm_service::store::Owner,
+    pub fiscal_year: String,
+    /// The record's sequence number: what a partial failure names for redelivery.
+    pub sequence_number: String,
+}
+
+/// The log items a stream batch changed (`LOG#{fy}` in a user's partition), in order;
+/// other items, and removals, give none.
+pub fn changed_logs(event: &StreamEvent) -> Vec<ChangedLog> {
+    let key = |change: &StreamChange, name: &str| change.keys.get(name)?.get("S")?.as_str().map(str::to_owned);
+    event
+        .records
+        .iter()
+        .filter(|r| r.event_name.as_deref() != Some("REMOVE"))
+        .filter_map(|r| {
+            let fiscal_year = key(&r.dynamodb, "sk")?.strip_prefix("LOG#")?.to_owned();
+            let owner = tm_service::store::Owner::of_partition(&key(&r.dynamodb, "pk")?)?;
+            Some(ChangedLog { owner, fiscal_year, sequence_number: r.dynamodb.sequence_number.clone()? })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +158,35 @@ mod tests {
         assert_eq!(answer, serde_json::json!({"batchItemFailures": [{"itemIdentifier": "m-1"}]}));
         let none = serde_json::to_value(batch_failures(Vec::new())).unwrap();
         assert_eq!(none, serde_json::json!({"batchItemFailures": []}));
+    }
+
+    /// DynamoDB Streams' record shape (KEYS_ONLY), as the AWS documentation shows it.
+    #[test]
+    fn a_stream_batch_names_the_log_items_that_changed() {
+        let record = |name: &str, pk: &str, sk: &str, seq: &str| {
+            serde_json::json!({
+                "eventID": "1", "eventName": name, "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+                "awsRegion": "eu-central-1",
+                "dynamodb": {"ApproximateCreationDateTime": 1764669600.0, "Keys": {"pk": {"S": pk}, "sk": {"S": sk}},
+                             "SequenceNumber": seq, "SizeBytes": 60, "StreamViewType": "KEYS_ONLY"},
+                "eventSourceARN": "arn:aws:dynamodb:eu-central-1:123456789012:table/t/stream/2026-12-01T00:00:00.000"
+            })
+        };
+        let event: StreamEvent = serde_json::from_value(serde_json::json!({"Records": [
+            record("MODIFY", "T#acme#U#ann", "LOG#2025-2026", "100"),
+            record("INSERT", "T#acme#U#ann", "E#2025-07-29T09:00#x", "101"),
+            record("INSERT", "T#acme#U#bob", "LOG#2026-2027", "102"),
+            record("REMOVE", "T#acme#U#bob", "LOG#2024-2025", "103"),
+            record("MODIFY", "T#acme", "LOG#2025-2026", "104"),
+        ]}))
+        .unwrap();
+        let changed: Vec<(String, String, String)> = changed_logs(&event)
+            .into_iter()
+            .map(|c| (c.owner.user().to_owned(), c.fiscal_year, c.sequence_number))
+            .collect();
+        assert_eq!(
+            changed,
+            vec![("ann".into(), "2025-2026".into(), "100".into()), ("bob".into(), "2026-2027".into(), "102".into())]
+        );
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tm_core::domain::ClockTime;
-use tm_core::domain::calendar::{FiscalCalendar, local_now, parse_zone};
+use tm_core::domain::calendar::{FiscalCalendar, FiscalYear, local_now, parse_zone};
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -20,6 +20,8 @@ pub struct AppContext {
     /// Raw uploads, canonical logs and their versions, exports.
     pub objects: Arc<dyn ObjectStore>,
     pub clock: Clock,
+    /// Who publishes the canonical log after an entry write.
+    pub publishing: Publishing,
     /// Serialises one user's writes inside this process, so they queue instead of
     /// failing each other's version checks. Across processes (concurrent Lambdas) the
     /// version check is what keeps writes correct.
@@ -28,13 +30,19 @@ pub struct AppContext {
 
 impl AppContext {
     pub fn new(store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
-        Self { store, objects, clock: Arc::new(Utc::now), write_locks: Arc::default() }
+        Self { store, objects, clock: Arc::new(Utc::now), publishing: Publishing::Inline, write_locks: Arc::default() }
     }
 
     /// The same context (clock, write serialisation) on other stores: the Lambda side
     /// swaps in stores whose credentials reach one tenant only.
     pub fn with_stores(&self, store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
-        Self { store, objects, clock: self.clock.clone(), write_locks: self.write_locks.clone() }
+        Self {
+            store,
+            objects,
+            clock: self.clock.clone(),
+            publishing: self.publishing.clone(),
+            write_locks: self.write_locks.clone(),
+        }
     }
 
     /// The lock of `owner`'s writes (held for one validate-and-commit).
@@ -49,6 +57,27 @@ impl AppContext {
         };
         lock.lock_owned().await
     }
+}
+
+/// Who publishes a year's canonical log once an entry write has committed
+/// (docs/ingest.md, Publishing). Never the request itself in the service: rendering a log
+/// costs the whole year, and a write should cost what it changes.
+#[derive(Clone)]
+pub enum Publishing {
+    /// Right after the commit, before answering: jobs and tests that read the
+    /// published versions at once.
+    Inline,
+    /// Handed to a publisher running beside the server in this process (tm-local),
+    /// which renders a burst of writes once.
+    Queue(Arc<dyn PublishQueue>),
+    /// The table's change stream: in AWS, DynamoDB Streams deliver the log items'
+    /// changes to the log-publisher function, batched.
+    Stream,
+}
+
+/// A publisher that takes the years to publish and returns at once.
+pub trait PublishQueue: Send + Sync {
+    fn push(&self, owner: &Owner, fiscal_year: &FiscalYear);
 }
 
 /// What a request may do to the store: a read route (GET) never writes, so in AWS its

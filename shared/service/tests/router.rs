@@ -36,19 +36,29 @@ fn app(dir: &std::path::Path) -> Router {
 }
 
 async fn send(app: &Router, method: &str, path: &str, body: Vec<u8>) -> (Response<Body>, Value) {
+    let (response, bytes) = send_raw(app, method, path, "application/json", body).await;
+    (response, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn send_raw(
+    app: &Router,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (Response<Body>, Vec<u8>) {
     let request = Request::builder()
         .method(method)
         .uri(path)
         .header("authorization", "Bearer test")
-        .header("content-type", "application/json")
+        .header("content-type", content_type)
         .header("x-request-id", "my-request")
         .body(Body::from(body))
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (Response::from_parts(parts, Body::empty()), value)
+    (Response::from_parts(parts, Body::empty()), bytes.to_vec())
 }
 
 #[tokio::test]
@@ -85,5 +95,51 @@ async fn the_router_answers_misses_and_limits_in_json_and_keeps_the_request_id()
     let (refused, body) = send(&app, "PUT", "/v1/logs/2025-2026", log.into_bytes()).await;
     assert_eq!(refused.status(), 413);
     assert!(body["error"]["message"].as_str().unwrap().contains("5 MB"), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn every_published_log_version_reads_back_exactly_while_storing_only_what_changed() {
+    let dir = std::env::temp_dir().join(format!("tm-versions-{}", uuid::Uuid::new_v4()));
+    let app = app(&dir);
+    let path = "/v1/logs/2025-2026";
+    // A person's own file first (CRLF, their own heading), then API writes into it.
+    let mut log = String::from("# My year\r\n\r\nNotes I keep.\r\n\r\n");
+    for day in 1..=28 {
+        log.push_str(&format!("### 2025-08-{day:02}\r\n\r\n- **09:00-10:00**: Work {day} [[Ops]]\r\n\r\n"));
+    }
+    let (put, body) = send_raw(&app, "PUT", path, "text/markdown", log.into_bytes()).await;
+    assert_eq!(put.status(), 200, "{}", String::from_utf8_lossy(&body));
+    let mut texts = vec![String::from_utf8(send_raw(&app, "GET", path, "text/markdown", Vec::new()).await.1).unwrap()];
+    for n in 0..40 {
+        let entry = if n % 3 == 2 {
+            json!({"date": format!("2025-09-{:02}", n / 3 + 1), "startTime": "11:00", "endTime": "11:30", "task": format!("Review {n}")})
+        } else {
+            json!({"date": format!("2025-09-{:02}", n / 3 + 1), "startTime": format!("{:02}:00", 13 + n % 3), "endTime": format!("{:02}:45", 13 + n % 3), "task": format!("Task {n} ünïcode"), "tags": ["x"]})
+        };
+        let (created, body) = send(&app, "POST", "/v1/entries", entry.to_string().into_bytes()).await;
+        assert_eq!(created.status(), 201, "{body}");
+        texts.push(String::from_utf8(send_raw(&app, "GET", path, "text/markdown", Vec::new()).await.1).unwrap());
+    }
+    let (_, versions) = send(&app, "GET", &format!("{path}/versions"), Vec::new()).await;
+    let listed = versions["versions"].as_array().unwrap();
+    assert_eq!(listed.len(), 41, "{versions}");
+    for (i, expected) in texts.iter().enumerate() {
+        let version = i + 1;
+        let (read, text) =
+            send_raw(&app, "GET", &format!("{path}?version={version}"), "text/markdown", Vec::new()).await;
+        assert_eq!(read.status(), 200);
+        assert_eq!(&String::from_utf8(text).unwrap(), expected, "version {version} reads back as it was");
+    }
+    // Each version after the first full copy stores a patch of a few hundred bytes, with a
+    // full copy again after 32 of them.
+    let size = |v: u64| listed.iter().find(|l| l["version"] == v).unwrap()["size"].as_u64().unwrap();
+    let full = size(1);
+    assert!(full > 1000, "{versions}");
+    for version in (2..=32).chain(34..=41) {
+        assert!(size(version) < 400, "version {version} stores {} bytes: {versions}", size(version));
+    }
+    assert!(size(33) > full, "a full copy again: {versions}");
+    assert!(listed.iter().all(|l| l["published"] == true));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -234,11 +234,24 @@ pub(crate) async fn get_log(
                 format!("version {v:?} must be a whole number; see GET /v1/logs/{label}/versions"),
             )
         })?;
-        let text = published_log(ctx, &caller.owner, &label, version).await?;
-        let text = text.ok_or_else(|| {
-            ApiError::not_found(format!("log {label} has no version {version}; see GET /v1/logs/{label}/versions"))
-        })?;
-        return Ok(markdown_response(&fy, version, text));
+        if let Some(text) = published_log(ctx, &caller.owner, &label, version).await? {
+            return Ok(markdown_response(&fy, version, text));
+        }
+        // The current version before its publisher ran is rendered now; a version that
+        // was followed by another before it was published was never stored (versions are
+        // kept per publish, docs/ingest.md).
+        let current = ctx.store.log_state(&caller.owner, &label).await?.map_or(0, |s| s.version);
+        if version > 0
+            && version == current
+            && let Some((rendered, text)) = render_current(ctx, &caller.owner, &fy).await?
+            && rendered == version
+        {
+            return Ok(markdown_response(&fy, version, text.into_bytes()));
+        }
+        let why = if version > 0 && version < current { " (it was replaced before it was published)" } else { "" };
+        return Err(ApiError::not_found(format!(
+            "log {label} has no version {version}{why}; see GET /v1/logs/{label}/versions"
+        )));
     }
     let state = ctx.store.log_state(&caller.owner, &label).await?.ok_or_else(|| {
         ApiError::not_found(format!("no log for {label} yet; add entries or upload one with PUT /v1/logs/{label}"))
@@ -265,17 +278,28 @@ pub(crate) async fn list_versions(
 ) -> Result<ApiResponse, ApiError> {
     let fy = fiscal_year(caller, matched)?;
     let label = fy.label();
-    let versions = log_versions(ctx, &caller.owner, &label)
-        .await?
-        .into_iter()
-        .map(|(version, object)| LogVersion {
-            version,
-            size: object.size,
-            created_at: object.last_modified,
-            url: format!("/v1/logs/{label}?version={version}"),
-        })
-        .collect();
-    let current_version = ctx.store.log_state(&caller.owner, &label).await?.map_or(0, |s| s.version);
+    let state = ctx.store.log_state(&caller.owner, &label).await?;
+    let current_version = state.as_ref().map_or(0, |s| s.version);
+    let published = log_versions(ctx, &caller.owner, &label).await?;
+    let url = |version: u64| format!("/v1/logs/{label}?version={version}");
+    let mut versions: Vec<LogVersion> = Vec::with_capacity(published.len() + 1);
+    // The current version is listed before its publisher has run: it reads like any other.
+    if let Some(state) = state.filter(|s| s.version > 0 && published.first().is_none_or(|p| p.version < s.version)) {
+        versions.push(LogVersion {
+            version: state.version,
+            size: None,
+            published: false,
+            created_at: state.updated_at,
+            url: url(state.version),
+        });
+    }
+    versions.extend(published.into_iter().map(|p| LogVersion {
+        version: p.version,
+        size: Some(p.object.size),
+        published: true,
+        created_at: p.object.last_modified,
+        url: url(p.version),
+    }));
     Ok(ApiResponse::json(200, &LogVersions { fiscal_year: label, current_version, versions }))
 }
 

@@ -310,7 +310,13 @@ pub struct LogList {
 #[serde(rename_all = "camelCase")]
 pub struct LogVersion {
     pub version: u64,
-    pub size: u64,
+    /// Bytes stored for this version (a patch holds only what changed since the version
+    /// before); null while it is not published.
+    #[schema(required = true)]
+    pub size: Option<u64>,
+    /// False for the current version until the publisher has stored it (reading it
+    /// renders it on the spot).
+    pub published: bool,
     pub created_at: DateTime<Utc>,
     pub url: String,
 }

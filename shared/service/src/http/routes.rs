@@ -172,6 +172,7 @@ pub const ROUTES: &[Route] = &[
 /// Functions that are not routes: jobs started by events (name, what starts it).
 pub const JOBS: &[(&str, &str)] = &[
     ("ingest-upload", "S3 ObjectCreated on uploads/, through SQS"),
+    ("log-publisher", "DynamoDB Streams on the table: the log items whose version moved, batched"),
     ("report-scheduler", "EventBridge schedules: hourly on Mondays and on the 1st of the month"),
     ("report-worker", "one SQS message per user or tenant, sent by report-scheduler"),
 ];

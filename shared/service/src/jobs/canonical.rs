@@ -1,20 +1,25 @@
-//! Published logs (docs/rules.md §10): after every change of a fiscal year's entries, the year's
+//! Published logs (docs/rules.md §10): after a change of a fiscal year's entries, the year's
 //! log — the person's document (their last upload, `logs/time-log-{fy}/source-{id}.md`)
 //! holding the year's entries, see [`tm_core::markdown::document`] — is rendered and
-//! stored as an immutable object per log version, `logs/time-log-{fy}/v{version:08}.md`,
-//! so every published version stays retrievable.
+//! published under its log version, so every published version stays retrievable.
+//!
+//! Off the request path: an entry write commits and answers; the publisher (see
+//! [`crate::context::Publishing`]) renders once for a burst of writes, so versions are
+//! kept per publish, not per write. A version is stored as a line patch against the
+//! previous published one (`v{version:08}.patch`, see [`super::patch`]), with a full
+//! copy (`v{version:08}.md`) first and then every [`FULL_EVERY`] versions or when the
+//! change is most of the text; publishing costs what changed, not the year.
 //!
 //! Concurrent writers: the log item's version moves in the same transaction as the
 //! entries. A publisher reads the version, the year's entries, and the version again;
 //! only when both reads agree does it render, and it stores the text under that
-//! version's own key. Two writers can therefore never store different text under one
-//! version, and a slower writer cannot overwrite a newer log with an older one. A
-//! version whose publisher lost the race (a newer write landed first) is published by
-//! the newer writer's render, and a reader that finds the current version unpublished
-//! (e.g. a function that stopped after its commit) renders it on the spot, without
-//! storing it (read routes never write).
+//! version's own key. Two publishers can therefore never store different text under one
+//! version, and a slower one cannot overwrite a newer log with an older one. A reader
+//! that finds the current version unpublished (the publisher has not run yet, or a
+//! function stopped after its commit) renders it on the spot, without storing it (read
+//! routes never write).
 
-use crate::context::AppContext;
+use crate::context::{AppContext, Publishing};
 use crate::store::objects::ObjectVersion;
 use crate::store::{LogState, Owner, StoreError};
 use chrono::Days;
@@ -23,19 +28,40 @@ use tm_core::domain::entry::Entry;
 use tm_core::markdown::document::render_document;
 
 pub const MARKDOWN: &str = "text/markdown; charset=utf-8";
+const PATCH: &str = "text/plain; charset=utf-8";
 
-/// The object key of one version of a fiscal year's canonical log.
+/// How many versions at most are stored as patches after a full copy.
+pub const FULL_EVERY: usize = 32;
+
+/// How a published version is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    Full,
+    Patch,
+}
+
+/// The object key of one version of a fiscal year's canonical log, stored in full.
 pub fn log_version_key(fiscal_year: &str, version: u64) -> String {
     format!("{}v{version:08}.md", log_versions_prefix(fiscal_year))
+}
+
+/// The object key of one version stored as a patch against an earlier one.
+pub fn log_patch_key(fiscal_year: &str, version: u64) -> String {
+    format!("{}v{version:08}.patch", log_versions_prefix(fiscal_year))
 }
 
 pub fn log_versions_prefix(fiscal_year: &str) -> String {
     format!("logs/time-log-{fiscal_year}/")
 }
 
-/// The version a stored key names.
-pub fn version_of_key(key: &str) -> Option<u64> {
-    key.rsplit('/').next()?.strip_prefix('v')?.strip_suffix(".md")?.parse().ok()
+/// The version a stored key names, and how it is stored.
+pub fn version_of_key(key: &str) -> Option<(u64, Stored)> {
+    let name = key.rsplit('/').next()?.strip_prefix('v')?;
+    let (number, stored) = match name.strip_suffix(".md") {
+        Some(n) => (n, Stored::Full),
+        None => (name.strip_suffix(".patch")?, Stored::Patch),
+    };
+    Some((number.parse().ok()?, stored))
 }
 
 /// A year read consistently: its log state and entries (the version did not move while
@@ -124,27 +150,77 @@ pub async fn render_current(
     Ok(Some((year.version(), render_year(ctx, owner, fiscal_year, &year).await?)))
 }
 
-/// Renders and stores the current version of the year's log; returns the version and
-/// text published (`None` when concurrent writes kept moving it: the next write
-/// publishes, and a reader renders it meanwhile).
+/// Renders and stores the current version of the year's log (nothing when it is
+/// published already); returns the version and text (`None` when concurrent writes kept
+/// moving it: the next publish stores it, and a reader renders it meanwhile).
 pub async fn publish_log(
     ctx: &AppContext,
     owner: &Owner,
     fiscal_year: &FiscalYear,
 ) -> Result<Option<(u64, String)>, StoreError> {
-    let Some((version, text)) = render_current(ctx, owner, fiscal_year).await? else { return Ok(None) };
-    if version > 0 {
-        ctx.objects
-            .put_object(owner, &log_version_key(&fiscal_year.label(), version), text.clone().into_bytes(), MARKDOWN)
-            .await?;
-    }
-    Ok(Some((version, text)))
+    Ok(publish_log_after(ctx, owner, fiscal_year, None).await?.map(|p| (p.version, p.text)))
 }
 
-/// Publishes every year in `years` (deduplicated), logging rather than failing: the
-/// entries are committed already, and a reader repairs a missing version. Inline, not
-/// in the background: a Lambda is frozen once it has answered.
+/// A version a publisher stored, kept so that the next publish of the year diffs
+/// against it without reading it back.
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub version: u64,
+    pub text: String,
+    /// Patches since the last full copy.
+    chain: usize,
+}
+
+/// [`publish_log`], given what this publisher stored last for the year.
+pub async fn publish_log_after(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+    last: Option<Published>,
+) -> Result<Option<Published>, StoreError> {
+    let Some((version, text)) = render_current(ctx, owner, fiscal_year).await? else { return Ok(None) };
+    if version == 0 {
+        return Ok(Some(Published { version, text, chain: FULL_EVERY }));
+    }
+    let label = fiscal_year.label();
+    let versions = log_versions(ctx, owner, &label).await?;
+    if let Some(done) = versions.iter().find(|v| v.version == version) {
+        let chain = if done.stored == Stored::Full { 0 } else { FULL_EVERY };
+        return Ok(Some(Published { version, text, chain }));
+    }
+    let previous =
+        match (versions.iter().find(|v| v.version < version), last) {
+            (Some(p), Some(last)) if last.version == p.version => Some(last),
+            (Some(p), _) => version_text(ctx, owner, &label, p.version, &versions)
+                .await?
+                .map(|(text, chain)| Published { version: p.version, text, chain }),
+            (None, _) => None,
+        };
+    let patch = previous
+        .filter(|p| p.chain + 1 < FULL_EVERY)
+        .map(|p| (super::patch::diff(p.version, &p.text, &text), p.chain + 1))
+        .filter(|(patch, _)| patch.len() < text.len() / 2);
+    let (key, body, content_type, chain) = match patch {
+        Some((patch, chain)) => (log_patch_key(&label, version), patch.into_bytes(), PATCH, chain),
+        None => (log_version_key(&label, version), text.clone().into_bytes(), MARKDOWN, 0),
+    };
+    ctx.objects.put_object(owner, &key, body, content_type).await?;
+    Ok(Some(Published { version, text, chain }))
+}
+
+/// After an entry write: hands the changed years to the context's publisher, or
+/// publishes them at once ([`Publishing::Inline`]).
 pub async fn publish_after_write(ctx: &AppContext, owner: &Owner, years: &[FiscalYear]) {
+    match &ctx.publishing {
+        Publishing::Inline => publish_now(ctx, owner, years).await,
+        Publishing::Queue(queue) => years.iter().for_each(|year| queue.push(owner, year)),
+        Publishing::Stream => {}
+    }
+}
+
+/// Publishes every year in `years` (deduplicated) now, logging rather than failing: the
+/// entries are committed already, and a reader renders a missing version.
+pub async fn publish_now(ctx: &AppContext, owner: &Owner, years: &[FiscalYear]) {
     let mut done: Vec<String> = Vec::new();
     for year in years {
         if done.contains(&year.label()) {
@@ -157,36 +233,82 @@ pub async fn publish_after_write(ctx: &AppContext, owner: &Owner, years: &[Fisca
     }
 }
 
+/// One published version of a year's log.
+#[derive(Clone, Debug)]
+pub struct PublishedVersion {
+    pub version: u64,
+    pub stored: Stored,
+    pub object: ObjectVersion,
+}
+
 /// The text of one published version of a year's log, `None` if it is not published.
-/// The key is listed first: without `s3:ListBucket` on a missing key S3 answers 403,
-/// not 404, and a reader's credentials list only under the logs prefix.
+/// The year's keys are listed first: without `s3:ListBucket` on a missing key S3
+/// answers 403, not 404, and a reader's credentials list only under the logs prefix.
 pub async fn published_log(
     ctx: &AppContext,
     owner: &Owner,
     fiscal_year: &str,
     version: u64,
 ) -> Result<Option<Vec<u8>>, StoreError> {
-    let key = log_version_key(fiscal_year, version);
-    if !ctx.objects.list_objects(owner, &key).await?.iter().any(|o| o.key == key) {
-        return Ok(None);
-    }
-    ctx.objects.get_object(owner, &key, None).await
+    let versions = log_versions(ctx, owner, fiscal_year).await?;
+    Ok(version_text(ctx, owner, fiscal_year, version, &versions).await?.map(|(text, _)| text.into_bytes()))
 }
 
-/// The stored versions of a year's log, newest first.
+/// The text of `version` and how many patches it took to build it from a full copy.
+async fn version_text(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &str,
+    version: u64,
+    versions: &[PublishedVersion],
+) -> Result<Option<(String, usize)>, StoreError> {
+    let corrupt = |what: String| StoreError::corrupt(format!("log {fiscal_year} version {version}"), what);
+    // Walk back to a full copy, then apply the patches forward.
+    let mut patches: Vec<String> = Vec::new();
+    let mut wanted = version;
+    let full = loop {
+        let Some(found) = versions.iter().find(|v| v.version == wanted) else {
+            return if patches.is_empty() { Ok(None) } else { Err(corrupt(format!("the base {wanted} is missing"))) };
+        };
+        let Some(bytes) = ctx.objects.get_object(owner, &found.object.key, None).await? else {
+            return if patches.is_empty() { Ok(None) } else { Err(corrupt(format!("the base {wanted} is missing"))) };
+        };
+        let text = String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))?;
+        if found.stored == Stored::Full {
+            break text;
+        }
+        let base = super::patch::base_of(&text).map_err(|e| corrupt(e.to_string()))?;
+        if base >= wanted || patches.len() > 4 * FULL_EVERY {
+            return Err(corrupt(format!("a patch of version {wanted} names the base {base}")));
+        }
+        patches.push(text);
+        wanted = base;
+    };
+    let chain = patches.len();
+    let mut text = full;
+    for patch in patches.iter().rev() {
+        text = super::patch::apply(patch, &text).map_err(|e| corrupt(e.to_string()))?;
+    }
+    Ok(Some((text, chain)))
+}
+
+/// The published versions of a year's log, newest first.
 pub async fn log_versions(
     ctx: &AppContext,
     owner: &Owner,
     fiscal_year: &str,
-) -> Result<Vec<(u64, ObjectVersion)>, StoreError> {
-    let mut versions: Vec<(u64, ObjectVersion)> = ctx
+) -> Result<Vec<PublishedVersion>, StoreError> {
+    let mut versions: Vec<PublishedVersion> = ctx
         .objects
         .list_objects(owner, &log_versions_prefix(fiscal_year))
         .await?
         .into_iter()
-        .filter_map(|o| Some((version_of_key(&o.key)?, o)))
+        .filter_map(|object| {
+            let (version, stored) = version_of_key(&object.key)?;
+            Some(PublishedVersion { version, stored, object })
+        })
         .collect();
-    versions.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     Ok(versions)
 }
 
@@ -202,7 +324,8 @@ mod tests {
     #[test]
     fn version_keys_sort_and_parse_back() {
         assert_eq!(log_version_key("2025-2026", 7), "logs/time-log-2025-2026/v00000007.md");
-        assert_eq!(version_of_key("logs/time-log-2025-2026/v00000007.md"), Some(7));
+        assert_eq!(version_of_key("logs/time-log-2025-2026/v00000007.md"), Some((7, Stored::Full)));
+        assert_eq!(version_of_key(&log_patch_key("2025-2026", 8)), Some((8, Stored::Patch)));
         assert_eq!(version_of_key("logs/time-log-2025-2026/notes.md"), None);
         assert!(log_version_key("2025-2026", 9) < log_version_key("2025-2026", 10));
     }

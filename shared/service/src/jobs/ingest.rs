@@ -7,7 +7,7 @@
 //! failing that, the next unmatched one of that date); only what is left is inserted or
 //! deleted. Re-uploading a log with one changed line therefore writes one entry.
 
-use super::canonical::{day_before, person_document, publish_after_write};
+use super::canonical::{day_before, person_document, publish_now};
 use crate::context::{AppContext, Caller};
 use crate::store::{
     CommitError, IngestSummary, LogTouch, Owner, StoreError, StoredEntry, UploadKind, UploadRecord, UploadStatus,
@@ -442,7 +442,7 @@ pub(crate) async fn ingest_log(
                 let entries: Vec<&Entry> = plan.updates.iter().chain(&plan.inserts).map(|s| &s.entry).collect();
                 create_missing_projects(ctx, caller, &entries).await?;
                 if changed {
-                    publish_after_write(ctx, owner, std::slice::from_ref(&fiscal_year)).await;
+                    publish_now(ctx, owner, std::slice::from_ref(&fiscal_year)).await;
                 }
                 return Ok(record);
             }

@@ -2,5 +2,7 @@
 
 pub mod canonical;
 pub mod ingest;
+pub mod patch;
+pub mod publisher;
 pub mod scheduled;
 pub mod uploads;

@@ -41,6 +41,12 @@ impl Owner {
     pub fn partition(&self) -> String {
         format!("T#{}#U#{}", self.tenant, self.user)
     }
+
+    /// The owner a user's partition key names (`None` for any other partition).
+    pub fn of_partition(partition: &str) -> Option<Self> {
+        let (tenant, user) = partition.strip_prefix("T#")?.split_once("#U#")?;
+        Self::new(tenant, user).ok()
+    }
 }
 
 /// An entry as stored: the domain entry plus identity and timestamps.

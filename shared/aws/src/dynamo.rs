@@ -6,18 +6,18 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put, ScalarAttributeType,
-    TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, KeySchemaElement, KeyType, Put,
+    ScalarAttributeType, TransactWriteItem, Update,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
 use tm_service::store::model::{EntryRecord, cursor};
 use tm_service::store::{
-    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner,
+    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, Guard, LogState, LogStore, LogTouch, Owner,
     Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings,
     UploadRecord, WriteOp,
 };
@@ -78,17 +78,57 @@ fn pointer_key(id: &str) -> String {
     format!("EID#{id}")
 }
 
+/// Requests this store sent, and the items they returned and wrote: what a change
+/// costs on DynamoDB (benchmarks and tests count them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub get_item: u64,
+    pub query: u64,
+    pub items_returned: u64,
+    pub transact_write_items: u64,
+    /// PutItem, UpdateItem and BatchWriteItem requests.
+    pub other_writes: u64,
+    pub items_written: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    get_item: std::sync::atomic::AtomicU64,
+    query: std::sync::atomic::AtomicU64,
+    items_returned: std::sync::atomic::AtomicU64,
+    transact_write_items: std::sync::atomic::AtomicU64,
+    other_writes: std::sync::atomic::AtomicU64,
+    items_written: std::sync::atomic::AtomicU64,
+}
+
+fn bump(counter: &std::sync::atomic::AtomicU64, by: u64) {
+    counter.fetch_add(by, std::sync::atomic::Ordering::Relaxed);
+}
+
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
     table: String,
-    write_requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    written_items: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    counters: std::sync::Arc<Counters>,
 }
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into(), write_requests: Default::default(), written_items: Default::default() }
+        Self { client, table: table.into(), counters: Default::default() }
+    }
+
+    /// Everything sent so far.
+    pub fn request_counts(&self) -> RequestCounts {
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        let c = &self.counters;
+        RequestCounts {
+            get_item: load(&c.get_item),
+            query: load(&c.query),
+            items_returned: load(&c.items_returned),
+            transact_write_items: load(&c.transact_write_items),
+            other_writes: load(&c.other_writes),
+            items_written: load(&c.items_written),
+        }
     }
 
     /// A client from the environment (`AWS_ENDPOINT_URL` points it at an emulator).
@@ -141,8 +181,8 @@ impl DynamoStore {
 
     /// Writes a document item if `condition` holds; false when it did not.
     async fn put_doc_item(&self, item: Item, condition: DocCondition) -> Result<bool, StoreError> {
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        bump(&self.counters.other_writes, 1);
+        bump(&self.counters.items_written, 1);
         let mut request = self.client.put_item().table_name(&self.table).set_item(Some(item));
         request = match condition {
             DocCondition::Always => request,
@@ -175,6 +215,8 @@ impl DynamoStore {
             .send()
             .await
             .map_err(sdk_fail)?;
+        bump(&self.counters.get_item, 1);
+        bump(&self.counters.items_returned, u64::from(out.item.is_some()));
         Ok(out.item)
     }
 
@@ -187,8 +229,8 @@ impl DynamoStore {
     }
 
     async fn put<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        bump(&self.counters.other_writes, 1);
+        bump(&self.counters.items_written, 1);
         self.client
             .put_item()
             .table_name(&self.table)
@@ -223,6 +265,8 @@ impl DynamoStore {
             .send()
             .await
             .map_err(sdk_fail)?;
+        bump(&self.counters.query, 1);
+        bump(&self.counters.items_returned, out.items().len() as u64);
         let next = out.last_evaluated_key.as_ref().and_then(|k| k.get("sk")).and_then(|v| v.as_s().ok()).cloned();
         Ok((out.items.unwrap_or_default(), next))
     }
@@ -257,34 +301,81 @@ impl DynamoStore {
         }
     }
 
-    /// The transaction items of one op (a PutEntry/DeleteEntry reads the id pointer).
-    async fn op_items(&self, pk: &str, op: WriteOp) -> Result<Vec<TransactWriteItem>, StoreError> {
+    /// The transaction items of a commit's ops (a PutEntry/DeleteEntry reads the id
+    /// pointer), and the days whose entries they change.
+    async fn ops_items(
+        &self,
+        pk: &str,
+        ops: Vec<WriteOp>,
+        timer_must_be_free: bool,
+    ) -> Result<(Vec<TransactWriteItem>, BTreeSet<String>), StoreError> {
+        // The running timer's item names its entry's day, for guarded commits.
+        let dates: HashMap<String, NaiveDate> = ops
+            .iter()
+            .filter_map(|op| match op {
+                WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
+                    Some((stored.id.clone(), stored.entry.date))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut items = Vec::new();
+        let mut days = BTreeSet::new();
+        for op in ops {
+            items.extend(self.op_items(pk, op, &dates, timer_must_be_free, &mut days).await?);
+        }
+        Ok((items, days))
+    }
+
+    /// The transaction items of one op; adds the days whose entries it changes.
+    async fn op_items(
+        &self,
+        pk: &str,
+        op: WriteOp,
+        dates: &HashMap<String, NaiveDate>,
+        timer_must_be_free: bool,
+        days: &mut BTreeSet<String>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let table = self.table.as_str();
         let mut items = Vec::new();
+        let mut day_of = |sk: &str| days.extend(day_of_sort_key(sk).map(str::to_owned));
         match op {
             WriteOp::PutEntry(stored) => {
                 // The version condition makes this read safe: if the pointer changed
                 // since, the transaction fails and the caller retries.
                 let previous_sort_key = self.pointer(pk, &stored.id).await?;
+                previous_sort_key.iter().for_each(|sk| day_of(sk));
+                day_of(&stored.sort_key());
                 items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
             }
             WriteOp::PutEntryAt { stored, previous_sort_key } => {
+                previous_sort_key.iter().for_each(|sk| day_of(sk));
+                day_of(&stored.sort_key());
                 items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
             }
             WriteOp::DeleteEntry { id } => {
                 if let Some(old) = self.pointer(pk, &id).await? {
+                    day_of(&old);
                     items.push(delete(pk, &old, table)?);
                 }
                 items.push(delete(pk, &pointer_key(&id), table)?);
             }
             WriteOp::DeleteEntryAt { id, sort_key } => {
+                day_of(&sort_key);
                 items.push(delete(pk, &sort_key, table)?);
                 items.push(delete(pk, &pointer_key(&id), table)?);
             }
             WriteOp::SetTimer(Some(id)) => {
                 let mut item = key(pk, "TIMER");
+                if let Some(date) = dates.get(&id) {
+                    item.insert("date".into(), s(&date.to_string()));
+                }
                 item.insert("id".into(), s(&id));
-                items.push(put(item, table)?);
+                let mut timer = Put::builder().table_name(table).set_item(Some(item));
+                if timer_must_be_free {
+                    timer = timer.condition_expression("attribute_not_exists(id)");
+                }
+                items.push(TransactWriteItem::builder().put(timer.build().map_err(fail)?).build());
             }
             WriteOp::SetTimer(None) => items.push(delete(pk, "TIMER", table)?),
             WriteOp::PutIdempotency { key: k, response } => {
@@ -322,8 +413,8 @@ impl DynamoStore {
     }
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), CommitError> {
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(items.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        bump(&self.counters.transact_write_items, 1);
+        bump(&self.counters.items_written, items.len() as u64);
         match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -333,7 +424,7 @@ impl DynamoStore {
                 let retry = match e.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(t)) => {
                         let codes: Vec<&str> = t.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
-                        codes.first() == Some(&"ConditionalCheckFailed") || codes.contains(&"TransactionConflict")
+                        codes.contains(&"ConditionalCheckFailed") || codes.contains(&"TransactionConflict")
                     }
                     Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
                     _ => false,
@@ -403,8 +494,8 @@ impl DynamoStore {
         for chunk in requests.chunks(25) {
             let mut pending = chunk.to_vec();
             for attempt in 0..10u32 {
-                self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.written_items.fetch_add(pending.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                bump(&self.counters.other_writes, 1);
+                bump(&self.counters.items_written, pending.len() as u64);
                 let out = self
                     .client
                     .batch_write_item()
@@ -427,13 +518,63 @@ impl DynamoStore {
 
     /// Write requests and items written so far (benchmarks report them).
     pub fn write_counts(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.write_requests.load(Relaxed), self.written_items.load(Relaxed))
+        let counts = self.request_counts();
+        (counts.transact_write_items + counts.other_writes, counts.items_written)
     }
 
     async fn pointer(&self, pk: &str, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self.get_attr(pk, &pointer_key(id), "target").await?.and_then(|v| v.as_s().ok().cloned()))
     }
+}
+
+/// A day's marker item `E#{date}`: it sorts just before the day's entries, so one Query
+/// of some days' entries returns their markers too. Every commit that changes an entry
+/// of the day gives the marker a new `stamp`; a commit guarded by days
+/// ([`Guard::Days`]) checks the stamps it read, so a write elsewhere in the year never
+/// conflicts with it. (A day written before markers existed has none: "never written"
+/// until its next change, which is as safe.)
+fn day_marker_key(day: &str) -> String {
+    format!("E#{day}")
+}
+
+fn is_day_marker(item: &Item) -> bool {
+    item.get("sk").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.len() == "E#2025-07-29".len())
+}
+
+/// The day (`YYYY-MM-DD`) of an entry's sort key `E#{date}T{time}#{id}`.
+fn day_of_sort_key(sort_key: &str) -> Option<&str> {
+    sort_key.strip_prefix("E#")?.get(..10)
+}
+
+/// The marker of `day` with a new stamp, written only if it still has `seen` when
+/// `checked`.
+fn stamp_marker(
+    pk: &str,
+    day: &str,
+    table: &str,
+    checked: Option<&Option<String>>,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut item = key(pk, &day_marker_key(day));
+    item.insert("stamp".into(), s(&uuid::Uuid::new_v4().to_string()));
+    let mut marker = Put::builder().table_name(table).set_item(Some(item));
+    match checked {
+        Some(Some(seen)) => {
+            marker = marker.condition_expression("stamp = :seen").expression_attribute_values(":seen", s(seen))
+        }
+        Some(None) => marker = marker.condition_expression("attribute_not_exists(stamp)"),
+        None => {}
+    }
+    Ok(TransactWriteItem::builder().put(marker.build().map_err(fail)?).build())
+}
+
+/// A check that `day`'s marker still has the stamp `seen`.
+fn check_marker(pk: &str, day: &str, table: &str, seen: &Option<String>) -> Result<TransactWriteItem, StoreError> {
+    let check = ConditionCheck::builder().table_name(table).set_key(Some(key(pk, &day_marker_key(day))));
+    let check = match seen {
+        Some(seen) => check.condition_expression("stamp = :seen").expression_attribute_values(":seen", s(seen)),
+        None => check.condition_expression("attribute_not_exists(stamp)"),
+    };
+    Ok(TransactWriteItem::builder().condition_check(check.build().map_err(fail)?).build())
 }
 
 fn date_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
@@ -539,6 +680,8 @@ impl DocStore for DynamoStore {
             .send()
             .await
             .map_err(sdk_fail)?;
+        bump(&self.counters.query, 1);
+        bump(&self.counters.items_returned, out.items().len() as u64);
         let next = out.last_evaluated_key.map(|k| {
             let keys: HashMap<String, String> =
                 k.into_iter().filter_map(|(name, v)| Some((name, v.as_s().ok()?.clone()))).collect();
@@ -630,21 +773,105 @@ impl EntryStore for DynamoStore {
             .query_all(&pk, &lo, &hi)
             .await?
             .into_iter()
+            .filter(|item| !is_day_marker(item))
             .map(|item| from_item::<EntryRecord>(item).map(StoredEntry::from))
             .collect::<Result<Vec<_>, _>>()?;
         let timer = match self.get_attr(&pk, "TIMER", "id").await?.and_then(|v| v.as_s().ok().cloned()) {
             Some(id) => self.entry(owner, &id).await?,
             None => None,
         };
-        Ok(Snapshot { version, entries, timer, ingesting })
+        Ok(Snapshot { version, entries, timer, ingesting, guard: Guard::Version(version) })
+    }
+
+    /// One Query: the days' markers and entries (see [`day_marker_key`]).
+    async fn nearby(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError> {
+        let pk = owner.partition();
+        let (lo, hi) = date_bounds(Some(from), Some(to));
+        let mut stamps: BTreeMap<NaiveDate, Option<String>> =
+            from.iter_days().take_while(|d| *d <= to).map(|d| (d, None)).collect();
+        let mut entries = Vec::new();
+        for mut item in self.query_all(&pk, &lo, &hi).await? {
+            if is_day_marker(&item) {
+                let day =
+                    item.get("sk").and_then(|v| v.as_s().ok()).and_then(|sk| day_of_sort_key(sk)).map(str::to_owned);
+                if let Some(day) = day.and_then(|d| d.parse::<NaiveDate>().ok()) {
+                    stamps.insert(day, item.remove("stamp").and_then(|v| v.as_s().ok().cloned()));
+                }
+                continue;
+            }
+            entries.push(StoredEntry::from(from_item::<EntryRecord>(item)?));
+        }
+        let timer = entries.iter().find(|e| e.entry.end.is_none()).cloned();
+        let guard = Guard::Days { from, to, stamps: stamps.into_iter().collect() };
+        Ok(Snapshot { version: 0, entries, timer, ingesting: None, guard })
+    }
+
+    async fn commit_guarded(&self, owner: &Owner, guard: &Guard, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        let (from, to, stamps) = match guard {
+            Guard::Version(version) => return self.commit(owner, *version, ops).await,
+            Guard::Days { from, to, stamps } => (from, to, stamps),
+        };
+        let pk = owner.partition();
+        let table = self.table.as_str();
+        let sets_timer = ops.iter().any(|op| matches!(op, WriteOp::SetTimer(_)));
+        let (op_items, days) = self.ops_items(&pk, ops, true).await?;
+        // The user's version still moves (an ingest planned before this write then
+        // fails its check), but only if no large ingest is being applied.
+        let version = Update::builder()
+            .table_name(table)
+            .set_key(Some(key(&pk, "VERSION")))
+            .update_expression("SET #v = if_not_exists(#v, :zero) + :one REMOVE ingesting, ingestingSince")
+            .condition_expression(NOT_INGESTING)
+            .expression_attribute_values(":abandoned", abandoned_before())
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .build()
+            .map_err(fail)?;
+        let mut items = vec![TransactWriteItem::builder().update(version).build()];
+        if !sets_timer {
+            // A timer running on another day would be an entry this write never saw.
+            let check = ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(key(&pk, "TIMER")))
+                .condition_expression("attribute_not_exists(id) OR (#d BETWEEN :from AND :to)")
+                .expression_attribute_names("#d", "date")
+                .expression_attribute_values(":from", s(&from.to_string()))
+                .expression_attribute_values(":to", s(&to.to_string()))
+                .build()
+                .map_err(fail)?;
+            items.push(TransactWriteItem::builder().condition_check(check).build());
+        }
+        for (day, seen) in stamps {
+            let day = day.to_string();
+            items.push(if days.contains(&day) {
+                stamp_marker(&pk, &day, table, Some(seen))?
+            } else {
+                check_marker(&pk, &day, table, seen)?
+            });
+        }
+        for day in days.iter().filter(|d| !stamps.iter().any(|(g, _)| g.to_string() == **d)) {
+            items.push(stamp_marker(&pk, day, table, None)?);
+        }
+        items.extend(op_items);
+        if items.len() > MAX_TRANSACTION_ITEMS {
+            return Err(CommitError::Store(StoreError::Misuse(format!(
+                "one change touches {} items; DynamoDB transactions allow {MAX_TRANSACTION_ITEMS}",
+                items.len()
+            ))));
+        }
+        self.transact(items).await
     }
 
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
         let pk = owner.partition();
+        let table = self.table.as_str();
         let version_item = self.version_item(&pk, expected_version)?;
         let mut items = vec![version_item];
-        for op in ops {
-            items.extend(self.op_items(&pk, op).await?);
+        let (op_items, days) = self.ops_items(&pk, ops, false).await?;
+        items.extend(op_items);
+        for day in &days {
+            items.push(stamp_marker(&pk, day, table, None)?);
         }
         if items.len() > MAX_TRANSACTION_ITEMS {
             return Err(CommitError::Store(StoreError::Misuse(format!(
@@ -680,14 +907,11 @@ impl EntryStore for DynamoStore {
                     | WriteOp::DeleteEntryAt { .. }
             )
         });
-        let mut entry_items = Vec::new();
-        for op in entry_ops {
-            entry_items.extend(self.op_items(&pk, op).await?);
+        let (mut entry_items, days) = self.ops_items(&pk, entry_ops, false).await?;
+        for day in &days {
+            entry_items.push(stamp_marker(&pk, day, table, None)?);
         }
-        let mut final_items = Vec::new();
-        for op in final_ops {
-            final_items.extend(self.op_items(&pk, op).await?);
-        }
+        let (mut final_items, _) = self.ops_items(&pk, final_ops, false).await?;
         if !resuming && entry_items.len() + final_items.len() < MAX_TRANSACTION_ITEMS {
             // Small enough for one transaction: the ordinary commit.
             let version_item = self.version_item(&pk, expected_version)?;
@@ -771,7 +995,7 @@ impl EntryStore for DynamoStore {
         let mut entries: Vec<StoredEntry> = Vec::new();
         loop {
             let (items, next) = self.query_page(&pk, &lo, &hi, after.as_deref(), None).await?;
-            for item in items {
+            for item in items.into_iter().filter(|item| !is_day_marker(item)) {
                 let stored = StoredEntry::from(from_item::<EntryRecord>(item)?);
                 let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
                     && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
@@ -837,8 +1061,8 @@ impl DynamoStore {
         condition: &str,
     ) -> Result<bool, StoreError> {
         let item = to_item(&owner.partition(), &project_sort_key(&project.name), project)?;
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        bump(&self.counters.other_writes, 1);
+        bump(&self.counters.items_written, 1);
         match self
             .client
             .put_item()
@@ -891,8 +1115,8 @@ impl LogStore for DynamoStore {
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
         let item = touch_log_item(&owner.partition(), touch, &self.table)?;
         let update = item.update.ok_or_else(|| StoreError::misuse("log update missing"))?;
-        self.write_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.written_items.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        bump(&self.counters.other_writes, 1);
+        bump(&self.counters.items_written, 1);
         self.client
             .update_item()
             .table_name(&self.table)

@@ -351,7 +351,7 @@ impl EntryStore for EmbeddedStore {
                     }
                 }
             };
-            Ok(Snapshot { version, entries, timer, ingesting: None })
+            Ok(Snapshot { version, entries, timer, ingesting: None, guard: tm_service::store::Guard::Version(version) })
         })
         .await
     }

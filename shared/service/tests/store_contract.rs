@@ -311,6 +311,84 @@ pub async fn contract_objects(store: &dyn ObjectStore) {
     }
 }
 
+/// Entry writes validate against their neighbourhood only (`nearby`) and commit with its
+/// guard: a change on a day they read makes them conflict, a change elsewhere in the
+/// year does not, and so does a running timer they did not see.
+pub async fn contract_nearby_writes(store: &dyn Store) {
+    let me = owner("t-near", "nora");
+    let entry = |id: &str, date: &str, start: &str, end: Option<&str>| stored(id, date, start, end, "P", &[]);
+    let put = |e: StoredEntry| WriteOp::PutEntryAt { stored: e, previous_sort_key: None };
+    store.commit(&me, 0, vec![put(entry("a", "2025-07-29", "09:00", Some("10:00")))]).await.unwrap();
+    let (from, to) = (d("2025-07-28"), d("2025-07-30"));
+    let first = store.nearby(&me, from, to).await.unwrap();
+    assert_eq!(first.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["a"]);
+    assert!(first.timer.is_none());
+
+    // A write on another day far away does not touch this neighbourhood.
+    let far = store.nearby(&me, d("2025-09-30"), d("2025-10-02")).await.unwrap();
+    store.commit_guarded(&me, &far.guard, vec![put(entry("far", "2025-10-01", "09:00", Some("10:00")))]).await.unwrap();
+    let second = store.nearby(&me, from, to).await.unwrap();
+    store
+        .commit_guarded(&me, &second.guard, vec![put(entry("b", "2025-07-29", "11:00", Some("12:00")))])
+        .await
+        .unwrap();
+
+    // A write validated before a change of a day it read conflicts, whoever changed it.
+    let stale = store.nearby(&me, from, to).await.unwrap();
+    store
+        .commit(
+            &me,
+            store.snapshot(&me, from, to).await.unwrap().version,
+            vec![put(entry("c", "2025-07-30", "09:00", Some("10:00")))],
+        )
+        .await
+        .unwrap();
+    let late =
+        store.commit_guarded(&me, &stale.guard, vec![put(entry("d", "2025-07-28", "09:00", Some("10:00")))]).await;
+    assert!(matches!(late, Err(CommitError::Conflict)), "the neighbour day changed");
+    let stale = store.nearby(&me, from, to).await.unwrap();
+    let newer = store.nearby(&me, d("2025-07-29"), d("2025-07-31")).await.unwrap();
+    store.commit_guarded(&me, &newer.guard, vec![put(entry("e", "2025-07-31", "09:00", Some("10:00")))]).await.unwrap();
+    let after =
+        store.commit_guarded(&me, &stale.guard, vec![put(entry("f", "2025-07-28", "11:00", Some("12:00")))]).await;
+    // The newer write changed day 07-31 only, outside the stale read's days: either the
+    // store guards by days (and the stale write goes through) or by version (and retries).
+    assert!(after.is_ok() || matches!(after, Err(CommitError::Conflict)));
+
+    // A timer running on a day a write did not read: the write either saw it or fails.
+    let timer = store.snapshot(&me, d("2025-11-03"), d("2025-11-03")).await.unwrap();
+    store
+        .commit(
+            &me,
+            timer.version,
+            vec![put(entry("run", "2025-11-03", "08:00", None)), WriteOp::SetTimer(Some("run".into()))],
+        )
+        .await
+        .unwrap();
+    let blind = store.nearby(&me, from, to).await.unwrap();
+    let outcome =
+        store.commit_guarded(&me, &blind.guard, vec![put(entry("g", "2025-07-29", "13:00", Some("14:00")))]).await;
+    match &blind.timer {
+        None => assert!(matches!(outcome, Err(CommitError::Conflict)), "a timer it never saw"),
+        Some(t) => assert!(t.id == "run" && outcome.is_ok()),
+    }
+    // And a second timer never starts beside it.
+    let start = store.nearby(&me, from, to).await.unwrap();
+    if start.timer.is_none() {
+        let second = store
+            .commit_guarded(
+                &me,
+                &start.guard,
+                vec![put(entry("run2", "2025-07-29", "15:00", None)), WriteOp::SetTimer(Some("run2".into()))],
+            )
+            .await;
+        assert!(matches!(second, Err(CommitError::Conflict)), "one timer");
+    }
+    let listed = store.entries(&me, &EntryQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let ids: Vec<&str> = listed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert!(ids.contains(&"b") && ids.contains(&"e") && !ids.contains(&"d") && !ids.contains(&"run2"), "{ids:?}");
+}
+
 fn data_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("store-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -327,6 +405,7 @@ async fn embedded_store_meets_the_contract() {
     contract_settings_and_projects(&store).await;
     contract_documents_months_and_audit(&store).await;
     contract_objects(&store).await;
+    contract_nearby_writes(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
@@ -374,7 +453,61 @@ async fn dynamo_store_meets_the_contract_on_moto() {
     contract_isolation(&store).await;
     contract_settings_and_projects(&store).await;
     contract_documents_months_and_audit(&store).await;
+    contract_nearby_writes(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
+}
+
+/// Issue 14: an entry write costs one Query of its neighbourhood and one
+/// TransactWriteItems, whatever the size of the year.
+#[tokio::test]
+async fn an_entry_write_is_one_query_and_one_transaction_at_any_year_size() {
+    if emulator().is_none() {
+        return;
+    }
+    let store = DynamoStore::from_env(format!("tm-nearby-{}", uuid_like())).await;
+    store.create_table().await.unwrap();
+    let fy = tm_core::domain::calendar::FiscalCalendar::default().parse_label("2025-2026").unwrap();
+    let mut costs = Vec::new();
+    for (user, size) in [("small", 100), ("large", 10_000)] {
+        let me = owner("t-cost", user);
+        let ops: Vec<WriteOp> = tm_testkit::generator::generate_entries(3, &fy, size)
+            .into_iter()
+            .enumerate()
+            .map(|(i, entry)| WriteOp::PutEntryAt {
+                stored: StoredEntry { id: format!("g{i}"), entry, created_at: Utc::now(), updated_at: Utc::now() },
+                previous_sort_key: None,
+            })
+            .collect();
+        store.commit_ingest(&me, 0, ops, "seed").await.unwrap();
+        let before = store.request_counts();
+        // A Saturday the generated year leaves free, and its neighbours.
+        let snapshot = store.nearby(&me, d("2025-08-01"), d("2025-08-03")).await.unwrap();
+        store
+            .commit_guarded(
+                &me,
+                &snapshot.guard,
+                vec![WriteOp::PutEntryAt {
+                    stored: stored("new", "2025-08-02", "09:00", Some("10:00"), "P", &[]),
+                    previous_sort_key: None,
+                }],
+            )
+            .await
+            .unwrap();
+        let after = store.request_counts();
+        let cost = (
+            after.query - before.query,
+            after.get_item - before.get_item,
+            after.transact_write_items - before.transact_write_items,
+            after.other_writes - before.other_writes,
+            after.items_returned - before.items_returned,
+        );
+        eprintln!("{size} entries: (queries, gets, transactions, other writes, items returned) = {cost:?}");
+        costs.push(cost);
+    }
+    for (query, get, transact, other, _) in &costs {
+        assert_eq!((*query, *get, *transact, *other), (1, 0, 1, 0), "{costs:?}");
+    }
+    assert!(costs[1].4 <= costs[0].4 + 60, "items read do not grow with the year: {costs:?}");
 }
 
 fn uuid_like() -> String {

@@ -139,20 +139,26 @@ pub fn generated_projects(fiscal_year: &FiscalYear) -> Vec<Project> {
         .collect()
 }
 
+/// More entries than this in a year fill every day, in 5-minute entries with few
+/// breaks (benchmarks of 50 000-entry years); up to it, only work days.
+const DENSE_ABOVE: usize = 20_000;
+
 /// About `target` entries spread over the work days (Mon–Fri) of `fiscal_year`, valid
-/// and free of overlaps. Days fill from 07:00; every 37th day ends with a midnight
-/// crossing.
+/// and free of overlaps. Days fill from 07:00 and end by 23:00, so 02:00-06:00 is
+/// always free; every 37th day ends with a midnight crossing. Above [`DENSE_ABOVE`]
+/// entries, weekends are filled too (up to about 55 000).
 pub fn generate_entries(seed: u64, fiscal_year: &FiscalYear, target: usize) -> Vec<Entry> {
     let mut rng = SplitMix64::new(seed);
+    let dense = target > DENSE_ABOVE;
     let days: Vec<NaiveDate> = fiscal_year
         .start()
         .iter_days()
         .take_while(|d| *d <= fiscal_year.end())
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .filter(|d| dense || !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
         .collect();
     let per_day = target.div_ceil(days.len()).max(1);
     // 07:00-22:00 shared out between the day's entries.
-    let slot = (15 * 60 / per_day as u32).max(10);
+    let slot = (15 * 60 / per_day as u32).max(if dense { 5 } else { 10 });
     let total_weight: u64 = PROJECTS.iter().map(|p| p.weight).sum();
     let mut entries = Vec::with_capacity(target + days.len() / 30);
     for (day_index, &date) in days.iter().enumerate() {
@@ -201,7 +207,8 @@ pub fn generate_entries(seed: u64, fiscal_year: &FiscalYear, target: usize) -> V
                 notes,
             });
             // Back to back, or a short break.
-            cursor += duration + if rng.chance(60) { 0 } else { 5 * (1 + rng.below(4) as u32) };
+            cursor +=
+                duration + if rng.chance(if dense { 90 } else { 60 }) { 0 } else { 5 * (1 + rng.below(4) as u32) };
         }
         if day_index % 37 == 36 && entries.len() < target && cursor <= 23 * 60 {
             entries.push(Entry {

@@ -223,7 +223,11 @@ async fn attempt_writes(
         let date = parse_date(input.date.trim()).unwrap_or(caller.today());
         let from = date.checked_sub_days(Days::new(1)).unwrap_or(date);
         let to = date.checked_add_days(Days::new(1)).unwrap_or(date);
-        let snapshot = store.snapshot(owner, from, to).await?;
+        // First only the neighbourhood (on DynamoDB one Query, guarded by its days);
+        // after a conflict the whole picture, guarded by the user's version, which also
+        // tells an ingest in progress or a timer running on another day.
+        let snapshot =
+            if attempt == 0 { store.nearby(owner, from, to).await? } else { store.snapshot(owner, from, to).await? };
         if snapshot.ingesting.is_some() {
             return Err(ingesting());
         }
@@ -327,7 +331,11 @@ async fn attempt_writes(
         };
         let stored = StoredEntry { id: id.clone(), entry, created_at, updated_at: now };
         let response = ApiResponse::json(status, &entry_body(&stored, &validated.issues));
-        let mut ops = vec![WriteOp::PutEntry(stored.clone())];
+        // The entry's previous place is known, so the store needs no read to move it.
+        let mut ops = vec![WriteOp::PutEntryAt {
+            stored: stored.clone(),
+            previous_sort_key: current.as_ref().map(StoredEntry::sort_key),
+        }];
         match &change {
             Change::Start(_) => ops.push(WriteOp::SetTimer(Some(id.clone()))),
             Change::Finish(_) => ops.push(WriteOp::SetTimer(None)),
@@ -351,7 +359,7 @@ async fn attempt_writes(
         let record = crate::access::audit_record(caller, owner.user(), action, &id)
             .change(current.as_ref().map(entry_json), Some(entry_json(&stored)));
         ops.push(WriteOp::PutAudit(record));
-        match store.commit(owner, snapshot.version, ops).await {
+        match store.commit_guarded(owner, &snapshot.guard, ops).await {
             Ok(()) => {
                 if validated.issues.iter().any(|i| i.code == Code::ProjectCreated) {
                     store
@@ -414,13 +422,18 @@ pub(crate) async fn get(ctx: &AppContext, caller: &Caller, matched: &Matched) ->
 pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
     let id = matched.param("id").unwrap_or_default();
     let _serialised = ctx.lock_writes(&caller.owner).await;
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 0..MAX_ATTEMPTS {
         let stored = ctx.store.entry(&caller.owner, id).await?.ok_or_else(|| not_found(id))?;
-        let snapshot = ctx.store.snapshot(&caller.owner, stored.entry.date, stored.entry.date).await?;
+        let day = stored.entry.date;
+        let snapshot = if attempt == 0 {
+            ctx.store.nearby(&caller.owner, day, day).await?
+        } else {
+            ctx.store.snapshot(&caller.owner, day, day).await?
+        };
         if snapshot.ingesting.is_some() {
             return Err(ingesting());
         }
-        let mut ops = vec![WriteOp::DeleteEntry { id: id.to_owned() }];
+        let mut ops = vec![WriteOp::DeleteEntryAt { id: id.to_owned(), sort_key: stored.sort_key() }];
         if snapshot.timer.as_ref().is_some_and(|t| t.id == id) {
             ops.push(WriteOp::SetTimer(None));
         }
@@ -428,7 +441,7 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
         let record = crate::access::audit_record(caller, caller.owner.user(), "entry.delete", id)
             .change(Some(entry_json(&stored)), None);
         ops.push(WriteOp::PutAudit(record));
-        match ctx.store.commit(&caller.owner, snapshot.version, ops).await {
+        match ctx.store.commit_guarded(&caller.owner, &snapshot.guard, ops).await {
             Ok(()) => {
                 publish_after_write(ctx, &caller.owner, &years).await;
                 return Ok(ApiResponse::no_content());

@@ -17,8 +17,8 @@ pub mod objects;
 pub mod team;
 
 pub use model::{
-    EntryPage, EntryQuery, IngestSummary, LogState, LogTouch, Owner, Profile, Snapshot, StoredEntry, StoredResponse,
-    TenantSettings, UploadKind, UploadRecord, UploadStatus, WriteOp,
+    EntryPage, EntryQuery, Guard, IngestSummary, LogState, LogTouch, Owner, Profile, Snapshot, StoredEntry,
+    StoredResponse, TenantSettings, UploadKind, UploadRecord, UploadStatus, WriteOp,
 };
 
 use async_trait::async_trait;
@@ -96,6 +96,20 @@ pub trait EntryStore: Send + Sync {
     async fn snapshot(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError>;
     /// Applies every op at once if the version is still `expected_version`.
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError>;
+    /// What an entry write needs, read as cheaply as the store can: the entries dated
+    /// `from..=to`, and the running timer when it is one of them. The snapshot's guard
+    /// covers just those days, so writes elsewhere in the year do not conflict with it;
+    /// `ingesting` is not read (the commit fails instead). By default a [`Self::snapshot`].
+    async fn nearby(&self, owner: &Owner, from: NaiveDate, to: NaiveDate) -> Result<Snapshot, StoreError> {
+        self.snapshot(owner, from, to).await
+    }
+    /// Applies every op at once if what `guard` covers is unchanged.
+    async fn commit_guarded(&self, owner: &Owner, guard: &Guard, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        match guard {
+            Guard::Version(version) => self.commit(owner, *version, ops).await,
+            Guard::Days { .. } => Err(CommitError::Store(StoreError::misuse("this store guards commits by version"))),
+        }
+    }
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError>;
     /// Entries in (date, start) order, filtered and paged.
     async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError>;

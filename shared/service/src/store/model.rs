@@ -361,6 +361,19 @@ pub struct Snapshot {
     pub timer: Option<StoredEntry>,
     /// An ingest being applied in steps (DynamoDB, large files): its upload id.
     pub ingesting: Option<String>,
+    /// What a commit of a write validated against this snapshot checks.
+    pub guard: Guard,
+}
+
+/// What a commit checks still holds since its snapshot was read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    /// Nothing of the user's changed: their version is still this.
+    Version(u64),
+    /// Nothing changed on the days `from..=to` (each day's stamp as read, `None` for a
+    /// day never written), no timer runs outside them, and no large ingest is being
+    /// applied. What [`super::EntryStore::nearby`] reads on DynamoDB: one Query.
+    Days { from: NaiveDate, to: NaiveDate, stamps: Vec<(NaiveDate, Option<String>)> },
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

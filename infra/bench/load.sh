@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark of the local server (release build, embedded store) with wrk:
-# POST /v1/entries, then GET /v1/daily/{date}, each with USERS concurrent users (one
-# connection each) for DURATION. Prints requests/s and latency percentiles; the numbers
+# GET /health (the HTTP stack's ceiling), POST /v1/entries, GET /v1/daily/{date}, and
+# GET /v1/reports/fiscal-year over a generated 1 652-entry year, each with USERS
+# concurrent users (one connection each) for DURATION. Prints requests/s and latency percentiles; the numbers
 # are recorded in docs/benchmarks.md. Traffic goes to 127.0.0.1 only and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,6 +46,13 @@ run() {
     grep -v '"status":2' "$DATA/stderr.log" | tail -5 >&2 || true
   fi
 }
+run "GET /health" infra/bench/health.lua
 run "POST /v1/entries" infra/bench/entries.lua
 run "GET /v1/daily/{date}" infra/bench/daily.lua
+cargo run -q --release -p tm-testkit --example generated_log -- 1652 >"$DATA/year.md"
+while read -r token; do
+  curl -sf -o /dev/null -X PUT "$BASE/v1/logs/2025-2026" -H "Authorization: Bearer $token" \
+    -H 'content-type: text/markdown' --data-binary @"$DATA/year.md"
+done <"$DATA/tokens.txt"
+run "GET /v1/reports/fiscal-year/2025-2026 (1 652 entries)" infra/bench/fiscal_year.lua
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%F)"

@@ -57,6 +57,47 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     /// Where presigned upload URLs point (the local server's address).
     upload_base: Option<String>,
+    cache: Arc<ReadCache>,
+}
+
+/// Decoded reads kept between requests: profiles, tenant settings, projects and shared
+/// projects, which every request reads again. This process is the store file's only
+/// writer (redb locks the file), so a read can only go stale when a write of its
+/// partition commits here, and every write renews its partition's generation. A read
+/// remembers the generation from before it read; a write in between makes it a miss.
+#[derive(Default)]
+struct ReadCache {
+    generations: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    #[allow(clippy::type_complexity)]
+    items: std::sync::Mutex<std::collections::HashMap<(String, String), (u64, Arc<dyn std::any::Any + Send + Sync>)>>,
+}
+
+/// How many decoded reads are kept at most (then they are dropped and read again).
+const CACHED_READS: usize = 20_000;
+
+impl ReadCache {
+    fn generation(&self, pk: &str) -> u64 {
+        self.generations.lock().expect("cache generations").get(pk).copied().unwrap_or(0)
+    }
+
+    fn renew(&self, pk: &str) {
+        *self.generations.lock().expect("cache generations").entry(pk.to_owned()).or_insert(0) += 1;
+    }
+
+    fn get<T: Clone + 'static>(&self, pk: &str, what: &str) -> Option<T> {
+        let current = self.generation(pk);
+        let items = self.items.lock().expect("cache items");
+        let (generation, value) = items.get(&(pk.to_owned(), what.to_owned()))?;
+        (*generation == current).then(|| value.downcast_ref::<T>().cloned()).flatten()
+    }
+
+    fn put<T: Send + Sync + 'static>(&self, pk: &str, what: &str, generation: u64, value: T) {
+        let mut items = self.items.lock().expect("cache items");
+        if items.len() >= CACHED_READS {
+            items.clear();
+        }
+        items.insert((pk.to_owned(), what.to_owned()), (generation, Arc::new(value)));
+    }
 }
 
 /// A presigned PUT of the local server: whose object, where, until when.
@@ -133,7 +174,7 @@ impl EmbeddedStore {
         txn.open_table(INDEX).map_err(fail)?;
         txn.commit().map_err(fail)?;
         Self::move_legacy_directory(&db)?;
-        Ok(Self { db: Arc::new(db), upload_base: None })
+        Ok(Self { db: Arc::new(db), upload_base: None, cache: Arc::default() })
     }
 
     /// Data folders written before the directory moved into the tenants' partitions
@@ -193,8 +234,8 @@ impl EmbeddedStore {
     /// Writes `bytes` at (pk, sk) only if an item exists there (`must_exist`) or does not
     /// (`!must_exist`), in one write transaction; true when written.
     async fn write_if(&self, pk: &str, sk: &str, bytes: Vec<u8>, must_exist: bool) -> Result<bool, StoreError> {
-        let (pk, sk) = (pk.to_owned(), sk.to_owned());
-        self.blocking(move |db| {
+        let (key, pk, sk) = (pk, pk.to_owned(), sk.to_owned());
+        self.writing(key, move |db| {
             let txn = db.begin_write().map_err(fail)?;
             let written = {
                 let mut table = txn.open_table(ITEMS).map_err(fail)?;
@@ -212,8 +253,8 @@ impl EmbeddedStore {
 
     /// Writes (or replaces) an item.
     pub async fn put_item<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
-        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(value)?);
-        self.blocking(move |db| {
+        let (key, pk, sk, bytes) = (pk, pk.to_owned(), sk.to_owned(), encode(value)?);
+        self.writing(key, move |db| {
             let txn = db.begin_write().map_err(fail)?;
             {
                 let mut table = txn.open_table(ITEMS).map_err(fail)?;
@@ -234,9 +275,9 @@ impl EmbeddedStore {
         condition: DocCondition,
         index: Option<(&str, &str)>,
     ) -> Result<bool, StoreError> {
-        let (pk, sk, bytes) = (pk.to_owned(), sk.to_owned(), encode(doc)?);
+        let (key, pk, sk, bytes) = (pk, pk.to_owned(), sk.to_owned(), encode(doc)?);
         let index = index.map(|(ipk, isk)| (ipk.to_owned(), isk.to_owned()));
-        self.blocking(move |db| {
+        self.writing(key, move |db| {
             let txn = db.begin_write().map_err(fail)?;
             let written = {
                 let mut table = txn.open_table(ITEMS).map_err(fail)?;
@@ -271,6 +312,34 @@ impl EmbeddedStore {
     ) -> Result<T, StoreError> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || work(&db)).await.map_err(fail)?
+    }
+
+    /// Blocking work that writes `pk`: afterwards, cached reads of `pk` are stale.
+    async fn writing<T: Send + 'static>(
+        &self,
+        pk: &str,
+        work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let result = self.blocking(work).await;
+        self.cache.renew(pk);
+        result
+    }
+
+    /// A read kept in the [`ReadCache`] under (`pk`, `what`) until `pk` is written.
+    async fn cached<T: Clone + Send + Sync + 'static>(
+        &self,
+        pk: String,
+        what: &str,
+        read: impl FnOnce(&Database, &str) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if let Some(hit) = self.cache.get::<T>(&pk, what) {
+            return Ok(hit);
+        }
+        let generation = self.cache.generation(&pk);
+        let key = pk.clone();
+        let value = self.blocking(move |db| read(db, &key)).await?;
+        self.cache.put(&pk, what, generation, value.clone());
+        Ok(value)
     }
 
     fn get<T: DeserializeOwned>(db: &Database, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
@@ -359,7 +428,8 @@ impl EntryStore for EmbeddedStore {
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
         let pk = owner.partition();
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
+        let written = pk.clone();
+        let result = tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
             // redb serialises write transactions, so check-then-write is atomic.
             let txn = db.begin_write().map_err(fail)?;
             {
@@ -417,7 +487,9 @@ impl EntryStore for EmbeddedStore {
             Ok(())
         })
         .await
-        .map_err(|e| CommitError::Store(fail(e)))?
+        .map_err(|e| CommitError::Store(fail(e)));
+        self.cache.renew(&written);
+        result?
     }
 
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {
@@ -520,12 +592,12 @@ impl LogStore for EmbeddedStore {
 
     async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
         let (pk, record) = (owner.partition(), record.clone());
-        self.blocking(move |db| Self::put(db, &pk, &upload_key(&record.id), &record)).await
+        self.writing(&owner.partition(), move |db| Self::put(db, &pk, &upload_key(&record.id), &record)).await
     }
 
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
         let (pk, touch) = (owner.partition(), touch.clone());
-        self.blocking(move |db| {
+        self.writing(&owner.partition(), move |db| {
             let txn = db.begin_write().map_err(fail)?;
             {
                 let mut table = txn.open_table(ITEMS).map_err(fail)?;
@@ -542,23 +614,21 @@ impl LogStore for EmbeddedStore {
 #[async_trait]
 impl SettingsStore for EmbeddedStore {
     async fn profile(&self, owner: &Owner) -> Result<Option<Profile>, StoreError> {
-        let pk = owner.partition();
-        self.blocking(move |db| Self::get(db, &pk, PROFILE)).await
+        self.cached(owner.partition(), PROFILE, |db, pk| Self::get(db, pk, PROFILE)).await
     }
 
     async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError> {
         let (pk, profile) = (owner.partition(), profile.clone());
-        self.blocking(move |db| Self::put(db, &pk, PROFILE, &profile)).await
+        self.writing(&owner.partition(), move |db| Self::put(db, &pk, PROFILE, &profile)).await
     }
 
     async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError> {
-        let pk = tenant_partition(tenant);
-        self.blocking(move |db| Self::get(db, &pk, SETTINGS)).await
+        self.cached(tenant_partition(tenant), SETTINGS, |db, pk| Self::get(db, pk, SETTINGS)).await
     }
 
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
         let (pk, settings) = (tenant_partition(tenant), settings.clone());
-        self.blocking(move |db| Self::put(db, &pk, SETTINGS, &settings)).await
+        self.writing(&tenant_partition(tenant), move |db| Self::put(db, &pk, SETTINGS, &settings)).await
     }
 }
 
@@ -634,13 +704,14 @@ impl DocStore for EmbeddedStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), StoreError> {
-        let (pk, lo, hi, after) = (pk.to_owned(), lo.to_owned(), hi.to_owned(), after.map(str::to_owned));
-        self.blocking(move |db| {
+        let what = format!("docs {lo} {hi} {after:?} {limit}");
+        let (lo, hi, after) = (lo.to_owned(), hi.to_owned(), after.map(str::to_owned));
+        self.cached(pk.to_owned(), &what, move |db, pk| {
             let txn = db.begin_read().map_err(fail)?;
             let table = txn.open_table(ITEMS).map_err(fail)?;
             let mut out = Vec::new();
             let start = after.clone().filter(|a| *a > lo).unwrap_or(lo);
-            for item in table.range((pk.as_str(), start.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
+            for item in table.range((pk, start.as_str())..=(pk, hi.as_str())).map_err(fail)? {
                 let (key, value) = item.map_err(fail)?;
                 let sk = key.value().1.to_owned();
                 if after.as_ref().is_some_and(|a| sk.as_str() <= a.as_str()) {
@@ -665,9 +736,8 @@ fn project_sort_key(name: &str) -> String {
 #[async_trait]
 impl ProjectStore for EmbeddedStore {
     async fn projects(&self, owner: &Owner) -> Result<Vec<Project>, StoreError> {
-        let pk = owner.partition();
-        self.blocking(move |db| {
-            Ok(Self::range::<Project>(db, &pk, "P#", "P#\u{10FFFF}")?.into_iter().map(|(_, p)| p).collect())
+        self.cached(owner.partition(), "P#", |db, pk| {
+            Ok(Self::range::<Project>(db, pk, "P#", "P#\u{10FFFF}")?.into_iter().map(|(_, p)| p).collect())
         })
         .await
     }
@@ -724,7 +794,7 @@ impl ObjectStore for EmbeddedStore {
         check_key(key)?;
         let (pk, key, content_type) = (objects_partition(owner), key.to_owned(), content_type.to_owned());
         let body_key = object_key(owner, &key);
-        self.blocking(move |db| {
+        self.writing(&objects_partition(owner), move |db| {
             let txn = db.begin_write().map_err(fail)?;
             let version = {
                 let mut items = txn.open_table(ITEMS).map_err(fail)?;

@@ -58,40 +58,59 @@ pub struct EmbeddedStore {
     /// Where presigned upload URLs point (the local server's address).
     upload_base: Option<String>,
     cache: Arc<ReadCache>,
+    committer: Arc<GroupCommitter>,
 }
 
 /// Decoded reads kept between requests: profiles, tenant settings, projects and shared
 /// projects, which every request reads again. This process is the store file's only
 /// writer (redb locks the file), so a read can only go stale when a write of its
-/// partition commits here, and every write renews its partition's generation. A read
-/// remembers the generation from before it read; a write in between makes it a miss.
+/// partition commits here, and every such write renews a generation: the partition's
+/// (any write of it), or one kind's (an entry commit that creates a project renews the
+/// projects only). A read remembers the generations from before it read; a write in
+/// between makes it a miss.
 #[derive(Default)]
 struct ReadCache {
-    generations: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    generations: std::sync::Mutex<std::collections::HashMap<(String, Option<String>), u64>>,
     #[allow(clippy::type_complexity)]
-    items: std::sync::Mutex<std::collections::HashMap<(String, String), (u64, Arc<dyn std::any::Any + Send + Sync>)>>,
+    items: std::sync::Mutex<
+        std::collections::HashMap<(String, String), ((u64, u64), Arc<dyn std::any::Any + Send + Sync>)>,
+    >,
 }
 
 /// How many decoded reads are kept at most (then they are dropped and read again).
 const CACHED_READS: usize = 20_000;
 
+/// The kind of a cached read: its sort key or prefix (`docs …` for document queries).
+fn kind_of(what: &str) -> &str {
+    what.split(' ').next().unwrap_or(what)
+}
+
 impl ReadCache {
-    fn generation(&self, pk: &str) -> u64 {
-        self.generations.lock().expect("cache generations").get(pk).copied().unwrap_or(0)
+    fn generation(&self, pk: &str, what: &str) -> (u64, u64) {
+        let generations = self.generations.lock().expect("cache generations");
+        let of = |kind: Option<&str>| generations.get(&(pk.to_owned(), kind.map(str::to_owned))).copied().unwrap_or(0);
+        (of(None), of(Some(kind_of(what))))
     }
 
+    /// Every cached read of `pk` is stale.
     fn renew(&self, pk: &str) {
-        *self.generations.lock().expect("cache generations").entry(pk.to_owned()).or_insert(0) += 1;
+        *self.generations.lock().expect("cache generations").entry((pk.to_owned(), None)).or_insert(0) += 1;
+    }
+
+    /// Cached reads of `pk` of one kind are stale.
+    fn renew_kind(&self, pk: &str, kind: &str) {
+        let mut generations = self.generations.lock().expect("cache generations");
+        *generations.entry((pk.to_owned(), Some(kind.to_owned()))).or_insert(0) += 1;
     }
 
     fn get<T: Clone + 'static>(&self, pk: &str, what: &str) -> Option<T> {
-        let current = self.generation(pk);
+        let current = self.generation(pk, what);
         let items = self.items.lock().expect("cache items");
         let (generation, value) = items.get(&(pk.to_owned(), what.to_owned()))?;
         (*generation == current).then(|| value.downcast_ref::<T>().cloned()).flatten()
     }
 
-    fn put<T: Send + Sync + 'static>(&self, pk: &str, what: &str, generation: u64, value: T) {
+    fn put<T: Send + Sync + 'static>(&self, pk: &str, what: &str, generation: (u64, u64), value: T) {
         let mut items = self.items.lock().expect("cache items");
         if items.len() >= CACHED_READS {
             items.clear();
@@ -174,7 +193,9 @@ impl EmbeddedStore {
         txn.open_table(INDEX).map_err(fail)?;
         txn.commit().map_err(fail)?;
         Self::move_legacy_directory(&db)?;
-        Ok(Self { db: Arc::new(db), upload_base: None, cache: Arc::default() })
+        let db = Arc::new(db);
+        let committer = Arc::new(GroupCommitter::start(Arc::downgrade(&db)));
+        Ok(Self { db, upload_base: None, cache: Arc::default(), committer })
     }
 
     /// Data folders written before the directory moved into the tenants' partitions
@@ -335,7 +356,7 @@ impl EmbeddedStore {
         if let Some(hit) = self.cache.get::<T>(&pk, what) {
             return Ok(hit);
         }
-        let generation = self.cache.generation(&pk);
+        let generation = self.cache.generation(&pk, what);
         let key = pk.clone();
         let value = self.blocking(move |db| read(db, &key)).await?;
         self.cache.put(&pk, what, generation, value.clone());
@@ -373,6 +394,152 @@ impl EmbeddedStore {
             out.push((key.value().1.to_owned(), decode(value.value())?));
         }
         Ok(out)
+    }
+}
+
+/// Applies one commit's ops inside a write transaction if the user's version is still
+/// `expected_version` (redb serialises write transactions, so check-then-write is atomic).
+fn apply_commit(
+    txn: &redb::WriteTransaction,
+    pk: &str,
+    expected_version: u64,
+    ops: Vec<WriteOp>,
+) -> Result<(), CommitError> {
+    let mut table = txn.open_table(ITEMS).map_err(fail)?;
+    let version: u64 = table.get((pk, VERSION)).map_err(fail)?.map(|v| decode(v.value())).transpose()?.unwrap_or(0);
+    if version != expected_version {
+        return Err(CommitError::Conflict);
+    }
+    let pk = pk.to_owned();
+    for op in ops {
+        match op {
+            WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => put_entry(&mut table, &pk, &stored)?,
+            WriteOp::DeleteEntry { id } | WriteOp::DeleteEntryAt { id, .. } => delete_entry(&mut table, &pk, &id)?,
+            WriteOp::SetTimer(Some(id)) => table_put(&mut table, &pk, TIMER, &id)?,
+            WriteOp::SetTimer(None) => {
+                table.remove((pk.as_str(), TIMER)).map_err(fail)?;
+            }
+            WriteOp::PutIdempotency { key, response } => {
+                table_put(&mut table, &pk, &format!("IDEMP#{key}"), &response)?
+            }
+            WriteOp::TouchLog(touch) => {
+                let sk = log_key(&touch.fiscal_year);
+                let state = LogState::apply(table_get(&table, &pk, &sk)?, &touch);
+                table_put(&mut table, &pk, &sk, &state)?;
+            }
+            WriteOp::PutUpload(record) => table_put(&mut table, &pk, &upload_key(&record.id), &record)?,
+            WriteOp::PutProject(project) => table_put(&mut table, &pk, &project_sort_key(&project.name), &project)?,
+            WriteOp::DeleteProject(name) => {
+                table.remove((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?;
+            }
+            WriteOp::PutAudit(record) => {
+                let (audit_pk, audit_sk) = record.keys();
+                table_put(&mut table, &audit_pk, &audit_sk, &record.to_doc())?
+            }
+            WriteOp::TouchMonth(month) => {
+                let sk = format!("MONTH#{month}");
+                let version: u64 = table_get(&table, &pk, &sk)?.unwrap_or(0);
+                table_put(&mut table, &pk, &sk, &(version + 1))?
+            }
+        }
+    }
+    table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
+    Ok(())
+}
+
+/// A commit waiting for the group committer.
+struct PendingCommit {
+    pk: String,
+    expected_version: u64,
+    ops: Vec<WriteOp>,
+    done: tokio::sync::oneshot::Sender<Result<(), CommitError>>,
+}
+
+/// Group commit: entry commits of concurrent requests share one write transaction and
+/// so one fsync. A thread takes every commit that is waiting, applies each in turn
+/// (each checks its own version, so later ones see earlier ones), and commits them
+/// together; each is acknowledged only once the group is durable. If applying one
+/// fails (corrupt data), the group is dropped and each commit is retried on its own,
+/// so one bad commit never fails the others.
+struct GroupCommitter {
+    queue: std::sync::Mutex<std::sync::mpsc::Sender<PendingCommit>>,
+}
+
+/// At most this many commits share one transaction.
+const GROUP_MAX: usize = 256;
+
+impl GroupCommitter {
+    fn start(db: std::sync::Weak<Database>) -> Self {
+        let (queue, waiting) = std::sync::mpsc::channel::<PendingCommit>();
+        std::thread::Builder::new()
+            .name("tm-group-commit".into())
+            .spawn(move || {
+                while let Ok(first) = waiting.recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP_MAX {
+                        match waiting.try_recv() {
+                            Ok(next) => group.push(next),
+                            Err(_) => break,
+                        }
+                    }
+                    let Some(db) = db.upgrade() else { break };
+                    let answers = Self::commit_group(&db, group);
+                    // Let go of the database before anyone hears back: a caller that
+                    // then closes and reopens it must find it closed.
+                    drop(db);
+                    for (done, outcome) in answers {
+                        let _ = done.send(outcome);
+                    }
+                }
+            })
+            .expect("the group commit thread starts");
+        Self { queue: std::sync::Mutex::new(queue) }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn commit_group(
+        db: &Database,
+        group: Vec<PendingCommit>,
+    ) -> Vec<(tokio::sync::oneshot::Sender<Result<(), CommitError>>, Result<(), CommitError>)> {
+        let together = (|| -> Result<Vec<Result<(), CommitError>>, StoreError> {
+            let txn = db.begin_write().map_err(fail)?;
+            let mut outcomes = Vec::with_capacity(group.len());
+            for pending in &group {
+                match apply_commit(&txn, &pending.pk, pending.expected_version, pending.ops.clone()) {
+                    Ok(()) => outcomes.push(Ok(())),
+                    Err(CommitError::Conflict) => outcomes.push(Err(CommitError::Conflict)),
+                    Err(CommitError::Store(e)) => return Err(e),
+                }
+            }
+            txn.commit().map_err(fail)?;
+            Ok(outcomes)
+        })();
+        match together {
+            Ok(outcomes) => group.into_iter().map(|p| p.done).zip(outcomes).collect(),
+            Err(_) => group
+                .into_iter()
+                .map(|pending| {
+                    let alone = (|| -> Result<(), CommitError> {
+                        let txn = db.begin_write().map_err(fail)?;
+                        apply_commit(&txn, &pending.pk, pending.expected_version, pending.ops)?;
+                        txn.commit().map_err(fail)?;
+                        Ok(())
+                    })();
+                    (pending.done, alone)
+                })
+                .collect(),
+        }
+    }
+
+    async fn commit(&self, pk: String, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let pending = PendingCommit { pk, expected_version, ops, done };
+        self.queue
+            .lock()
+            .expect("group commit queue")
+            .send(pending)
+            .map_err(|_| CommitError::Store(StoreError::misuse("the store is closed")))?;
+        outcome.await.map_err(|_| CommitError::Store(StoreError::misuse("the group commit thread stopped")))?
     }
 }
 
@@ -426,70 +593,14 @@ impl EntryStore for EmbeddedStore {
     }
 
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+        // Of what is cached, an entry commit changes only projects (created or moved).
+        let projects = ops.iter().any(|op| matches!(op, WriteOp::PutProject(_) | WriteOp::DeleteProject(_)));
         let pk = owner.partition();
-        let db = self.db.clone();
-        let written = pk.clone();
-        let result = tokio::task::spawn_blocking(move || -> Result<(), CommitError> {
-            // redb serialises write transactions, so check-then-write is atomic.
-            let txn = db.begin_write().map_err(fail)?;
-            {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                let version: u64 = table
-                    .get((pk.as_str(), VERSION))
-                    .map_err(fail)?
-                    .map(|v| decode(v.value()))
-                    .transpose()?
-                    .unwrap_or(0);
-                if version != expected_version {
-                    return Err(CommitError::Conflict);
-                }
-                for op in ops {
-                    match op {
-                        WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
-                            put_entry(&mut table, &pk, &stored)?
-                        }
-                        WriteOp::DeleteEntry { id } | WriteOp::DeleteEntryAt { id, .. } => {
-                            delete_entry(&mut table, &pk, &id)?
-                        }
-                        WriteOp::SetTimer(Some(id)) => table_put(&mut table, &pk, TIMER, &id)?,
-                        WriteOp::SetTimer(None) => {
-                            table.remove((pk.as_str(), TIMER)).map_err(fail)?;
-                        }
-                        WriteOp::PutIdempotency { key, response } => {
-                            table_put(&mut table, &pk, &format!("IDEMP#{key}"), &response)?
-                        }
-                        WriteOp::TouchLog(touch) => {
-                            let sk = log_key(&touch.fiscal_year);
-                            let state = LogState::apply(table_get(&table, &pk, &sk)?, &touch);
-                            table_put(&mut table, &pk, &sk, &state)?;
-                        }
-                        WriteOp::PutUpload(record) => table_put(&mut table, &pk, &upload_key(&record.id), &record)?,
-                        WriteOp::PutProject(project) => {
-                            table_put(&mut table, &pk, &project_sort_key(&project.name), &project)?
-                        }
-                        WriteOp::DeleteProject(name) => {
-                            table.remove((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?;
-                        }
-                        WriteOp::PutAudit(record) => {
-                            let (audit_pk, audit_sk) = record.keys();
-                            table_put(&mut table, &audit_pk, &audit_sk, &record.to_doc())?
-                        }
-                        WriteOp::TouchMonth(month) => {
-                            let sk = format!("MONTH#{month}");
-                            let version: u64 = table_get(&table, &pk, &sk)?.unwrap_or(0);
-                            table_put(&mut table, &pk, &sk, &(version + 1))?
-                        }
-                    }
-                }
-                table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
-            }
-            txn.commit().map_err(fail)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| CommitError::Store(fail(e)));
-        self.cache.renew(&written);
-        result?
+        let result = self.committer.commit(pk.clone(), expected_version, ops).await;
+        if projects {
+            self.cache.renew_kind(&pk, "P#");
+        }
+        result
     }
 
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {

@@ -425,6 +425,39 @@ async fn embedded_store_keeps_data_across_reopen() {
     assert_eq!(store.snapshot(&me, d("2025-07-29"), d("2025-07-29")).await.unwrap().version, 1);
 }
 
+/// Group commit: many users' concurrent commits share transactions, each one is kept
+/// (also across a reopen), and one that cannot be applied fails alone.
+#[tokio::test]
+async fn concurrent_commits_of_many_users_are_all_durable_and_a_bad_one_fails_alone() {
+    let dir = data_dir("group-commit");
+    {
+        let store = Arc::new(EmbeddedStore::open(&dir).unwrap());
+        // A user whose version item is not a number: their commit cannot be applied.
+        store.put_item("T#t#U#broken", "VERSION", &"not a number").await.unwrap();
+        let mut writers = Vec::new();
+        for n in 0..40 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                let user = if n == 17 { "broken".to_owned() } else { format!("u{n}") };
+                let entry = stored(&format!("e{n}"), "2025-07-29", "09:00", Some("10:00"), "P", &[]);
+                store.commit(&owner("t", &user), 0, vec![WriteOp::PutEntry(entry)]).await
+            }));
+        }
+        for (n, writer) in writers.into_iter().enumerate() {
+            let outcome = writer.await.unwrap();
+            if n == 17 {
+                assert!(matches!(outcome, Err(CommitError::Store(_))), "{n}: {outcome:?}");
+            } else {
+                assert!(outcome.is_ok(), "{n}: {outcome:?}");
+            }
+        }
+    }
+    let store = EmbeddedStore::open(&dir).unwrap();
+    for n in (0..40).filter(|n| *n != 17) {
+        assert!(store.entry(&owner("t", &format!("u{n}")), &format!("e{n}")).await.unwrap().is_some(), "{n}");
+    }
+}
+
 /// The emulator's endpoint, or `None` to skip (only when not running under
 /// `infra/test.sh`, which starts moto and sets `TM_REQUIRE_EMULATOR`).
 fn emulator() -> Option<String> {

@@ -7,6 +7,7 @@ mod vault;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tm_core::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};
@@ -150,10 +151,19 @@ fn main() -> ExitCode {
     })
 }
 
+/// `tm check --json`, written as it is serialised: each entry becomes JSON one at a time.
 #[derive(Serialize)]
-struct CheckJson {
-    entries: Vec<EntryJson>,
+struct CheckJson<'a> {
+    entries: EntriesJson<'a>,
     diagnostics: Vec<DiagnosticJson>,
+}
+
+struct EntriesJson<'a>(&'a [tm_core::domain::Entry]);
+
+impl Serialize for EntriesJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(EntryJson::from))
+    }
 }
 
 #[derive(Serialize)]
@@ -192,7 +202,7 @@ fn check(
     let errors = checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).count();
     if json {
         let out = CheckJson {
-            entries: checked.entries.iter().map(EntryJson::from).collect(),
+            entries: EntriesJson(&checked.entries),
             diagnostics: checked
                 .diagnostics
                 .iter()
@@ -205,7 +215,17 @@ fn check(
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string_pretty(&out).expect("serialisable"));
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = serde_json::to_writer_pretty(&mut stdout, &out)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(stdout))
+            .and_then(|()| stdout.flush());
+        if let Err(e) = written {
+            // A reader that stopped early (`| head`) is not an error of the check.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(format!("cannot write the report: {e}"));
+            }
+        }
     } else {
         for d in &checked.diagnostics {
             println!("{d}");
@@ -276,7 +296,22 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let today = || today_in(zone, Utc::now());
     let date = |text: &str| -> Result<NaiveDate, String> { parse_date(text).map_err(|e| e.0) };
 
-    let vault = vault::load_vault(&args.dir, &file_rules(&args.tz, args.fy_start_month)?)?;
+    // The days the report covers, so only their fiscal years' files are read.
+    let period = match &kind {
+        ReportKind::Daily { date: d } => Some((date(d)?, date(d)?)),
+        ReportKind::FiscalYear { fy } => calendar.parse_label(fy).ok().map(|fy| (fy.start(), fy.end())),
+        ReportKind::Range { start, end } => Some((date(start)?, date(end)?)),
+        ReportKind::Weekly { date: d } => {
+            let day = d.as_deref().map(date).transpose()?.unwrap_or_else(today);
+            Some((day - chrono::Days::new(7), day + chrono::Days::new(7)))
+        }
+        ReportKind::Monthly { month } => {
+            let month = month.as_deref().map(Month::parse).transpose().map_err(|e| e.0)?.unwrap_or(Month::of(today()));
+            Some((month.first_day(), month.last_day()))
+        }
+        ReportKind::Project { .. } | ReportKind::Tag { .. } | ReportKind::Since { .. } => None,
+    };
+    let vault = vault::load_vault(&args.dir, &file_rules(&args.tz, args.fy_start_month)?, period)?;
     let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry::new("me", entry)).collect();
     let default_suppressed = [UNPRODUCTIVE.to_owned()];
     let src = ReportSource {

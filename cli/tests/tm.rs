@@ -329,3 +329,36 @@ fn check_refuses_what_the_service_refuses() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fiscal years start in January), e.g. 2025-2025"), "{}", stderr(&o));
 }
+
+/// A report reads only the files of the fiscal years its period touches (and the
+/// neighbouring days'): an old year's broken file does not stop this year's report,
+/// while an entry crossing midnight into the period from the year before still counts
+/// in its overlap checks.
+#[test]
+fn a_report_reads_only_the_fiscal_years_of_its_period() {
+    let this_year = "# Time Log 2025-2026\n\n### 2025-07-01\n\n- **00:30-01:00**: Early [[Ops]]\n";
+    let broken = "# Time Log 2023-2024\n\n### 2023-08-32\n\n- **09:00-08:00**: Broken [[Ops]]\n";
+    let last_year = "# Time Log 2024-2025\n\n### 2025-06-30\n\n- **23:00-01:00**: Deploy [[Ops]]\n";
+    let dir = scratch(
+        "report-period",
+        &[
+            ("time-logs/time-log-2025-2026.md", this_year),
+            ("time-logs/time-log-2023-2024.md", broken),
+            ("time-logs/time-log-2024-2025.md", "# Time Log 2024-2025\n"),
+        ],
+    );
+    let dir_text = dir.display().to_string();
+    let out = tm(&["report", "--dir", &dir_text, "--format", "json", "monthly", "2025-08"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tm(&["report", "--dir", &dir_text, "--format", "json", "fiscal-year", "2025-2026"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&out)).unwrap()["summary"]["totalMinutes"], 30);
+    // The whole-vault kinds still read everything, so they still refuse the broken year.
+    let tag = tm(&["report", "--dir", &dir_text, "tag", "x"]);
+    assert!(!tag.status.success() && stderr(&tag).contains("2023-2024"), "{}", stderr(&tag));
+
+    // The day before the period is read: its midnight crossing overlaps the first entry.
+    std::fs::write(dir.join("time-logs/time-log-2024-2025.md"), last_year).unwrap();
+    let out = tm(&["report", "--dir", &dir_text, "fiscal-year", "2025-2026"]);
+    assert!(!out.status.success() && stderr(&out).contains("overlap"), "{}", stderr(&out));
+}

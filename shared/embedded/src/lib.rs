@@ -31,6 +31,8 @@ const VERSION: &str = "VERSION";
 const TIMER: &str = "TIMER";
 const PROFILE: &str = "PROFILE";
 const SETTINGS: &str = "SETTINGS";
+/// The kind of cached entry pages.
+const ENTRIES: &str = "E#";
 
 fn fail(e: impl std::fmt::Display) -> StoreError {
     StoreError::unavailable("the embedded store", e.to_string())
@@ -71,14 +73,17 @@ pub struct EmbeddedStore {
 #[derive(Default)]
 struct ReadCache {
     generations: std::sync::Mutex<std::collections::HashMap<(String, Option<String>), u64>>,
+    /// What the kept reads weigh together (an entry page weighs its entries).
+    weight: std::sync::atomic::AtomicUsize,
     #[allow(clippy::type_complexity)]
     items: std::sync::Mutex<
         std::collections::HashMap<(String, String), ((u64, u64), Arc<dyn std::any::Any + Send + Sync>)>,
     >,
 }
 
-/// How many decoded reads are kept at most (then they are dropped and read again).
-const CACHED_READS: usize = 20_000;
+/// How much is kept at most — reads, or entries in entry pages — before everything is
+/// dropped and read again.
+const CACHED_WEIGHT: usize = 200_000;
 
 /// The kind of a cached read: its sort key or prefix (`docs …` for document queries).
 fn kind_of(what: &str) -> &str {
@@ -110,10 +115,12 @@ impl ReadCache {
         (*generation == current).then(|| value.downcast_ref::<T>().cloned()).flatten()
     }
 
-    fn put<T: Send + Sync + 'static>(&self, pk: &str, what: &str, generation: (u64, u64), value: T) {
+    fn put<T: Send + Sync + 'static>(&self, pk: &str, what: &str, generation: (u64, u64), value: T, weight: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
         let mut items = self.items.lock().expect("cache items");
-        if items.len() >= CACHED_READS {
+        if self.weight.fetch_add(weight.max(1), Relaxed) + weight > CACHED_WEIGHT {
             items.clear();
+            self.weight.store(weight.max(1), Relaxed);
         }
         items.insert((pk.to_owned(), what.to_owned()), (generation, Arc::new(value)));
     }
@@ -353,13 +360,24 @@ impl EmbeddedStore {
         what: &str,
         read: impl FnOnce(&Database, &str) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.cached_weighing(pk, what, |_| 1, read).await
+    }
+
+    /// [`Self::cached`] for reads whose size varies (`weigh` says how much one keeps).
+    async fn cached_weighing<T: Clone + Send + Sync + 'static>(
+        &self,
+        pk: String,
+        what: &str,
+        weigh: impl Fn(&T) -> usize,
+        read: impl FnOnce(&Database, &str) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         if let Some(hit) = self.cache.get::<T>(&pk, what) {
             return Ok(hit);
         }
         let generation = self.cache.generation(&pk, what);
         let key = pk.clone();
         let value = self.blocking(move |db| read(db, &key)).await?;
-        self.cache.put(&pk, what, generation, value.clone());
+        self.cache.put(&pk, what, generation, value.clone(), weigh(&value));
         Ok(value)
     }
 
@@ -593,10 +611,12 @@ impl EntryStore for EmbeddedStore {
     }
 
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
-        // Of what is cached, an entry commit changes only projects (created or moved).
+        // Of what is cached, an entry commit changes entries, and projects when it
+        // creates or moves one.
         let projects = ops.iter().any(|op| matches!(op, WriteOp::PutProject(_) | WriteOp::DeleteProject(_)));
         let pk = owner.partition();
         let result = self.committer.commit(pk.clone(), expected_version, ops).await;
+        self.cache.renew_kind(&pk, ENTRIES);
         if projects {
             self.cache.renew_kind(&pk, "P#");
         }
@@ -612,44 +632,51 @@ impl EntryStore for EmbeddedStore {
         .await
     }
 
+    /// Pages are kept decoded (the [`ReadCache`]) until an entry of the user changes:
+    /// reports read the same months again and again.
     async fn entries(&self, owner: &Owner, query: &EntryQuery) -> Result<EntryPage, StoreError> {
-        let pk = owner.partition();
+        let what = format!("{ENTRIES} {query:?}");
         let query = query.clone();
-        self.blocking(move |db| {
-            // Open ends are the bounds of every entry key (chrono's MIN/MAX dates do not
-            // format as YYYY-MM-DD).
-            let mut lo = query.from.map_or_else(|| "E#".to_owned(), |from| format!("E#{from}"));
-            let hi = query.to.map_or_else(|| "E#~".to_owned(), |to| format!("E#{to}T~"));
-            if let Some(text) = query.cursor.as_deref() {
-                // Strictly after the last key of the previous page; a cursor that is
-                // not one fails rather than silently starting over.
-                let after = cursor::decode(text).ok_or_else(|| StoreError::misuse("invalid entry cursor"))?;
-                lo = lo.max(format!("{after}\u{0}"));
-            }
-            if lo > hi {
-                return Ok(EntryPage { entries: Vec::new(), next_cursor: None });
-            }
-            let project = query.project.as_deref().map(project_key);
-            let txn = db.begin_read().map_err(fail)?;
-            let table = txn.open_table(ITEMS).map_err(fail)?;
-            let mut entries = Vec::new();
-            let mut next_cursor = None;
-            for item in table.range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
-                let (_, value) = item.map_err(fail)?;
-                let stored = StoredEntry::from(decode::<EntryRecord>(value.value())?);
-                let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
-                    && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
-                if !wanted {
-                    continue;
+        self.cached_weighing(
+            owner.partition(),
+            &what,
+            |page: &EntryPage| page.entries.len(),
+            move |db, pk| {
+                // Open ends are the bounds of every entry key (chrono's MIN/MAX dates do not
+                // format as YYYY-MM-DD).
+                let mut lo = query.from.map_or_else(|| "E#".to_owned(), |from| format!("E#{from}"));
+                let hi = query.to.map_or_else(|| "E#~".to_owned(), |to| format!("E#{to}T~"));
+                if let Some(text) = query.cursor.as_deref() {
+                    // Strictly after the last key of the previous page; a cursor that is
+                    // not one fails rather than silently starting over.
+                    let after = cursor::decode(text).ok_or_else(|| StoreError::misuse("invalid entry cursor"))?;
+                    lo = lo.max(format!("{after}\u{0}"));
                 }
-                if entries.len() == query.limit {
-                    next_cursor = entries.last().map(|e: &StoredEntry| cursor::encode(&e.sort_key()));
-                    break;
+                if lo > hi {
+                    return Ok(EntryPage { entries: Vec::new(), next_cursor: None });
                 }
-                entries.push(stored);
-            }
-            Ok(EntryPage { entries, next_cursor })
-        })
+                let project = query.project.as_deref().map(project_key);
+                let txn = db.begin_read().map_err(fail)?;
+                let table = txn.open_table(ITEMS).map_err(fail)?;
+                let mut entries = Vec::new();
+                let mut next_cursor = None;
+                for item in table.range((pk, lo.as_str())..=(pk, hi.as_str())).map_err(fail)? {
+                    let (_, value) = item.map_err(fail)?;
+                    let stored = StoredEntry::from(decode::<EntryRecord>(value.value())?);
+                    let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
+                        && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
+                    if !wanted {
+                        continue;
+                    }
+                    if entries.len() == query.limit {
+                        next_cursor = entries.last().map(|e: &StoredEntry| cursor::encode(&e.sort_key()));
+                        break;
+                    }
+                    entries.push(stored);
+                }
+                Ok(EntryPage { entries, next_cursor })
+            },
+        )
         .await
     }
 

@@ -8,6 +8,9 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::io::Write as _;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tm_core::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};

@@ -3,7 +3,8 @@
 
 Generates a vault with one fiscal year of ENTRIES entries (and, with --years, more
 years of the same size around it), converts the year to Timewarrior's data files
-(`timew` reads `data/YYYY-MM.data` lines `inc START - END # tags`, times in UTC), and
+(`timew` reads `data/YYYY-MM.data` lines `inc START - END # tags # "annotation"`, times in UTC:
+project and tags as tags, the task as the annotation), and
 times, RUNS times each, median:
 
   tm check --json time-logs/       vs  timew export :all
@@ -47,9 +48,10 @@ def timewarrior_db(entries_json, into):
             import datetime
             end_day = (datetime.date.fromisoformat(e["date"]) + datetime.timedelta(days=1)).isoformat().replace("-", "")
         end = f'{end_day}T{e["endTime"].replace(":", "")}00Z'
-        tags = [e["project"], e["task"]] + e["tags"]
-        quoted = " ".join('"' + t.replace('"', "'") + '"' for t in tags)
-        by_month.setdefault(f'{e["date"][:4]}-{e["date"][5:7]}', []).append(f"inc {start} - {end} # {quoted}\n")
+        # The project and tags as tags, the task as the annotation.
+        quoted = " ".join('"' + t.replace('"', "'") + '"' for t in [e["project"]] + e["tags"])
+        task = e["task"].replace('"', "'")
+        by_month.setdefault(f'{e["date"][:4]}-{e["date"][5:7]}', []).append(f'inc {start} - {end} # {quoted} # "{task}"\n')
     for month, lines in by_month.items():
         open(os.path.join(into, "data", f"{month}.data"), "w").writelines(sorted(lines))
 

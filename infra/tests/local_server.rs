@@ -682,3 +682,55 @@ async fn curl_post(base: &str, path: &str, body: &str, token: Option<&str>) -> s
     let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
     support::Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
+
+/// tm-local keeps reads decoded between requests; each one must still see every write
+/// acknowledged before it: settings, projects, entries, shares and the audit.
+#[tokio::test]
+async fn every_read_sees_the_writes_acknowledged_before_it() {
+    let server = Server::start("read-after-write");
+    let ann = signup(&server.base, "ann-raw", Some("raw"), &["admins"]).await;
+    let bob = signup(&server.base, "bob-raw", Some("raw"), &[]).await;
+    let bob_id = bob.get("/v1/me").await.json()["user"].as_str().unwrap().to_owned();
+    for round in 0..3 {
+        let zone = ["Europe/Berlin", "Asia/Tokyo", "America/Chicago"][round];
+        assert_eq!(ann.get("/v1/me").await.status, 200);
+        assert_eq!(ann.patch("/v1/me", &json!({"timeZone": zone}).to_string()).await.status, 200);
+        assert_eq!(ann.get("/v1/me").await.json()["timeZone"], zone);
+
+        let name = format!("Project {round}");
+        let before = ann.get("/v1/projects").await.json();
+        assert_eq!(ann.post("/v1/projects", &json!({"name": name}).to_string()).await.status, 201);
+        let after = ann.get("/v1/projects").await.json();
+        assert_eq!(after["projects"].as_array().unwrap().len(), before["projects"].as_array().unwrap().len() + 1);
+
+        let day = format!("2025-08-{:02}", round + 4);
+        let listed = |v: &Value| v["entries"].as_array().unwrap().len();
+        let before = listed(&ann.get(&format!("/v1/entries?from={day}&to={day}")).await.json());
+        assert_eq!(ann.post("/v1/entries", &entry(&day, "09:00", "10:00", "Work", &name)).await.status, 201);
+        assert_eq!(listed(&ann.get(&format!("/v1/entries?from={day}&to={day}")).await.json()), before + 1);
+        let daily = ann.get(&format!("/v1/daily/{day}")).await.json();
+        assert_eq!(daily["entries"].as_array().unwrap().len(), 1, "{daily}");
+
+        let audit = |v: &Value| v["records"].as_array().unwrap().len();
+        let before = audit(&ann.get("/v1/audit").await.json());
+        assert_eq!(ann.post("/v1/entries", &entry(&day, "11:00", "12:00", "More", &name)).await.status, 201);
+        assert_eq!(audit(&ann.get("/v1/audit").await.json()), before + 1, "the audit shows the write");
+
+        let path = format!("/v1/projects/{}/members/{bob_id}", name.replace(' ', "%20"));
+        let members = format!("/v1/projects/{}/members", name.replace(' ', "%20"));
+        assert_eq!(ann.get(&members).await.status, 200);
+        let put = call(
+            "PUT",
+            &format!("{}{path}", server.base),
+            Some(&ann.token),
+            Some(r#"{"role": "viewer"}"#),
+            &[("content-type", "application/json")],
+        )
+        .await;
+        assert!(put.status == 200 || put.status == 201, "{}", put.text);
+        let shared = ann.get(&members).await.json();
+        assert!(shared.to_string().contains(&bob_id), "{shared}");
+        let seen = bob.get("/v1/projects").await.json();
+        assert!(seen.to_string().contains(&name), "bob sees the share at once: {seen}");
+    }
+}

@@ -611,11 +611,20 @@ impl EntryStore for EmbeddedStore {
     }
 
     async fn commit(&self, owner: &Owner, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
-        // Of what is cached, an entry commit changes entries, and projects when it
-        // creates or moves one.
+        // Of what is cached, an entry commit changes entries, projects when it creates or
+        // moves one, and the audit records it adds.
         let projects = ops.iter().any(|op| matches!(op, WriteOp::PutProject(_) | WriteOp::DeleteProject(_)));
+        // Audit records live in their tenant's audit partitions, listed like documents.
+        let audits: Vec<String> = ops
+            .iter()
+            .filter_map(|op| match op {
+                WriteOp::PutAudit(record) => Some(record.keys().0),
+                _ => None,
+            })
+            .collect();
         let pk = owner.partition();
         let result = self.committer.commit(pk.clone(), expected_version, ops).await;
+        audits.iter().for_each(|audit| self.cache.renew(audit));
         self.cache.renew_kind(&pk, ENTRIES);
         if projects {
             self.cache.renew_kind(&pk, "P#");

@@ -298,8 +298,11 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
             grants.objects.iter().any(|(a, p)| a.contains(&"s3:GetObject".to_owned()) && p.ends_with("logs/*")),
             "{publisher} reads the year's document and the version before"
         );
+        // Listing goes through ListObjectVersions (shared/aws/src/s3.rs), which needs both.
         assert!(
-            grants.listing.iter().any(|(a, p)| a.contains(&"s3:ListBucket".to_owned()) && p.ends_with("logs/*")),
+            grants.listing.iter().any(|(a, p)| a.contains(&"s3:ListBucket".to_owned())
+                && a.contains(&"s3:ListBucketVersions".to_owned())
+                && p.ends_with("logs/*")),
             "{publisher} lists the year's versions"
         );
     }

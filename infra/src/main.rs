@@ -164,7 +164,7 @@ async fn run(args: Args) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
-    publisher.flush().await;
+    publisher.flush(std::time::Duration::from_secs(30)).await;
     println!("tm-local stopped");
     Ok(())
 }

@@ -302,27 +302,39 @@ impl DynamoStore {
     }
 
     /// The transaction items of a commit's ops (a PutEntry/DeleteEntry reads the id
-    /// pointer), and the days whose entries they change.
+    /// pointer), and the days whose entries they change. `dates` has the day of every
+    /// entry the commit puts (also those of other steps of an ingest). A running entry
+    /// put without a timer op is the timer's: its item gets the entry's day again
+    /// (`guarded`: only if it still names that entry).
     async fn ops_items(
         &self,
         pk: &str,
         ops: Vec<WriteOp>,
-        timer_must_be_free: bool,
+        guarded: bool,
+        dates: &HashMap<String, NaiveDate>,
+        timer_op_elsewhere: bool,
     ) -> Result<(Vec<TransactWriteItem>, BTreeSet<String>), StoreError> {
-        // The running timer's item names its entry's day, for guarded commits.
-        let dates: HashMap<String, NaiveDate> = ops
-            .iter()
-            .filter_map(|op| match op {
-                WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
-                    Some((stored.id.clone(), stored.entry.date))
-                }
-                _ => None,
-            })
-            .collect();
+        let sets_timer = timer_op_elsewhere || ops.iter().any(|op| matches!(op, WriteOp::SetTimer(_)));
+        let running = ops.iter().find_map(|op| match op {
+            WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } if stored.entry.end.is_none() => {
+                Some((stored.id.clone(), stored.entry.date))
+            }
+            _ => None,
+        });
         let mut items = Vec::new();
         let mut days = BTreeSet::new();
         for op in ops {
-            items.extend(self.op_items(pk, op, &dates, timer_must_be_free, &mut days).await?);
+            items.extend(self.op_items(pk, op, dates, guarded, &mut days).await?);
+        }
+        if let Some((id, date)) = running.filter(|_| !sets_timer) {
+            let mut item = key(pk, "TIMER");
+            item.insert("id".into(), s(&id));
+            item.insert("date".into(), s(&date.to_string()));
+            let mut timer = Put::builder().table_name(&self.table).set_item(Some(item));
+            if guarded {
+                timer = timer.condition_expression("id = :id").expression_attribute_values(":id", s(&id));
+            }
+            items.push(TransactWriteItem::builder().put(timer.build().map_err(fail)?).build());
         }
         Ok((items, days))
     }
@@ -357,13 +369,13 @@ impl DynamoStore {
                 if let Some(old) = self.pointer(pk, &id).await? {
                     day_of(&old);
                     items.push(delete(pk, &old, table)?);
+                    items.push(delete_pointer(pk, &id, &old, table)?);
                 }
-                items.push(delete(pk, &pointer_key(&id), table)?);
             }
             WriteOp::DeleteEntryAt { id, sort_key } => {
                 day_of(&sort_key);
                 items.push(delete(pk, &sort_key, table)?);
-                items.push(delete(pk, &pointer_key(&id), table)?);
+                items.push(delete_pointer(pk, &id, &sort_key, table)?);
             }
             WriteOp::SetTimer(Some(id)) => {
                 let mut item = key(pk, "TIMER");
@@ -539,6 +551,27 @@ fn day_marker_key(day: &str) -> String {
 
 fn is_day_marker(item: &Item) -> bool {
     item.get("sk").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.len() == "E#2025-07-29".len())
+}
+
+/// The day of every entry the ops put, by id.
+fn entry_dates(ops: &[WriteOp]) -> HashMap<String, NaiveDate> {
+    ops.iter()
+        .filter_map(|op| match op {
+            WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
+                Some((stored.id.clone(), stored.entry.date))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the ops write the timer's item (a timer op, or a running entry).
+fn touches_timer(ops: &[WriteOp]) -> bool {
+    ops.iter().any(|op| match op {
+        WriteOp::SetTimer(_) => true,
+        WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => stored.entry.end.is_none(),
+        _ => false,
+    })
 }
 
 /// The day (`YYYY-MM-DD`) of an entry's sort key `E#{date}T{time}#{id}`.
@@ -727,10 +760,32 @@ fn put_entry_items(
         items.push(delete(pk, old, table)?);
     }
     items.push(put(to_item(pk, &sk, &EntryRecord::from(stored))?, table)?);
+    // The entry is still where the writer read it (or new): a concurrent move or delete
+    // makes this write a conflict instead of leaving a copy behind. (Batched ingest
+    // steps drop the condition; the ingest mark guards them.)
     let mut pointer = key(pk, &pointer_key(&stored.id));
     pointer.insert("target".into(), s(&sk));
-    items.push(put(pointer, table)?);
+    let pointer = Put::builder().table_name(table).set_item(Some(pointer));
+    let pointer = match previous_sort_key {
+        Some(old) => {
+            pointer.condition_expression("target = :previous").expression_attribute_values(":previous", s(old))
+        }
+        None => pointer.condition_expression("attribute_not_exists(pk)"),
+    };
+    items.push(TransactWriteItem::builder().put(pointer.build().map_err(fail)?).build());
     Ok(items)
+}
+
+/// Deletes an entry's id pointer, only if it still points at `sort_key`.
+fn delete_pointer(pk: &str, id: &str, sort_key: &str, table: &str) -> Result<TransactWriteItem, StoreError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(pk, &pointer_key(id))))
+        .condition_expression("target = :at")
+        .expression_attribute_values(":at", s(sort_key))
+        .build()
+        .map_err(fail)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
 /// One update of the log item: version +1 (when bumped), entry count +delta, last ingest.
@@ -813,8 +868,9 @@ impl EntryStore for DynamoStore {
         };
         let pk = owner.partition();
         let table = self.table.as_str();
-        let sets_timer = ops.iter().any(|op| matches!(op, WriteOp::SetTimer(_)));
-        let (op_items, days) = self.ops_items(&pk, ops, true).await?;
+        let sets_timer = touches_timer(&ops);
+        let dates = entry_dates(&ops);
+        let (op_items, days) = self.ops_items(&pk, ops, true, &dates, false).await?;
         // The user's version still moves (an ingest planned before this write then
         // fails its check), but only if no large ingest is being applied.
         let version = Update::builder()
@@ -868,7 +924,8 @@ impl EntryStore for DynamoStore {
         let table = self.table.as_str();
         let version_item = self.version_item(&pk, expected_version)?;
         let mut items = vec![version_item];
-        let (op_items, days) = self.ops_items(&pk, ops, false).await?;
+        let dates = entry_dates(&ops);
+        let (op_items, days) = self.ops_items(&pk, ops, false, &dates, false).await?;
         items.extend(op_items);
         for day in &days {
             items.push(stamp_marker(&pk, day, table, None)?);
@@ -896,6 +953,8 @@ impl EntryStore for DynamoStore {
         if current != expected_version || (ingesting.is_some() && !resuming) {
             return Err(CommitError::Conflict);
         }
+        let dates = entry_dates(&ops);
+        let sets_timer = ops.iter().any(|op| matches!(op, WriteOp::SetTimer(_)));
         // Entry ops go in bounded steps; the rest (timer, log state, upload record) in
         // the last step, with clearing the mark.
         let (entry_ops, final_ops): (Vec<WriteOp>, Vec<WriteOp>) = ops.into_iter().partition(|op| {
@@ -907,11 +966,11 @@ impl EntryStore for DynamoStore {
                     | WriteOp::DeleteEntryAt { .. }
             )
         });
-        let (mut entry_items, days) = self.ops_items(&pk, entry_ops, false).await?;
+        let (mut entry_items, days) = self.ops_items(&pk, entry_ops, false, &dates, sets_timer).await?;
         for day in &days {
             entry_items.push(stamp_marker(&pk, day, table, None)?);
         }
-        let (mut final_items, _) = self.ops_items(&pk, final_ops, false).await?;
+        let (mut final_items, _) = self.ops_items(&pk, final_ops, false, &dates, false).await?;
         if !resuming && entry_items.len() + final_items.len() < MAX_TRANSACTION_ITEMS {
             // Small enough for one transaction: the ordinary commit.
             let version_item = self.version_item(&pk, expected_version)?;

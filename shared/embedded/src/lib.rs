@@ -201,8 +201,9 @@ impl EmbeddedStore {
         txn.commit().map_err(fail)?;
         Self::move_legacy_directory(&db)?;
         let db = Arc::new(db);
-        let committer = Arc::new(GroupCommitter::start(Arc::downgrade(&db)));
-        Ok(Self { db, upload_base: None, cache: Arc::default(), committer })
+        let cache: Arc<ReadCache> = Arc::default();
+        let committer = Arc::new(GroupCommitter::start(Arc::downgrade(&db), cache.clone()));
+        Ok(Self { db, upload_base: None, cache, committer })
     }
 
     /// Data folders written before the directory moved into the tenants' partitions
@@ -348,9 +349,15 @@ impl EmbeddedStore {
         pk: &str,
         work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let result = self.blocking(work).await;
-        self.cache.renew(pk);
-        result
+        // Renewed in the blocking work itself: it runs to its end even when the request
+        // that started it is gone, and then its readers must not see the old value.
+        let (cache, pk) = (self.cache.clone(), pk.to_owned());
+        self.blocking(move |db| {
+            let result = work(db);
+            cache.renew(&pk);
+            result
+        })
+        .await
     }
 
     /// A read kept in the [`ReadCache`] under (`pk`, `what`) until `pk` is written.
@@ -470,6 +477,8 @@ struct PendingCommit {
     pk: String,
     expected_version: u64,
     ops: Vec<WriteOp>,
+    /// The cached reads the commit makes stale: a partition, or one kind of it.
+    renew: Vec<(String, Option<&'static str>)>,
     done: tokio::sync::oneshot::Sender<Result<(), CommitError>>,
 }
 
@@ -487,7 +496,7 @@ struct GroupCommitter {
 const GROUP_MAX: usize = 256;
 
 impl GroupCommitter {
-    fn start(db: std::sync::Weak<Database>) -> Self {
+    fn start(db: std::sync::Weak<Database>, cache: Arc<ReadCache>) -> Self {
         let (queue, waiting) = std::sync::mpsc::channel::<PendingCommit>();
         std::thread::Builder::new()
             .name("tm-group-commit".into())
@@ -501,7 +510,15 @@ impl GroupCommitter {
                         }
                     }
                     let Some(db) = db.upgrade() else { break };
+                    let renew: Vec<(String, Option<&'static str>)> =
+                        group.iter().flat_map(|p| p.renew.iter().cloned()).collect();
                     let answers = Self::commit_group(&db, group);
+                    for (pk, kind) in renew {
+                        match kind {
+                            Some(kind) => cache.renew_kind(&pk, kind),
+                            None => cache.renew(&pk),
+                        }
+                    }
                     // Let go of the database before anyone hears back: a caller that
                     // then closes and reopens it must find it closed.
                     drop(db);
@@ -549,9 +566,15 @@ impl GroupCommitter {
         }
     }
 
-    async fn commit(&self, pk: String, expected_version: u64, ops: Vec<WriteOp>) -> Result<(), CommitError> {
+    async fn commit(
+        &self,
+        pk: String,
+        expected_version: u64,
+        ops: Vec<WriteOp>,
+        renew: Vec<(String, Option<&'static str>)>,
+    ) -> Result<(), CommitError> {
         let (done, outcome) = tokio::sync::oneshot::channel();
-        let pending = PendingCommit { pk, expected_version, ops, done };
+        let pending = PendingCommit { pk, expected_version, ops, renew, done };
         self.queue
             .lock()
             .expect("group commit queue")
@@ -623,13 +646,13 @@ impl EntryStore for EmbeddedStore {
             })
             .collect();
         let pk = owner.partition();
-        let result = self.committer.commit(pk.clone(), expected_version, ops).await;
-        audits.iter().for_each(|audit| self.cache.renew(audit));
-        self.cache.renew_kind(&pk, ENTRIES);
+        let mut renew: Vec<(String, Option<&'static str>)> = audits.into_iter().map(|a| (a, None)).collect();
+        renew.push((pk.clone(), Some(ENTRIES)));
         if projects {
-            self.cache.renew_kind(&pk, "P#");
+            renew.push((pk.clone(), Some("P#")));
         }
-        result
+        // The committer renews them once the commit is durable, before anyone hears back.
+        self.committer.commit(pk, expected_version, ops, renew).await
     }
 
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {

@@ -387,6 +387,50 @@ pub async fn contract_nearby_writes(store: &dyn Store) {
     let listed = store.entries(&me, &EntryQuery { limit: 100, ..Default::default() }).await.unwrap();
     let ids: Vec<&str> = listed.entries.iter().map(|e| e.id.as_str()).collect();
     assert!(ids.contains(&"b") && ids.contains(&"e") && !ids.contains(&"d") && !ids.contains(&"run2"), "{ids:?}");
+
+    // The running entry moved to another day: a write near its old day that does not see
+    // it must not pass as if no timer ran there.
+    let at_run = store.nearby(&me, d("2025-11-02"), d("2025-11-04")).await.unwrap();
+    let run = at_run.timer.clone().or_else(|| at_run.entries.iter().find(|e| e.id == "run").cloned()).unwrap();
+    let moved_run = StoredEntry { entry: Entry { date: d("2025-12-01"), ..run.entry.clone() }, ..run.clone() };
+    let far = store.nearby(&me, d("2025-11-30"), d("2025-12-02")).await.unwrap();
+    let guard = far.guard;
+    store
+        .commit_guarded(
+            &me,
+            &guard,
+            vec![WriteOp::PutEntryAt { stored: moved_run, previous_sort_key: Some(run.sort_key()) }],
+        )
+        .await
+        .unwrap();
+    let old_day = store.nearby(&me, d("2025-11-02"), d("2025-11-04")).await.unwrap();
+    let outcome =
+        store.commit_guarded(&me, &old_day.guard, vec![put(entry("h", "2025-11-03", "09:00", Some("10:00")))]).await;
+    match &old_day.timer {
+        None => assert!(matches!(outcome, Err(CommitError::Conflict)), "the timer moved away; this write never saw it"),
+        Some(t) => assert!(t.id == "run" && outcome.is_ok()),
+    }
+
+    // An entry moved far away after a writer read it: deleting it at its old place
+    // conflicts instead of leaving its copy behind.
+    let read = store.nearby(&me, from, to).await.unwrap();
+    let b = read.entries.iter().find(|e| e.id == "b").cloned().unwrap();
+    let elsewhere = StoredEntry { entry: Entry { date: d("2026-03-02"), ..b.entry.clone() }, ..b.clone() };
+    let there = store.snapshot(&me, d("2026-03-01"), d("2026-03-03")).await.unwrap();
+    store
+        .commit(
+            &me,
+            there.version,
+            vec![WriteOp::PutEntryAt { stored: elsewhere, previous_sort_key: Some(b.sort_key()) }],
+        )
+        .await
+        .unwrap();
+    let stale = store
+        .commit_guarded(&me, &read.guard, vec![WriteOp::DeleteEntryAt { id: "b".into(), sort_key: b.sort_key() }])
+        .await;
+    assert!(matches!(stale, Err(CommitError::Conflict)), "{stale:?}");
+    let kept = store.entry(&me, "b").await.unwrap().expect("the moved entry is kept");
+    assert_eq!(kept.entry.date, d("2026-03-02"));
 }
 
 fn data_dir(name: &str) -> PathBuf {

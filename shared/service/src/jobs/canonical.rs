@@ -188,14 +188,20 @@ pub async fn publish_log_after(
         let chain = if done.stored == Stored::Full { 0 } else { FULL_EVERY };
         return Ok(Some(Published { version, text, chain }));
     }
-    let previous =
-        match (versions.iter().find(|v| v.version < version), last) {
-            (Some(p), Some(last)) if last.version == p.version => Some(last),
-            (Some(p), _) => version_text(ctx, owner, &label, p.version, &versions)
-                .await?
-                .map(|(text, chain)| Published { version: p.version, text, chain }),
-            (None, _) => None,
-        };
+    let previous = match (versions.iter().find(|v| v.version < version), last) {
+        (Some(p), Some(last)) if last.version == p.version => Some(last),
+        // A previous version that cannot be rebuilt must not stop publishing: the
+        // new version is then stored in full.
+        (Some(p), _) => match version_text(ctx, owner, &label, p.version, &versions).await {
+            Ok(text) => text.map(|(text, chain)| Published { version: p.version, text, chain }),
+            Err(e) if e.is_corrupt() => {
+                tracing::error!(error = %e, fiscal_year = %label, "an earlier log version is unreadable; storing this one in full");
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        (None, _) => None,
+    };
     let patch = previous
         .filter(|p| p.chain + 1 < FULL_EVERY)
         .map(|p| (super::patch::diff(p.version, &p.text, &text), p.chain + 1))

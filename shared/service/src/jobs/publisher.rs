@@ -52,9 +52,14 @@ pub async fn publish_years(
     failed
 }
 
+/// How often the local publisher tries a year before it leaves it to the next change.
+const RETRIES: u32 = 5;
+
 #[derive(Default)]
 struct Pending {
     years: BTreeMap<(String, String), (Owner, FiscalYear)>,
+    /// Failed tries of years still pending.
+    tries: HashMap<(String, String), u32>,
     /// Publishing now (so [`LocalPublisher::flush`] waits for it).
     busy: bool,
 }
@@ -87,13 +92,31 @@ impl LocalPublisher {
                         pending.busy = true;
                         std::mem::take(&mut pending.years)
                     };
-                    let failed = publish_years(&ctx, years.into_values(), &mut last).await;
+                    // A panic in one publish must not stop the publisher (nor hang flush).
+                    let round = std::panic::AssertUnwindSafe(publish_years(&ctx, years.into_values(), &mut last));
+                    let failed = match futures::FutureExt::catch_unwind(round).await {
+                        Ok(failed) => failed,
+                        Err(_) => {
+                            tracing::error!("publishing logs panicked; readers render them until the next change");
+                            last.clear();
+                            Vec::new()
+                        }
+                    };
                     if !failed.is_empty() {
-                        // Interference or a busy store: try again after a pause.
+                        // Interference or a busy store: try again after a pause, a few
+                        // times; then the next change of the year publishes it.
                         tokio::time::sleep(window.max(Duration::from_millis(50))).await;
                         let mut pending = running.pending.lock().expect("publisher queue");
                         for (owner, year) in failed {
-                            pending.years.entry((owner.partition(), year.label())).or_insert((owner, year));
+                            let key = (owner.partition(), year.label());
+                            let tries = pending.tries.entry(key.clone()).or_insert(0);
+                            *tries += 1;
+                            if *tries < RETRIES {
+                                pending.years.entry(key).or_insert((owner, year));
+                            } else {
+                                pending.tries.remove(&key);
+                                tracing::warn!(fiscal_year = %year.label(), "log not published after {RETRIES} tries; the next change publishes it");
+                            }
                         }
                     }
                 }
@@ -103,8 +126,15 @@ impl LocalPublisher {
         publisher
     }
 
-    /// Waits until everything pushed so far is published (at shutdown, and in tests).
-    pub async fn flush(&self) {
+    /// Waits until everything pushed so far is published (at shutdown, and in tests), at
+    /// most `limit`; whatever is left is rendered by its readers.
+    pub async fn flush(&self, limit: Duration) {
+        if tokio::time::timeout(limit, self.flush_all()).await.is_err() {
+            tracing::warn!("stopped waiting for the log publisher; unpublished logs are rendered when read");
+        }
+    }
+
+    async fn flush_all(&self) {
         loop {
             let idle = self.idle.notified();
             {

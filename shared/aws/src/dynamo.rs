@@ -420,6 +420,18 @@ impl DynamoStore {
                     )
                     .build(),
             ),
+            WriteOp::RequireProject(name) => items.push(
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(table)
+                            .set_key(Some(key(pk, &project_sort_key(&name))))
+                            .condition_expression("attribute_exists(pk)")
+                            .build()
+                            .map_err(fail)?,
+                    )
+                    .build(),
+            ),
         }
         Ok(items)
     }

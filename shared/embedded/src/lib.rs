@@ -466,6 +466,11 @@ fn apply_commit(
                 let version: u64 = table_get(&table, &pk, &sk)?.unwrap_or(0);
                 table_put(&mut table, &pk, &sk, &(version + 1))?
             }
+            WriteOp::RequireProject(name) => {
+                if table.get((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?.is_none() {
+                    return Err(CommitError::Conflict);
+                }
+            }
         }
     }
     table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;

@@ -675,3 +675,39 @@ async fn shares_written_before_they_were_keyed_by_owner_are_kept() {
     assert!(save_shared_project(&store, "acme", &mallorys, None).await.unwrap());
     assert_eq!(shared_projects(&store, "acme").await.unwrap().len(), 2);
 }
+
+/// An entry validated against a project of the caller lands only while the project is
+/// still there (a concurrent delete or merge makes it a conflict, and the retry sees the
+/// project gone).
+#[tokio::test]
+async fn a_commit_that_requires_a_project_conflicts_once_it_is_gone() {
+    let store = EmbeddedStore::open(&data_dir("require-project")).unwrap();
+    contract_required_projects(&store).await;
+    if emulator().is_some() {
+        let dynamo = DynamoStore::from_env(format!("tm-require-{}", uuid_like())).await;
+        dynamo.create_table().await.unwrap();
+        contract_required_projects(&dynamo).await;
+    }
+}
+
+async fn contract_required_projects(store: &dyn Store) {
+    let me = owner("t-req", "rita");
+    assert!(store.create_project(&me, &Project::auto_created("Atlas", d("2025-07-01"))).await.unwrap());
+    let entry = |id: &str, start: &str| WriteOp::PutEntryAt {
+        stored: stored(id, "2025-07-29", start, Some("09:30"), "Atlas", &[]),
+        previous_sort_key: None,
+    };
+    let read = store.nearby(&me, d("2025-07-28"), d("2025-07-30")).await.unwrap();
+    store
+        .commit_guarded(&me, &read.guard, vec![entry("one", "09:00"), WriteOp::RequireProject("atlas".into())])
+        .await
+        .unwrap();
+    let read = store.nearby(&me, d("2025-07-28"), d("2025-07-30")).await.unwrap();
+    let version = store.snapshot(&me, d("2025-07-28"), d("2025-07-30")).await.unwrap().version;
+    store.commit(&me, version, vec![WriteOp::DeleteProject("Atlas".into())]).await.unwrap();
+    let late = store
+        .commit_guarded(&me, &read.guard, vec![entry("two", "08:00"), WriteOp::RequireProject("Atlas".into())])
+        .await;
+    assert!(matches!(late, Err(CommitError::Conflict)), "{late:?}");
+    assert!(store.entry(&me, "two").await.unwrap().is_none());
+}

@@ -349,6 +349,12 @@ async fn attempt_writes(
         if let Some(i) = idem {
             ops.push(WriteOp::PutIdempotency { key: i.key.clone(), response: i.record(&response) });
         }
+        // Validated against the caller's own project as read: it must still be there.
+        let own = project_ref(&stored.entry.project).owner.is_none();
+        let creates = validated.issues.iter().any(|i| i.code == Code::ProjectCreated);
+        if own && !creates && !tm_core::domain::project::is_conventional(&stored.entry.project) {
+            ops.push(WriteOp::RequireProject(stored.entry.project.clone()));
+        }
         let years = log_touches(caller, current.as_ref().map(|c| &c.entry), Some(&stored.entry), now, &mut ops);
         let action = match &change {
             Change::Create(_) => "entry.create",

@@ -209,6 +209,9 @@ pub enum WriteOp {
     /// Entries of this month (`YYYY-MM`) changed: bump its version, which tells a
     /// monthly aggregate built before from one still true.
     TouchMonth(String),
+    /// The commit holds only while the user's project of this name still exists (an
+    /// entry validated against it must not land after a concurrent delete or merge).
+    RequireProject(String),
 }
 
 /// The month key (`YYYY-MM`) of a date, as [`WriteOp::TouchMonth`] and aggregates use it.

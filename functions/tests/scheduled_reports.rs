@@ -64,12 +64,7 @@ async fn drain(ctx: &AppContext, sqs: &aws_sdk_sqs::Client, queue_url: &str) -> 
             // A failed task is recorded and removed too: left in the queue it would come
             // back into a later drain once its visibility timeout ends (on a slow machine,
             // within this test), where it would count as a new failure.
-            sqs.delete_message()
-                .queue_url(queue_url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
+            sqs.delete_message().queue_url(queue_url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
         }
     }
     failed

@@ -26,3 +26,13 @@ function init(args)
   for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
   threads = tonumber(args[2])
 end
+
+-- A request() that GETs `path` as the users in turn.
+local counter = 0
+function get_as_users(path)
+  return function()
+    counter = counter + 1
+    local user = (counter + id) % #tokens + 1
+    return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. tokens[user] })
+  end
+end

@@ -26,6 +26,7 @@ use tm_service::http::routes::{JOBS, ROUTES, Route, route_by_function};
 use tower::ServiceExt;
 
 pub mod ingest;
+pub mod migrator;
 pub mod publisher;
 pub mod reports;
 pub mod tenant_access;
@@ -100,6 +101,7 @@ pub enum EntryPoint {
     LogPublisher,
     ReportScheduler,
     ReportWorker,
+    SchemaMigrator,
 }
 
 /// The entry point of `function`, if it is a route's or a job's (`JOBS`).
@@ -109,6 +111,7 @@ pub fn entry_point(function: &str) -> Option<EntryPoint> {
         "log-publisher" => Some(EntryPoint::LogPublisher),
         "report-scheduler" => Some(EntryPoint::ReportScheduler),
         "report-worker" => Some(EntryPoint::ReportWorker),
+        "schema-migrator" => Some(EntryPoint::SchemaMigrator),
         _ => route_by_function(function).map(EntryPoint::Route),
     }
 }
@@ -123,6 +126,7 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
             Some(EntryPoint::LogPublisher) => Box::pin(publisher::serve_publisher()),
             Some(EntryPoint::ReportScheduler) => Box::pin(reports::serve_scheduler()),
             Some(EntryPoint::ReportWorker) => Box::pin(reports::serve_worker()),
+            Some(EntryPoint::SchemaMigrator) => Box::pin(migrator::serve_migrator()),
             None => {
                 let known: Vec<&str> =
                     ROUTES.iter().map(|r| r.function).chain(JOBS.iter().map(|(name, _)| *name)).collect();

@@ -234,6 +234,16 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
                 );
                 continue;
             }
+            "schema-migrator" => {
+                // An operator's job over the whole table: scans and rewrites items in
+                // place, nothing else (no objects, no deletes).
+                let policy = serde_yaml_ng::to_string(&f.properties["Policies"]).unwrap();
+                for action in ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] {
+                    assert!(policy.contains(action), "{policy}");
+                }
+                assert!(!policy.contains("s3:") && !policy.contains("Delete") && !policy.contains("*"), "{policy}");
+                continue;
+            }
             _ => {}
         }
         assert!(f.properties["Policies"].is_null(), "{}: data access comes only through the tenant role", f.id);
@@ -396,4 +406,16 @@ fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_q
     let grants = worker["Environment"]["Variables"]["TENANT_GRANTS"].as_str().unwrap();
     assert!(grants.contains("/reports/*") && !grants.contains("logs/*"), "the worker writes reports only: {grants}");
     assert!(resources["ReportDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
+}
+
+#[test]
+fn the_schema_migrator_runs_on_a_schedule_and_scheduled_runs_never_overlap() {
+    let template = template();
+    let migrator = &template["Resources"]["SchemaMigratorFunction"]["Properties"];
+    let event = &migrator["Events"]["Upgrade"];
+    assert_eq!(event["Type"], "Schedule");
+    let schedule = event["Properties"]["Schedule"].as_str().unwrap();
+    let minutes: u64 =
+        schedule.strip_prefix("rate(").and_then(|r| r.strip_suffix(" minutes)")).unwrap().parse().unwrap();
+    assert!(migrator["Timeout"].as_u64().unwrap() < minutes * 60, "a run ends before the next starts");
 }

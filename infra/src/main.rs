@@ -92,6 +92,16 @@ async fn run(args: Args) -> Result<(), String> {
         .map(|s| parse_trusted(s))
         .collect::<Result<_, _>>()?;
     let store = EmbeddedStore::open(&args.data_dir).map_err(|e| e.to_string())?;
+    let upgraded = store.upgraded();
+    if upgraded.from != upgraded.to {
+        println!(
+            "tm-local upgraded the data folder {} in place: schema {} -> {}, {} entry items rewritten",
+            args.data_dir.display(),
+            upgraded.from,
+            upgraded.to,
+            upgraded.rewritten
+        );
+    }
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}; pick another --port", args.host, args.port))?;

@@ -734,3 +734,62 @@ async fn every_read_sees_the_writes_acknowledged_before_it() {
         assert!(seen.to_string().contains(&name), "bob sees the share at once: {seen}");
     }
 }
+
+/// A data folder written before the compact entry records (issue 14) is upgraded in
+/// place when today's tm-local opens it, once, and every entry answers as before.
+#[tokio::test]
+async fn a_data_folder_written_before_issue_14_is_upgraded_in_place_and_keeps_everything() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-before-issue-14");
+    let data = support::data_dir("before-issue-14");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(fixture.join("temporal-mark.redb"), data.join("temporal-mark.redb")).unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("entries.json")).unwrap()).unwrap();
+    // Stored timestamps are kept to the microsecond: the nanoseconds the old build
+    // answered are cut, nothing else changes.
+    let to_micros = |mut entry: Value| {
+        for field in ["createdAt", "updatedAt"] {
+            let at: chrono::DateTime<chrono::Utc> = entry[field].as_str().unwrap().parse().unwrap();
+            entry[field] = json!(chrono::SubsecRound::trunc_subsecs(at, 6));
+        }
+        entry
+    };
+    for start in 0..2 {
+        let server = Server::start_in(data.clone(), &[]);
+        let upgraded = server.printed.lock().unwrap().iter().any(|l| l.contains("upgraded the data folder"));
+        assert_eq!(upgraded, start == 0, "upgraded once, on the first start: {:?}", server.printed.lock().unwrap());
+        for user in ["ada", "grace"] {
+            let login = call(
+                "POST",
+                &format!("{}/local/login", server.base),
+                None,
+                Some(&format!(r#"{{"username": "{user}", "password": "change-me-please"}}"#)),
+                &[],
+            )
+            .await;
+            assert_eq!(login.status, 200, "{user} can still sign in: {}", login.text);
+            let me = Api { base: &server.base, token: login.json()["id_token"].as_str().unwrap().to_owned() };
+            let mut answered = me.get("/v1/entries?from=2026-01-01").await.json()["entries"].clone();
+            // Less what this test wrote on an earlier start.
+            answered.as_array_mut().unwrap().retain(|e| !e["task"].as_str().unwrap().starts_with("New "));
+            let want: Vec<Value> = expected[user].as_array().unwrap().iter().cloned().map(to_micros).collect();
+            assert_eq!(answered, Value::Array(want), "{user}'s entries");
+        }
+        let grace = call(
+            "POST",
+            &format!("{}/local/login", server.base),
+            None,
+            Some(r#"{"username": "grace", "password": "change-me-please"}"#),
+            &[],
+        )
+        .await;
+        let grace = Api { base: &server.base, token: grace.json()["id_token"].as_str().unwrap().to_owned() };
+        assert_eq!(grace.get("/v1/timer").await.json()["running"]["task"], "Running timer", "the timer still runs");
+        // And the upgraded folder takes new writes.
+        let written = grace
+            .post("/v1/entries", &entry(&format!("2026-11-2{start}"), "10:00", "11:00", &format!("New {start}"), "P"))
+            .await;
+        assert_eq!(written.status, 201, "{}", written.text);
+        server.signal("-TERM");
+    }
+}

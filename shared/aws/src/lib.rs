@@ -5,4 +5,5 @@
 
 pub mod dynamo;
 pub mod events;
+pub mod migrate;
 pub mod s3;

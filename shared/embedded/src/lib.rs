@@ -12,7 +12,14 @@ use std::path::Path;
 use std::sync::Arc;
 use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
-use tm_service::store::model::{EntryRecord, cursor};
+use tm_service::store::model::cursor;
+
+pub mod migrate;
+mod records;
+use records::{decode_entry, encode_entry};
+/// The entry record codec, for the benchmark and tools that build data folders.
+#[doc(hidden)]
+pub use records::{decode_entry as decode_entry_record, encode_entry as encode_entry_record, legacy_entry_bytes};
 use tm_service::store::objects::{ObjectStore, ObjectVersion, check_key, check_prefix, object_key, user_prefix};
 use tm_service::store::{
     CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, LogState, LogStore, LogTouch, Owner,
@@ -61,6 +68,8 @@ pub struct EmbeddedStore {
     upload_base: Option<String>,
     cache: Arc<ReadCache>,
     committer: Arc<GroupCommitter>,
+    /// What opening the file upgraded ([`migrate`]).
+    upgraded: migrate::Migrated,
 }
 
 /// Decoded reads kept between requests: profiles, tenant settings, projects and shared
@@ -158,7 +167,7 @@ fn put_entry(table: &mut ItemTable<'_>, pk: &str, stored: &StoredEntry) -> Resul
     if let Some(old) = old.filter(|old| *old != sk) {
         table.remove((pk, old.as_str())).map_err(fail)?;
     }
-    table_put(table, pk, &sk, &EntryRecord::from(stored))?;
+    table.insert((pk, sk.as_str()), encode_entry(stored)?.as_slice()).map_err(fail)?;
     table_put(table, pk, &pointer, &sk)
 }
 
@@ -199,37 +208,16 @@ impl EmbeddedStore {
         txn.open_table(OBJECTS).map_err(fail)?;
         txn.open_table(INDEX).map_err(fail)?;
         txn.commit().map_err(fail)?;
-        Self::move_legacy_directory(&db)?;
+        let upgraded = migrate::run(&db, migrate::BATCH, None)?;
         let db = Arc::new(db);
         let cache: Arc<ReadCache> = Arc::default();
         let committer = Arc::new(GroupCommitter::start(Arc::downgrade(&db), cache.clone()));
-        Ok(Self { db, upload_base: None, cache, committer })
+        Ok(Self { db, upload_base: None, cache, committer, upgraded })
     }
 
-    /// Data folders written before the directory moved into the tenants' partitions
-    /// keep their users: each old entry is moved to its tenant, once, in one commit.
-    fn move_legacy_directory(db: &Database) -> Result<(), StoreError> {
-        use tm_service::store::team::{DirectoryEntry, LEGACY_DIRECTORY_PARTITION as OLD};
-        let txn = db.begin_write().map_err(fail)?;
-        {
-            let mut items = txn.open_table(ITEMS).map_err(fail)?;
-            let mut index = txn.open_table(INDEX).map_err(fail)?;
-            let mut legacy: Vec<(String, Vec<u8>)> = Vec::new();
-            for item in items.range((OLD, "")..=(OLD, "\u{10FFFF}")).map_err(fail)? {
-                let (key, value) = item.map_err(fail)?;
-                legacy.push((key.value().1.to_owned(), value.value().to_vec()));
-            }
-            for (sk, bytes) in legacy {
-                let entry: DirectoryEntry = decode(&bytes)?;
-                let (pk, user_sk) = (tenant_partition(&entry.tenant), format!("USER#{}", entry.user));
-                if items.get((pk.as_str(), user_sk.as_str())).map_err(fail)?.is_none() {
-                    items.insert((pk.as_str(), user_sk.as_str()), bytes.as_slice()).map_err(fail)?;
-                }
-                index.insert((OLD, sk.as_str()), encode(&(pk, user_sk))?.as_slice()).map_err(fail)?;
-                items.remove((OLD, sk.as_str())).map_err(fail)?;
-            }
-        }
-        txn.commit().map_err(fail)
+    /// What opening the store file upgraded: `from == to` when it was already current.
+    pub fn upgraded(&self) -> &migrate::Migrated {
+        &self.upgraded
     }
 
     /// The same store, presigning upload URLs under `base_url` (`{base}/local/uploads/{token}`).
@@ -608,7 +596,7 @@ impl EntryStore for EmbeddedStore {
             let mut entries = Vec::new();
             for item in table.range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
                 let (_, value) = item.map_err(fail)?;
-                entries.push(StoredEntry::from(decode::<EntryRecord>(value.value())?));
+                entries.push(decode_entry(value.value())?);
             }
             let timer = match table
                 .get((pk.as_str(), TIMER))
@@ -627,7 +615,7 @@ impl EntryStore for EmbeddedStore {
                         Some(sk) => table
                             .get((pk.as_str(), sk.as_str()))
                             .map_err(fail)?
-                            .map(|v| decode::<EntryRecord>(v.value()).map(StoredEntry::from))
+                            .map(|v| decode_entry(v.value()))
                             .transpose()?,
                         None => None,
                     }
@@ -664,7 +652,9 @@ impl EntryStore for EmbeddedStore {
         let (pk, pointer) = (owner.partition(), pointer_key(id));
         self.blocking(move |db| {
             let Some(sk) = Self::get::<String>(db, &pk, &pointer)? else { return Ok(None) };
-            Ok(Self::get::<EntryRecord>(db, &pk, &sk)?.map(StoredEntry::from))
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ITEMS).map_err(fail)?;
+            table.get((pk.as_str(), sk.as_str())).map_err(fail)?.map(|v| decode_entry(v.value())).transpose()
         })
         .await
     }
@@ -699,7 +689,7 @@ impl EntryStore for EmbeddedStore {
                 let mut next_cursor = None;
                 for item in table.range((pk, lo.as_str())..=(pk, hi.as_str())).map_err(fail)? {
                     let (_, value) = item.map_err(fail)?;
-                    let stored = StoredEntry::from(decode::<EntryRecord>(value.value())?);
+                    let stored = decode_entry(value.value())?;
                     let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
                         && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
                     if !wanted {

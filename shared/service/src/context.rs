@@ -28,9 +28,22 @@ pub struct AppContext {
     write_locks: Arc<std::sync::Mutex<HashMap<Owner, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
+/// The clock of the service: stores keep timestamps to the microsecond, so what a write
+/// answers is what a later read of it answers.
+pub fn now_to_the_microsecond() -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
 impl AppContext {
     pub fn new(store: Arc<dyn Store>, objects: Arc<dyn ObjectStore>) -> Self {
-        Self { store, objects, clock: Arc::new(Utc::now), publishing: Publishing::Inline, write_locks: Arc::default() }
+        Self {
+            store,
+            objects,
+            clock: Arc::new(now_to_the_microsecond),
+            publishing: Publishing::Inline,
+            write_locks: Arc::default(),
+        }
     }
 
     /// The same context (clock, write serialisation) on other stores: the Lambda side

@@ -711,3 +711,111 @@ async fn contract_required_projects(store: &dyn Store) {
     assert!(matches!(late, Err(CommitError::Conflict)), "{late:?}");
     assert!(store.entry(&me, "two").await.unwrap().is_none());
 }
+
+/// Issue 14: a table written before entry timestamps became numbers is upgraded in
+/// place by `tm_aws::migrate`, resumably, while every entry keeps reading the same.
+#[tokio::test]
+async fn a_table_of_the_first_entry_format_is_upgraded_in_place_and_resumably_on_moto() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use tm_aws::migrate::{Limits, Migrated, SCHEMA_VERSION, run};
+    if emulator().is_none() {
+        return;
+    }
+    let table = format!("tm-migrate-{}", uuid_like());
+    let store = DynamoStore::from_env(table.clone()).await;
+    store.create_table().await.unwrap();
+    let client = aws_sdk_dynamodb::Client::new(&aws_config::load_from_env().await);
+    let at = |i: usize| DateTime::from_timestamp_micros(1_767_225_600_000_000 + i as i64 * 1_000_123).unwrap();
+    let mut written = Vec::new();
+    for user in ["ada", "grace"] {
+        let me = owner("acme", user);
+        let entries: Vec<StoredEntry> = (0..300)
+            .map(|i| StoredEntry {
+                id: format!("{user}-{i}"),
+                created_at: at(i),
+                updated_at: at(i + 1),
+                ..stored(
+                    "x",
+                    &format!("2026-01-{:02}", 1 + i / 12),
+                    &format!("{:02}:00", i % 12 + 8),
+                    Some(&format!("{:02}:30", i % 12 + 8)),
+                    "P",
+                    &["t"],
+                )
+            })
+            .collect();
+        let ops =
+            entries.iter().cloned().map(|stored| WriteOp::PutEntryAt { stored, previous_sort_key: None }).collect();
+        store.commit_ingest(&me, 0, ops, "seed").await.unwrap();
+        written.push((me, entries));
+    }
+    // Back to what the code before issue 14 wrote: RFC 3339 text (chrono's, as serde
+    // wrote it then).
+    let entry_items = |client: aws_sdk_dynamodb::Client, table: String| async move {
+        let mut items = Vec::new();
+        let mut after = None;
+        loop {
+            let page = client.scan().table_name(&table).set_exclusive_start_key(after).send().await.unwrap();
+            items.extend(
+                page.items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|item| item["sk"].as_s().unwrap().starts_with("E#") && item.contains_key("createdAt")),
+            );
+            after = page.last_evaluated_key;
+            if after.is_none() {
+                return items;
+            }
+        }
+    };
+    for item in entry_items(client.clone(), table.clone()).await {
+        let text = |name: &str| {
+            let us: i64 = item[name].as_n().unwrap().parse().unwrap();
+            AttributeValue::S(
+                serde_json::to_value(DateTime::from_timestamp_micros(us).unwrap())
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        };
+        client
+            .update_item()
+            .table_name(&table)
+            .key("pk", item["pk"].clone())
+            .key("sk", item["sk"].clone())
+            .update_expression("SET createdAt = :c, updatedAt = :u")
+            .expression_attribute_values(":c", text("createdAt"))
+            .expression_attribute_values(":u", text("updatedAt"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let formats = |items: Vec<std::collections::HashMap<String, AttributeValue>>| {
+        (items.iter().filter(|i| i["createdAt"].is_s()).count(), items.len())
+    };
+    assert_eq!(formats(entry_items(client.clone(), table.clone()).await), (600, 600));
+    let reads_back = || async {
+        for (me, entries) in &written {
+            let page = store.entries(me, &EntryQuery { limit: 1000, ..EntryQuery::default() }).await.unwrap();
+            assert_eq!(&page.entries, entries, "{me:?} reads every entry as written");
+        }
+    };
+    reads_back().await;
+
+    // Stopped after one page (a timeout): half done, resumable, everything reads.
+    let first = run(&client, &table, Limits { pages: Some(1), deadline: None }).await.unwrap();
+    assert_eq!((first.from, first.to, first.finished), (0, 0, false));
+    let (text, total) = formats(entry_items(client.clone(), table.clone()).await);
+    assert_eq!(first.rewritten, total - text);
+    assert!(text > 0, "one page is not the whole table");
+    reads_back().await;
+    let second = run(&client, &table, Limits::default()).await.unwrap();
+    assert_eq!((second.from, second.to, second.finished, second.skipped), (0, SCHEMA_VERSION, true, 0));
+    assert_eq!(first.rewritten + second.rewritten, 600, "each item rewritten exactly once");
+    assert_eq!(formats(entry_items(client.clone(), table.clone()).await), (0, 600));
+    reads_back().await;
+    // Done once: the next run reads the schema item only.
+    let third = run(&client, &table, Limits::default()).await.unwrap();
+    assert_eq!(third, Migrated { from: SCHEMA_VERSION, to: SCHEMA_VERSION, finished: true, ..Migrated::default() });
+}

@@ -175,6 +175,7 @@ pub const JOBS: &[(&str, &str)] = &[
     ("log-publisher", "DynamoDB Streams on the table: the log items whose version moved, batched"),
     ("report-scheduler", "EventBridge schedules: hourly on Mondays and on the 1st of the month"),
     ("report-worker", "one SQS message per user or tenant, sent by report-scheduler"),
+    ("schema-migrator", "an EventBridge schedule: upgrades the table's schema in place, resumably"),
 ];
 
 /// A route and its decoded path parameters.

@@ -69,7 +69,9 @@ pub fn entry_sort_key(date: NaiveDate, start: ClockTime, id: &str) -> String {
     format!("E#{date}T{start}#{id}")
 }
 
-/// Storage record of an entry (a serde shape independent of the API's).
+/// Storage record of an entry (a serde shape independent of the API's). Its timestamps
+/// are microseconds since the Unix epoch (a DynamoDB number: no RFC 3339 parsing on
+/// every read); records written before issue 14 hold RFC 3339 text and still read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryRecord {
@@ -83,8 +85,42 @@ pub struct EntryRecord {
     pub tags: Vec<String>,
     #[serde(default)]
     pub note_lines: Vec<String>,
+    #[serde(with = "stamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "stamp")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// A stored timestamp: written as microseconds since the Unix epoch, read from those or
+/// from the RFC 3339 text of the first format.
+pub mod stamp {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(at.timestamp_micros())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        struct Stamp;
+        impl de::Visitor<'_> for Stamp {
+            type Value = DateTime<Utc>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("microseconds since the Unix epoch, or an RFC 3339 timestamp")
+            }
+            fn visit_i64<E: de::Error>(self, us: i64) -> Result<Self::Value, E> {
+                DateTime::from_timestamp_micros(us)
+                    .ok_or_else(|| E::custom(format!("timestamp {us} µs is out of range")))
+            }
+            fn visit_u64<E: de::Error>(self, us: u64) -> Result<Self::Value, E> {
+                self.visit_i64(i64::try_from(us).map_err(E::custom)?)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Stamp)
+    }
 }
 
 impl From<&StoredEntry> for EntryRecord {

@@ -149,6 +149,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
     let roles = ["RouteFunctionRole", "IngestFunctionRole", "ReportWorkerRole", "LogPublisherRole"];
     let read_only = [
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "s3:GetObject",
         "s3:GetObjectVersion",

@@ -83,6 +83,7 @@ fn pointer_key(id: &str) -> String {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestCounts {
     pub get_item: u64,
+    pub batch_get_item: u64,
     pub query: u64,
     pub items_returned: u64,
     pub transact_write_items: u64,
@@ -94,6 +95,7 @@ pub struct RequestCounts {
 #[derive(Debug, Default)]
 struct Counters {
     get_item: std::sync::atomic::AtomicU64,
+    batch_get_item: std::sync::atomic::AtomicU64,
     query: std::sync::atomic::AtomicU64,
     items_returned: std::sync::atomic::AtomicU64,
     transact_write_items: std::sync::atomic::AtomicU64,
@@ -123,6 +125,7 @@ impl DynamoStore {
         let c = &self.counters;
         RequestCounts {
             get_item: load(&c.get_item),
+            batch_get_item: load(&c.batch_get_item),
             query: load(&c.query),
             items_returned: load(&c.items_returned),
             transact_write_items: load(&c.transact_write_items),
@@ -1117,6 +1120,41 @@ impl SettingsStore for DynamoStore {
 
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
         self.put(&tenant_partition(tenant), "SETTINGS", settings).await
+    }
+
+    /// One strongly consistent BatchGetItem for both items; keys DynamoDB leaves
+    /// unprocessed (throttling) are read one by one.
+    async fn caller_settings(&self, owner: &Owner) -> Result<(Option<Profile>, Option<TenantSettings>), StoreError> {
+        let (profile_key, settings_key) =
+            (key(&owner.partition(), "PROFILE"), key(&tenant_partition(owner.tenant()), "SETTINGS"));
+        let keys = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+            .set_keys(Some(vec![profile_key.clone(), settings_key.clone()]))
+            .consistent_read(true)
+            .build()
+            .map_err(fail)?;
+        let out = self.client.batch_get_item().request_items(&self.table, keys).send().await.map_err(sdk_fail)?;
+        bump(&self.counters.batch_get_item, 1);
+        let mut found = out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default();
+        bump(&self.counters.items_returned, found.len() as u64);
+        let unprocessed =
+            out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+        for missed in unprocessed {
+            let (pk, sk) = (missed.get("pk").and_then(|v| v.as_s().ok()), missed.get("sk").and_then(|v| v.as_s().ok()));
+            if let (Some(pk), Some(sk)) = (pk, sk)
+                && let Some(item) = self.get_raw(pk, sk).await?
+            {
+                found.push(item);
+            }
+        }
+        let mut take = |wanted: &Item| {
+            found
+                .iter()
+                .position(|item| item.get("pk") == wanted.get("pk") && item.get("sk") == wanted.get("sk"))
+                .map(|at| found.swap_remove(at))
+        };
+        let profile = take(&profile_key).map(from_item).transpose()?;
+        let settings = take(&settings_key).map(from_item).transpose()?;
+        Ok((profile, settings))
     }
 }
 

@@ -138,7 +138,8 @@ impl Caller {
     ) -> Result<Self, StoreError> {
         let owner = principal.owner();
         let at = (ctx.clock)();
-        let profile = match ctx.store.profile(&owner).await? {
+        let (profile, tenant) = ctx.store.caller_settings(&owner).await?;
+        let profile = match profile {
             Some(profile) if profile.in_directory || access == Access::Read => profile,
             None if access == Access::Read => Profile::default(),
             stored => {
@@ -148,7 +149,7 @@ impl Caller {
                 profile
             }
         };
-        let tenant = ctx.store.tenant_settings(owner.tenant()).await?.unwrap_or_default();
+        let tenant = tenant.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
         let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
         let now = local_now(zone, at);

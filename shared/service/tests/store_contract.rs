@@ -10,7 +10,7 @@ use tm_embedded::EmbeddedStore;
 use tm_service::store::model::StoredResponse;
 use tm_service::store::objects::ObjectStore;
 use tm_service::store::{
-    CommitError, EntryQuery, EntryStore, Owner, Profile, Store, StoredEntry, TenantSettings, WriteOp,
+    CommitError, EntryQuery, EntryStore, Owner, Profile, SettingsStore, Store, StoredEntry, TenantSettings, WriteOp,
 };
 
 fn owner(tenant: &str, user: &str) -> Owner {
@@ -178,16 +178,22 @@ pub async fn contract_isolation(store: &dyn Store) {
 pub async fn contract_settings_and_projects(store: &dyn Store) {
     let me = owner("t2", "carol");
     assert_eq!(store.profile(&me).await.unwrap(), None);
+    assert_eq!(store.caller_settings(&me).await.unwrap(), (None, None), "neither exists yet");
     let profile = Profile {
         time_zone: "America/New_York".into(),
         suppressed_projects: vec!["Unproductive".into()],
         in_directory: true,
     };
     store.put_profile(&me, &profile).await.unwrap();
-    assert_eq!(store.profile(&me).await.unwrap(), Some(profile));
+    assert_eq!(store.profile(&me).await.unwrap(), Some(profile.clone()));
     store.put_tenant_settings("t2", &TenantSettings { fiscal_year_start_month: 1 }).await.unwrap();
     assert_eq!(store.tenant_settings("t2").await.unwrap(), Some(TenantSettings { fiscal_year_start_month: 1 }));
     assert_eq!(store.tenant_settings("t3").await.unwrap(), None);
+    // Both at once, as every request reads them; and each alone.
+    let tenant = TenantSettings { fiscal_year_start_month: 1 };
+    assert_eq!(store.caller_settings(&me).await.unwrap(), (Some(profile.clone()), Some(tenant.clone())));
+    assert_eq!(store.caller_settings(&owner("t2", "dave")).await.unwrap(), (None, Some(tenant)));
+    assert_eq!(store.caller_settings(&owner("t3", "carol")).await.unwrap(), (None, None), "another tenant's carol");
 
     let project = Project::auto_created("Website Redesign", d("2025-07-01"));
     assert!(store.create_project(&me, &project).await.unwrap());
@@ -585,6 +591,11 @@ async fn an_entry_write_is_one_query_and_one_transaction_at_any_year_size() {
         assert_eq!((*query, *get, *transact, *other), (1, 0, 1, 0), "{costs:?}");
     }
     assert!(costs[1].4 <= costs[0].4 + 60, "items read do not grow with the year: {costs:?}");
+    // The caller's profile and tenant settings, read by every request: one request.
+    let before = store.request_counts();
+    store.caller_settings(&owner("t-cost", "large")).await.unwrap();
+    let after = store.request_counts();
+    assert_eq!((after.batch_get_item - before.batch_get_item, after.get_item - before.get_item), (1, 0));
 }
 
 fn uuid_like() -> String {

@@ -150,6 +150,12 @@ pub trait SettingsStore: Send + Sync {
     async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError>;
     async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError>;
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError>;
+
+    /// The caller's profile and their tenant's settings, which every request reads: one
+    /// request where the store can batch them (DynamoDB's BatchGetItem).
+    async fn caller_settings(&self, owner: &Owner) -> Result<(Option<Profile>, Option<TenantSettings>), StoreError> {
+        Ok((self.profile(owner).await?, self.tenant_settings(owner.tenant()).await?))
+    }
 }
 
 /// A user's projects (sharing inside a tenant comes with project membership).

@@ -651,9 +651,17 @@ impl EntryStore for EmbeddedStore {
     async fn entry(&self, owner: &Owner, id: &str) -> Result<Option<StoredEntry>, StoreError> {
         let (pk, pointer) = (owner.partition(), pointer_key(id));
         self.blocking(move |db| {
-            let Some(sk) = Self::get::<String>(db, &pk, &pointer)? else { return Ok(None) };
+            // One read transaction for the pointer and the item it points at.
             let txn = db.begin_read().map_err(fail)?;
             let table = txn.open_table(ITEMS).map_err(fail)?;
+            let Some(sk) = table
+                .get((pk.as_str(), pointer.as_str()))
+                .map_err(fail)?
+                .map(|v| decode::<String>(v.value()))
+                .transpose()?
+            else {
+                return Ok(None);
+            };
             table.get((pk.as_str(), sk.as_str())).map_err(fail)?.map(|v| decode_entry(v.value())).transpose()
         })
         .await

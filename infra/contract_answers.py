@@ -57,15 +57,29 @@ def check(method, template, path, token, body=None, content_type="application/js
     return answer
 
 
-def signup(username):
-    account = {"username": username, "password": "change-me-please", "tenant": "answers"}
+def signup(username, name):
+    """Signs up as a person does: a new tenant, with them as its admin."""
+    account = {"username": username, "password": "change-me-please", "name": name}
     _, _, raw = call("POST", "/local/signup", body=account)
     return json.loads(raw)["id_token"]
 
 
-me = signup("answers-owner")
-colleague = signup("answers-colleague")
+def accept(link):
+    """Sets the invited person's password through the invitation link; their ID token."""
+    request = urllib.request.Request(link, data=json.dumps({"password": "change-me-please"}).encode(),
+                                     method="POST", headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        return json.loads(answer.read())["id_token"]
+
+
+me = signup("owner@answers.example", "Olga Owner")
+invited = check("POST", "/v1/admin/users", "/v1/admin/users", me,
+                {"email": "colleague@answers.example", "name": "Carl Colleague"}, expect=201)
+colleague = accept(invited["invitation"]["link"])
 colleague_id = check("GET", "/v1/me", "/v1/me", colleague)["user"]
+check("GET", "/v1/users", "/v1/users", colleague, expect=200)
+check("PATCH", "/v1/admin/users/{id}", f"/v1/admin/users/{colleague_id}", me, {"name": "Carl C."}, expect=200)
+check("PATCH", "/v1/admin/users/{id}", f"/v1/admin/users/{colleague_id}", colleague, {"name": "Me"}, expect=403)
 
 check("GET", "/health", "/health", None, expect=200)
 check("GET", "/v1/me", "/v1/me", me, expect=200)
@@ -106,6 +120,8 @@ for template, path in [
 check("PUT", "/v1/projects/{name}/members/{user}", f"/v1/projects/Docs/members/{colleague_id}", me,
       {"role": "contributor"}, expect=201)
 check("GET", "/v1/projects/{name}/members", "/v1/projects/Docs/members", me, expect=200)
+check("GET", "/v1/team/reports/range/{start}/{end}", "/v1/team/reports/range/2026-11-01/2026-11-30?groupBy=user", me,
+      expect=200)
 check("GET", "/v1/projects", "/v1/projects", colleague, expect=200)
 log = "# Time Log 2025-2026\n\n## July 2025\n\n### 2025-07-01\n\n- **09:00-10:00**: planning [[Docs]] [writing]\n"
 bad = "# Time Log 2024-2025\n\n### 2024-07-01\n\n- **09:00-10:00**: one\n- **09:30-10:30**: overlaps\n"
@@ -126,6 +142,8 @@ if not (scheduled or {}).get("reports"):
 for report in (scheduled or {}).get("reports", [])[:2]:
     check("GET", "/v1/reports/scheduled/{id}", report["links"]["json"], me, expect=200)
 check("DELETE", "/v1/projects/{name}/members/{user}", f"/v1/projects/Docs/members/{colleague_id}", me, expect=204)
+check("DELETE", "/v1/admin/users/{id}", f"/v1/admin/users/{colleague_id}", me, expect=204)
+check("GET", "/v1/users", "/v1/users", me, expect=200)
 
 if failures:
     print("answers that do not match the OpenAPI document:", file=sys.stderr)

@@ -32,7 +32,17 @@ fi
 # e.g. a !Ref to a missing resource). Both offline.
 "$VENV/bin/cfn-lint" template.yaml
 SAM_CLI_TELEMETRY=0 "$VENV/bin/sam" validate --region us-east-1 -t template.yaml >/dev/null
-echo "template.yaml: cfn-lint and sam validate clean"
+# And with single sign-on switched on (an OIDC, then a SAML provider): the same
+# template with the FederationType parameter's default changed.
+FEDERATED_DIR=$(mktemp -d)
+for kind in OIDC SAML; do
+  sed "s/^    Default: NONE\$/    Default: $kind/" template.yaml > "$FEDERATED_DIR/template-$kind.yaml"
+  grep -q "Default: $kind\$" "$FEDERATED_DIR/template-$kind.yaml"
+  "$VENV/bin/cfn-lint" "$FEDERATED_DIR/template-$kind.yaml"
+  SAM_CLI_TELEMETRY=0 "$VENV/bin/sam" validate --region us-east-1 -t "$FEDERATED_DIR/template-$kind.yaml" >/dev/null
+done
+rm -rf "$FEDERATED_DIR"
+echo "template.yaml: cfn-lint and sam validate clean (single sign-on off, OIDC and SAML)"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 LOG_DIR=$(mktemp -d)

@@ -30,6 +30,7 @@ pub mod migrator;
 pub mod publisher;
 pub mod reports;
 pub mod tenant_access;
+pub mod triggers;
 
 use tenant_access::TenantAccess;
 
@@ -87,10 +88,16 @@ pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
     let config = aws_config::load_from_env().await;
     let s3 =
         aws_sdk_s3::config::Builder::from(&config).force_path_style(std::env::var("AWS_ENDPOINT_URL").is_ok()).build();
-    Ok(AppContext::new(
+    let mut ctx = AppContext::new(
         Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table)),
         Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket)),
-    ))
+    );
+    // The admin routes manage people in the user pool the template names.
+    if let Ok(pool) = std::env::var(tm_aws::cognito::USER_POOL_ENV) {
+        let client = aws_sdk_cognitoidentityprovider::Client::new(&config);
+        ctx.identity = Some(Arc::new(tm_aws::cognito::CognitoIdentity::new(client, pool)));
+    }
+    Ok(ctx)
 }
 
 /// What a function name runs.
@@ -102,6 +109,8 @@ pub enum EntryPoint {
     ReportScheduler,
     ReportWorker,
     SchemaMigrator,
+    CognitoPostConfirmation,
+    CognitoPreToken,
 }
 
 /// The entry point of `function`, if it is a route's or a job's (`JOBS`).
@@ -112,6 +121,8 @@ pub fn entry_point(function: &str) -> Option<EntryPoint> {
         "report-scheduler" => Some(EntryPoint::ReportScheduler),
         "report-worker" => Some(EntryPoint::ReportWorker),
         "schema-migrator" => Some(EntryPoint::SchemaMigrator),
+        "cognito-post-confirmation" => Some(EntryPoint::CognitoPostConfirmation),
+        "cognito-pre-token" => Some(EntryPoint::CognitoPreToken),
         _ => route_by_function(function).map(EntryPoint::Route),
     }
 }
@@ -127,6 +138,8 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
             Some(EntryPoint::ReportScheduler) => Box::pin(reports::serve_scheduler()),
             Some(EntryPoint::ReportWorker) => Box::pin(reports::serve_worker()),
             Some(EntryPoint::SchemaMigrator) => Box::pin(migrator::serve_migrator()),
+            Some(EntryPoint::CognitoPostConfirmation) => Box::pin(triggers::serve_post_confirmation()),
+            Some(EntryPoint::CognitoPreToken) => Box::pin(triggers::serve_pre_token()),
             None => {
                 let known: Vec<&str> =
                     ROUTES.iter().map(|r| r.function).chain(JOBS.iter().map(|(name, _)| *name)).collect();

@@ -576,6 +576,18 @@ async fn every_route_works_on_dynamodb() {
     run(ev("projects-create", "POST", "/v1/projects", none(), none(), Some(r#"{"name": "Empty One"}"#)), 201).await;
     run(ev("projects-delete", "DELETE", "/v1/projects/x", json!({"name": "Empty One"}), none(), None), 204).await;
 
+    // People: every member reads the directory; only tenant admins manage it (the
+    // admin routes with a user pool: tests/cognito_triggers.rs).
+    let people = run(ev("users-list", "GET", "/v1/users", none(), none(), None), 200).await;
+    assert!(people["people"].as_array().unwrap().iter().any(|p| p["id"] == "every-route"), "{people}");
+    let invite = r#"{"email": "new@example.com", "name": "New Person"}"#;
+    let refused = run(ev("admin-users-invite", "POST", "/v1/admin/users", none(), none(), Some(invite)), 403).await;
+    assert_eq!(refused["error"]["code"], "admin-only");
+    let someone = json!({"id": "every-route"});
+    run(ev("admin-users-patch", "PATCH", "/v1/admin/users/x", someone.clone(), none(), Some(r#"{"name": "X"}"#)), 403)
+        .await;
+    run(ev("admin-users-delete", "DELETE", "/v1/admin/users/x", someone, none(), None), 403).await;
+
     let all: std::collections::BTreeSet<String> =
         tm_service::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");

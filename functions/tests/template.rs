@@ -146,7 +146,14 @@ fn list_of(value: &Value) -> Vec<&Value> {
 fn data_access_is_tenant_scoped_and_least_privilege() {
     let template = template();
     let resources = &template["Resources"];
-    let roles = ["RouteFunctionRole", "IngestFunctionRole", "ReportWorkerRole", "LogPublisherRole"];
+    let roles = [
+        "RouteFunctionRole",
+        "IngestFunctionRole",
+        "ReportWorkerRole",
+        "LogPublisherRole",
+        "PeopleAdminRole",
+        "IdentityTriggerRole",
+    ];
     let read_only = [
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
@@ -250,6 +257,8 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
         assert!(f.properties["Policies"].is_null(), "{}: data access comes only through the tenant role", f.id);
         let role = tagged(&f.properties["Role"]).map(|(_, v)| str_of(v).to_owned());
         let expected = match f.binary.as_str() {
+            "admin-users-invite" | "admin-users-patch" | "admin-users-delete" => "PeopleAdminRole.Arn",
+            "cognito-post-confirmation" | "cognito-pre-token" => "IdentityTriggerRole.Arn",
             "ingest-upload" => "IngestFunctionRole.Arn",
             "report-worker" => "ReportWorkerRole.Arn",
             "log-publisher" => "LogPublisherRole.Arn",
@@ -419,4 +428,73 @@ fn the_schema_migrator_runs_on_a_schedule_and_scheduled_runs_never_overlap() {
     let minutes: u64 =
         schedule.strip_prefix("rate(").and_then(|r| r.strip_suffix(" minutes)")).unwrap().parse().unwrap();
     assert!(migrator["Timeout"].as_u64().unwrap() < minutes * 60, "a run ends before the next starts");
+}
+
+#[test]
+fn people_are_managed_through_the_user_pool_and_its_triggers() {
+    let template = template();
+    let resources = &template["Resources"];
+    let pool = &resources["UserPool"]["Properties"];
+    let trigger = |value: &Value| tagged(value).map(|(_, v)| str_of(v).to_owned());
+    assert_eq!(
+        trigger(&pool["LambdaConfig"]["PostConfirmation"]).as_deref(),
+        Some("CognitoPostConfirmationFunction.Arn")
+    );
+    let pre_token = &pool["LambdaConfig"]["PreTokenGenerationConfig"];
+    assert_eq!(trigger(&pre_token["LambdaArn"]).as_deref(), Some("CognitoPreTokenFunction.Arn"));
+    assert_eq!(pre_token["LambdaVersion"], "V2_0", "access tokens get claims only from V2 events");
+    assert_eq!(pool["UserPoolTier"], "ESSENTIALS", "V2 needs the Essentials tier");
+    // Cognito may invoke each trigger, from this pool only.
+    for (permission, function) in [
+        ("CognitoPostConfirmationPermission", "CognitoPostConfirmationFunction.Arn"),
+        ("CognitoPreTokenPermission", "CognitoPreTokenFunction.Arn"),
+    ] {
+        let p = &resources[permission]["Properties"];
+        assert_eq!(p["Principal"], "cognito-idp.amazonaws.com");
+        assert_eq!(trigger(&p["FunctionName"]).as_deref(), Some(function));
+        assert_eq!(trigger(&p["SourceArn"]).as_deref(), Some("UserPool.Arn"));
+    }
+    // The API's scope exists and the app client may ask for it; the tenant stays out of
+    // the client's writable attributes.
+    let server = &resources["ApiResourceServer"]["Properties"];
+    assert_eq!((str_of(&server["Identifier"]), str_of(&server["Scopes"][0]["ScopeName"])), ("tm", "api"));
+    assert_eq!(
+        format!("{}/{}", str_of(&server["Identifier"]), str_of(&server["Scopes"][0]["ScopeName"])),
+        tm_service::auth::principal::API_SCOPE
+    );
+    let client = &resources["UserPoolClient"]["Properties"];
+    assert!(client["AllowedOAuthScopes"].as_sequence().unwrap().iter().any(|s| s == "tm/api"));
+    assert!(!serde_yaml_ng::to_string(&client["WriteAttributes"]).unwrap().contains("tenant"));
+    // The authorizer accepts both token kinds of the client (ID: aud, access: client_id)
+    // and asks for no route scopes, which ID tokens do not carry; the code checks scope.
+    let authorizer = &resources["HttpApi"]["Properties"]["Auth"]["Authorizers"]["CognitoAuthorizer"];
+    assert_eq!(trigger(&authorizer["JwtConfiguration"]["audience"][0]).as_deref(), Some("UserPoolClient"));
+    assert!(serde_yaml_ng::to_string(&resources["HttpApi"]).unwrap().find("AuthorizationScopes").is_none());
+    // The admin routes name the pool; only they call its admin API.
+    let pool_policy = &resources["PeopleAdminPoolPolicy"]["Properties"];
+    assert_eq!(tagged(&pool_policy["Roles"][0]).map(|(_, v)| str_of(v).to_owned()).as_deref(), Some("PeopleAdminRole"));
+    let statement = &pool_policy["PolicyDocument"]["Statement"][0];
+    assert_eq!(tagged(&statement["Resource"]).map(|(_, v)| str_of(v).to_owned()).as_deref(), Some("UserPool.Arn"));
+    let admin_actions = serde_yaml_ng::to_string(statement).unwrap();
+    for action in [
+        "AdminCreateUser",
+        "AdminAddUserToGroup",
+        "AdminRemoveUserFromGroup",
+        "AdminDisableUser",
+        "AdminEnableUser",
+        "AdminUserGlobalSignOut",
+        "AdminDeleteUser",
+        "AdminUpdateUserAttributes",
+    ] {
+        assert!(admin_actions.contains(&format!("cognito-idp:{action}")), "{action}");
+    }
+    for f in functions(&template) {
+        let pool_env = &f.properties["Environment"]["Variables"]["USER_POOL_ID"];
+        assert_eq!(!pool_env.is_null(), f.binary.starts_with("admin-users-"), "{}", f.id);
+    }
+    // Single sign-on is off by default and switches on with one parameter.
+    assert_eq!(template["Parameters"]["FederationType"]["Default"], "NONE");
+    assert_eq!(resources["FederatedIdentityProvider"]["Condition"], "Federated");
+    let providers = serde_yaml_ng::to_string(&client["SupportedIdentityProviders"]).unwrap();
+    assert!(providers.contains("FederatedIdentityProvider") && providers.contains("COGNITO"), "{providers}");
 }

@@ -41,6 +41,11 @@ struct Args {
     /// year's log once, in milliseconds (reads render an unpublished version on the spot).
     #[arg(long, env = "TM_PUBLISH_WINDOW_MS", default_value_t = 1000)]
     publish_window_ms: u64,
+    /// Let `POST /local/signup` name a tenant and groups (for tests and scripts that
+    /// build several tenants). Without it, sign-up makes a new tenant whose admin is the
+    /// person signing up, and colleagues join by invitation, as in AWS.
+    #[arg(long, env = "TM_SIGNUP_CHOOSES_TENANT")]
+    signup_chooses_tenant: bool,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -115,12 +120,16 @@ async fn run(args: Args) -> Result<(), String> {
         redirect_uris = issuer::default_redirect_uris(&base_url);
     }
     let redirects = issuer::RedirectUris::new(&redirect_uris)?;
-    let issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone(), redirects)?;
+    let mut issuer = issuer::LocalIssuer::open(store.clone(), &args.data_dir, base_url.clone(), redirects)?;
+    issuer.signup_chooses_tenant = args.signup_chooses_tenant;
+    let issuer = Arc::new(issuer);
     let mut verifier = JwtVerifier::new(trusted);
     verifier.add_static(issuer.trusted(), &issuer.jwks()).await;
     let mut ctx = store.context();
     let publisher = LocalPublisher::spawn(ctx.clone(), std::time::Duration::from_millis(args.publish_window_ms));
     ctx.publishing = Publishing::Queue(publisher.clone());
+    // The admin routes manage people in the local user pool.
+    ctx.identity = Some(issuer.clone());
     let state = Arc::new(server::AppState { ctx, store, verifier, issuer, base_url: base_url.clone() });
 
     if args.report_interval_minutes > 0 {

@@ -2,7 +2,7 @@
 //! with the local issuer's pages beside it; tokens are verified here.
 
 use crate::auth::JwtVerifier;
-use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris};
+use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris, Signup};
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
@@ -31,7 +31,7 @@ pub struct AppState {
     /// The embedded store behind `ctx` (presigned uploads are redeemed here).
     pub store: EmbeddedStore,
     pub verifier: JwtVerifier,
-    pub issuer: LocalIssuer,
+    pub issuer: Arc<LocalIssuer>,
     pub base_url: String,
 }
 
@@ -41,9 +41,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     let local = Router::new()
         .route("/local/signup", post(signup))
         .route("/local/login", post(login))
+        .route("/local/invitations/{token}", get(invitation_page).post(accept_invitation))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
+        .route("/signup", get(signup_page_get).post(signup_submit))
         .route("/oauth2/token", post(token))
         .route("/callback", get(callback_page))
         .route_layer(axum::middleware::map_response(|r| named("local-issuer", r)))
@@ -199,6 +201,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
 struct SignupBody {
     username: String,
     password: String,
+    name: Option<String>,
+    email: Option<String>,
     tenant: Option<String>,
     #[serde(default)]
     groups: Vec<String>,
@@ -217,9 +221,21 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], example: &str) -> Res
 
 async fn signup(State(state): State<Arc<AppState>>, body: bytes::Bytes) -> Response {
     let result = async {
-        let b: SignupBody =
-            parse_json(&body, r#"{"username": "me", "password": "at-least-8-chars", "tenant": "acme"}"#)?;
-        state.issuer.signup(&b.username, &b.password, b.tenant, b.groups).await
+        let b: SignupBody = parse_json(
+            &body,
+            r#"{"username": "ada", "password": "at-least-8-chars", "name": "Ada Lovelace", "email": "ada@example.com"}"#,
+        )?;
+        state
+            .issuer
+            .signup(Signup {
+                username: b.username,
+                password: b.password,
+                name: b.name,
+                email: b.email,
+                tenant: b.tenant,
+                groups: b.groups,
+            })
+            .await
     }
     .await;
     match result {
@@ -242,6 +258,84 @@ async fn login(
         Ok(tokens) => axum::Json(tokens).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// `GET /local/invitations/{token}`: the page an invitation link opens, where the
+/// invited person sets their password (Cognito's forced change at first sign-in).
+async fn invitation_page(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+    match state.issuer.invitation(&token).await {
+        Ok(username) => invitation_form(&username, None).into_response(),
+        Err(e) => page(StatusCode::from_u16(e.status).unwrap_or(StatusCode::NOT_FOUND), "Invitation", &e.message),
+    }
+}
+
+fn invitation_form(username: &str, message: Option<&str>) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Join - Temporal Mark (local)</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}.error{{color:#b00020}}</style></head>
+<body><h1>Temporal Mark</h1><p>You were invited as <strong>{}</strong>. Choose a password (at least 8 characters) to join your team.</p>
+{}<form method="post"><label>Password <input name="password" type="password" autocomplete="new-password" minlength="8" required></label>
+<button type="submit">Set password</button></form></body></html>"#,
+        escape(username),
+        message.map(|m| format!(r#"<p class="error" role="alert">{}</p>"#, escape(m))).unwrap_or_default(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    password: String,
+}
+
+/// `POST /local/invitations/{token}`: `{"password"}` as JSON answers the tokens (for
+/// scripts); the page's form answers a page that sends the person to sign in.
+async fn accept_invitation(
+    State(state): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> Response {
+    let form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let password = if form {
+        serde_urlencoded::from_bytes::<PasswordBody>(&body)
+            .map_err(|e| ApiError::bad_request("invalid-form", format!("{e}; send password=...")))
+    } else {
+        parse_json::<PasswordBody>(&body, r#"{"password": "at-least-8-chars"}"#)
+    };
+    let result = match password {
+        Ok(b) => state.issuer.accept_invitation(&token, &b.password).await,
+        Err(e) => Err(e),
+    };
+    match (result, form) {
+        (Ok(tokens), false) => axum::Json(tokens).into_response(),
+        (Ok(_), true) => page(
+            StatusCode::OK,
+            "Welcome",
+            "Your password is set. Sign in with your email address and this password on the sign-in page of the app.",
+        ),
+        (Err(e), false) => e.into_response(),
+        (Err(e), true) if e.status == 400 => {
+            let username = state.issuer.invitation(&token).await.unwrap_or_default();
+            (StatusCode::BAD_REQUEST, invitation_form(&username, Some(&e.message))).into_response()
+        }
+        (Err(e), true) => {
+            page(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), "Invitation", &e.message)
+        }
+    }
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{} - Temporal Mark (local)</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>{}</h1><p>{}</p></body></html>"#,
+        escape(title),
+        escape(title),
+        escape(message)
+    );
+    (status, Html(html)).into_response()
 }
 
 async fn jwks(State(state): State<Arc<AppState>>) -> Response {
@@ -273,6 +367,43 @@ struct AuthorizeParams {
     state: Option<String>,
     username: Option<String>,
     password: Option<String>,
+    /// The sign-up form's fields.
+    name: Option<String>,
+    email: Option<String>,
+}
+
+impl AuthorizeParams {
+    /// The OAuth parameters as a query string, to move between the sign-in and
+    /// sign-up pages without losing them.
+    fn oauth_query(&self) -> String {
+        [
+            ("response_type", &self.response_type),
+            ("client_id", &self.client_id),
+            ("redirect_uri", &self.redirect_uri),
+            ("code_challenge", &self.code_challenge),
+            ("code_challenge_method", &self.code_challenge_method),
+            ("state", &self.state),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", base64_free_urlencode(v))))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    fn hidden_fields(&self) -> String {
+        let hidden = |name: &str, value: &Option<String>| {
+            format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value.as_deref().unwrap_or("")))
+        };
+        [
+            hidden("response_type", &self.response_type),
+            hidden("client_id", &self.client_id),
+            hidden("redirect_uri", &self.redirect_uri),
+            hidden("code_challenge", &self.code_challenge),
+            hidden("code_challenge_method", &self.code_challenge_method),
+            hidden("state", &self.state),
+        ]
+        .concat()
+    }
 }
 
 /// Checks the OAuth parameters; on success the redirect URI and challenge. As in
@@ -336,26 +467,86 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}\
+label,input,button{display:block;width:100%;margin:.4rem 0;box-sizing:border-box}input,button{padding:.5rem;font-size:1rem}\
+.error{color:#b00020}";
+
 fn login_page(p: &AuthorizeParams, message: Option<&str>) -> Html<String> {
-    let hidden = |name: &str, value: &Option<String>| {
-        format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value.as_deref().unwrap_or("")))
-    };
     Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in - Temporal Mark (local)</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}.error{{color:#b00020}}</style></head>
-<body><h1>Temporal Mark</h1><p>Local sign-in (no AWS). Create a user with <code>POST /local/signup</code>.</p>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in - Temporal Mark (local)</title>
+<style>{PAGE_STYLE}</style></head>
+<body><main><h1>Temporal Mark</h1><p>Local sign-in (no AWS).</p>
 {}<form method="post" action="/oauth2/authorize">
-<label>Username <input name="username" autocomplete="username" required></label>
+<label>Email or username <input name="username" autocomplete="username" required></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-{}{}{}{}{}{}<button type="submit">Sign in</button></form></body></html>"#,
-        message.map(|m| format!(r#"<p class="error">{}</p>"#, escape(m))).unwrap_or_default(),
-        hidden("response_type", &p.response_type),
-        hidden("client_id", &p.client_id),
-        hidden("redirect_uri", &p.redirect_uri),
-        hidden("code_challenge", &p.code_challenge),
-        hidden("code_challenge_method", &p.code_challenge_method),
-        hidden("state", &p.state),
+{}<button type="submit">Sign in</button></form>
+<p>New here? <a href="/signup?{}">Create an account</a> (a new team, with you as its admin).</p></main></body></html>"#,
+        message.map(|m| format!(r#"<p class="error" role="alert">{}</p>"#, escape(m))).unwrap_or_default(),
+        p.hidden_fields(),
+        escape(&p.oauth_query()),
     ))
+}
+
+fn signup_page(p: &AuthorizeParams, message: Option<&str>) -> Html<String> {
+    let value = |v: &Option<String>| escape(v.as_deref().unwrap_or(""));
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign up - Temporal Mark (local)</title>
+<style>{PAGE_STYLE}</style></head>
+<body><main><h1>Temporal Mark</h1><p>Create an account: you get a new team and administer it; invite colleagues from the app.</p>
+{}<form method="post" action="/signup">
+<label>Your name <input name="name" autocomplete="name" value="{}" required></label>
+<label>Email <input name="email" type="email" autocomplete="email" value="{}" required></label>
+<label>Password (at least 8 characters) <input name="password" type="password" autocomplete="new-password" minlength="8" required></label>
+{}<button type="submit">Create account</button></form>
+<p>Have an account? <a href="/oauth2/authorize?{}">Sign in</a></p></main></body></html>"#,
+        message.map(|m| format!(r#"<p class="error" role="alert">{}</p>"#, escape(m))).unwrap_or_default(),
+        value(&p.name),
+        value(&p.email),
+        p.hidden_fields(),
+        escape(&p.oauth_query()),
+    ))
+}
+
+/// `GET /signup` (Cognito's hosted sign-up path): the sign-up form for the same client.
+async fn signup_page_get(State(state): State<Arc<AppState>>, Query(p): Query<AuthorizeParams>) -> Response {
+    match check_authorize(&p, &state.issuer.redirects) {
+        Ok(_) => signup_page(&p, None).into_response(),
+        Err(message) => error_page(&message),
+    }
+}
+
+/// `POST /signup`: makes the account (a new tenant) and sends the browser back to the
+/// app with a code, signed in.
+async fn signup_submit(State(state): State<Arc<AppState>>, Form(p): Form<AuthorizeParams>) -> Response {
+    let (redirect, challenge) = match check_authorize(&p, &state.issuer.redirects) {
+        Ok(ok) => ok,
+        Err(message) => return error_page(&message),
+    };
+    let email = p.email.clone().unwrap_or_default();
+    let signup = Signup {
+        username: email.trim().to_lowercase(),
+        password: p.password.clone().unwrap_or_default(),
+        name: p.name.clone(),
+        email: Some(email),
+        ..Signup::default()
+    };
+    match state.issuer.signup_for_code(signup, &redirect, &challenge).await {
+        Ok(code) => redirect_with_code(&redirect, &code, p.state.as_deref()),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, signup_page(&p, Some(&e.message))).into_response()
+        }
+    }
+}
+
+fn redirect_with_code(redirect: &str, code: &str, state: Option<&str>) -> Response {
+    let separator = if redirect.contains('?') { '&' } else { '?' };
+    let mut location = format!("{redirect}{separator}code={code}");
+    if let Some(s) = state {
+        location.push_str("&state=");
+        location.push_str(&base64_free_urlencode(s));
+    }
+    Redirect::to(&location).into_response()
 }
 
 fn error_page(message: &str) -> Response {
@@ -385,15 +576,7 @@ async fn authorize_submit(
     };
     let (username, password) = (p.username.clone().unwrap_or_default(), p.password.clone().unwrap_or_default());
     match state.issuer.authorize(&username, &password, &redirect, &challenge, &peer.ip().to_string()).await {
-        Ok(code) => {
-            let separator = if redirect.contains('?') { '&' } else { '?' };
-            let mut location = format!("{redirect}{separator}code={code}");
-            if let Some(s) = &p.state {
-                location.push_str("&state=");
-                location.push_str(&base64_free_urlencode(s));
-            }
-            Redirect::to(&location).into_response()
-        }
+        Ok(code) => redirect_with_code(&redirect, &code, p.state.as_deref()),
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
             let mut response = (status, login_page(&p, Some(&e.message))).into_response();

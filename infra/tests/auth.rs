@@ -55,9 +55,13 @@ async fn id_and_access_tokens_verify_and_give_the_principal() {
     // its holder in a tenant of their own; the message names the ID token.
     let refused = Principal::from_claims(&claims).unwrap_err();
     assert!(refused.0.contains("ID token"), "{refused}");
-    // Once access tokens carry the tenant (pre-token generation), both resolve alike.
+    // With the tenant (pre-token generation) but without the API's scope: refused.
     let mut with_tenant = access.clone();
     with_tenant["custom:tenant_id"] = json!("acme");
+    let claims = v.verify(&key(1).sign(&with_tenant)).await.unwrap();
+    assert!(Principal::from_claims(&claims).unwrap_err().0.contains("tm/api"));
+    // With both, the access token resolves to the ID token's tenant and user.
+    with_tenant["scope"] = json!("openid profile tm/api");
     let claims = v.verify(&key(1).sign(&with_tenant)).await.unwrap();
     assert_eq!(Principal::from_claims(&claims).unwrap().owner(), p.owner());
 }

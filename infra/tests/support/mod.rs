@@ -33,12 +33,24 @@ impl Server {
         Self::start_in(data_dir(name), &[])
     }
 
-    /// Starts on a free port; waits for the "listening on" line (at most 30 s).
+    /// Starts on a free port; waits for the "listening on" line (at most 30 s). Sign-up
+    /// may name its tenant and groups here (`--signup-chooses-tenant`), so tests build
+    /// tenants without invitations.
     pub fn start_in(data: PathBuf, extra: &[&str]) -> Self {
+        Self::spawn(data, extra, true)
+    }
+
+    /// Starts as a person runs it: sign-up makes a tenant, colleagues are invited.
+    pub fn start_as_shipped(name: &str, extra: &[&str]) -> Self {
+        Self::spawn(data_dir(name), extra, false)
+    }
+
+    fn spawn(data: PathBuf, extra: &[&str], signup_chooses_tenant: bool) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tm-local"))
             .args(["--port", "0", "--data-dir"])
             .arg(&data)
             .args(extra)
+            .env("TM_SIGNUP_CHOOSES_TENANT", signup_chooses_tenant.to_string())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -17,9 +17,9 @@ use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
 use tm_service::store::model::{EntryRecord, cursor};
 use tm_service::store::{
-    CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, Guard, LogState, LogStore, LogTouch, Owner,
-    Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse, TenantSettings,
-    UploadRecord, WriteOp,
+    CallerRecords, CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, Guard, LogState, LogStore,
+    LogTouch, Owner, Profile, ProjectStore, SettingsStore, Snapshot, StoreError, StoredEntry, StoredResponse,
+    TenantSettings, UploadRecord, WriteOp,
 };
 
 type Item = HashMap<String, AttributeValue>;
@@ -1122,13 +1122,17 @@ impl SettingsStore for DynamoStore {
         self.put(&tenant_partition(tenant), "SETTINGS", settings).await
     }
 
-    /// One strongly consistent BatchGetItem for both items; keys DynamoDB leaves
+    /// One strongly consistent BatchGetItem for the three items; keys DynamoDB leaves
     /// unprocessed (throttling) are read one by one.
-    async fn caller_settings(&self, owner: &Owner) -> Result<(Option<Profile>, Option<TenantSettings>), StoreError> {
-        let (profile_key, settings_key) =
-            (key(&owner.partition(), "PROFILE"), key(&tenant_partition(owner.tenant()), "SETTINGS"));
+    async fn caller_settings(&self, owner: &Owner) -> Result<CallerRecords, StoreError> {
+        let (person_pk, person_sk) = tm_service::store::team::person_key(owner);
+        let (profile_key, settings_key, person_key) = (
+            key(&owner.partition(), "PROFILE"),
+            key(&tenant_partition(owner.tenant()), "SETTINGS"),
+            key(&person_pk, &person_sk),
+        );
         let keys = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-            .set_keys(Some(vec![profile_key.clone(), settings_key.clone()]))
+            .set_keys(Some(vec![profile_key.clone(), settings_key.clone(), person_key.clone()]))
             .consistent_read(true)
             .build()
             .map_err(fail)?;
@@ -1153,8 +1157,11 @@ impl SettingsStore for DynamoStore {
                 .map(|at| found.swap_remove(at))
         };
         let profile = take(&profile_key).map(from_item).transpose()?;
-        let settings = take(&settings_key).map(from_item).transpose()?;
-        Ok((profile, settings))
+        let tenant = take(&settings_key).map(from_item).transpose()?;
+        let person = take(&person_key)
+            .map(|item| doc_of(item).and_then(|(_, doc)| tm_service::store::team::person_from_doc(doc)))
+            .transpose()?;
+        Ok(CallerRecords { profile, tenant, person })
     }
 }
 

@@ -3,6 +3,7 @@
 //! versioned S3 bucket ([`s3`]); and the Lambda events the functions receive
 //! ([`events`]).
 
+pub mod cognito;
 pub mod dynamo;
 pub mod events;
 pub mod migrate;

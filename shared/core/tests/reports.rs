@@ -282,11 +282,23 @@ fn team_reports_group_by_user() {
     let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
     let r =
         fiscal_year_report(&fy, &s, &ReportOptions { group_by: Some(GroupBy::User), ..Default::default() }).unwrap();
+    let mut r = r;
     let keys: Vec<_> = r.groups.iter().map(|g| (g.key.as_str(), g.total_minutes)).collect();
     assert_eq!(keys, vec![("alice", 384), ("bob", 60)]);
-    let csv = Report::Period(r).render(Format::Csv);
-    assert!(csv.starts_with("user,date,"), "{csv}");
-    assert!(csv.lines().any(|l| l == "bob,2025-07-29,09:00,10:00,60,1.00,Website,Review,,"), "{csv}");
+    // Names from the directory go next to the ids; someone without one keeps the id.
+    r.name_users(&[("bob".to_owned(), "Bob Builder".to_owned())].into());
+    let named: Vec<_> = r.groups.iter().map(|g| g.name.as_deref()).collect();
+    assert_eq!(named, [None, Some("Bob Builder")]);
+    let report = Report::Period(r);
+    let csv = report.render(Format::Csv);
+    assert!(csv.starts_with("user,userName,date,"), "{csv}");
+    assert!(csv.lines().any(|l| l == "bob,Bob Builder,2025-07-29,09:00,10:00,60,1.00,Website,Review,,"), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("alice,,2025-07-")), "{csv}");
+    let md = report.render(Format::Markdown);
+    assert!(md.contains("## Bob Builder (bob) — 1.0 h") && md.contains("## alice — "), "{md}");
+    assert!(report.render(Format::Text).contains("\nBob Builder (bob): 1.0 h"));
+    let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json)).unwrap();
+    assert_eq!((&json["groups"][1]["name"], json["groups"][0].get("name")), (&serde_json::json!("Bob Builder"), None));
 }
 
 #[test]
@@ -337,11 +349,12 @@ fn csv_cells_that_look_like_formulas_are_neutralised_and_other_formats_unchanged
     rows.push(ReportEntry::new("alice", &minus));
     let s = ReportSource { team: true, ..src(&f, &rows) };
     let fy = FiscalCalendar::default().parse_label("2025-2026").unwrap();
-    let r = fiscal_year_report(&fy, &s, &ReportOptions::default()).unwrap();
+    let mut r = fiscal_year_report(&fy, &s, &ReportOptions::default()).unwrap();
+    r.name_users(&[("+mallory".to_owned(), "=Mallory".to_owned())].into());
     let report = Report::Period(r);
     let csv = report.render(Format::Csv);
     assert!(
-        csv.lines().any(|l| l.starts_with("'+mallory,2025-07-29,15:00,16:00,60,1.00,Website,\"'=HYPERLINK(")
+        csv.lines().any(|l| l.starts_with("'+mallory,'=Mallory,2025-07-29,15:00,16:00,60,1.00,Website,\"'=HYPERLINK(")
             && l.contains(",'@SUM(1),")),
         "{csv}"
     );

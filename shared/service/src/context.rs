@@ -1,10 +1,10 @@
 //! What every request and job works with: the stores and the clock ([`AppContext`], once
 //! per process) and the caller with their settings ([`Caller`], once per request).
 
-use crate::auth::Principal;
+use crate::auth::{IdentityProvider, Principal};
 use crate::error::AppError;
 use crate::store::objects::ObjectStore;
-use crate::store::{Owner, Profile, Store, StoreError, TenantSettings};
+use crate::store::{CallerRecords, DirectoryEntry, Owner, PersonStatus, Profile, Store, StoreError, TenantSettings};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +22,8 @@ pub struct AppContext {
     pub clock: Clock,
     /// Who publishes the canonical log after an entry write.
     pub publishing: Publishing,
+    /// The user pool, for the admin routes (none in jobs that do not manage people).
+    pub identity: Option<Arc<dyn IdentityProvider>>,
     /// Serialises one user's writes inside this process, so they queue instead of
     /// failing each other's version checks. Across processes (concurrent Lambdas) the
     /// version check is what keeps writes correct.
@@ -42,6 +44,7 @@ impl AppContext {
             objects,
             clock: Arc::new(now_to_the_microsecond),
             publishing: Publishing::Inline,
+            identity: None,
             write_locks: Arc::default(),
         }
     }
@@ -54,6 +57,7 @@ impl AppContext {
             objects,
             clock: self.clock.clone(),
             publishing: self.publishing.clone(),
+            identity: self.identity.clone(),
             write_locks: self.write_locks.clone(),
         }
     }
@@ -118,19 +122,35 @@ pub struct Caller {
     pub now: (NaiveDate, ClockTime),
     /// The request's time (UTC), for timestamps and audit records.
     pub at: DateTime<Utc>,
+    /// Their entry in the tenant's directory (none for people who have not signed up
+    /// through the service and written nothing yet).
+    pub person: Option<DirectoryEntry>,
 }
 
 impl Caller {
+    /// The caller of a request: refused when an admin disabled or removed them. Their
+    /// directory entry is read with their settings on every request, so a change takes
+    /// effect at their next request, whatever their token says.
     pub(crate) async fn load(ctx: &AppContext, principal: &Principal, access: Access) -> Result<Self, AppError> {
-        Ok(Self::for_principal(ctx, principal.clone(), access).await?)
+        let caller = Self::for_principal(ctx, principal.clone(), access).await?;
+        match caller.person.as_ref().map(|p| p.status) {
+            Some(PersonStatus::Disabled) => Err(AppError::refused(
+                "account-disabled",
+                "your account is disabled; ask an administrator of your tenant to enable it",
+            )),
+            Some(PersonStatus::Removed) => Err(AppError::refused(
+                "account-removed",
+                "your account was removed from this tenant; ask an administrator of your tenant to invite you again",
+            )),
+            _ => Ok(caller),
+        }
     }
 
     /// The caller's settings, also for jobs acting for a user. Reads never write: a
-    /// user without a profile reads with the defaults. On a write, a user seen for the
-    /// first time is entered in the tenant's directory (so they can be made a project
-    /// member, appear in tenant reports and get scheduled reports) and given the default
-    /// profile, whose presence marks them as registered from then on. (Local sign-up
-    /// registers at once; in AWS, Cognito's sign-up will.)
+    /// user without a profile reads with the defaults. Sign-up and invitations enter
+    /// people in their tenant's directory; a write by someone who is not there yet (an
+    /// account made before the directory kept names, or by an operator) enters them,
+    /// so they can be made a project member and appear in team reports.
     pub(crate) async fn for_principal(
         ctx: &AppContext,
         principal: Principal,
@@ -138,22 +158,22 @@ impl Caller {
     ) -> Result<Self, StoreError> {
         let owner = principal.owner();
         let at = (ctx.clock)();
-        let (profile, tenant) = ctx.store.caller_settings(&owner).await?;
-        let profile = match profile {
-            Some(profile) if profile.in_directory || access == Access::Read => profile,
-            None if access == Access::Read => Profile::default(),
-            stored => {
-                crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
-                let profile = Profile { in_directory: true, ..stored.unwrap_or_default() };
-                ctx.store.put_profile(&owner, &profile).await?;
-                profile
-            }
+        let CallerRecords { profile, tenant, mut person } = ctx.store.caller_settings(&owner).await?;
+        // The directory's admin standing wins over the token's groups, which lag.
+        let principal = match person.as_ref().and_then(|p| p.admin) {
+            Some(admin) => principal.with_admin(admin),
+            None => principal,
         };
+        if person.is_none() && access == Access::Write {
+            crate::store::team::register_user(ctx.store.as_ref(), &owner, at).await?;
+            person = crate::store::team::person(ctx.store.as_ref(), &owner).await?;
+        }
+        let profile = profile.unwrap_or_default();
         let tenant = tenant.unwrap_or_default();
         let calendar = FiscalCalendar::new(tenant.fiscal_year_start_month).unwrap_or_default();
         let zone = parse_zone(&profile.time_zone).unwrap_or(chrono_tz::UTC);
         let now = local_now(zone, at);
-        Ok(Self { principal, owner, profile, tenant, calendar, now, at })
+        Ok(Self { principal, owner, profile, tenant, calendar, now, at, person })
     }
 
     pub fn today(&self) -> NaiveDate {

@@ -52,6 +52,11 @@ impl AppError {
         Self::Forbidden(problem("forbidden", message))
     }
 
+    /// Forbidden, with a code that says why.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Forbidden(problem(code, message))
+    }
+
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict(problem(code, message))
     }

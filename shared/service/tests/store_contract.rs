@@ -9,8 +9,10 @@ use tm_core::domain::{ClockTime, Entry, Project};
 use tm_embedded::EmbeddedStore;
 use tm_service::store::model::StoredResponse;
 use tm_service::store::objects::ObjectStore;
+use tm_service::store::team::save_person;
 use tm_service::store::{
-    CommitError, EntryQuery, EntryStore, Owner, Profile, SettingsStore, Store, StoredEntry, TenantSettings, WriteOp,
+    CallerRecords, CommitError, DirectoryEntry, EntryQuery, EntryStore, Owner, PersonStatus, Profile, SettingsStore,
+    Store, StoredEntry, TenantSettings, WriteOp,
 };
 
 fn owner(tenant: &str, user: &str) -> Owner {
@@ -178,7 +180,7 @@ pub async fn contract_isolation(store: &dyn Store) {
 pub async fn contract_settings_and_projects(store: &dyn Store) {
     let me = owner("t2", "carol");
     assert_eq!(store.profile(&me).await.unwrap(), None);
-    assert_eq!(store.caller_settings(&me).await.unwrap(), (None, None), "neither exists yet");
+    assert_eq!(store.caller_settings(&me).await.unwrap(), CallerRecords::default(), "neither exists yet");
     let profile = Profile {
         time_zone: "America/New_York".into(),
         suppressed_projects: vec!["Unproductive".into()],
@@ -191,9 +193,23 @@ pub async fn contract_settings_and_projects(store: &dyn Store) {
     assert_eq!(store.tenant_settings("t3").await.unwrap(), None);
     // Both at once, as every request reads them; and each alone.
     let tenant = TenantSettings { fiscal_year_start_month: 1 };
-    assert_eq!(store.caller_settings(&me).await.unwrap(), (Some(profile.clone()), Some(tenant.clone())));
-    assert_eq!(store.caller_settings(&owner("t2", "dave")).await.unwrap(), (None, Some(tenant)));
-    assert_eq!(store.caller_settings(&owner("t3", "carol")).await.unwrap(), (None, None), "another tenant's carol");
+    let both = store.caller_settings(&me).await.unwrap();
+    assert_eq!((both.profile, both.tenant.clone(), both.person), (Some(profile.clone()), Some(tenant.clone()), None));
+    // The directory entry comes in the same read once the person is in the directory.
+    let mut carol = DirectoryEntry::new(&me, "2025-07-01T09:00:00Z".parse().unwrap());
+    carol.name = Some("Carol Diaz".into());
+    carol.email = Some("carol@example.com".into());
+    save_person(store, &carol, None).await.unwrap();
+    let records = store.caller_settings(&me).await.unwrap();
+    let person = records.person.expect("directory entry read with the settings");
+    assert_eq!((person.display_name(), person.status), ("Carol Diaz", PersonStatus::Active));
+    let dave = store.caller_settings(&owner("t2", "dave")).await.unwrap();
+    assert_eq!((dave.profile, dave.tenant, dave.person), (None, Some(tenant), None));
+    assert_eq!(
+        store.caller_settings(&owner("t3", "carol")).await.unwrap(),
+        CallerRecords::default(),
+        "another tenant's carol"
+    );
 
     let project = Project::auto_created("Website Redesign", d("2025-07-01"));
     assert!(store.create_project(&me, &project).await.unwrap());

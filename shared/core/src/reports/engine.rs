@@ -193,6 +193,9 @@ pub struct ProjectBlock {
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub key: String,
+    /// The person's display name when the report is grouped by user (team reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub total_minutes: u64,
     pub total_hours: f64,
     /// Percent of the report total (after suppression), 1 decimal.
@@ -242,6 +245,31 @@ pub struct PeriodReport<'a> {
     pub rows: Vec<PeriodRow<'a>>,
     #[serde(skip)]
     pub row_projects: Vec<Project>,
+    /// Display names of the report's users (team reports), for the CSV's `userName`.
+    #[serde(skip)]
+    pub user_names: BTreeMap<String, String>,
+}
+
+impl PeriodReport<'_> {
+    /// Puts names next to user ids: on `groupBy=user` groups and in the CSV rows.
+    /// People without a name in `names` keep their id alone.
+    pub fn name_users(&mut self, names: &BTreeMap<String, String>) {
+        if self.group_by == GroupBy::User {
+            for group in &mut self.groups {
+                group.name = names.get(&group.key).cloned();
+            }
+        }
+        self.user_names =
+            self.rows.iter().filter_map(|r| Some((r.user.to_owned(), names.get(r.user)?.clone()))).collect();
+    }
+
+    /// How a group is headed: `Name (id)` for a named person, else the key.
+    pub fn group_heading(group: &Group) -> String {
+        match &group.name {
+            Some(name) => format!("{name} ({})", group.key),
+            None => group.key.clone(),
+        }
+    }
 }
 
 /// Percent with 1 decimal, rounding halves up, from exact minutes.
@@ -429,6 +457,7 @@ fn build_period<'a>(
             let minutes = blocks.iter().map(|b| b.total_minutes).sum();
             Group {
                 key: key.to_owned(),
+                name: None,
                 total_minutes: minutes,
                 total_hours: hours(minutes),
                 share: share_percent(minutes, total),
@@ -464,6 +493,7 @@ fn build_period<'a>(
         text: None,
         last_occurrence: None,
         row_projects: slot_projects.into_iter().cloned().collect(),
+        user_names: BTreeMap::new(),
         rows,
     })
 }

@@ -140,7 +140,7 @@ fn period_text(r: &PeriodReport<'_>) -> String {
         let _ = writeln!(out, "Note: {note}");
     }
     for g in &r.groups {
-        let _ = writeln!(out, "\n{}: {} h ({}%)", g.key, h(g.total_minutes), g.share);
+        let _ = writeln!(out, "\n{}: {} h ({}%)", PeriodReport::group_heading(g), h(g.total_minutes), g.share);
         for p in &g.projects {
             let _ = writeln!(out, "  {}: {} h ({}%), {}", p.name, h(p.total_minutes), p.share, entries(p.entry_count));
             for t in &p.top_tasks {
@@ -174,7 +174,13 @@ fn period_markdown(r: &PeriodReport<'_>) -> String {
         let _ = writeln!(out, "> {note}\n");
     }
     for g in &r.groups {
-        let _ = writeln!(out, "## {} — {} h ({}%)\n", md_cell(&g.key), h(g.total_minutes), g.share);
+        let _ = writeln!(
+            out,
+            "## {} — {} h ({}%)\n",
+            md_cell(&PeriodReport::group_heading(g)),
+            h(g.total_minutes),
+            g.share
+        );
         let _ = writeln!(out, "| Project | Hours | Share | Entries |\n|---|---:|---:|---:|");
         for p in &g.projects {
             let _ =
@@ -226,7 +232,7 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
     };
     let mut header: Vec<&str> = Vec::new();
     if r.team {
-        header.push("user");
+        header.extend(["user", "userName"]);
     }
     header.extend(ENTRY_HEADER);
     header.push("notes");
@@ -236,6 +242,7 @@ fn period_csv(r: &PeriodReport<'_>) -> String {
         let mut record: Vec<String> = Vec::with_capacity(header.len());
         if r.team {
             record.push(row.user.to_owned());
+            record.push(r.user_names.get(row.user).cloned().unwrap_or_default());
         }
         let project = &r.row_projects[row.project];
         record.extend(entry_fields(row.entry, &project.name));

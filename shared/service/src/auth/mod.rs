@@ -1,8 +1,11 @@
 //! Identity: the principal (user, tenant, groups) from claims a verifier has already
-//! checked (API Gateway's JWT authorizer in AWS; tm-local's verifier locally).
+//! checked (API Gateway's JWT authorizer in AWS; tm-local's verifier locally), and the
+//! port to the user pool that signs people in.
 
+pub mod identity;
 pub mod principal;
 
+pub use identity::{IdentityError, IdentityProvider, Invitation, Invited};
 pub use principal::Principal;
 
 use std::fmt;

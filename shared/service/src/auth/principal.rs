@@ -1,6 +1,8 @@
 //! The principal comes from verified token claims only: user = `sub`, tenant =
-//! `custom:tenant_id`, groups = `cognito:groups`. A token without a tenant, or whose ids
-//! could nest into another key space, is refused (see [`tm_core::domain::ids`]).
+//! `custom:tenant_id`, groups = `cognito:groups`. An ID token carries the tenant as a
+//! user attribute; an access token carries it because the pre-token-generation trigger
+//! puts it there, and must have been granted the API's scope. A token without a tenant,
+//! or whose ids could nest into another key space, is refused (see [`tm_core::domain::ids`]).
 
 use super::AuthError;
 use crate::store::Owner;
@@ -11,6 +13,8 @@ use tm_core::domain::ids::check_id;
 pub const TENANT_ADMIN_GROUP: &str = "admins";
 /// The claim that names the caller's tenant.
 pub const TENANT_CLAIM: &str = "custom:tenant_id";
+/// The scope an access token needs (the user pool's resource server `tm`, scope `api`).
+pub const API_SCOPE: &str = "tm/api";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
@@ -56,10 +60,17 @@ impl Principal {
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, AuthError> {
         let text = |key: &str| claims.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
         let user = text("sub").ok_or_else(|| AuthError("the token has no subject (sub); log in again".into()))?;
+        let access = text("token_use") == Some("access");
+        if access && !text("scope").unwrap_or_default().split(' ').any(|s| s == API_SCOPE) {
+            return Err(AuthError(format!(
+                "this access token was not granted the scope {API_SCOPE}; sign in asking for scope=openid {API_SCOPE}, \
+                 or send the ID token"
+            )));
+        }
         let tenant = text(TENANT_CLAIM).ok_or_else(|| {
-            AuthError(if text("token_use") == Some("access") {
-                "this access token carries no tenant; send the ID token (Authorization: Bearer <id_token>), \
-                 which carries custom:tenant_id"
+            AuthError(if access {
+                "this access token carries no tenant (custom:tenant_id): the user pool's pre-token-generation \
+                 trigger adds it; until it runs, send the ID token (Authorization: Bearer <id_token>)"
                     .into()
             } else {
                 "the token carries no tenant (custom:tenant_id); ask an administrator to add you to a tenant".into()
@@ -79,6 +90,16 @@ impl Principal {
     /// A job standing for a whole tenant (team summaries): tenant scope, admin reach.
     pub fn for_tenant_job(tenant_scope: Owner) -> Self {
         Self { owner: tenant_scope, groups: vec![TENANT_ADMIN_GROUP.to_owned()] }
+    }
+
+    /// The same principal with the tenant-admin standing the directory records (it
+    /// wins over the token's groups, which lag a change by up to the token's lifetime).
+    pub fn with_admin(mut self, admin: bool) -> Self {
+        self.groups.retain(|g| g != TENANT_ADMIN_GROUP);
+        if admin {
+            self.groups.push(TENANT_ADMIN_GROUP.to_owned());
+        }
+        self
     }
 
     pub fn owner(&self) -> Owner {
@@ -138,10 +159,30 @@ mod tests {
 
     #[test]
     fn a_token_without_a_tenant_is_refused_and_the_access_token_message_names_the_id_token() {
-        let access = principal(json!({"sub": "u1", "token_use": "access"})).unwrap_err();
+        let access = principal(json!({"sub": "u1", "token_use": "access", "scope": "tm/api"})).unwrap_err();
         assert!(access.0.contains("ID token"), "{}", access.0);
         let id = principal(json!({"sub": "u1", "token_use": "id"})).unwrap_err();
         assert!(id.0.contains("custom:tenant_id"), "{}", id.0);
+    }
+
+    #[test]
+    fn an_access_token_needs_the_api_scope_and_resolves_to_the_id_tokens_tenant() {
+        let id = principal(json!({"sub": "u1", "token_use": "id", "custom:tenant_id": "acme"})).unwrap();
+        let access = json!({"sub": "u1", "token_use": "access", "custom:tenant_id": "acme", "scope": "openid tm/api"});
+        assert_eq!(principal(access).unwrap().owner(), id.owner());
+        let unscoped =
+            json!({"sub": "u1", "token_use": "access", "custom:tenant_id": "acme", "scope": "openid tm/apix"});
+        assert!(principal(unscoped).unwrap_err().0.contains("tm/api"));
+        assert!(principal(json!({"sub": "u1", "token_use": "access", "custom:tenant_id": "acme"})).is_err());
+    }
+
+    #[test]
+    fn the_directory_decides_admin_standing() {
+        let admin = principal(json!({"sub": "u1", "custom:tenant_id": "acme", "cognito:groups": ["admins", "x"]}));
+        let demoted = admin.unwrap().with_admin(false);
+        assert!(!demoted.is_tenant_admin());
+        assert_eq!(demoted.groups, ["x"]);
+        assert!(demoted.with_admin(true).is_tenant_admin());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod body;
 mod entries;
 mod logs;
+pub mod people;
 pub(crate) mod reports;
 mod scheduled;
 mod settings;
@@ -173,5 +174,9 @@ async fn dispatch(
         Handler::Audit => team::list_audit(ctx, &caller, req).await,
         Handler::ListScheduledReports => scheduled::list(ctx, &caller).await,
         Handler::GetScheduledReport => scheduled::get(ctx, &caller, matched, req).await,
+        Handler::ListUsers => people::list(ctx, &caller).await,
+        Handler::InviteUser => people::invite(ctx, &caller, req).await,
+        Handler::PatchUser => people::update(ctx, &caller, matched, req).await,
+        Handler::DeleteUser => people::remove(ctx, &caller, matched).await,
     }
 }

@@ -151,7 +151,7 @@ pub(crate) async fn period(
     };
     let rows = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);
-    let report = match kind {
+    let mut report = match kind {
         Kind::FiscalYear(fy) => fiscal_year_report(&fy, &src, &options),
         Kind::Range(s, e) => range_report(s, e, &src, &options),
         Kind::Weekly(d) => weekly_report(d, &src, &options),
@@ -159,6 +159,9 @@ pub(crate) async fn period(
         Kind::Since(text) => since_report(&text, &src, &options),
     }
     .map_err(report_error)?;
+    if team {
+        report.name_users(&crate::store::team::display_names(ctx.store.as_ref(), caller.owner.tenant()).await?);
+    }
     let response = respond(&Report::Period(report), format);
     // How the fiscal year was read: months from aggregates (the rest from entries).
     Ok(match data.aggregated_months {

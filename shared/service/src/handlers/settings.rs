@@ -75,6 +75,7 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
         calendar: caller.calendar,
         now: caller.now,
         at: caller.at,
+        person: caller.person.clone(),
     };
     Ok(ApiResponse::json(200, &me_body(&updated)))
 }

@@ -6,7 +6,9 @@ use crate::context::{AppContext, Caller};
 use crate::http::answers::{AuditPage, Member, MemberStanding, MembersAnswer};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::team::{AuditCursor, audit_records, is_registered, save_shared_project};
+use crate::store::team::{
+    AuditCursor, DirectoryEntry, PersonStatus, audit_records, display_names, person, save_shared_project, tenant_people,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
@@ -31,14 +33,51 @@ fn refusal(name: &str, refusal: MembershipRefusal) -> ApiError {
     }
 }
 
-fn owner_member(user: &str) -> Member {
-    Member { user: user.to_owned(), role: MemberStanding::Owner }
+type Names = BTreeMap<String, String>;
+
+fn member(user: &str, role: MemberStanding, names: &Names) -> Member {
+    Member { user: user.to_owned(), name: names.get(user).cloned(), role }
 }
 
-fn members_body(share: &SharedProject) -> MembersAnswer {
-    let mut members = vec![owner_member(&share.owner)];
-    members.extend(share.members.iter().map(|(u, r)| Member { user: u.clone(), role: (*r).into() }));
+fn members_body(share: &SharedProject, names: &Names) -> MembersAnswer {
+    let mut members = vec![member(&share.owner, MemberStanding::Owner, names)];
+    members.extend(share.members.iter().map(|(u, r)| member(u, (*r).into(), names)));
     MembersAnswer { project: share.name.clone(), owner: share.owner.clone(), log_as: share.log_as(), members }
+}
+
+async fn names(ctx: &AppContext, caller: &Caller) -> Result<Names, ApiError> {
+    Ok(display_names(ctx.store.as_ref(), caller.owner.tenant()).await?)
+}
+
+/// The colleague a members route names: by user id, email or username. `removed`
+/// people may still be taken off a project, never put on one.
+async fn colleague(ctx: &AppContext, caller: &Caller, handle: &str, removed: bool) -> Result<String, ApiError> {
+    let usable = |p: &DirectoryEntry| removed || p.status != PersonStatus::Removed;
+    if let Ok(owner) = caller.owner.colleague(handle)
+        && let Some(found) = person(ctx.store.as_ref(), &owner).await?
+    {
+        if usable(&found) {
+            return Ok(found.user);
+        }
+    } else {
+        let people = tenant_people(ctx.store.as_ref(), caller.owner.tenant()).await?;
+        let matching: Vec<&DirectoryEntry> = people.iter().filter(|p| usable(p) && p.answers_to(handle)).collect();
+        if let [one] = matching.as_slice() {
+            return Ok(one.user.clone());
+        }
+    }
+    if removed {
+        // Not in the directory at all: the share may still name them (legacy members).
+        return Ok(handle.to_owned());
+    }
+    Err(ApiError::new(
+        404,
+        "unknown-user",
+        format!(
+            "no one in your tenant is called {handle:?}; name a colleague by their user id, email or username \
+             (GET /v1/users lists them), or invite them first (POST /v1/admin/users)"
+        ),
+    ))
 }
 
 /// The project of a members route: its `{name}` (and `?owner=`), resolved for the caller.
@@ -91,32 +130,21 @@ pub(crate) async fn put_member(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
-    let target = matched.param("user").unwrap_or_default().trim().to_owned();
+    let handle = matched.param("user").unwrap_or_default().trim().to_owned();
     let body: crate::http::bodies::MemberRole = super::body::typed(req)?;
     let role: Role = super::body::required(body.role, "role")?
         .parse()
         .map_err(|message: String| ApiError::new(422, "invalid-role", message))?;
     for _ in 0..MAX_SHARE_ATTEMPTS {
         let (mut share, read) = share_for_change(caller, member_target(ctx, caller, matched, req).await?)?;
+        // Checked before the colleague is looked up: no one learns who is in the
+        // directory from a project they may not change.
+        check_membership_change(&share, caller.owner.user(), &handle, false).map_err(|r| refusal(name, r))?;
+        let target = colleague(ctx, caller, &handle, false).await?;
         check_membership_change(&share, caller.owner.user(), &target, false).map_err(|r| refusal(name, r))?;
-        let member = caller.owner.colleague(&target).ok();
-        let registered = match &member {
-            Some(member) => is_registered(ctx.store.as_ref(), member).await?,
-            None => false,
-        };
-        if !registered {
-            return Err(ApiError::new(
-                404,
-                "unknown-user",
-                format!(
-                    "no user {target:?} in your tenant's directory; members are users of your tenant, named by their \
-                     user id (GET /v1/me shows it), who have signed up or made a change once (e.g. PATCH /v1/me)"
-                ),
-            ));
-        }
         let before = share.members.insert(target.clone(), role);
         if before == Some(role) {
-            return Ok(ApiResponse::json(200, &members_body(&share)));
+            return Ok(ApiResponse::json(200, &members_body(&share, &names(ctx, caller).await?)));
         }
         share.former_members.remove(&target);
         share.updated_at = caller.at;
@@ -125,7 +153,8 @@ pub(crate) async fn put_member(
                 .change(before.map(|r| json!({"role": r})), Some(json!({"role": role, "owner": share.owner})));
             audit(ctx, record).await;
             share.revision = read.map_or(1, |r| r + 1);
-            return Ok(ApiResponse::json(if before.is_some() { 200 } else { 201 }, &members_body(&share)));
+            let body = members_body(&share, &names(ctx, caller).await?);
+            return Ok(ApiResponse::json(if before.is_some() { 200 } else { 201 }, &body));
         }
     }
     Err(ApiError::new(503, "busy", "the project's members changed concurrently; retry in a moment"))
@@ -139,9 +168,13 @@ pub(crate) async fn delete_member(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let name = matched.param("name").unwrap_or_default();
-    let target = matched.param("user").unwrap_or_default().trim().to_owned();
-    for _ in 0..MAX_SHARE_ATTEMPTS {
+    let handle = matched.param("user").unwrap_or_default().trim().to_owned();
+    let mut target = handle.clone();
+    for attempt in 0..MAX_SHARE_ATTEMPTS {
         let resolved = member_target(ctx, caller, matched, req).await?;
+        if attempt == 0 && resolved.share().is_some_and(|s| !s.members.contains_key(&handle)) {
+            target = colleague(ctx, caller, &handle, true).await?;
+        }
         let Some(mut share) = resolved.share().cloned() else {
             return Err(ApiError::new(
                 404,
@@ -179,7 +212,7 @@ pub(crate) async fn list_members(
 ) -> Result<ApiResponse, ApiError> {
     match member_target(ctx, caller, matched, req).await? {
         ProjectTarget::Own { share: Some(share), .. } | ProjectTarget::Colleague { share, .. } => {
-            Ok(ApiResponse::json(200, &members_body(&share)))
+            Ok(ApiResponse::json(200, &members_body(&share, &names(ctx, caller).await?)))
         }
         ProjectTarget::Own { project, share: None } => Ok(ApiResponse::json(
             200,
@@ -187,7 +220,7 @@ pub(crate) async fn list_members(
                 log_as: project.name.clone(),
                 project: project.name,
                 owner: caller.owner.user().to_owned(),
-                members: vec![owner_member(caller.owner.user())],
+                members: vec![member(caller.owner.user(), MemberStanding::Owner, &names(ctx, caller).await?)],
             },
         )),
     }
@@ -245,7 +278,7 @@ pub(crate) async fn list_audit(ctx: &AppContext, caller: &Caller, req: &ApiReque
         .transpose()?;
     let whole_tenant = caller.principal.is_tenant_admin();
     let user = caller.owner.user().to_owned();
-    let (records, next) = audit_records(
+    let (mut records, next) = audit_records(
         ctx.store.as_ref(),
         caller.owner.tenant(),
         from,
@@ -255,6 +288,11 @@ pub(crate) async fn list_audit(ctx: &AppContext, caller: &Caller, req: &ApiReque
         limit,
     )
     .await?;
+    let names = names(ctx, caller).await?;
+    for record in &mut records {
+        record.actor_name = names.get(&record.actor).cloned();
+        record.subject_name = names.get(&record.subject).cloned();
+    }
     Ok(ApiResponse::json(
         200,
         &AuditPage {

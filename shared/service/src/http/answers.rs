@@ -4,7 +4,7 @@
 //! reports) are sent as stored. A field that is always
 //! sent, even as `null`, is marked required, so a client may rely on it being there.
 
-use crate::store::team::{AuditRecord, GeneratedReport};
+use crate::store::team::{AuditRecord, DirectoryEntry, GeneratedReport, PersonStatus};
 use crate::store::{StoredEntry, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -176,6 +176,9 @@ pub struct ProjectSummaryAnswer {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Member {
     pub user: String,
+    /// Their display name from the tenant's directory (`null` when it has none).
+    #[schema(required = true)]
+    pub name: Option<String>,
     /// `owner`, or the member's role.
     pub role: MemberStanding,
 }
@@ -394,4 +397,67 @@ pub struct Export {
     pub entries: Vec<EntryJson>,
     pub projects: Vec<Project>,
     pub files: Vec<ExportFile>,
+}
+
+/// A person of the tenant's directory (`GET /v1/users` and the admin routes).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    /// The user id (`sub`): what entries, members and audit records name them by.
+    pub id: String,
+    #[schema(required = true, example = "Ada Lovelace")]
+    pub name: Option<String>,
+    #[schema(required = true, example = "ada@example.com")]
+    pub email: Option<String>,
+    /// Administers the tenant: invites and manages people, sees team reports.
+    pub admin: bool,
+    /// `active`, `invited` (has not signed in yet), `disabled` or `removed`.
+    pub status: PersonStatus,
+    /// When tokens were last issued to them (sign-in or refresh); `null` if never.
+    #[schema(required = true)]
+    pub last_seen: Option<DateTime<Utc>>,
+    /// When they joined the directory.
+    pub since: DateTime<Utc>,
+}
+
+impl From<&DirectoryEntry> for Person {
+    fn from(p: &DirectoryEntry) -> Self {
+        Self {
+            id: p.user.clone(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            admin: p.is_admin(),
+            status: p.status,
+            last_seen: p.last_seen,
+            since: p.since,
+        }
+    }
+}
+
+/// `GET /v1/users`: everyone in the caller's tenant, by name.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct People {
+    pub tenant: String,
+    pub people: Vec<Person>,
+}
+
+/// How an invitation reaches the person.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationDelivery {
+    /// `email`: the user pool sent its invitation message (a temporary password, to be
+    /// changed at first sign-in); `link`: pass `link` on (tm-local).
+    pub sent_by: &'static str,
+    /// Where the invited person sets their password (tm-local only; `null` in AWS).
+    #[schema(required = true)]
+    pub link: Option<String>,
+}
+
+/// `POST /v1/admin/users`: the invited person and how the invitation reaches them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationAnswer {
+    pub person: Person,
+    pub invitation: InvitationDelivery,
 }

@@ -159,3 +159,28 @@ pub struct MemberRole {
     #[schema(required = true, example = "contributor")]
     pub role: Option<String>,
 }
+
+/// `POST /v1/admin/users`: whom to invite into the caller's tenant.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewPerson {
+    /// Where the invitation goes; also what they sign in with.
+    #[schema(required = true, example = "ada@example.com")]
+    pub email: Option<String>,
+    #[schema(required = true, example = "Ada Lovelace")]
+    pub name: Option<String>,
+    /// Make them a tenant admin too (default false).
+    pub admin: Option<bool>,
+}
+
+/// `PATCH /v1/admin/users/{id}`: what to change (at least one field).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PersonPatch {
+    #[schema(example = "Ada King")]
+    pub name: Option<String>,
+    pub admin: Option<bool>,
+    /// True refuses their tokens from their next request and revokes their refresh
+    /// tokens; false lets them in again.
+    pub disabled: Option<bool>,
+}

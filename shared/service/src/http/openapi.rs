@@ -71,9 +71,9 @@ fn method(route: &Route) -> HttpMethod {
 fn successes(handler: Handler) -> &'static [u16] {
     use Handler::*;
     match handler {
-        CreateEntry | StartTimer | CreateProject | CreateUpload => &[201],
+        CreateEntry | StartTimer | CreateProject | CreateUpload | InviteUser => &[201],
         PutMember => &[200, 201],
-        DeleteEntry | DeleteProject | DeleteMember => &[204],
+        DeleteEntry | DeleteProject | DeleteMember | DeleteUser => &[204],
         _ => &[200],
     }
 }
@@ -107,7 +107,10 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         PutMember | ListMembers => typed::<MembersAnswer>(),
         Audit => typed::<AuditPage>(),
         ListScheduledReports => typed::<ScheduledReports>(),
-        DeleteEntry | DeleteProject | DeleteMember => return None,
+        ListUsers => typed::<answers::People>(),
+        InviteUser => typed::<answers::InvitationAnswer>(),
+        PatchUser => typed::<answers::Person>(),
+        DeleteEntry | DeleteProject | DeleteMember | DeleteUser => return None,
     })
 }
 
@@ -162,6 +165,8 @@ fn json_body(handler: Handler) -> Option<Typed> {
         CreateProject | PatchProject => typed::<ProjectFields>(),
         MergeProject => typed::<MergeRequest>(),
         PutMember => typed::<MemberRole>(),
+        InviteUser => typed::<super::bodies::NewPerson>(),
+        PatchUser => typed::<super::bodies::PersonPatch>(),
         _ => return None,
     })
 }

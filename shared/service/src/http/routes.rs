@@ -51,6 +51,10 @@ pub enum Handler {
     Audit,
     ListScheduledReports,
     GetScheduledReport,
+    ListUsers,
+    InviteUser,
+    PatchUser,
+    DeleteUser,
 }
 
 /// Query parameters of the period reports (and their team versions).
@@ -76,7 +80,7 @@ impl Handler {
             Audit => &["from", "to", "limit", "cursor"],
             Health | OpenApi | GetMe | PatchMe | CreateEntry | GetEntry | PatchEntry | DeleteEntry | StartTimer
             | FinishTimer | GetTimer | CreateProject | DeleteProject | MergeProject | CreateUpload | ListLogs
-            | LogVersions | GetUpload | ListScheduledReports => &[],
+            | LogVersions | GetUpload | ListScheduledReports | ListUsers | InviteUser | PatchUser | DeleteUser => &[],
         }
     }
 }
@@ -167,6 +171,10 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/audit", "audit-list", Handler::Audit),
     route("GET", "/v1/reports/scheduled", "reports-scheduled-list", Handler::ListScheduledReports),
     route("GET", "/v1/reports/scheduled/{id}", "reports-scheduled-get", Handler::GetScheduledReport),
+    route("GET", "/v1/users", "users-list", Handler::ListUsers),
+    route("POST", "/v1/admin/users", "admin-users-invite", Handler::InviteUser),
+    route("PATCH", "/v1/admin/users/{id}", "admin-users-patch", Handler::PatchUser),
+    route("DELETE", "/v1/admin/users/{id}", "admin-users-delete", Handler::DeleteUser),
 ];
 
 /// Functions that are not routes: jobs started by events (name, what starts it).
@@ -176,6 +184,8 @@ pub const JOBS: &[(&str, &str)] = &[
     ("report-scheduler", "EventBridge schedules: hourly on Mondays and on the 1st of the month"),
     ("report-worker", "one SQS message per user or tenant, sent by report-scheduler"),
     ("schema-migrator", "an EventBridge schedule: upgrades the table's schema in place, resumably"),
+    ("cognito-post-confirmation", "the user pool's post-confirmation trigger: sign-up makes a tenant"),
+    ("cognito-pre-token", "the user pool's pre-token-generation trigger (V2): status, tenant and scope"),
 ];
 
 /// A route and its decoded path parameters.

@@ -5,4 +5,5 @@ pub mod ingest;
 pub mod patch;
 pub mod publisher;
 pub mod scheduled;
+pub mod sign_in;
 pub mod uploads;

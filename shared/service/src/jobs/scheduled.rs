@@ -334,6 +334,7 @@ async fn tenant_caller(ctx: &AppContext, tenant: &str, at: DateTime<Utc>) -> Res
         calendar,
         now: local_now(chrono_tz::UTC, at),
         at,
+        person: None,
     })
 }
 
@@ -367,11 +368,14 @@ async fn render(
     let rows: Vec<ReportEntry<'_>> = data.rows();
     let src = data.source(&rows, &caller.profile.suppressed_projects);
     let options = ReportOptions { group_by: team.then_some(GroupBy::User), ..Default::default() };
-    let report = match period.cadence {
+    let mut report = match period.cadence {
         Cadence::Weekly => weekly_report(period.start, &src, &options),
         Cadence::Monthly => monthly_report(Month::of(period.start), &src, &options),
     }
     .map_err(|e| StoreError::misuse(format!("report: {e}")))?;
+    if team {
+        report.name_users(&crate::store::team::display_names(ctx.store.as_ref(), caller.owner.tenant()).await?);
+    }
     let totals = (report.summary.total_minutes, report.summary.total_entries);
     let report = Report::Period(report);
     let mut markdown = report.render(Format::Markdown);

@@ -23,7 +23,7 @@ pub use model::{
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-pub use team::{DocCondition, DocStore};
+pub use team::{DirectoryEntry, DocCondition, DocStore, PersonStatus};
 use tm_core::domain::Project;
 
 /// The error a storage failure came from, kept for logs.
@@ -143,18 +143,32 @@ pub trait LogStore: Send + Sync {
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError>;
 }
 
+/// What every request reads about its caller.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallerRecords {
+    pub profile: Option<Profile>,
+    pub tenant: Option<TenantSettings>,
+    /// Their directory entry (status, admin standing, name).
+    pub person: Option<team::DirectoryEntry>,
+}
+
 /// Per-user settings and per-tenant settings.
 #[async_trait]
-pub trait SettingsStore: Send + Sync {
+pub trait SettingsStore: DocStore {
     async fn profile(&self, owner: &Owner) -> Result<Option<Profile>, StoreError>;
     async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError>;
     async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError>;
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError>;
 
-    /// The caller's profile and their tenant's settings, which every request reads: one
-    /// request where the store can batch them (DynamoDB's BatchGetItem).
-    async fn caller_settings(&self, owner: &Owner) -> Result<(Option<Profile>, Option<TenantSettings>), StoreError> {
-        Ok((self.profile(owner).await?, self.tenant_settings(owner.tenant()).await?))
+    /// The caller's profile, their tenant's settings and their directory entry, which
+    /// every request reads: one request where the store can batch them (DynamoDB's
+    /// BatchGetItem).
+    async fn caller_settings(&self, owner: &Owner) -> Result<CallerRecords, StoreError> {
+        Ok(CallerRecords {
+            profile: self.profile(owner).await?,
+            tenant: self.tenant_settings(owner.tenant()).await?,
+            person: team::person(self, owner).await?,
+        })
     }
 }
 

@@ -165,8 +165,8 @@ impl From<EntryRecord> for StoredEntry {
 pub struct Profile {
     pub time_zone: String,
     pub suppressed_projects: Vec<String>,
-    /// The user is in their tenant's directory. False in profiles written before the
-    /// directory moved into the tenant's partition: their next write registers them.
+    /// Kept for profiles written when this flag marked registration; the directory
+    /// entry itself is now read with the profile on every request.
     #[serde(default)]
     pub in_directory: bool,
 }

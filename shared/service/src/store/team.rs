@@ -110,12 +110,95 @@ fn prefix_end(prefix: &str) -> String {
 /// The directory's index partition: every user of every tenant, for the scheduler.
 const DIRECTORY: &str = "DIRECTORY";
 
+/// Where a person stands in their tenant (docs/teams.md, People).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonStatus {
+    /// Signed up, or signed in since they were invited.
+    #[default]
+    Active,
+    /// Invited; has not signed in yet.
+    Invited,
+    /// Refused at every request until an admin enables them again.
+    Disabled,
+    /// Removed by an admin: kept so their entries stay attributed to a name.
+    Removed,
+}
+
+impl PersonStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Invited => "invited",
+            Self::Disabled => "disabled",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+/// A person in their tenant's directory: written by sign-up (or an invitation), kept
+/// up to date by the admin routes, read on every request for the person's status and
+/// admin standing. Entries written before names were kept have only the first three
+/// fields.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryEntry {
     pub tenant: String,
     pub user: String,
     pub since: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The sign-in name at the identity provider (Cognito's username), which its
+    /// admin API is called with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// None for entries written before the directory kept it: the token's groups decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<bool>,
+    #[serde(default)]
+    pub status: PersonStatus,
+    /// The last time tokens were issued to them (sign-in or refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub revision: u64,
+}
+
+impl DirectoryEntry {
+    /// A new person of `tenant`, active, with no name yet.
+    pub fn new(owner: &Owner, at: DateTime<Utc>) -> Self {
+        Self {
+            tenant: owner.tenant().to_owned(),
+            user: owner.user().to_owned(),
+            since: at,
+            name: None,
+            email: None,
+            username: None,
+            admin: None,
+            status: PersonStatus::Active,
+            last_seen: None,
+            revision: 0,
+        }
+    }
+
+    /// The name to show: their display name, else their email, else their id.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().or(self.email.as_deref()).unwrap_or(&self.user)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.admin == Some(true)
+    }
+
+    /// Whether `handle` names them: their id, email or username (case-insensitive).
+    pub fn answers_to(&self, handle: &str) -> bool {
+        let handle = handle.trim();
+        self.user == handle
+            || self.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(handle))
+            || self.username.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(handle))
+    }
 }
 
 /// A user's directory document lives in their tenant's partition (`T#{tenant}` /
@@ -136,17 +219,67 @@ pub async fn register_user(
     owner: &Owner,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let entry = DirectoryEntry { tenant: owner.tenant().to_owned(), user: owner.user().to_owned(), since: at };
-    let index = directory_index_key(owner);
+    save_person(store, &DirectoryEntry::new(owner, at), None).await
+}
+
+/// Saves `person` if nobody changed them since revision `read` (`None`: they must be
+/// new). False on a lost race (or when they exist already): re-read and retry.
+pub async fn save_person(
+    store: &(impl DocStore + ?Sized),
+    person: &DirectoryEntry,
+    read: Option<u64>,
+) -> Result<bool, StoreError> {
+    let mut next = person.clone();
+    next.revision = read.map_or(1, |r| r + 1);
+    let owner = Owner::new(&person.tenant, &person.user).map_err(|e| StoreError::misuse(e.to_string()))?;
+    let condition = match read {
+        // Entries written before revisions were kept read as 0 and have no field.
+        Some(0) => DocCondition::Always,
+        Some(r) => DocCondition::Revision(r),
+        None => DocCondition::Absent,
+    };
     store
         .put_indexed_doc(
             &tenant_pk(owner.tenant()),
             &directory_doc_key(owner.user()),
-            &to_doc(&entry),
-            DocCondition::Absent,
-            (DIRECTORY, &index),
+            &to_doc(&next),
+            condition,
+            (DIRECTORY, &directory_index_key(&owner)),
         )
         .await
+}
+
+/// `owner`'s directory entry, if they have one.
+pub async fn person(store: &(impl DocStore + ?Sized), owner: &Owner) -> Result<Option<DirectoryEntry>, StoreError> {
+    store.get_doc(&tenant_pk(owner.tenant()), &directory_doc_key(owner.user())).await?.map(from_doc).transpose()
+}
+
+/// A directory document as read elsewhere (the store's batched read of a caller).
+pub fn person_from_doc(doc: Value) -> Result<DirectoryEntry, StoreError> {
+    from_doc(doc)
+}
+
+/// Where a person's directory document is: (partition, sort key).
+pub fn person_key(owner: &Owner) -> (String, String) {
+    (tenant_pk(owner.tenant()), directory_doc_key(owner.user()))
+}
+
+/// Everyone in a tenant's directory, by id (one Query of the tenant's partition).
+pub async fn tenant_people(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<DirectoryEntry>, StoreError> {
+    all_docs(store, &tenant_pk(tenant), "USER#", &prefix_end("USER#")).await
+}
+
+/// The display names of a tenant's people, by id (for reports, members and audit).
+pub async fn display_names(
+    store: &(impl DocStore + ?Sized),
+    tenant: &str,
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    Ok(tenant_people(store, tenant)
+        .await?
+        .into_iter()
+        .filter(|p| p.name.is_some() || p.email.is_some())
+        .map(|p| (p.user.clone(), p.display_name().to_owned()))
+        .collect())
 }
 
 pub async fn is_registered(store: &(impl DocStore + ?Sized), owner: &Owner) -> Result<bool, StoreError> {
@@ -155,8 +288,7 @@ pub async fn is_registered(store: &(impl DocStore + ?Sized), owner: &Owner) -> R
 
 /// The users of one tenant, by id (one Query of the tenant's partition).
 pub async fn tenant_users(store: &(impl DocStore + ?Sized), tenant: &str) -> Result<Vec<String>, StoreError> {
-    let entries: Vec<DirectoryEntry> = all_docs(store, &tenant_pk(tenant), "USER#", &prefix_end("USER#")).await?;
-    Ok(entries.into_iter().map(|e| e.user).collect())
+    Ok(tenant_people(store, tenant).await?.into_iter().map(|e| e.user).collect())
 }
 
 /// One page of every user of every tenant, in (tenant, user) order; pass the returned
@@ -268,6 +400,12 @@ pub struct AuditRecord {
     pub before: Option<Value>,
     #[schema(required = true)]
     pub after: Option<Value>,
+    /// The actor's and subject's display names, filled in when records are listed
+    /// (names change; records keep ids). Never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_name: Option<String>,
 }
 
 impl AuditRecord {
@@ -282,6 +420,8 @@ impl AuditRecord {
             target: target.to_owned(),
             before: None,
             after: None,
+            actor_name: None,
+            subject_name: None,
         }
     }
 

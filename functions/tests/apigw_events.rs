@@ -236,11 +236,24 @@ async fn an_unknown_function_name_stops_with_the_names_it_could_be() {
     assert!(error.contains("entries-create") && error.contains("report-worker"), "{error}");
 }
 
-/// Every route of the table once, through its Lambda handler, on DynamoDB.
+/// Every route of the table once, through its Lambda handler, on DynamoDB, with the
+/// claims of an ID token.
 #[tokio::test]
 async fn every_route_works_on_dynamodb() {
+    every_route_with(claims("every-route", "acme", "[]")).await;
+}
+
+/// The same with the claims of an access token: the tenant the pre-token-generation
+/// trigger adds, and the API's scope among others.
+#[tokio::test]
+async fn every_route_works_on_dynamodb_with_an_access_token() {
+    let access = json!({"sub": "every-route", "custom:tenant_id": "acme", "cognito:groups": "[]",
+                        "token_use": "access", "client_id": "client", "scope": "openid email tm/api"});
+    every_route_with(Some(access)).await;
+}
+
+async fn every_route_with(who: Option<Value>) {
     let Some(ctx) = context().await else { return };
-    let who = claims("every-route", "acme", "[]");
     let ev = |function: &'static str,
               method: &'static str,
               path: &'static str,

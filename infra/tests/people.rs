@@ -163,6 +163,11 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     assert!(markdown.contains(&format!("Grace Hopper ({grace_id})")), "{markdown}");
     let csv = ada.get("/v1/team/reports/range/2026-11-10/2026-11-10?format=csv").await.text;
     assert!(csv.starts_with("user,userName,") && csv.contains(&format!("{grace_id},Grace Hopper,")), "{csv}");
+    // The scheduled team summary of that week, too.
+    let run = call("POST", &format!("{base}/local/reports/run?cadence=weekly&date=2026-11-10"), None, None, &[]).await;
+    assert_eq!(run.status, 200, "{}", run.text);
+    let summary = ada.get("/v1/reports/scheduled/team-weekly-2026-11-09?format=markdown").await;
+    assert!(summary.text.contains(&format!("Grace Hopper ({grace_id})")), "{}", summary.text);
 
     // Disabled: her tokens stop at the next request, refresh and sign-in are refused.
     let refresh = accepted.json()["refresh_token"].as_str().unwrap().to_owned();
@@ -348,4 +353,52 @@ async fn the_hosted_page_signs_up_a_new_team_and_returns_a_code() {
     let taken =
         call("POST", &format!("{base}/signup"), None, Some(&form("correct%20horse%20battery")), &form_headers).await;
     assert_eq!(taken.status, 409, "{}", taken.text);
+}
+
+/// Every route answers an access token exactly as it answers the ID token of the same
+/// person. Requests that change nothing (unknown ids, empty bodies) keep the two calls
+/// comparable: each is sent once with each token, and neither is refused for the token.
+#[tokio::test]
+async fn every_route_takes_the_access_token_as_it_takes_the_id_token() {
+    let server = Server::start_as_shipped("people-every-route", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let (id, access) = sign_up(base, "tess@example.com", "Tess Tokens").await;
+    let sample = |name: &str| match name {
+        "fy" => "2025-2026",
+        "date" | "start" | "end" => "2025-07-29",
+        "month" => "2025-07",
+        "name" => "No-Such-Project",
+        "tag" => "no-such-tag",
+        _ => "no-such-id",
+    };
+    let mut checked = 0;
+    for route in tm_service::http::routes::ROUTES.iter().filter(|r| r.authorized) {
+        let path: String = route
+            .path
+            .split('/')
+            .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => sample(param),
+                None => segment,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let body = (route.method != "GET" && route.method != "DELETE").then(|| json!({}));
+        let by_id = send(&id, route.method, &path, body.clone()).await;
+        let by_access = send(&access, route.method, &path, body).await;
+        assert_ne!(by_id.status, 401, "{} {path}: {}", route.method, by_id.text);
+        // Some answers are files (the export's zip): compare error codes where there are.
+        let code = |r: &Reply| {
+            serde_json::from_slice::<Value>(&r.bytes).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
+        };
+        assert_eq!(
+            (by_access.status, code(&by_access)),
+            (by_id.status, code(&by_id)),
+            "{} {path}: access token {} / ID token {}",
+            route.method,
+            by_access.text,
+            by_id.text
+        );
+        checked += 1;
+    }
+    assert!(checked >= 50, "{checked} routes");
 }

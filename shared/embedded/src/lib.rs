@@ -807,8 +807,10 @@ impl SettingsStore for EmbeddedStore {
 
 #[async_trait]
 impl DocStore for EmbeddedStore {
+    /// Kept like profiles: every request reads its caller's directory entry.
     async fn get_doc(&self, pk: &str, sk: &str) -> Result<Option<serde_json::Value>, StoreError> {
-        self.get_item(pk, sk).await
+        let sk = sk.to_owned();
+        self.cached(pk.to_owned(), &format!("doc#{sk}"), move |db, pk| Self::get(db, pk, &sk)).await
     }
 
     async fn put_doc(

@@ -607,7 +607,8 @@ async fn an_entry_write_is_one_query_and_one_transaction_at_any_year_size() {
         assert_eq!((*query, *get, *transact, *other), (1, 0, 1, 0), "{costs:?}");
     }
     assert!(costs[1].4 <= costs[0].4 + 60, "items read do not grow with the year: {costs:?}");
-    // The caller's profile and tenant settings, read by every request: one request.
+    // The caller's profile, tenant settings and directory entry (status, admin), read
+    // by every request: one request.
     let before = store.request_counts();
     store.caller_settings(&owner("t-cost", "large")).await.unwrap();
     let after = store.request_counts();

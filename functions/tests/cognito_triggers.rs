@@ -24,6 +24,9 @@ impl IdentityProvider for Recorder {
     async fn invite(&self, _: &Invitation) -> Result<Invited, IdentityError> {
         unreachable!("triggers invite nobody")
     }
+    async fn resend_invitation(&self, _: &str) -> Result<Invited, IdentityError> {
+        unreachable!("triggers invite nobody")
+    }
     async fn assign_tenant(&self, username: &str, tenant: &str) -> Result<(), IdentityError> {
         self.0.lock().unwrap().push(format!("tenant {username} {tenant}"));
         Ok(())
@@ -92,6 +95,10 @@ async fn a_confirmed_sign_up_gets_a_new_tenant_as_its_admin_and_an_invited_perso
     let tenant = calls[0].strip_prefix("tenant 4b1f-ada ").expect("a tenant set with AdminUpdateUserAttributes");
     assert!(tenant.starts_with("t-"), "{tenant}");
     assert_eq!(calls[1], "admin 4b1f-ada true", "the first user administers the tenant");
+    // Cognito retries a trigger that runs long: the retry makes the same tenant.
+    let retry = Recorder::default();
+    handle_post_confirmation(&service, &retry, &domains, event.clone()).await.unwrap();
+    assert_eq!(retry.0.lock().unwrap()[0], calls[0], "the same tenant again");
     let entry = person(service.ctx.store.as_ref(), &Owner::new(tenant, "4b1f-ada").unwrap()).await.unwrap().unwrap();
     assert_eq!(
         (entry.name.as_deref(), entry.email.as_deref(), entry.admin, entry.status),
@@ -120,6 +127,16 @@ async fn a_confirmed_sign_up_gets_a_new_tenant_as_its_admin_and_an_invited_perso
     assert_eq!(pool.0.lock().unwrap().clone(), ["tenant Corporate_123 acme"]);
     let lin = person(service.ctx.store.as_ref(), &Owner::new("acme", "fed-1").unwrap()).await.unwrap().unwrap();
     assert_eq!((lin.admin, lin.username.as_deref()), (Some(false), Some("Corporate_123")));
+    // An address the provider did not verify maps to no tenant.
+    let pool = Recorder::default();
+    let mut unverified = confirmed(
+        "fed-2",
+        "mal@example.org",
+        json!({"identities": r#"[{"providerName":"Corporate"}]"#, "email_verified": "false"}),
+    );
+    unverified["userName"] = json!("Corporate_456");
+    handle_post_confirmation(&service, &pool, &domains, unverified).await.unwrap();
+    assert!(!pool.0.lock().unwrap()[0].ends_with(" acme"), "{:?}", pool.0.lock().unwrap());
     let pool = Recorder::default();
     handle_post_confirmation(&service, &pool, &domains, confirmed("pw-1", "eve@example.org", json!({}))).await.unwrap();
     assert!(!pool.0.lock().unwrap()[0].ends_with(" acme"), "a password sign-up gets a tenant of its own");

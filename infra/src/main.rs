@@ -98,7 +98,8 @@ async fn run(args: Args) -> Result<(), String> {
         .collect::<Result<_, _>>()?;
     let store = EmbeddedStore::open(&args.data_dir).map_err(|e| e.to_string())?;
     let upgraded = store.upgraded();
-    if upgraded.from != upgraded.to {
+    // A new folder starts at schema 0 with nothing to rewrite: not an upgrade to report.
+    if upgraded.from != upgraded.to && (upgraded.from > 0 || upgraded.rewritten > 0) {
         println!(
             "tm-local upgraded the data folder {} in place: schema {} -> {}, {} entry items rewritten",
             args.data_dir.display(),

@@ -295,10 +295,12 @@ async fn accept_invitation(
     headers: HeaderMap,
     body: bytes::Bytes,
 ) -> Response {
+    // The page's form; JSON from a script, also when curl -d labels it a form.
     let form = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+        && !body.trim_ascii_start().starts_with(b"{");
     let password = if form {
         serde_urlencoded::from_bytes::<PasswordBody>(&body)
             .map_err(|e| ApiError::bad_request("invalid-form", format!("{e}; send password=...")))
@@ -532,6 +534,11 @@ async fn signup_submit(State(state): State<Arc<AppState>>, Form(p): Form<Authori
     };
     match state.issuer.signup_for_code(signup, &redirect, &challenge).await {
         Ok(code) => redirect_with_code(&redirect, &code, p.state.as_deref()),
+        Err(e) if e.code == "username-taken" => (
+            StatusCode::CONFLICT,
+            signup_page(&p, Some("An account with this email exists already: sign in instead (link below).")),
+        )
+            .into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
             (status, signup_page(&p, Some(&e.message))).into_response()
@@ -552,7 +559,8 @@ fn redirect_with_code(redirect: &str, code: &str, state: Option<&str>) -> Respon
 fn error_page(message: &str) -> Response {
     let page = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error - Temporal Mark (local)</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>Sign-in request refused</h1><p>{}</p></body></html>"#,
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>Sign-in request refused</h1><p>{}</p>
+<p>Start from the app's sign-in button, or from the hosted login link tm-local prints when it starts.</p></body></html>"#,
         escape(message)
     );
     (StatusCode::BAD_REQUEST, Html(page)).into_response()

@@ -95,9 +95,6 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     let grace_id = invited["person"]["id"].as_str().unwrap().to_owned();
     let link = invited["invitation"]["link"].as_str().unwrap().to_owned();
     assert!(link.starts_with(&format!("{base}/local/invitations/")), "{link}");
-    let again =
-        send(&ada, "POST", "/v1/admin/users", Some(json!({"email": "grace@example.com", "name": "Grace"}))).await;
-    assert_eq!((again.status, again.code().as_str()), (409, "already-in-tenant"));
     assert_eq!(person(&ada.get("/v1/users").await.json(), "grace@example.com")["status"], "invited");
 
     // Nobody signs in as Grace before she sets her password through the link.
@@ -225,6 +222,8 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     assert_eq!(removed.status, 204, "{}", removed.text);
     assert_eq!(grace.get("/v1/me").await.code(), "account-removed");
     assert_eq!(person(&ada.get("/v1/users").await.json(), "grace@example.com")["status"], "removed");
+    let members = ada.get("/v1/projects/Atlas/members").await.json();
+    assert!(!members.to_string().contains(&grace_id), "off the project's members: {members}");
     let report = ada.get("/v1/team/reports/range/2026-11-10/2026-11-10?groupBy=user").await.json();
     assert!(report["groups"].as_array().unwrap().iter().any(|g| g["name"] == "Rear Admiral Hopper"), "{report}");
     let gone = post_json(base, "/local/login", &json!({"username": "grace@example.com", "password": PASSWORD})).await;
@@ -401,4 +400,54 @@ async fn every_route_takes_the_access_token_as_it_takes_the_id_token() {
         checked += 1;
     }
     assert!(checked >= 50, "{checked} routes");
+}
+
+/// An invitation link works once, for the account it was made for: sending the
+/// invitation again replaces it, and a person removed and invited again gets a new
+/// account the old link cannot reach.
+#[tokio::test]
+async fn an_invitation_link_is_for_one_account_once() {
+    let server = Server::start_as_shipped("people-links", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let (admin, _) = sign_up(base, "olga@links.example", "Olga").await;
+    let invite = async |email: &str| {
+        let reply = send(&admin, "POST", "/v1/admin/users", Some(json!({"email": email, "name": "Dan"}))).await;
+        (reply.status, reply.json())
+    };
+    let accept = async |link: &str, content_type: &str| {
+        call("POST", link, None, Some(&json!({"password": PASSWORD}).to_string()), &[("content-type", content_type)])
+            .await
+    };
+
+    // Inviting someone who has not accepted yet sends a new link; the old one stops.
+    let (status, first) = invite("dan@links.example").await;
+    assert_eq!(status, 201);
+    let (status, again) = invite("dan@links.example").await;
+    assert_eq!((status, &again["person"]["id"]), (200, &first["person"]["id"]), "{again}");
+    let (old, new) = (first["invitation"]["link"].as_str().unwrap(), again["invitation"]["link"].as_str().unwrap());
+    assert_ne!(old, new);
+    assert_eq!(call("GET", old, None, None, &[]).await.status, 404);
+    assert_eq!(accept(old, "application/json").await.code(), "invitation-unknown");
+    // curl -d labels JSON a form: it is still read as JSON and answers tokens.
+    let accepted = accept(new, "application/x-www-form-urlencoded").await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    assert!(accepted.json()["id_token"].is_string());
+    let (status, signed_in) = invite("dan@links.example").await;
+    assert_eq!((status, signed_in["error"]["code"].as_str()), (409, Some("already-in-tenant")), "{signed_in}");
+
+    // Removed before accepting, invited again: the first link reaches nothing.
+    let (_, eve) = invite("eve@links.example").await;
+    let eve_id = eve["person"]["id"].as_str().unwrap().to_owned();
+    let stale = eve["invitation"]["link"].as_str().unwrap().to_owned();
+    // Admin routes name people by email as well as by id.
+    let renamed = send(&admin, "PATCH", "/v1/admin/users/eve@links.example", Some(json!({"name": "Eve E."}))).await;
+    assert_eq!((renamed.status, &renamed.json()["id"]), (200, &json!(eve_id)), "{}", renamed.text);
+    assert_eq!(send(&admin, "DELETE", &format!("/v1/admin/users/{eve_id}"), None).await.status, 204);
+    assert_eq!(call("GET", &stale, None, None, &[]).await.status, 404, "a removed person's link");
+    let (status, fresh) = invite("eve@links.example").await;
+    assert_eq!(status, 201, "{fresh}");
+    assert_ne!(fresh["person"]["id"], json!(eve_id), "a new account");
+    assert_eq!(accept(&stale, "application/json").await.code(), "invitation-unknown");
+    let joined = accept(fresh["invitation"]["link"].as_str().unwrap(), "application/json").await;
+    assert_eq!(joined.status, 200, "{}", joined.text);
 }

@@ -67,6 +67,10 @@ struct LocalUser {
     /// (Cognito's global sign-out).
     #[serde(default)]
     signed_out_at_ms: u64,
+    /// The hash of the one invitation token that works for this account (a resent
+    /// invitation replaces it; accepting clears it).
+    #[serde(default)]
+    invitation: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -299,6 +303,7 @@ impl LocalIssuer {
             disabled: false,
             removed: false,
             signed_out_at_ms: 0,
+            invitation: None,
         };
         let taken = || {
             ApiError::conflict(
@@ -327,43 +332,63 @@ impl LocalIssuer {
 
     /// `GET /local/invitations/{token}`: whom an open invitation is for.
     pub async fn invitation(&self, token: &str) -> Result<String, ApiError> {
-        Ok(self.open_invitation(token).await?.1.username)
+        Ok(self.open_invitation(token).await?.2.username)
     }
 
-    async fn open_invitation(&self, token: &str) -> Result<(String, InvitationRecord), ApiError> {
+    /// The open invitation `token` names and its account: only the account's latest
+    /// invitation, unused, unexpired, of an account that was not removed.
+    async fn open_invitation(&self, token: &str) -> Result<(String, InvitationRecord, LocalUser), ApiError> {
         let key = sha256_b64(token);
         let record: Option<InvitationRecord> = self.store.get_item(INVITATIONS, &key).await?;
-        match record {
-            Some(r) if !r.used && r.expires_at > now_seconds() => Ok((key, r)),
-            Some(r) if r.used => Err(ApiError::new(
-                410,
-                "invitation-used",
-                "this invitation was used already; sign in with the password you set",
-            )),
-            _ => Err(ApiError::new(
+        let unknown = || {
+            ApiError::new(
                 404,
                 "invitation-unknown",
-                "this invitation link is unknown or expired; ask your admin to invite you again",
-            )),
+                "this invitation link is unknown, expired or replaced by a newer one; ask an admin of your team to \
+                 send the invitation again (inviting the same email again sends a new link)",
+            )
+        };
+        let Some(record) = record else { return Err(unknown()) };
+        if record.used {
+            return Err(ApiError::new(
+                410,
+                "invitation-used",
+                "this invitation was used already; sign in with your email and the password you chose",
+            ));
         }
+        let user = self.user_by_handle(&record.username).await?.ok_or_else(unknown)?;
+        if record.expires_at <= now_seconds() || user.invitation.as_deref() != Some(key.as_str()) {
+            return Err(unknown());
+        }
+        Ok((key, record, user))
     }
 
     /// Accepts an invitation: sets the password (once) and signs the person in.
     pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<Tokens, ApiError> {
+        let (key, mut record, mut user) = self.open_invitation(token).await?;
+        if user.disabled {
+            return Err(disabled());
+        }
         check_password_strength(password)?;
-        let (key, mut record) = self.open_invitation(token).await?;
-        let mut user = self.user_by_handle(&record.username).await?.ok_or_else(|| {
-            ApiError::new(
-                404,
-                "invitation-unknown",
-                "the invited account was removed; ask your admin to invite you again",
-            )
-        })?;
         user.password_hash = hash_slowly(password).await?;
+        user.invitation = None;
         record.used = true;
         self.store.put_item(INVITATIONS, &key, &record).await?;
         self.store.put_item(USERS, &user.username.to_lowercase(), &user).await?;
         self.mint(&user).await
+    }
+
+    /// A new invitation token for `user`, replacing any earlier one.
+    async fn new_invitation(&self, user: &mut LocalUser) -> Result<String, StoreError> {
+        let token = random_token();
+        let record = InvitationRecord {
+            username: user.username.clone(),
+            expires_at: now_seconds() + INVITATION_SECONDS,
+            used: false,
+        };
+        self.store.put_item(INVITATIONS, &sha256_b64(&token), &record).await?;
+        user.invitation = Some(sha256_b64(&token));
+        Ok(format!("{}/local/invitations/{token}", self.issuer))
     }
 
     async fn user_by_handle(&self, handle: &str) -> Result<Option<LocalUser>, StoreError> {
@@ -604,7 +629,7 @@ impl IdentityProvider for LocalIssuer {
         {
             return Err(IdentityError::Exists(format!("an account with the email {username} exists already")));
         }
-        let user = LocalUser {
+        let mut user = LocalUser {
             sub: uuid::Uuid::new_v4().to_string(),
             username: username.clone(),
             password_hash: String::new(),
@@ -615,17 +640,27 @@ impl IdentityProvider for LocalIssuer {
             disabled: false,
             removed: false,
             signed_out_at_ms: 0,
+            invitation: None,
         };
-        let token = random_token();
-        let record = InvitationRecord {
-            username: username.clone(),
-            expires_at: now_seconds() + INVITATION_SECONDS,
-            used: false,
-        };
+        let link = self.new_invitation(&mut user).await.map_err(unavailable)?;
         self.store.put_item(USERS, &username, &user).await.map_err(unavailable)?;
         self.store.put_item(SUBS, &user.sub, &username).await.map_err(unavailable)?;
-        self.store.put_item(INVITATIONS, &sha256_b64(&token), &record).await.map_err(unavailable)?;
-        Ok(Invited { user: user.sub, username, link: Some(format!("{}/local/invitations/{token}", self.issuer)) })
+        Ok(Invited { user: user.sub, username, link: Some(link) })
+    }
+
+    async fn resend_invitation(&self, username: &str) -> Result<Invited, IdentityError> {
+        let unavailable = |e: StoreError| IdentityError::Unavailable(e.to_string());
+        let mut user = self
+            .user_by_handle(username)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| IdentityError::NotFound(format!("no account {username:?} in the local user pool")))?;
+        if user.invitation.is_none() {
+            return Err(IdentityError::Invalid(format!("{username} has set a password already; they sign in")));
+        }
+        let link = self.new_invitation(&mut user).await.map_err(unavailable)?;
+        self.store.put_item(USERS, &user.username.to_lowercase(), &user).await.map_err(unavailable)?;
+        Ok(Invited { user: user.sub, username: user.username, link: Some(link) })
     }
 
     async fn assign_tenant(&self, username: &str, tenant: &str) -> Result<(), IdentityError> {
@@ -661,6 +696,7 @@ impl IdentityProvider for LocalIssuer {
     async fn remove(&self, username: &str) -> Result<(), IdentityError> {
         self.change_user(username, |u| {
             u.removed = true;
+            u.invitation = None;
             u.signed_out_at_ms = now_ms();
         })
         .await

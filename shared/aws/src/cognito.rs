@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, DeliveryMediumType};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, DeliveryMediumType, MessageActionType};
 use tm_service::auth::principal::{TENANT_ADMIN_GROUP, TENANT_CLAIM};
 use tm_service::auth::{IdentityError, IdentityProvider, Invitation, Invited};
 
@@ -43,6 +43,7 @@ fn pool_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt
         "InvalidParameterException" | "CodeDeliveryFailureException" | "InvalidPasswordException" => {
             IdentityError::Invalid(message)
         }
+        // Throttling, permissions, limits: the service's, not the request's.
         _ => IdentityError::Unavailable(message),
     }
 }
@@ -78,6 +79,23 @@ impl IdentityProvider for CognitoIdentity {
             self.set_admin(&username, true).await?;
         }
         Ok(Invited { user: sub, username, link: None })
+    }
+
+    async fn resend_invitation(&self, username: &str) -> Result<Invited, IdentityError> {
+        let resent = self
+            .client
+            .admin_create_user()
+            .user_pool_id(&self.pool)
+            .username(username)
+            .message_action(MessageActionType::Resend)
+            .desired_delivery_mediums(DeliveryMediumType::Email)
+            .send()
+            .await
+            .map_err(|e| pool_error("AdminCreateUser (RESEND)", e))?;
+        let user =
+            resent.user().ok_or_else(|| IdentityError::Unavailable("AdminCreateUser returned no user".into()))?;
+        let sub = user.attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value()).unwrap_or(username);
+        Ok(Invited { user: sub.to_owned(), username: user.username().unwrap_or(username).to_owned(), link: None })
     }
 
     async fn assign_tenant(&self, username: &str, tenant: &str) -> Result<(), IdentityError> {
@@ -129,15 +147,8 @@ impl IdentityProvider for CognitoIdentity {
 
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), IdentityError> {
         if disabled {
-            self.client
-                .admin_disable_user()
-                .user_pool_id(&self.pool)
-                .username(username)
-                .send()
-                .await
-                .map_err(|e| pool_error("AdminDisableUser", e))?;
-            // Refresh tokens stop working at once; ID and access tokens are refused by
-            // the directory status every function reads.
+            // Signed out first: if disabling then fails, nobody holds a fresh refresh
+            // token, and the admin retries.
             self.client
                 .admin_user_global_sign_out()
                 .user_pool_id(&self.pool)
@@ -145,6 +156,13 @@ impl IdentityProvider for CognitoIdentity {
                 .send()
                 .await
                 .map_err(|e| pool_error("AdminUserGlobalSignOut", e))?;
+            self.client
+                .admin_disable_user()
+                .user_pool_id(&self.pool)
+                .username(username)
+                .send()
+                .await
+                .map_err(|e| pool_error("AdminDisableUser", e))?;
         } else {
             self.client
                 .admin_enable_user()

@@ -55,6 +55,9 @@ pub trait IdentityProvider: Send + Sync {
     /// Makes an account in `invitation.tenant` with a temporary password that must be
     /// changed at first sign-in, and sends (or returns) the invitation.
     async fn invite(&self, invitation: &Invitation) -> Result<Invited, IdentityError>;
+    /// Sends the invitation of an account that has not signed in yet again (a new
+    /// temporary password or link; the old one stops working).
+    async fn resend_invitation(&self, username: &str) -> Result<Invited, IdentityError>;
     /// Puts an existing account into a tenant (sign-up: the post-confirmation trigger).
     async fn assign_tenant(&self, username: &str, tenant: &str) -> Result<(), IdentityError>;
     async fn set_name(&self, username: &str, name: &str) -> Result<(), IdentityError>;

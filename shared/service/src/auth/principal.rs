@@ -73,7 +73,9 @@ impl Principal {
                  trigger adds it; until it runs, send the ID token (Authorization: Bearer <id_token>)"
                     .into()
             } else {
-                "the token carries no tenant (custom:tenant_id); ask an administrator to add you to a tenant".into()
+                "the token carries no tenant (custom:tenant_id): if you just signed up, sign in again (sign-up gives \
+                 you a tenant); otherwise ask an administrator of your team to invite you"
+                    .into()
             })
         })?;
         let user = check_id("user", user).map_err(|e| AuthError(e.to_string()))?;

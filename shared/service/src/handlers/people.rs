@@ -10,8 +10,10 @@ use crate::http::answers::{InvitationAnswer, InvitationDelivery, People, Person}
 use crate::http::bodies::{NewPerson, PersonPatch};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::Owner;
-use crate::store::team::{DirectoryEntry, PersonStatus, person, save_person, tenant_people};
+use crate::store::team::{
+    DirectoryEntry, PersonStatus, person, save_person, save_shared_project, shared_project, shared_projects,
+    tenant_people,
+};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -52,7 +54,13 @@ fn identity(ctx: &AppContext) -> Result<&Arc<dyn IdentityProvider>, ApiError> {
 
 fn pool_error(e: IdentityError) -> ApiError {
     match e {
-        IdentityError::Exists(m) => ApiError::conflict("email-taken", m),
+        IdentityError::Exists(m) => ApiError::conflict(
+            "email-taken",
+            format!(
+                "{m}: the address belongs to another team's account (a person is in one team); they can be \
+                 invited once an admin of that team removes them"
+            ),
+        ),
         IdentityError::NotFound(m) => ApiError::new(404, "unknown-user", m),
         IdentityError::Invalid(m) => ApiError::new(422, "refused-by-user-pool", m),
         IdentityError::Unavailable(m) => {
@@ -105,9 +113,17 @@ pub(crate) async fn invite(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     if let Some(there) =
         people.iter().find(|p| p.status != PersonStatus::Removed && p.email.as_deref() == Some(email.as_str()))
     {
+        // Inviting someone who has not accepted yet sends the invitation again.
+        if there.status == PersonStatus::Invited {
+            return resend(ctx, caller, pool, there).await;
+        }
         return Err(ApiError::conflict(
             "already-in-tenant",
-            format!("{email} is already in your tenant ({}, {})", there.display_name(), there.status.label()),
+            format!(
+                "{email} is already in your tenant ({}, {}); GET /v1/users lists everyone",
+                there.display_name(),
+                there.status.label()
+            ),
         )
         .with_details(json!({"id": there.user})));
     }
@@ -138,14 +154,52 @@ pub(crate) async fn invite(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     Ok(ApiResponse::json(201, &answer))
 }
 
+/// A new invitation (temporary password or link) for someone invited who has not
+/// signed in yet; the earlier one stops working. 200 with the same answer as an
+/// invitation.
+async fn resend(
+    ctx: &AppContext,
+    caller: &Caller,
+    pool: &Arc<dyn IdentityProvider>,
+    person: &DirectoryEntry,
+) -> Result<ApiResponse, ApiError> {
+    let invited = pool.resend_invitation(username(person)).await.map_err(pool_error)?;
+    audit(ctx, audit_record(caller, &person.user, "user.reinvite", &person.user)).await;
+    if let Some(link) = &invited.link {
+        tracing::info!(user = %person.user, link = %link, "invitation link");
+    }
+    let sent_by = if invited.link.is_some() { "link" } else { "email" };
+    let answer = InvitationAnswer {
+        person: Person::from(person),
+        invitation: InvitationDelivery { sent_by, link: invited.link },
+    };
+    Ok(ApiResponse::json(200, &answer))
+}
+
 /// The person a `{id}` route names, in the caller's tenant.
 async fn target(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<DirectoryEntry, ApiError> {
     let id = matched.param("id").unwrap_or_default().trim();
     let unknown = || {
-        ApiError::new(404, "unknown-user", format!("no one in your tenant has the id {id:?}; GET /v1/users lists them"))
+        ApiError::new(
+            404,
+            "unknown-user",
+            format!("no one in your tenant has the id, email or username {id:?}; GET /v1/users lists everyone"),
+        )
     };
-    let owner: Owner = caller.owner.colleague(id).map_err(|_| unknown())?;
-    person(ctx.store.as_ref(), &owner).await?.ok_or_else(unknown)
+    if let Ok(owner) = caller.owner.colleague(id)
+        && let Some(found) = person(ctx.store.as_ref(), &owner).await?
+    {
+        return Ok(found);
+    }
+    // By email or username, as project members are named.
+    let mut named: Vec<DirectoryEntry> = tenant_people(ctx.store.as_ref(), caller.owner.tenant())
+        .await?
+        .into_iter()
+        .filter(|p| p.answers_to(id))
+        .collect();
+    // An email removed once and invited again names the current person.
+    named.sort_by_key(|p| p.status == PersonStatus::Removed);
+    named.into_iter().next().ok_or_else(unknown)
 }
 
 /// Refuses a change that would leave the tenant without an active administrator.
@@ -259,10 +313,38 @@ pub(crate) async fn remove(ctx: &AppContext, caller: &Caller, matched: &Matched)
             let record = audit_record(caller, &after.user, "user.delete", &after.user)
                 .change(Some(json!({"name": before.name, "email": before.email, "admin": before.is_admin()})), None);
             audit(ctx, record).await;
+            leave_projects(ctx, caller, &after.user).await?;
             return Ok(ApiResponse::no_content());
         }
     }
     Err(ApiError::new(503, "busy", "this person was changed concurrently; retry in a moment"))
+}
+
+/// Takes a removed person off every shared project of the tenant. As when a member
+/// leaves, what they logged on a project while a member still counts in its reports.
+async fn leave_projects(ctx: &AppContext, caller: &Caller, user: &str) -> Result<(), ApiError> {
+    let tenant = caller.owner.tenant();
+    for share in shared_projects(ctx.store.as_ref(), tenant).await? {
+        if !share.members.contains_key(user) {
+            continue;
+        }
+        let (owner, name) = (share.owner.clone(), share.name.clone());
+        let mut current = Some(share);
+        for _ in 0..MAX_SAVE_ATTEMPTS {
+            let Some(mut share) = current.take() else { break };
+            let Some(role) = share.remove_member(user) else { break };
+            let read = share.revision;
+            share.updated_at = caller.at;
+            if save_shared_project(ctx.store.as_ref(), tenant, &share, Some(read)).await? {
+                let record = audit_record(caller, user, "member.delete", &name)
+                    .change(Some(json!({"role": role, "owner": owner})), None);
+                audit(ctx, record).await;
+                break;
+            }
+            current = shared_project(ctx.store.as_ref(), tenant, &owner, &name).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

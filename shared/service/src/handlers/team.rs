@@ -61,7 +61,11 @@ async fn colleague(ctx: &AppContext, caller: &Caller, handle: &str, removed: boo
         }
     } else {
         let people = tenant_people(ctx.store.as_ref(), caller.owner.tenant()).await?;
-        let matching: Vec<&DirectoryEntry> = people.iter().filter(|p| usable(p) && p.answers_to(handle)).collect();
+        let mut matching: Vec<&DirectoryEntry> = people.iter().filter(|p| usable(p) && p.answers_to(handle)).collect();
+        // An email removed once and invited again: the current person.
+        if matching.len() > 1 {
+            matching.retain(|p| p.status != PersonStatus::Removed);
+        }
         if let [one] = matching.as_slice() {
             return Ok(one.user.clone());
         }

@@ -71,8 +71,9 @@ fn method(route: &Route) -> HttpMethod {
 fn successes(handler: Handler) -> &'static [u16] {
     use Handler::*;
     match handler {
-        CreateEntry | StartTimer | CreateProject | CreateUpload | InviteUser => &[201],
-        PutMember => &[200, 201],
+        CreateEntry | StartTimer | CreateProject | CreateUpload => &[201],
+        // 200: the invitation of someone who has not accepted yet, sent again.
+        PutMember | InviteUser => &[200, 201],
         DeleteEntry | DeleteProject | DeleteMember | DeleteUser => &[204],
         _ => &[200],
     }

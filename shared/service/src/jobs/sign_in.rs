@@ -84,6 +84,15 @@ pub fn new_tenant_id() -> String {
     format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..16])
 }
 
+/// The tenant a sign-up makes: named after the person's `sub`, so a retried trigger
+/// (Cognito retries one that runs long) makes the same tenant, not a second one.
+pub fn sign_up_tenant_id(sub: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("tm-tenant:{sub}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("t-{hex}")
+}
+
 fn text<'a>(event: &'a Value, pointer: &str) -> Option<&'a str> {
     event.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
@@ -120,18 +129,19 @@ pub async fn post_confirmation(
     let email = attribute(&event, "email").map(str::to_lowercase);
     let (tenant, admin, assign) = match attribute(&event, TENANT_CLAIM) {
         Some(tenant) => (tenant.to_owned(), None, false),
-        None => match email.as_deref().filter(|_| is_federated(&event)).and_then(|e| domains.tenant_of(e)) {
+        // Only an address the provider says it verified maps to a tenant.
+        None => match email
+            .as_deref()
+            .filter(|_| is_federated(&event) && attribute(&event, "email_verified") == Some("true"))
+            .and_then(|e| domains.tenant_of(e))
+        {
             Some(tenant) => (tenant.to_owned(), Some(false), true),
-            None => (new_tenant_id(), Some(true), true),
+            None => (sign_up_tenant_id(sub), Some(true), true),
         },
     };
     let owner = Owner::new(&tenant, sub).map_err(|e| TriggerError::Event(e.to_string()))?;
-    if assign {
-        identity.assign_tenant(username, &tenant).await?;
-        if admin == Some(true) {
-            identity.set_admin(username, true).await?;
-        }
-    }
+    // The directory entry first: it decides admin standing, so a failure between the
+    // pool calls below leaves an admin who can still act, and a retry finds it.
     let ctx = ctx_for(&tenant).await?;
     if person(ctx.store.as_ref(), &owner).await?.is_none() {
         let mut entry = DirectoryEntry::new(&owner, at);
@@ -140,6 +150,12 @@ pub async fn post_confirmation(
         entry.username = Some(username.to_owned());
         entry.admin = admin;
         save_person(ctx.store.as_ref(), &entry, None).await?;
+    }
+    if assign {
+        identity.assign_tenant(username, &tenant).await?;
+        if admin == Some(true) {
+            identity.set_admin(username, true).await?;
+        }
     }
     tracing::info!(tenant = %tenant, user = %sub, new_tenant = admin == Some(true), "sign-up confirmed");
     Ok(event)

@@ -224,6 +224,9 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     assert_eq!(person(&ada.get("/v1/users").await.json(), "grace@example.com")["status"], "removed");
     let members = ada.get("/v1/projects/Atlas/members").await.json();
     assert!(!members.to_string().contains(&grace_id), "off the project's members: {members}");
+    // The schedule makes no more reports for her: Ada's own and the team's only.
+    let run = call("POST", &format!("{base}/local/reports/run?cadence=monthly&date=2026-11-10"), None, None, &[]).await;
+    assert_eq!(run.json()["run"]["generated"], 2, "{}", run.text);
     let report = ada.get("/v1/team/reports/range/2026-11-10/2026-11-10?groupBy=user").await.json();
     assert!(report["groups"].as_array().unwrap().iter().any(|g| g["name"] == "Rear Admiral Hopper"), "{report}");
     let gone = post_json(base, "/local/login", &json!({"username": "grace@example.com", "password": PASSWORD})).await;

@@ -19,7 +19,8 @@ use crate::context::{AppContext, Caller};
 use crate::error::AppError;
 use crate::store::aggregates::{Bucket, MonthAggregate, buckets_of, month_aggregates, put_month_aggregate};
 use crate::store::team::{
-    GeneratedReport, ReportScope, directory_page, generated_report, record_generated_report, replace_generated_report,
+    GeneratedReport, PersonStatus, ReportScope, directory_page, generated_report, record_generated_report,
+    replace_generated_report,
 };
 use crate::store::{Owner, Profile, StoreError};
 use async_trait::async_trait;
@@ -420,8 +421,12 @@ pub async fn fan_out(ctx: &AppContext, periods: &[Period], sink: &mut dyn TaskSi
         let (users, next) = directory_page(ctx.store.as_ref(), after.as_deref(), 500).await?;
         let mut batch = Vec::new();
         for entry in &users {
-            summary.users += 1;
             tenants.insert(entry.tenant.clone());
+            // Nobody reads a removed person's reports, and an invited one has no data yet.
+            if matches!(entry.status, PersonStatus::Removed | PersonStatus::Invited) {
+                continue;
+            }
+            summary.users += 1;
             for period in periods {
                 batch.push(ReportTask {
                     tenant: entry.tenant.clone(),

@@ -1,7 +1,9 @@
-//! `tm`: the offline Temporal Mark tool. Checks, renders and reports on a folder of
+//! `tm`: the Temporal Mark tool. Offline, it checks, renders and reports on a folder of
 //! Markdown logs, so the single-user workflow keeps working and a log can be checked
-//! (e.g. in a git pre-commit hook) before it is uploaded.
+//! (e.g. in a git pre-commit hook) before it is uploaded. As the service's client it
+//! signs in (`tm login`, per `--profile`) and says who it is signed in as.
 
+mod remote;
 mod vault;
 
 use chrono::{NaiveDate, Utc};
@@ -28,6 +30,9 @@ use tm_core::reports::{
 #[derive(Parser)]
 #[command(name = "tm", version, about = "Temporal Mark: check, render and report on Markdown time logs")]
 struct Cli {
+    /// The signed-in account to use (several accounts or deployments side by side).
+    #[arg(long, global = true, env = "TM_PROFILE", default_value = "default")]
+    profile: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,6 +78,32 @@ enum Command {
     Tag {
         #[command(subcommand)]
         command: TagCommand,
+    },
+    /// Sign in to the service: reads the password from standard input (one line) and
+    /// keeps the profile's tokens in your config folder, readable by you only.
+    Login {
+        /// The service's URL (tm-local: http://127.0.0.1:8080).
+        #[arg(long, env = "TM_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// Your username or email. Password sign-in is tm-local's; a deployment in AWS
+        /// signs in through its hosted page, which `tm login` does not open yet.
+        #[arg(long)]
+        username: String,
+        /// The app client the refresh grant names.
+        #[arg(long, default_value = remote::LOCAL_CLIENT_ID)]
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget the profile's tokens.
+    Logout {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who the profile is signed in as: user, tenant, admin standing, service.
+    Whoami {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -147,11 +178,84 @@ fn main() -> ExitCode {
         Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
         Command::Report { kind, args } => report(kind, &args),
         Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
+        Command::Login { url, username, client_id, json } => login(&cli.profile, &url, &username, &client_id, json),
+        Command::Logout { json } => logout(&cli.profile, json),
+        Command::Whoami { json } => whoami(&cli.profile, json),
     };
     result.unwrap_or_else(|message| {
         eprintln!("tm: {message}");
         ExitCode::FAILURE
     })
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("give the password on standard input, e.g.: echo \"$PASSWORD\" | tm login --username NAME".into());
+    }
+    Ok(password)
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(value).expect("JSON serialises"));
+}
+
+fn login(profile: &str, url: &str, username: &str, client_id: &str, json: bool) -> Result<ExitCode, String> {
+    let password = read_password()?;
+    let session = remote::login(url, client_id, username, &password).map_err(|e| e.0)?;
+    let me = remote::get_json(&session, "/v1/me").map_err(|e| e.0)?;
+    let mut credentials = remote::Credentials::load().map_err(|e| e.0)?;
+    credentials.profiles.insert(profile.to_owned(), session.clone());
+    credentials.save().map_err(|e| e.0)?;
+    if json {
+        print_json(&serde_json::json!({"profile": profile, "url": session.url, "me": me}));
+    } else {
+        println!(
+            "signed in to {} as {} (profile {profile}, tenant {})",
+            session.url,
+            session.username,
+            me["tenant"].as_str().unwrap_or("?")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn logout(profile: &str, json: bool) -> Result<ExitCode, String> {
+    let mut credentials = remote::Credentials::load().map_err(|e| e.0)?;
+    let removed = credentials.profiles.remove(profile);
+    if removed.is_some() {
+        credentials.save().map_err(|e| e.0)?;
+    }
+    if json {
+        print_json(&serde_json::json!({"profile": profile, "signedOut": removed.is_some()}));
+    } else if let Some(session) = &removed {
+        println!("signed out of {} (profile {profile})", session.url);
+    } else {
+        println!("profile {profile} was not signed in");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn whoami(profile: &str, json: bool) -> Result<ExitCode, String> {
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    let me = remote::get_json(&session, "/v1/me").map_err(|e| e.0)?;
+    if json {
+        print_json(
+            &serde_json::json!({"profile": profile, "url": session.url, "username": session.username, "me": me}),
+        );
+    } else {
+        let admin = if me["isTenantAdmin"] == true { ", tenant admin" } else { "" };
+        println!(
+            "{} (user {}) in tenant {}{admin}\nservice: {}  profile: {profile}",
+            session.username,
+            me["user"].as_str().unwrap_or("?"),
+            me["tenant"].as_str().unwrap_or("?"),
+            session.url
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tm check --json`, written as it is serialised: each entry becomes JSON one at a time.

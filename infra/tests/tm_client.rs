@@ -1,0 +1,133 @@
+//! `tm` as the service's client against tm-local: signing in per profile (password on
+//! standard input), the credentials file readable by its owner only, silent refresh,
+//! several accounts side by side, signing out, and the service's refusals as messages.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use support::{Server, call};
+
+/// The `tm` binary of this workspace (built beside tm-local; built here when a run of
+/// this package alone has not built it).
+fn tm_binary() -> PathBuf {
+    let beside = Path::new(env!("CARGO_BIN_EXE_tm-local")).with_file_name("tm");
+    if !beside.exists() {
+        let built = Command::new(env!("CARGO")).args(["build", "-q", "-p", "tm"]).status().unwrap();
+        assert!(built.success(), "cargo build -p tm");
+    }
+    beside
+}
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn tm(config: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(tm_binary())
+        .args(args)
+        .env("TM_CONFIG_DIR", config)
+        .env_remove("TM_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn sign_up(base: &str, email: &str) -> Value {
+    let body = json!({"username": email, "password": "correct horse battery", "name": email});
+    let reply = call("POST", &format!("{base}/local/signup"), None, Some(&body.to_string()), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()
+}
+
+#[tokio::test]
+async fn tm_signs_in_per_profile_refreshes_silently_and_signs_out() {
+    let server = Server::start_as_shipped("tm-client", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let config = support::data_dir("tm-client-config");
+    sign_up(base, "ada@example.com").await;
+    sign_up(base, "bob@example.com").await;
+
+    // Not signed in yet: says how to sign in.
+    let none = tm(&config, &["whoami"], "");
+    assert!(!none.ok && none.stderr.contains("tm --profile default login"), "{}", none.stderr);
+    // A wrong password is the service's message; nothing is stored.
+    let wrong = tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "nope\n");
+    assert!(!wrong.ok && wrong.stderr.contains("wrong username or password"), "{}", wrong.stderr);
+    assert!(!config.join("credentials.json").exists());
+    let empty = tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "");
+    assert!(!empty.ok && empty.stderr.contains("standard input"), "{}", empty.stderr);
+
+    // Two accounts side by side.
+    let ada = tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n");
+    assert!(ada.ok && ada.stdout.contains("signed in to") && ada.stdout.contains("ada@example.com"), "{}", ada.stderr);
+    let bob = tm(
+        &config,
+        &["--profile", "bob", "login", "--url", base, "--username", "bob@example.com", "--json"],
+        "correct horse battery\n",
+    );
+    assert!(bob.ok, "{}", bob.stderr);
+    let bob_tenant = serde_json::from_str::<Value>(&bob.stdout).unwrap()["me"]["tenant"].clone();
+    let whoami = |profile: &str| {
+        let run = tm(&config, &["--profile", profile, "whoami", "--json"], "");
+        assert!(run.ok, "{}", run.stderr);
+        serde_json::from_str::<Value>(&run.stdout).unwrap()
+    };
+    let ada_me = whoami("default");
+    assert_eq!(
+        (ada_me["username"].as_str(), ada_me["me"]["isTenantAdmin"].as_bool()),
+        (Some("ada@example.com"), Some(true))
+    );
+    assert_eq!(whoami("bob")["me"]["tenant"], bob_tenant);
+    assert_ne!(ada_me["me"]["tenant"], bob_tenant, "each sign-up its own tenant");
+    let text = tm(&config, &["whoami"], "");
+    assert!(text.stdout.contains("in tenant") && text.stdout.contains("tenant admin"), "{}", text.stdout);
+
+    // The tokens are the owner's only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(config.join("credentials.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // An expired ID token is refreshed silently (and saved): the stored one is garbage.
+    let path = config.join("credentials.json");
+    let mut stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    stored["profiles"]["default"]["idToken"] = json!("expired.garbage.token");
+    stored["profiles"]["default"]["expiresAt"] = json!(0);
+    std::fs::write(&path, stored.to_string()).unwrap();
+    assert_eq!(whoami("default")["me"]["user"], ada_me["me"]["user"]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_ne!(saved["profiles"]["default"]["idToken"], "expired.garbage.token");
+    // A refresh token the service refuses: sign in again, says so.
+    stored["profiles"]["default"]["refreshToken"] = json!("revoked");
+    std::fs::write(&path, stored.to_string()).unwrap();
+    let ended = tm(&config, &["whoami"], "");
+    assert!(!ended.ok && ended.stderr.contains("sign in again"), "{}", ended.stderr);
+
+    // Signing out forgets one profile only.
+    let out = tm(&config, &["logout"], "");
+    assert!(out.ok && out.stdout.contains("signed out"), "{}", out.stdout);
+    assert!(!tm(&config, &["whoami"], "").ok);
+    assert_eq!(whoami("bob")["me"]["tenant"], bob_tenant);
+    let again = tm(&config, &["logout"], "");
+    assert!(again.ok && again.stdout.contains("was not signed in"), "{}", again.stdout);
+
+    // Nothing listening: says where it tried.
+    let nowhere = tm(&config, &["login", "--url", "http://127.0.0.1:9", "--username", "x"], "pw\n");
+    assert!(!nowhere.ok && nowhere.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", nowhere.stderr);
+}

@@ -85,13 +85,28 @@ enum Command {
         /// The service's URL (tm-local: http://127.0.0.1:8080).
         #[arg(long, env = "TM_URL", default_value = "http://127.0.0.1:8080")]
         url: String,
-        /// Your username or email. Password sign-in is tm-local's; a deployment in AWS
-        /// signs in through its hosted page, which `tm login` does not open yet.
+        /// Sign in with this username or email and the password on standard input
+        /// (tm-local only, for scripts). Without it, `tm` prints the hosted login's
+        /// link (and opens a browser when it can) and waits for the sign-in.
         #[arg(long)]
-        username: String,
-        /// The app client the refresh grant names.
-        #[arg(long, default_value = remote::LOCAL_CLIENT_ID)]
+        username: Option<String>,
+        /// Where the hosted login is, when not at --url (Cognito:
+        /// https://PREFIX.auth.REGION.amazoncognito.com).
+        #[arg(long, env = "TM_AUTH_URL")]
+        auth_url: Option<String>,
+        /// The app client (Cognito: the stack's UserPoolClientId output).
+        #[arg(long, env = "TM_CLIENT_ID", default_value = remote::LOCAL_CLIENT_ID)]
         client_id: String,
+        /// Only print the link; do not try to open a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for the sign-in in the browser, in seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// The loopback port the browser comes back to (0: any free one; Cognito needs
+        /// the exact callback URL registered, e.g. http://127.0.0.1:53682/callback).
+        #[arg(long, default_value_t = 0)]
+        callback_port: u16,
         #[arg(long)]
         json: bool,
     },
@@ -178,7 +193,18 @@ fn main() -> ExitCode {
         Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
         Command::Report { kind, args } => report(kind, &args),
         Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
-        Command::Login { url, username, client_id, json } => login(&cli.profile, &url, &username, &client_id, json),
+        Command::Login { url, username, auth_url, client_id, no_browser, timeout, callback_port, json } => {
+            let how = match username {
+                Some(name) => SignIn::Password(name),
+                None => SignIn::Browser {
+                    auth_url,
+                    open: !no_browser,
+                    timeout: std::time::Duration::from_secs(timeout),
+                    port: callback_port,
+                },
+            };
+            login(&cli.profile, &url, how, &client_id, json)
+        }
         Command::Logout { json } => logout(&cli.profile, json),
         Command::Whoami { json } => whoami(&cli.profile, json),
     };
@@ -202,9 +228,24 @@ fn print_json(value: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(value).expect("JSON serialises"));
 }
 
-fn login(profile: &str, url: &str, username: &str, client_id: &str, json: bool) -> Result<ExitCode, String> {
-    let password = read_password()?;
-    let session = remote::login(url, client_id, username, &password).map_err(|e| e.0)?;
+enum SignIn {
+    Password(String),
+    Browser { auth_url: Option<String>, open: bool, timeout: std::time::Duration, port: u16 },
+}
+
+fn login(profile: &str, url: &str, how: SignIn, client_id: &str, json: bool) -> Result<ExitCode, String> {
+    let session = match how {
+        SignIn::Password(username) => {
+            let password = read_password()?;
+            remote::login(url, client_id, &username, &password).map_err(|e| e.0)?
+        }
+        SignIn::Browser { auth_url, open, timeout, port } => {
+            let mut session =
+                remote::login_in_browser(url, auth_url.as_deref(), client_id, open, timeout, port).map_err(|e| e.0)?;
+            session.username = remote::token_username(&session.id_token).unwrap_or_default();
+            session
+        }
+    };
     let me = remote::get_json(&session, "/v1/me").map_err(|e| e.0)?;
     let mut credentials = remote::Credentials::load().map_err(|e| e.0)?;
     credentials.profiles.insert(profile.to_owned(), session.clone());

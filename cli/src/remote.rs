@@ -29,6 +29,16 @@ pub struct Session {
     pub refresh_token: String,
     /// When the ID token expires (seconds since the Unix epoch).
     pub expires_at: u64,
+    /// Where the hosted login and token endpoint are, when not at `url` (Cognito's
+    /// domain, `https://PREFIX.auth.REGION.amazoncognito.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
+}
+
+impl Session {
+    fn token_endpoint(&self) -> String {
+        format!("{}/oauth2/token", self.auth_url.as_deref().unwrap_or(&self.url))
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -152,8 +162,9 @@ pub fn login(url: &str, client_id: &str, username: &str, password: &str) -> Resu
     let body = answer.text().unwrap_or_default();
     if status == reqwest::StatusCode::NOT_FOUND {
         return Err(Failure(format!(
-            "{url} has no password sign-in (/local/login): --username works with tm-local; a deployment in AWS \
-             signs in through its hosted page, which tm login does not open yet"
+            "{url} has no password sign-in (/local/login): --username works with tm-local; sign in to a \
+             deployment in AWS through its hosted page: tm login --url API_URL --auth-url HOSTED_LOGIN_URL \
+             --client-id CLIENT_ID (without --username)"
         )));
     }
     if !status.is_success() {
@@ -169,6 +180,7 @@ pub fn login(url: &str, client_id: &str, username: &str, password: &str) -> Resu
         access_token: String::new(),
         refresh_token: String::new(),
         expires_at: 0,
+        auth_url: None,
     };
     tokens_into(&mut session, &tokens)?;
     Ok(session)
@@ -177,7 +189,7 @@ pub fn login(url: &str, client_id: &str, username: &str, password: &str) -> Resu
 /// New ID and access tokens from the refresh token (the OAuth refresh grant).
 fn refresh(session: &mut Session) -> Result<(), Failure> {
     let answer = client()
-        .post(format!("{}/oauth2/token", session.url))
+        .post(session.token_endpoint())
         .form(&[
             ("grant_type", "refresh_token"),
             ("client_id", session.client_id.as_str()),
@@ -227,4 +239,220 @@ pub fn get_json(session: &Session, path: &str) -> Result<Value, Failure> {
         return Err(service_error(status, &body));
     }
     serde_json::from_str(&body).map_err(|e| Failure(format!("{path} answered no JSON: {e}")))
+}
+
+// ---- sign-in through the hosted page ------------------------------------------------
+
+fn random_b64(bytes: usize) -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut buffer = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buffer);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
+}
+
+fn challenge_of(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// RFC 3986 unreserved characters kept, everything else percent-encoded.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn decode(value: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(high * 16 + low);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Who an ID token names, for showing (its email, else its username); the token was
+/// verified by the service that issued it, this only reads it.
+pub fn token_username(id_token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = id_token.split('.').nth(1)?;
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    claims["email"].as_str().or(claims["cognito:username"].as_str()).map(str::to_owned)
+}
+
+/// The query parameters of a request line's target (`/callback?code=…&state=…`).
+fn query_of(target: &str) -> BTreeMap<String, String> {
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn answer_browser(stream: &mut std::net::TcpStream, status: &str, message: &str) {
+    use std::io::Write as _;
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Temporal Mark</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto\"><h1>Temporal Mark</h1><p>{message}</p></body></html>"
+    );
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+        page.len()
+    );
+}
+
+/// Waits for the hosted login to send the browser back to `listener` with a code for
+/// `state`; the code.
+fn wait_for_code(listener: &std::net::TcpListener, state: &str, timeout: Duration) -> Result<String, Failure> {
+    use std::io::BufRead as _;
+    let deadline = std::time::Instant::now() + timeout;
+    listener.set_nonblocking(true).map_err(|e| Failure(format!("cannot wait for the sign-in: {e}")))?;
+    loop {
+        match listener.accept() {
+            Ok((mut stream, _)) => {
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut line = String::new();
+                if std::io::BufReader::new(&stream).read_line(&mut line).is_err() {
+                    continue;
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("");
+                if !target.starts_with("/callback") {
+                    answer_browser(
+                        &mut stream,
+                        "404 Not Found",
+                        "Nothing here: tm waits for the sign-in at /callback.",
+                    );
+                    continue;
+                }
+                let params = query_of(target);
+                if let Some(error) = params.get("error") {
+                    let why = params.get("error_description").cloned().unwrap_or_else(|| error.clone());
+                    answer_browser(&mut stream, "400 Bad Request", &format!("Sign-in failed: {why}"));
+                    return Err(Failure(format!("the sign-in failed: {why}")));
+                }
+                if params.get("state").map(String::as_str) != Some(state) {
+                    // Not the answer to this sign-in (a stale tab): keep waiting.
+                    answer_browser(
+                        &mut stream,
+                        "400 Bad Request",
+                        "This sign-in link is not the one tm is waiting for.",
+                    );
+                    continue;
+                }
+                let Some(code) = params.get("code").filter(|c| !c.is_empty()) else {
+                    answer_browser(&mut stream, "400 Bad Request", "The sign-in came back without a code.");
+                    return Err(Failure("the sign-in came back without a code".into()));
+                };
+                answer_browser(&mut stream, "200 OK", "Signed in. You can close this tab and go back to the terminal.");
+                return Ok(code.clone());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if std::time::Instant::now() >= deadline {
+                    return Err(Failure(format!("no sign-in within {} s; run tm login again", timeout.as_secs())));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(Failure(format!("cannot wait for the sign-in: {e}"))),
+        }
+    }
+}
+
+/// Signs in through the hosted login (authorization code with PKCE, RFC 7636), with
+/// the browser sent back to a loopback port of this machine (RFC 8252): prints the
+/// link (and opens a browser when it can), waits for the code, exchanges it.
+pub fn login_in_browser(
+    url: &str,
+    auth_url: Option<&str>,
+    client_id: &str,
+    open_browser: bool,
+    timeout: Duration,
+    port: u16,
+) -> Result<Session, Failure> {
+    let url = url.trim_end_matches('/').to_owned();
+    let auth = auth_url.map(|a| a.trim_end_matches('/').to_owned()).unwrap_or_else(|| url.clone());
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        Failure(format!("cannot listen on 127.0.0.1:{port} for the sign-in: {e}; pick another --callback-port"))
+    })?;
+    let port = listener.local_addr().map_err(|e| Failure(e.to_string()))?.port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let (verifier, state) = (random_b64(48), random_b64(16));
+    let link = format!(
+        "{auth}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&code_challenge={}&code_challenge_method=S256&state={state}&scope={}",
+        encode(client_id),
+        encode(&redirect),
+        challenge_of(&verifier),
+        encode("openid email profile tm/api"),
+    );
+    eprintln!("Open this link to sign in (tm waits {} s):\n  {link}", timeout.as_secs());
+    if open_browser {
+        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+        let _ = std::process::Command::new(opener)
+            .arg(&link)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
+    let code = wait_for_code(&listener, &state, timeout)?;
+    let answer = client()
+        .post(format!("{auth}/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .map_err(|e| unreachable(&auth, &e))?;
+    let status = answer.status();
+    let body = answer.text().unwrap_or_default();
+    if !status.is_success() {
+        return Err(service_error(status, &body));
+    }
+    let tokens: Value =
+        serde_json::from_str(&body).map_err(|e| Failure(format!("the token endpoint answered no JSON: {e}")))?;
+    let mut session = Session {
+        url,
+        client_id: client_id.to_owned(),
+        username: String::new(),
+        id_token: String::new(),
+        access_token: String::new(),
+        refresh_token: String::new(),
+        expires_at: 0,
+        auth_url: auth_url.map(|_| auth),
+    };
+    tokens_into(&mut session, &tokens)?;
+    Ok(session)
 }

@@ -127,7 +127,68 @@ async fn tm_signs_in_per_profile_refreshes_silently_and_signs_out() {
     let again = tm(&config, &["logout"], "");
     assert!(again.ok && again.stdout.contains("was not signed in"), "{}", again.stdout);
 
+    // A browser sign-in nobody finishes gives up with a message.
+    let waited = tm(&config, &["login", "--url", base, "--no-browser", "--timeout", "1"], "");
+    assert!(!waited.ok && waited.stderr.contains("no sign-in within 1 s"), "{}", waited.stderr);
     // Nothing listening: says where it tried.
     let nowhere = tm(&config, &["login", "--url", "http://127.0.0.1:9", "--username", "x"], "pw\n");
     assert!(!nowhere.ok && nowhere.stderr.contains("cannot reach http://127.0.0.1:9"), "{}", nowhere.stderr);
+}
+
+/// Without `--username`, `tm login` prints the hosted login's link (PKCE, a loopback
+/// redirect) and waits; the test plays the browser: it opens the link, signs in on
+/// the page and follows the redirect back to `tm`, which exchanges the code.
+#[tokio::test]
+async fn tm_signs_in_through_the_hosted_page_with_pkce_on_a_loopback_port() {
+    use std::io::BufRead as _;
+    let server = Server::start_as_shipped("tm-client-browser", &["--report-interval-minutes", "0"]);
+    let base = server.base.clone();
+    let config = support::data_dir("tm-client-browser-config");
+    sign_up(&base, "ada@example.com").await;
+    let mut child = Command::new(tm_binary())
+        .args(["login", "--url", &base, "--no-browser", "--timeout", "60"])
+        .env("TM_CONFIG_DIR", &config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let link = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_owned()))
+        .expect("tm prints the link");
+    assert!(
+        link.starts_with(&format!("{base}/oauth2/authorize?")) && link.contains("code_challenge_method=S256"),
+        "{link}"
+    );
+    assert!(link.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), "a loopback redirect: {link}");
+
+    // The browser: the page, the form, the redirect back to tm.
+    let page = call("GET", &link, None, None, &[]).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let query = link.split_once('?').unwrap().1;
+    let form = format!("{query}&username=ada%40example.com&password=correct%20horse%20battery");
+    let signed_in = call(
+        "POST",
+        &format!("{base}/oauth2/authorize"),
+        None,
+        Some(&form),
+        &[("content-type", "application/x-www-form-urlencoded")],
+    )
+    .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    let back = signed_in.headers["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with("http://127.0.0.1:") && back.contains("code="), "{back}");
+    let landed = call("GET", &back, None, None, &[]).await;
+    assert!(landed.status == 200 && landed.text.contains("Signed in"), "{}", landed.text);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("as ada@example.com"), "{stdout}");
+
+    let who = tm(&config, &["whoami", "--json"], "");
+    assert!(who.ok, "{}", who.stderr);
+    let who: Value = serde_json::from_str(&who.stdout).unwrap();
+    assert_eq!((who["username"].as_str(), who["me"]["isTenantAdmin"].as_bool()), (Some("ada@example.com"), Some(true)));
 }

@@ -120,6 +120,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start the timer on the service: `tm start "task" -p Project -t tag --at 09:15`.
+    Start {
+        task: String,
+        #[arg(short, long)]
+        project: Option<String>,
+        /// A tag (repeatable).
+        #[arg(short, long = "tag")]
+        tags: Vec<String>,
+        /// Started at HH:MM today (default: now, in your time zone on the service).
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the running timer (at HH:MM with --at; default now).
+    Stop {
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The running timer and how long it has run.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Throw the running timer away (its entry is deleted).
+    Cancel {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,6 +238,12 @@ fn main() -> ExitCode {
         }
         Command::Logout { json } => logout(&cli.profile, json),
         Command::Whoami { json } => whoami(&cli.profile, json),
+        Command::Start { task, project, tags, at, json } => {
+            timer_start(&cli.profile, &task, project.as_deref(), &tags, at.as_deref(), json)
+        }
+        Command::Stop { at, json } => timer_stop(&cli.profile, at.as_deref(), json),
+        Command::Status { json } => timer_status(&cli.profile, json),
+        Command::Cancel { json } => timer_cancel(&cli.profile, json),
     };
     result.unwrap_or_else(|message| {
         eprintln!("tm: {message}");
@@ -294,6 +331,130 @@ fn whoami(profile: &str, json: bool) -> Result<ExitCode, String> {
             me["user"].as_str().unwrap_or("?"),
             me["tenant"].as_str().unwrap_or("?"),
             session.url
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `9:05` or `09:05` as the service's `HH:MM`.
+fn clock(text: &str) -> Result<String, String> {
+    let wrong = || format!("--at {text:?}: give a time as HH:MM, e.g. 09:15");
+    let (h, m) = text.trim().split_once(':').ok_or_else(wrong)?;
+    let digits = |t: &str| !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || m.len() != 2 || !digits(m) {
+        return Err(wrong());
+    }
+    match (h.parse::<u32>(), m.parse::<u32>()) {
+        (Ok(h), Ok(m)) if h < 24 && m < 60 => Ok(format!("{h:02}:{m:02}")),
+        _ => Err(wrong()),
+    }
+}
+
+/// Minutes as h:mm.
+fn h_mm(minutes: i64) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn describe(entry: &serde_json::Value) -> String {
+    let project = entry["project"].as_str().map(|p| format!(" [{p}]")).unwrap_or_default();
+    let tags: Vec<&str> =
+        entry["tags"].as_array().map(|t| t.iter().filter_map(|t| t.as_str()).collect()).unwrap_or_default();
+    let tags = if tags.is_empty() { String::new() } else { format!(" #{}", tags.join(" #")) };
+    format!("{}{project}{tags}", entry["task"].as_str().unwrap_or("?"))
+}
+
+/// The service's warnings on a write, one line each on stderr.
+fn warn(answer: &serde_json::Value) {
+    for w in answer["warnings"].as_array().into_iter().flatten() {
+        eprintln!("tm: warning: {}", w["message"].as_str().unwrap_or("?"));
+    }
+}
+
+fn timer_start(
+    profile: &str,
+    task: &str,
+    project: Option<&str>,
+    tags: &[String],
+    at: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    let mut body = serde_json::json!({"task": task});
+    if let Some(project) = project {
+        body["project"] = project.into();
+    }
+    if !tags.is_empty() {
+        body["tags"] = tags.into();
+    }
+    if let Some(at) = at {
+        body["startTime"] = clock(at)?.into();
+    }
+    let started = remote::call(&session, reqwest::Method::POST, "/v1/timer/start", Some(&body)).map_err(|e| e.0)?;
+    if json {
+        print_json(&started);
+    } else {
+        warn(&started);
+        println!("started {} at {}", describe(&started), started["startTime"].as_str().unwrap_or("?"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timer_stop(profile: &str, at: Option<&str>, json: bool) -> Result<ExitCode, String> {
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    let body = match at {
+        Some(at) => serde_json::json!({"endTime": clock(at)?}),
+        None => serde_json::json!({}),
+    };
+    let finished = remote::call(&session, reqwest::Method::POST, "/v1/timer/finish", Some(&body)).map_err(|e| e.0)?;
+    if json {
+        print_json(&finished);
+    } else {
+        warn(&finished);
+        println!(
+            "stopped {} {}-{} ({})",
+            describe(&finished),
+            finished["startTime"].as_str().unwrap_or("?"),
+            finished["endTime"].as_str().unwrap_or("?"),
+            h_mm(finished["minutes"].as_i64().unwrap_or(0))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timer_status(profile: &str, json: bool) -> Result<ExitCode, String> {
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    let timer = remote::get_json(&session, "/v1/timer").map_err(|e| e.0)?;
+    if json {
+        print_json(&timer);
+    } else if timer["running"].is_null() {
+        println!("no timer running (tm start \"task\" starts one)");
+    } else {
+        let running = &timer["running"];
+        println!(
+            "running: {} since {} {} ({})",
+            describe(running),
+            running["date"].as_str().unwrap_or("?"),
+            running["startTime"].as_str().unwrap_or("?"),
+            h_mm(timer["elapsedMinutes"].as_i64().unwrap_or(0))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timer_cancel(profile: &str, json: bool) -> Result<ExitCode, String> {
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    let timer = remote::get_json(&session, "/v1/timer").map_err(|e| e.0)?;
+    let Some(id) = timer["running"]["id"].as_str() else {
+        return Err("no timer running: nothing to cancel".into());
+    };
+    remote::call(&session, reqwest::Method::DELETE, &format!("/v1/entries/{id}"), None).map_err(|e| e.0)?;
+    if json {
+        print_json(&serde_json::json!({"cancelled": timer["running"]}));
+    } else {
+        println!(
+            "cancelled {} (started {})",
+            describe(&timer["running"]),
+            timer["running"]["startTime"].as_str().unwrap_or("?")
         );
     }
     Ok(ExitCode::SUCCESS)

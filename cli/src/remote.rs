@@ -228,17 +228,29 @@ pub fn session(profile: &str) -> Result<Session, Failure> {
 
 /// `GET path` as the profile's account: the JSON answer.
 pub fn get_json(session: &Session, path: &str) -> Result<Value, Failure> {
-    let answer = client()
-        .get(format!("{}{path}", session.url))
-        .bearer_auth(&session.id_token)
-        .send()
-        .map_err(|e| unreachable(&session.url, &e))?;
-    let status = answer.status();
-    let body = answer.text().unwrap_or_default();
-    if !status.is_success() {
-        return Err(service_error(status, &body));
+    call(session, reqwest::Method::GET, path, None)
+}
+
+/// A request as the profile's account; the JSON answer (`null` for 204). A write
+/// carries an `Idempotency-Key`, so a retry after a lost answer is not applied twice.
+pub fn call(session: &Session, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, Failure> {
+    let mut request = client().request(method.clone(), format!("{}{path}", session.url)).bearer_auth(&session.id_token);
+    if method != reqwest::Method::GET {
+        request = request.header("idempotency-key", random_b64(18));
     }
-    serde_json::from_str(&body).map_err(|e| Failure(format!("{path} answered no JSON: {e}")))
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let answer = request.send().map_err(|e| unreachable(&session.url, &e))?;
+    let status = answer.status();
+    let text = answer.text().unwrap_or_default();
+    if !status.is_success() {
+        return Err(service_error(status, &text));
+    }
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| Failure(format!("{path} answered no JSON: {e}")))
 }
 
 // ---- sign-in through the hosted page ------------------------------------------------

@@ -192,3 +192,55 @@ async fn tm_signs_in_through_the_hosted_page_with_pkce_on_a_loopback_port() {
     let who: Value = serde_json::from_str(&who.stdout).unwrap();
     assert_eq!((who["username"].as_str(), who["me"]["isTenantAdmin"].as_bool()), (Some("ada@example.com"), Some(true)));
 }
+
+/// The timer from the terminal: start (project, tags, a start time), status, a second
+/// start refused with the service's message, stop, cancel.
+#[tokio::test]
+async fn tm_starts_stops_and_cancels_the_timer_on_the_service() {
+    let server = Server::start_as_shipped("tm-client-timer", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let config = support::data_dir("tm-client-timer-config");
+    let tokens = sign_up(base, "ada@example.com").await;
+    assert!(tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n").ok);
+    let api = support::Api { base, token: tokens["id_token"].as_str().unwrap().to_owned() };
+
+    let idle = tm(&config, &["status"], "");
+    assert!(idle.ok && idle.stdout.contains("no timer running"), "{}", idle.stdout);
+    let bad = tm(&config, &["start", "Docs", "--at", "9:5"], "");
+    assert!(!bad.ok && bad.stderr.contains("HH:MM"), "{}", bad.stderr);
+    // Two minutes ago (today, in the account's zone, UTC by default).
+    let now = chrono::Utc::now();
+    let earlier = now - chrono::Duration::minutes(2);
+    let at =
+        if earlier.date_naive() == now.date_naive() { earlier.format("%H:%M").to_string() } else { "00:00".into() };
+    let started = tm(&config, &["start", "Write the guide", "-p", "Docs", "-t", "writing", "--at", &at], "");
+    assert!(
+        started.ok && started.stdout.contains("started Write the guide [Docs] #writing at"),
+        "{} {}",
+        started.stdout,
+        started.stderr
+    );
+    let status = tm(&config, &["status"], "");
+    assert!(status.stdout.contains("running: Write the guide [Docs]"), "{}", status.stdout);
+    let json = tm(&config, &["status", "--json"], "");
+    let timer: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(timer["running"]["startTime"], at.as_str());
+    let again = tm(&config, &["start", "Something else"], "");
+    assert!(!again.ok && again.stderr.contains("timer-running"), "{}", again.stderr);
+
+    let stopped = tm(&config, &["stop", "--json"], "");
+    assert!(stopped.ok, "{}", stopped.stderr);
+    let entry: Value = serde_json::from_str(&stopped.stdout).unwrap();
+    assert_eq!((entry["project"].as_str(), entry["tags"][0].as_str()), (Some("Docs"), Some("writing")));
+    let listed = api.get("/v1/entries").await.json();
+    assert_eq!(listed["entries"][0]["id"], entry["id"], "the entry is on the service");
+    let nothing = tm(&config, &["stop"], "");
+    assert!(!nothing.ok && nothing.stderr.contains("no-running-timer"), "{}", nothing.stderr);
+
+    assert!(tm(&config, &["start", "Oops"], "").ok);
+    let cancelled = tm(&config, &["cancel"], "");
+    assert!(cancelled.ok && cancelled.stdout.contains("cancelled Oops"), "{}", cancelled.stdout);
+    assert_eq!(api.get("/v1/entries").await.json()["entries"].as_array().unwrap().len(), 1, "only the stopped one");
+    let none = tm(&config, &["cancel"], "");
+    assert!(!none.ok && none.stderr.contains("nothing to cancel"), "{}", none.stderr);
+}

@@ -244,3 +244,38 @@ async fn tm_starts_stops_and_cancels_the_timer_on_the_service() {
     let none = tm(&config, &["cancel"], "");
     assert!(!none.ok && none.stderr.contains("nothing to cancel"), "{}", none.stderr);
 }
+
+/// Entries from the terminal: add with a relative day, list a range, delete.
+#[tokio::test]
+async fn tm_adds_lists_and_removes_entries() {
+    let server = Server::start_as_shipped("tm-client-entries", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let config = support::data_dir("tm-client-entries-config");
+    sign_up(base, "ada@example.com").await;
+    assert!(tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n").ok);
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive().to_string();
+
+    let added = tm(&config, &["add", "09:00-10:30", "Review", "-p", "Docs", "--date", "yesterday", "--json"], "");
+    assert!(added.ok, "{}", added.stderr);
+    let entry: Value = serde_json::from_str(&added.stdout).unwrap();
+    assert_eq!((entry["date"].as_str(), entry["minutes"].as_i64()), (Some(yesterday.as_str()), Some(90)));
+    let text = tm(&config, &["add", "11:00-11:45", "Call", "--date", "-1d"], "");
+    assert!(text.ok && text.stdout.contains("added Call") && text.stdout.contains("(0:45)"), "{}", text.stdout);
+    let overlap = tm(&config, &["add", "10:00-11:00", "Overlap", "--date", "yesterday"], "");
+    assert!(!overlap.ok && overlap.stderr.contains("overlaps 09:00-10:30"), "{}", overlap.stderr);
+    let bad = tm(&config, &["add", "9-10", "Bad"], "");
+    assert!(!bad.ok && bad.stderr.contains("HH:MM-HH:MM"), "{}", bad.stderr);
+
+    let listed = tm(&config, &["ls", "--from", "-7d", "--to", "today"], "");
+    assert!(listed.ok && listed.stdout.contains("total 2:15 in 2 entries"), "{}", listed.stdout);
+    let docs = tm(&config, &["ls", "--from", "yesterday", "-p", "Docs", "--json"], "");
+    let docs: Value = serde_json::from_str(&docs.stdout).unwrap();
+    assert_eq!(docs["entries"].as_array().unwrap().len(), 1);
+    assert!(tm(&config, &["ls"], "").stdout.contains("no entries"), "today has none");
+
+    let id = entry["id"].as_str().unwrap();
+    let removed = tm(&config, &["rm", id], "");
+    assert!(removed.ok && removed.stdout.contains("deleted"), "{}", removed.stderr);
+    let gone = tm(&config, &["rm", id], "");
+    assert!(!gone.ok && gone.stderr.contains("not-found"), "{}", gone.stderr);
+}

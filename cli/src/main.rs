@@ -318,10 +318,7 @@ fn login(profile: &str, url: &str, how: SignIn, client_id: &str, json: bool) -> 
             remote::login(url, client_id, &username, &password).map_err(|e| e.0)?
         }
         SignIn::Browser { auth_url, open, timeout, port } => {
-            let mut session =
-                remote::login_in_browser(url, auth_url.as_deref(), client_id, open, timeout, port).map_err(|e| e.0)?;
-            session.username = remote::token_username(&session.id_token).unwrap_or_default();
-            session
+            remote::login_in_browser(url, auth_url.as_deref(), client_id, open, timeout, port).map_err(|e| e.0)?
         }
     };
     let me = remote::get_json(&session, "/v1/me").map_err(|e| e.0)?;
@@ -480,10 +477,10 @@ fn list_entries(
     loop {
         let mut path = format!("/v1/entries?from={from}&to={to}&limit=500");
         if let Some(project) = project {
-            path.push_str(&format!("&project={}", encode_query(project)));
+            path.push_str(&format!("&project={}", remote::encode(project)));
         }
         if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={}", encode_query(c)));
+            path.push_str(&format!("&cursor={}", remote::encode(c)));
         }
         let page = remote::get_json(&session, &path).map_err(|e| e.0)?;
         entries.extend(page["entries"].as_array().cloned().unwrap_or_default());
@@ -517,22 +514,9 @@ fn list_entries(
     Ok(ExitCode::SUCCESS)
 }
 
-fn encode_query(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn remove_entry(profile: &str, id: &str, json: bool) -> Result<ExitCode, String> {
     let session = remote::session(profile).map_err(|e| e.0)?;
-    remote::call(&session, reqwest::Method::DELETE, &format!("/v1/entries/{}", encode_query(id)), None)
+    remote::call(&session, reqwest::Method::DELETE, &format!("/v1/entries/{}", remote::encode(id)), None)
         .map_err(|e| e.0)?;
     if json {
         print_json(&serde_json::json!({"deleted": id}));

@@ -36,6 +36,29 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session of `username` from a token answer (`id_token`, `access_token`,
+    /// `refresh_token`, `expires_in`).
+    fn signed_in(
+        url: String,
+        client_id: &str,
+        username: &str,
+        auth_url: Option<String>,
+        tokens: &Value,
+    ) -> Result<Self, Failure> {
+        let mut session = Self {
+            url,
+            client_id: client_id.to_owned(),
+            username: username.to_owned(),
+            id_token: String::new(),
+            access_token: String::new(),
+            refresh_token: String::new(),
+            expires_at: 0,
+            auth_url,
+        };
+        tokens_into(&mut session, tokens)?;
+        Ok(session)
+    }
+
     fn token_endpoint(&self) -> String {
         format!("{}/oauth2/token", self.auth_url.as_deref().unwrap_or(&self.url))
     }
@@ -139,6 +162,19 @@ fn service_error(status: reqwest::StatusCode, body: &str) -> Failure {
     }
 }
 
+/// A JSON answer (`null` for an empty one), or the service's refusal as a message.
+fn json_answer(answer: reqwest::blocking::Response, what: &str) -> Result<Value, Failure> {
+    let status = answer.status();
+    let text = answer.text().unwrap_or_default();
+    if !status.is_success() {
+        return Err(service_error(status, &text));
+    }
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| Failure(format!("{what} answered no JSON: {e}")))
+}
+
 fn tokens_into(session: &mut Session, tokens: &Value) -> Result<(), Failure> {
     let text = |key: &str| tokens[key].as_str().map(str::to_owned);
     session.id_token = text("id_token").ok_or_else(|| Failure("the sign-in answered no id_token".into()))?;
@@ -158,32 +194,15 @@ pub fn login(url: &str, client_id: &str, username: &str, password: &str) -> Resu
         .json(&serde_json::json!({"username": username, "password": password}))
         .send()
         .map_err(|e| unreachable(&url, &e))?;
-    let status = answer.status();
-    let body = answer.text().unwrap_or_default();
-    if status == reqwest::StatusCode::NOT_FOUND {
+    if answer.status() == reqwest::StatusCode::NOT_FOUND {
         return Err(Failure(format!(
             "{url} has no password sign-in (/local/login): --username works with tm-local; sign in to a \
              deployment in AWS through its hosted page: tm login --url API_URL --auth-url HOSTED_LOGIN_URL \
              --client-id CLIENT_ID (without --username)"
         )));
     }
-    if !status.is_success() {
-        return Err(service_error(status, &body));
-    }
-    let tokens: Value =
-        serde_json::from_str(&body).map_err(|e| Failure(format!("the sign-in answered no JSON: {e}")))?;
-    let mut session = Session {
-        url,
-        client_id: client_id.to_owned(),
-        username: username.to_owned(),
-        id_token: String::new(),
-        access_token: String::new(),
-        refresh_token: String::new(),
-        expires_at: 0,
-        auth_url: None,
-    };
-    tokens_into(&mut session, &tokens)?;
-    Ok(session)
+    let tokens = json_answer(answer, "the sign-in")?;
+    Session::signed_in(url, client_id, username, None, &tokens)
 }
 
 /// New ID and access tokens from the refresh token (the OAuth refresh grant).
@@ -197,14 +216,8 @@ fn refresh(session: &mut Session) -> Result<(), Failure> {
         ])
         .send()
         .map_err(|e| unreachable(&session.url, &e))?;
-    let status = answer.status();
-    let body = answer.text().unwrap_or_default();
-    if !status.is_success() {
-        let why = service_error(status, &body);
-        return Err(Failure(format!("your session ended ({why}); sign in again with tm login")));
-    }
-    let tokens: Value =
-        serde_json::from_str(&body).map_err(|e| Failure(format!("the refresh answered no JSON: {e}")))?;
+    let tokens = json_answer(answer, "the refresh")
+        .map_err(|why| Failure(format!("your session ended ({why}); sign in again with tm login")))?;
     tokens_into(session, &tokens)
 }
 
@@ -242,15 +255,7 @@ pub fn call(session: &Session, method: reqwest::Method, path: &str, body: Option
         request = request.json(body);
     }
     let answer = request.send().map_err(|e| unreachable(&session.url, &e))?;
-    let status = answer.status();
-    let text = answer.text().unwrap_or_default();
-    if !status.is_success() {
-        return Err(service_error(status, &text));
-    }
-    if text.is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_str(&text).map_err(|e| Failure(format!("{path} answered no JSON: {e}")))
+    json_answer(answer, path)
 }
 
 // ---- sign-in through the hosted page ------------------------------------------------
@@ -269,8 +274,9 @@ fn challenge_of(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
-/// RFC 3986 unreserved characters kept, everything else percent-encoded.
-fn encode(value: &str) -> String {
+/// RFC 3986 unreserved characters kept, everything else percent-encoded (query
+/// values and path segments).
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {
@@ -309,7 +315,7 @@ fn decode(value: &str) -> String {
 
 /// Who an ID token names, for showing (its email, else its username); the token was
 /// verified by the service that issued it, this only reads it.
-pub fn token_username(id_token: &str) -> Option<String> {
+fn token_username(id_token: &str) -> Option<String> {
     use base64::Engine as _;
     let payload = id_token.split('.').nth(1)?;
     let claims: Value =
@@ -448,23 +454,7 @@ pub fn login_in_browser(
         ])
         .send()
         .map_err(|e| unreachable(&auth, &e))?;
-    let status = answer.status();
-    let body = answer.text().unwrap_or_default();
-    if !status.is_success() {
-        return Err(service_error(status, &body));
-    }
-    let tokens: Value =
-        serde_json::from_str(&body).map_err(|e| Failure(format!("the token endpoint answered no JSON: {e}")))?;
-    let mut session = Session {
-        url,
-        client_id: client_id.to_owned(),
-        username: String::new(),
-        id_token: String::new(),
-        access_token: String::new(),
-        refresh_token: String::new(),
-        expires_at: 0,
-        auth_url: auth_url.map(|_| auth),
-    };
-    tokens_into(&mut session, &tokens)?;
-    Ok(session)
+    let tokens = json_answer(answer, "the token endpoint")?;
+    let username = token_username(tokens["id_token"].as_str().unwrap_or_default()).unwrap_or_default();
+    Session::signed_in(url, client_id, &username, auth_url.map(|_| auth), &tokens)
 }

@@ -30,7 +30,7 @@ use tm_service::auth::principal::{API_SCOPE, TENANT_ADMIN_GROUP};
 use tm_service::auth::{IdentityError, IdentityProvider, Invitation, Invited};
 use tm_service::handlers::people::{check_email, check_name};
 use tm_service::http::ApiError;
-use tm_service::jobs::sign_in::new_tenant_id;
+use tm_service::jobs::sign_in::sign_up_tenant_id;
 use tm_service::store::team::{person, save_person};
 use tm_service::store::{DirectoryEntry, Owner, PersonStatus, StoreError};
 
@@ -286,14 +286,16 @@ impl LocalIssuer {
             .map(check_email)
             .transpose()?
             .or_else(|| username.contains('@').then(|| username.to_lowercase()));
+        // A new tenant is named as the post-confirmation trigger names it in AWS.
+        let sub = uuid::Uuid::new_v4().to_string();
         let (tenant, groups) = match signup.tenant {
             Some(tenant) => (tenant, signup.groups),
-            None if signup.groups.is_empty() => (new_tenant_id(), vec![TENANT_ADMIN_GROUP.to_owned()]),
-            None => (new_tenant_id(), signup.groups),
+            None if signup.groups.is_empty() => (sign_up_tenant_id(&sub), vec![TENANT_ADMIN_GROUP.to_owned()]),
+            None => (sign_up_tenant_id(&sub), signup.groups),
         };
         let password_hash = hash_slowly(&signup.password).await?;
         let user = LocalUser {
-            sub: uuid::Uuid::new_v4().to_string(),
+            sub,
             username: username.to_owned(),
             password_hash,
             tenant: Some(tenant),

@@ -142,16 +142,17 @@ pub(crate) async fn invite(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     let record = audit_record(caller, &entry.user, "user.invite", &entry.user)
         .change(None, Some(json!({"name": entry.name, "email": entry.email, "admin": admin})));
     audit(ctx, record).await;
+    Ok(ApiResponse::json(201, &invitation_answer(&entry, invited)))
+}
+
+/// How an invitation went out: by the pool's email, or (locally, with no mail server)
+/// as a link the admin passes on, which is also logged.
+fn invitation_answer(person: &DirectoryEntry, invited: crate::auth::Invited) -> InvitationAnswer {
     if let Some(link) = &invited.link {
-        // Locally there is no mail server: the admin passes the link on.
-        tracing::info!(user = %entry.user, link = %link, "invitation link");
+        tracing::info!(user = %person.user, link = %link, "invitation link");
     }
     let sent_by = if invited.link.is_some() { "link" } else { "email" };
-    let answer = InvitationAnswer {
-        person: Person::from(&entry),
-        invitation: InvitationDelivery { sent_by, link: invited.link },
-    };
-    Ok(ApiResponse::json(201, &answer))
+    InvitationAnswer { person: Person::from(person), invitation: InvitationDelivery { sent_by, link: invited.link } }
 }
 
 /// A new invitation (temporary password or link) for someone invited who has not
@@ -165,15 +166,7 @@ async fn resend(
 ) -> Result<ApiResponse, ApiError> {
     let invited = pool.resend_invitation(username(person)).await.map_err(pool_error)?;
     audit(ctx, audit_record(caller, &person.user, "user.reinvite", &person.user)).await;
-    if let Some(link) = &invited.link {
-        tracing::info!(user = %person.user, link = %link, "invitation link");
-    }
-    let sent_by = if invited.link.is_some() { "link" } else { "email" };
-    let answer = InvitationAnswer {
-        person: Person::from(person),
-        invitation: InvitationDelivery { sent_by, link: invited.link },
-    };
-    Ok(ApiResponse::json(200, &answer))
+    Ok(ApiResponse::json(200, &invitation_answer(person, invited)))
 }
 
 /// The person a `{id}` route names, in the caller's tenant.

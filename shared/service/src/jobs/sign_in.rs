@@ -79,13 +79,9 @@ impl EmailDomains {
     }
 }
 
-/// A new tenant's id: short, unguessable, and valid as a key part.
-pub fn new_tenant_id() -> String {
-    format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..16])
-}
-
-/// The tenant a sign-up makes: named after the person's `sub`, so a retried trigger
-/// (Cognito retries one that runs long) makes the same tenant, not a second one.
+/// The tenant a sign-up makes: short, valid as a key part, and named after the
+/// person's `sub` (itself random), so a retried trigger (Cognito retries one that runs
+/// long) makes the same tenant, not a second one.
 pub fn sign_up_tenant_id(sub: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(format!("tm-tenant:{sub}").as_bytes());

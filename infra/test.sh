@@ -77,7 +77,7 @@ cargo test --workspace --all-targets
 # The API contract: schemathesis generates requests from GET /openapi.json and checks
 # tm-local's answers (no server error; status, content type and body as documented).
 LOCAL_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-./target/debug/tm-local --port "$LOCAL_PORT" --data-dir "$LOG_DIR/contract-data" --report-interval-minutes 0 \
+"${CARGO_TARGET_DIR:-target}/debug/tm-local" --port "$LOCAL_PORT" --data-dir "$LOG_DIR/contract-data" --report-interval-minutes 0 \
   >"$LOG_DIR/tm-local.log" 2>&1 &
 LOCAL_PID=$!
 LOCAL="http://127.0.0.1:$LOCAL_PORT"

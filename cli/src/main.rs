@@ -4,6 +4,8 @@
 //! signs in (`tm login`, per `--profile`) and says who it is signed in as.
 
 mod remote;
+mod service_reports;
+mod sync;
 mod track;
 mod vault;
 
@@ -16,7 +18,7 @@ use std::io::Write as _;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tm_core::domain::calendar::{FiscalCalendar, Month, parse_date, parse_zone, today_in};
+use tm_core::domain::calendar::{FiscalCalendar, Month, parse_zone, today_in};
 use tm_core::domain::diagnostic::Severity;
 use tm_core::domain::tags::{dropped_tag_message, is_valid_tag, normalize_tag};
 use tm_core::domain::{EntryJson, UNPRODUCTIVE};
@@ -72,6 +74,25 @@ enum Command {
     Report {
         #[command(subcommand)]
         kind: ReportKind,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// Today's report: from the service, or from a folder with --dir.
+    Today {
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// This week's report (Monday to Sunday), or the week of DATE.
+    Week {
+        /// A day of the week (today, yesterday, -7d, mon…sun, YYYY-MM-DD).
+        #[arg(allow_hyphen_values = true)]
+        date: Option<String>,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// This month's report, or MONTH's (YYYY-MM).
+    Month {
+        month: Option<String>,
         #[command(flatten)]
         args: ReportArgs,
     },
@@ -161,9 +182,41 @@ enum Command {
         project: Option<String>,
         #[arg(short, long = "tag")]
         tags: Vec<String>,
+        #[arg(short, long)]
+        notes: Option<String>,
         /// today (default), yesterday, -2d, mon…sun (the last one), or YYYY-MM-DD.
         #[arg(long, default_value = "today", allow_hyphen_values = true)]
         date: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an entry: `tm edit ID --task "…" --span 09:00-10:15 -p Project`.
+    Edit {
+        id: String,
+        #[arg(long)]
+        task: Option<String>,
+        /// The project ("" removes it).
+        #[arg(short, long)]
+        project: Option<String>,
+        /// The tags, replacing the entry's (repeatable).
+        #[arg(short, long = "tag")]
+        tags: Vec<String>,
+        /// Remove every tag.
+        #[arg(long, conflicts_with = "tags")]
+        no_tags: bool,
+        /// The notes ("" removes them).
+        #[arg(short, long)]
+        notes: Option<String>,
+        /// Move it to this day (today, yesterday, -2d, mon…sun, YYYY-MM-DD).
+        #[arg(long, allow_hyphen_values = true)]
+        date: Option<String>,
+        /// Both times, HH:MM-HH:MM.
+        #[arg(long, conflicts_with_all = ["start", "end"])]
+        span: Option<String>,
+        #[arg(long)]
+        start: Option<String>,
+        #[arg(long)]
+        end: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -177,6 +230,35 @@ enum Command {
         to: Option<String>,
         #[arg(short, long)]
         project: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep a folder of logs and project files and the service in step: push what
+    /// changed here, pull what changed there; a file changed on both sides stays as it
+    /// is and the service's version goes beside it, in DIR/conflicts/. Exit status 1
+    /// when a file needs you (a conflict, or an upload the service refused).
+    Sync {
+        /// The vault folder (time-logs/, projects/); its .tm-sync.json remembers versions.
+        dir: PathBuf,
+        /// Show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Let an upload delete most of a year's entries (refused otherwise, as a
+        /// broken or wrong file would).
+        #[arg(long)]
+        allow_deletes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a single-user Temporal Mark folder (time-logs/*.md, projects/*.md) into the
+    /// signed-in account: checks everything first (nothing is uploaded while any file
+    /// has an error), uploads, and compares the service's totals with the folder's.
+    /// Running it again changes nothing.
+    Migrate {
+        dir: PathBuf,
+        /// Check and summarise only.
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         json: bool,
     },
@@ -199,8 +281,11 @@ enum TagCommand {
 
 #[derive(Subcommand)]
 enum ReportKind {
-    /// One day: entries, gaps, totals.
-    Daily { date: String },
+    /// One day: entries, gaps, totals (today, yesterday, -2d, mon…sun, YYYY-MM-DD).
+    Daily {
+        #[arg(allow_hyphen_values = true)]
+        date: String,
+    },
     /// A project's summary (all time).
     Project {
         name: String,
@@ -213,9 +298,17 @@ enum ReportKind {
     /// A fiscal year, e.g. 2025-2026.
     FiscalYear { fy: String },
     /// An inclusive date range.
-    Range { start: String, end: String },
+    Range {
+        #[arg(allow_hyphen_values = true)]
+        start: String,
+        #[arg(allow_hyphen_values = true)]
+        end: String,
+    },
     /// The Monday-Sunday week of DATE (default: today).
-    Weekly { date: Option<String> },
+    Weekly {
+        #[arg(allow_hyphen_values = true)]
+        date: Option<String>,
+    },
     /// A month, YYYY-MM or a date inside it (default: this month).
     Monthly { month: Option<String> },
     /// Everything since the last entry whose task contains TEXT.
@@ -224,10 +317,18 @@ enum ReportKind {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// The vault folder holding time-logs/ and projects/.
-    #[arg(long, global = true, default_value = ".")]
-    dir: PathBuf,
-    /// project, departmentalGoal, strategicDirection, tag or none.
+    /// The vault folder holding time-logs/ and projects/ (`tm report`: the current
+    /// folder by default; `tm today|week|month`: the service unless this is given).
+    #[arg(long, global = true)]
+    dir: Option<PathBuf>,
+    /// Read the report from the service (the signed-in --profile) instead of a folder.
+    #[arg(long, global = true, conflicts_with = "dir")]
+    remote: bool,
+    /// Everyone's hours on the shared projects you have a role on (tenant admins: the
+    /// whole tenant), from the service; `--group-by user` splits them by person.
+    #[arg(long, global = true, conflicts_with = "dir")]
+    team: bool,
+    /// project, departmentalGoal, strategicDirection, tag, none (team reports: also user).
     #[arg(long, global = true)]
     group_by: Option<String>,
     /// hours, alpha or date.
@@ -257,7 +358,13 @@ fn main() -> ExitCode {
             file_rules(&tz, fy_start_month).and_then(|rules| check(&files, json, projects.as_deref(), &rules))
         }
         Command::Render { file, fy, fy_start_month } => render(&file, fy.as_deref(), fy_start_month),
+        Command::Report { kind, args } if args.remote || args.team => {
+            service_reports::report(&cli.profile, &kind, &args)
+        }
         Command::Report { kind, args } => report(kind, &args),
+        Command::Today { args } => report_here_or_there(&cli.profile, ReportKind::Daily { date: "today".into() }, args),
+        Command::Week { date, args } => report_here_or_there(&cli.profile, ReportKind::Weekly { date }, args),
+        Command::Month { month, args } => report_here_or_there(&cli.profile, ReportKind::Monthly { month }, args),
         Command::Tag { command: TagCommand::Normalize { texts } } => Ok(normalize_tags(&texts)),
         Command::Login { url, username, auth_url, client_id, no_browser, timeout, callback_port, json } => {
             let how = match username {
@@ -279,18 +386,37 @@ fn main() -> ExitCode {
         Command::Stop { at, json } => track::timer_stop(&cli.profile, at.as_deref(), json),
         Command::Status { json } => track::timer_status(&cli.profile, json),
         Command::Cancel { json } => track::timer_cancel(&cli.profile, json),
-        Command::Add { span, task, project, tags, date, json } => {
-            track::add_entry(&cli.profile, &span, &task, project.as_deref(), &tags, &date, json)
+        Command::Add { span, task, project, tags, notes, date, json } => {
+            let details =
+                track::Details { task: &task, project: project.as_deref(), tags: &tags, notes: notes.as_deref() };
+            track::add_entry(&cli.profile, &span, &details, &date, json)
+        }
+        Command::Edit { id, task, project, tags, no_tags, notes, date, span, start, end, json } => {
+            let (start, end) = match span.as_deref().map(track::span).transpose() {
+                Ok(Some((start, end))) => (Some(start), Some(end)),
+                Ok(None) => (start, end),
+                Err(e) => return fail(e),
+            };
+            let changes = track::Changes { task, project, tags, clear_tags: no_tags, notes, date, start, end };
+            track::edit_entry(&cli.profile, &id, changes, json)
         }
         Command::Ls { from, to, project, json } => {
             track::list_entries(&cli.profile, &from, to.as_deref(), project.as_deref(), json)
         }
+        Command::Sync { dir, dry_run, allow_deletes, json } => {
+            sync::sync(&cli.profile, &dir, &sync::SyncOptions { dry_run, allow_deletes, json })
+        }
+        Command::Migrate { dir, dry_run, json } => {
+            sync::migrate(&cli.profile, &dir, &sync::MigrateOptions { dry_run, json })
+        }
         Command::Rm { id, json } => track::remove_entry(&cli.profile, &id, json),
     };
-    result.unwrap_or_else(|message| {
-        eprintln!("tm: {message}");
-        ExitCode::FAILURE
-    })
+    result.unwrap_or_else(fail)
+}
+
+fn fail(message: String) -> ExitCode {
+    eprintln!("tm: {message}");
+    ExitCode::FAILURE
 }
 
 fn read_password() -> Result<String, String> {
@@ -500,6 +626,11 @@ fn normalize_tags(texts: &[String]) -> ExitCode {
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
+/// `tm today|week|month`: from a folder when --dir names one, else from the service.
+fn report_here_or_there(profile: &str, kind: ReportKind, args: ReportArgs) -> Result<ExitCode, String> {
+    if args.dir.is_some() { report(kind, &args) } else { service_reports::report(profile, &kind, &args) }
+}
+
 fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     let format: Format = args.format.parse().map_err(|e| err(&e))?;
@@ -518,7 +649,7 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
     let calendar = FiscalCalendar::new(args.fy_start_month).map_err(|e| e.0)?;
     let zone = parse_zone(&args.tz).map_err(|e| e.0)?;
     let today = || today_in(zone, Utc::now());
-    let date = |text: &str| -> Result<NaiveDate, String> { parse_date(text).map_err(|e| e.0) };
+    let date = |text: &str| -> Result<NaiveDate, String> { track::relative_day(text, today()) };
 
     // The days the report covers, so only their fiscal years' files are read.
     let period = match &kind {
@@ -535,7 +666,8 @@ fn report(kind: ReportKind, args: &ReportArgs) -> Result<ExitCode, String> {
         }
         ReportKind::Project { .. } | ReportKind::Tag { .. } | ReportKind::Since { .. } => None,
     };
-    let vault = vault::load_vault(&args.dir, &file_rules(&args.tz, args.fy_start_month)?, period)?;
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let vault = vault::load_vault(&dir, &file_rules(&args.tz, args.fy_start_month)?, period)?;
     let rows: Vec<ReportEntry<'_>> = vault.entries.iter().map(|entry| ReportEntry::new("me", entry)).collect();
     let default_suppressed = [UNPRODUCTIVE.to_owned()];
     let src = ReportSource {

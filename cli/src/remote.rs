@@ -244,18 +244,102 @@ pub fn get_json(session: &Session, path: &str) -> Result<Value, Failure> {
     call(session, reqwest::Method::GET, path, None)
 }
 
-/// A request as the profile's account; the JSON answer (`null` for 204). A write
-/// carries an `Idempotency-Key`, so a retry after a lost answer is not applied twice.
+/// What a request carries.
+pub enum Body<'a> {
+    Empty,
+    Json(&'a Value),
+    /// A log or project file, as written.
+    Markdown(&'a str),
+}
+
+/// An answer as it came: status, text and the log version header.
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    pub text: String,
+    /// `x-log-version`, on log downloads.
+    pub log_version: Option<u64>,
+}
+
+impl Answer {
+    /// The JSON of the answer (`null` when there is none).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+
+    /// The service's refusal as a message, when it refused.
+    pub fn refusal(&self) -> Option<Failure> {
+        (!self.status.is_success()).then(|| service_error(self.status, &self.text))
+    }
+}
+
+/// Tries of one request: the service says 503 when a retry will get through (a busy
+/// store, an ingest in progress), and a connection may drop on the way.
+const TRIES: u32 = 4;
+
+fn retry_later(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// A request as the profile's account, retried with back-off (0.5 s, 1 s, 2 s) while
+/// the service asks for it or cannot be reached. A write carries one `Idempotency-Key`
+/// for all its tries, so a retry after a lost answer is not applied twice.
+pub fn send(session: &Session, method: reqwest::Method, path: &str, body: Body<'_>) -> Result<Answer, Failure> {
+    let key = (method != reqwest::Method::GET).then(|| random_b64(18));
+    let client = client();
+    let mut delay = Duration::from_millis(500);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut request =
+            client.request(method.clone(), format!("{}{path}", session.url)).bearer_auth(&session.id_token);
+        if let Some(key) = &key {
+            request = request.header("idempotency-key", key);
+        }
+        request = match body {
+            Body::Empty => request,
+            Body::Json(value) => request.json(value),
+            Body::Markdown(text) => request.header("content-type", "text/markdown").body(text.to_owned()),
+        };
+        match request.send() {
+            Ok(answer) if attempt < TRIES && retry_later(answer.status()) => {}
+            Ok(answer) => {
+                let status = answer.status();
+                let log_version = answer
+                    .headers()
+                    .get("x-log-version")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim_matches('"').parse().ok());
+                let text = answer.text().map_err(|e| unreachable(&session.url, &e))?;
+                return Ok(Answer { status, text, log_version });
+            }
+            Err(e) if attempt < TRIES && (e.is_connect() || e.is_timeout() || e.is_request()) => {}
+            Err(e) => return Err(unreachable(&session.url, &e)),
+        }
+        std::thread::sleep(delay);
+        delay *= 2;
+    }
+}
+
+/// A request as the profile's account; the JSON answer (`null` for 204), or the
+/// service's refusal as a message.
 pub fn call(session: &Session, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, Failure> {
-    let mut request = client().request(method.clone(), format!("{}{path}", session.url)).bearer_auth(&session.id_token);
-    if method != reqwest::Method::GET {
-        request = request.header("idempotency-key", random_b64(18));
+    let answer = send(session, method, path, body.map_or(Body::Empty, Body::Json))?;
+    if let Some(refusal) = answer.refusal() {
+        return Err(refusal);
     }
-    if let Some(body) = body {
-        request = request.json(body);
+    if answer.text.is_empty() {
+        return Ok(Value::Null);
     }
-    let answer = request.send().map_err(|e| unreachable(&session.url, &e))?;
-    json_answer(answer, path)
+    serde_json::from_str(&answer.text).map_err(|e| Failure(format!("{path} answered no JSON: {e}")))
+}
+
+/// `GET path` as text (a report in `format=text|markdown|csv`, a log).
+pub fn get_text(session: &Session, path: &str) -> Result<String, Failure> {
+    let answer = send(session, reqwest::Method::GET, path, Body::Empty)?;
+    match answer.refusal() {
+        Some(refusal) => Err(refusal),
+        None => Ok(answer.text),
+    }
 }
 
 // ---- sign-in through the hosted page ------------------------------------------------

@@ -49,29 +49,41 @@ pub fn service_today(session: &remote::Session) -> Result<NaiveDate, String> {
     me["today"].as_str().and_then(|d| parse_date(d).ok()).ok_or_else(|| "the service did not say what day it is".into())
 }
 
+/// `09:00-10:30` as the service's start and end.
+pub fn span(text: &str) -> Result<(String, String), String> {
+    let wrong = || format!("{text:?}: give the time as HH:MM-HH:MM, e.g. 09:00-10:30");
+    let (start, end) = text.split_once('-').ok_or_else(wrong)?;
+    Ok((clock(start).map_err(|_| wrong())?, clock(end).map_err(|_| wrong())?))
+}
+
+/// What `tm add` writes besides the times.
+pub struct Details<'a> {
+    pub task: &'a str,
+    pub project: Option<&'a str>,
+    pub tags: &'a [String],
+    pub notes: Option<&'a str>,
+}
+
 pub fn add_entry(
     profile: &str,
-    span: &str,
-    task: &str,
-    project: Option<&str>,
-    tags: &[String],
+    times: &str,
+    details: &Details<'_>,
     date: &str,
     json: bool,
 ) -> Result<ExitCode, String> {
-    let (start, end) =
-        span.split_once('-').ok_or_else(|| format!("{span:?}: give the time as HH:MM-HH:MM, e.g. 09:00-10:30"))?;
-    let (start, end) = (
-        clock(start).map_err(|_| format!("{span:?}: give the time as HH:MM-HH:MM"))?,
-        clock(end).map_err(|_| format!("{span:?}: give the time as HH:MM-HH:MM"))?,
-    );
+    let (start, end) = span(times)?;
     let session = remote::session(profile).map_err(|e| e.0)?;
     let day = relative_day(date, service_today(&session)?)?;
-    let mut body = serde_json::json!({"date": day.to_string(), "startTime": start, "endTime": end, "task": task});
-    if let Some(project) = project {
+    let mut body =
+        serde_json::json!({"date": day.to_string(), "startTime": start, "endTime": end, "task": details.task});
+    if let Some(project) = details.project {
         body["project"] = project.into();
     }
-    if !tags.is_empty() {
-        body["tags"] = tags.into();
+    if !details.tags.is_empty() {
+        body["tags"] = details.tags.into();
+    }
+    if let Some(notes) = details.notes {
+        body["notes"] = notes.into();
     }
     let added = remote::call(&session, reqwest::Method::POST, "/v1/entries", Some(&body)).map_err(|e| e.0)?;
     if json {
@@ -86,6 +98,73 @@ pub fn add_entry(
             end,
             h_mm(added["minutes"].as_i64().unwrap_or(0)),
             added["id"].as_str().unwrap_or("?")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `tm edit` changes; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct Changes {
+    pub task: Option<String>,
+    /// `Some("")` clears it.
+    pub project: Option<String>,
+    /// Replaces the tags; `clear_tags` removes them all.
+    pub tags: Vec<String>,
+    pub clear_tags: bool,
+    /// `Some("")` clears them.
+    pub notes: Option<String>,
+    pub date: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+pub fn edit_entry(profile: &str, id: &str, changes: Changes, json: bool) -> Result<ExitCode, String> {
+    let mut body = serde_json::Map::new();
+    let session = remote::session(profile).map_err(|e| e.0)?;
+    if let Some(date) = &changes.date {
+        body.insert("date".into(), relative_day(date, service_today(&session)?)?.to_string().into());
+    }
+    if let Some(start) = &changes.start {
+        body.insert("startTime".into(), clock(start)?.into());
+    }
+    if let Some(end) = &changes.end {
+        body.insert("endTime".into(), clock(end)?.into());
+    }
+    if let Some(task) = changes.task {
+        body.insert("task".into(), task.into());
+    }
+    let or_null = |text: String| if text.is_empty() { serde_json::Value::Null } else { text.into() };
+    if let Some(project) = changes.project {
+        body.insert("project".into(), or_null(project));
+    }
+    if changes.clear_tags {
+        body.insert("tags".into(), serde_json::Value::Null);
+    } else if !changes.tags.is_empty() {
+        body.insert("tags".into(), changes.tags.into());
+    }
+    if let Some(notes) = changes.notes {
+        body.insert("notes".into(), or_null(notes));
+    }
+    if body.is_empty() {
+        return Err(format!(
+            "nothing to change: give --task, --project, --tag, --no-tags, --notes, --date, --span, --start or --end (tm edit {id} --task \"…\")"
+        ));
+    }
+    let path = format!("/v1/entries/{}", remote::encode(id));
+    let edited = remote::call(&session, reqwest::Method::PATCH, &path, Some(&body.into())).map_err(|e| e.0)?;
+    if json {
+        print_json(&edited);
+    } else {
+        warn(&edited);
+        println!(
+            "edited {} {} {}-{} ({})  id {}",
+            describe(&edited),
+            edited["date"].as_str().unwrap_or("?"),
+            edited["startTime"].as_str().unwrap_or("?"),
+            edited["endTime"].as_str().unwrap_or("…"),
+            h_mm(edited["minutes"].as_i64().unwrap_or(0)),
+            edited["id"].as_str().unwrap_or("?")
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -268,7 +347,6 @@ pub fn timer_cancel(profile: &str, json: bool) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
-
 
 #[cfg(test)]
 mod tests {

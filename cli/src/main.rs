@@ -259,6 +259,10 @@ enum Command {
         /// Check and summarise only.
         #[arg(long)]
         dry_run: bool,
+        /// Let a log replace a year the account already holds even where that deletes
+        /// most of its entries.
+        #[arg(long)]
+        allow_deletes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -406,8 +410,8 @@ fn main() -> ExitCode {
         Command::Sync { dir, dry_run, allow_deletes, json } => {
             sync::sync(&cli.profile, &dir, &sync::SyncOptions { dry_run, allow_deletes, json })
         }
-        Command::Migrate { dir, dry_run, json } => {
-            sync::migrate(&cli.profile, &dir, &sync::MigrateOptions { dry_run, json })
+        Command::Migrate { dir, dry_run, allow_deletes, json } => {
+            sync::migrate(&cli.profile, &dir, &sync::MigrateOptions { dry_run, allow_deletes, json })
         }
         Command::Rm { id, json } => track::remove_entry(&cli.profile, &id, json),
     };

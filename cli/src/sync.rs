@@ -274,11 +274,13 @@ fn refused(file: &str, answer: &Answer) -> Outcome {
         .map(str::to_owned)
         .or_else(|| answer.refusal().map(|r| r.0))
         .unwrap_or_else(|| format!("the service answered {}", answer.status));
-    if report["error"]["code"] == "would-delete-most" {
-        message.push_str(" (if that is what you mean, run tm sync again with --allow-deletes)");
-    }
     let diagnostics: Vec<Value> =
         report["diagnostics"].as_array().into_iter().flatten().filter(|d| d["severity"] == "error").cloned().collect();
+    if diagnostics.iter().any(|d| d["code"] == "would-delete-most") {
+        message = "the file would delete most of the year's entries (a broken or wrong file?); nothing was changed. \
+                   If that is what you mean, run it again with --allow-deletes"
+            .to_owned();
+    }
     Outcome { file: file.to_owned(), action: "refused", message, diagnostics }
 }
 
@@ -305,7 +307,7 @@ pub struct SyncOptions {
 
 /// `tm sync DIR`.
 pub fn sync(profile: &str, dir: &Path, options: &SyncOptions) -> Result<ExitCode, String> {
-    if !dir.is_dir() {
+    if dir.exists() && !dir.is_dir() {
         return Err(format!(
             "{} is not a folder; give the vault folder (it holds time-logs/ and projects/)",
             dir.display()
@@ -313,6 +315,10 @@ pub fn sync(profile: &str, dir: &Path, options: &SyncOptions) -> Result<ExitCode
     }
     let session = remote::session(profile).map_err(|e| e.0)?;
     let account = account(&session)?;
+    if !dir.exists() && !options.dry_run {
+        // A new folder to sync into: everything comes down.
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
     let _lock = if options.dry_run { None } else { Some(Lock::take(dir)?) };
     let mut state = match State::load(dir)? {
         Some(state) if state.user != account.user || state.url != session.url => {
@@ -614,7 +620,7 @@ impl Run<'_> {
             let count = |k: &str| summary.get(k).and_then(Value::as_u64).unwrap_or(0);
             message = format!(
                 "{} added, {} changed, {} deleted; version {version}",
-                count("added"),
+                count("inserted"),
                 count("updated"),
                 count("deleted")
             );
@@ -670,6 +676,7 @@ struct YearSummary {
 
 pub struct MigrateOptions {
     pub dry_run: bool,
+    pub allow_deletes: bool,
     pub json: bool,
 }
 
@@ -788,9 +795,13 @@ pub fn migrate(profile: &str, dir: &Path, options: &MigrateOptions) -> Result<Ex
         let file = format!("time-logs/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or_default());
         bar.set_message(file.clone());
         let text = vault::read_text(path)?;
-        let answer =
-            remote::send(&session, reqwest::Method::PUT, &upload_path(label, None, false), Body::Markdown(&text))
-                .map_err(|e| e.0)?;
+        let answer = remote::send(
+            &session,
+            reqwest::Method::PUT,
+            &upload_path(label, None, options.allow_deletes),
+            Body::Markdown(&text),
+        )
+        .map_err(|e| e.0)?;
         if answer.status.is_success() {
             let version = answer.json()["logVersion"].as_u64().unwrap_or(0);
             state.logs.insert(label.clone(), LogState { version, sha256: sha256(&text), conflict: None });

@@ -5,46 +5,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{Server, call};
-
-/// The `tm` binary of this workspace (built beside tm-local; built here when a run of
-/// this package alone has not built it).
-fn tm_binary() -> PathBuf {
-    let beside = Path::new(env!("CARGO_BIN_EXE_tm-local")).with_file_name("tm");
-    if !beside.exists() {
-        let built = Command::new(env!("CARGO")).args(["build", "-q", "-p", "tm"]).status().unwrap();
-        assert!(built.success(), "cargo build -p tm");
-    }
-    beside
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn tm(config: &Path, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(tm_binary())
-        .args(args)
-        .env("TM_CONFIG_DIR", config)
-        .env_remove("TM_PROFILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use support::{Server, call, tm, tm_binary};
 
 async fn sign_up(base: &str, email: &str) -> Value {
     let body = json!({"username": email, "password": "correct horse battery", "name": email});
@@ -273,9 +235,84 @@ async fn tm_adds_lists_and_removes_entries() {
     assert_eq!(docs["entries"].as_array().unwrap().len(), 1);
     assert!(tm(&config, &["ls"], "").stdout.contains("no entries"), "today has none");
 
+    // Edited: new times and task, the tags cleared, notes added; the service's refusal
+    // (an overlap) is its message; an edit of nothing says what can be changed.
     let id = entry["id"].as_str().unwrap();
+    let edited = tm(
+        &config,
+        &["edit", id, "--task", "Reviewed the draft", "--span", "08:30-10:00", "--no-tags", "-n", "with Bob", "--json"],
+        "",
+    );
+    assert!(edited.ok, "{}", edited.stderr);
+    let edited: Value = serde_json::from_str(&edited.stdout).unwrap();
+    assert_eq!(
+        (edited["task"].as_str(), edited["startTime"].as_str(), edited["endTime"].as_str(), edited["notes"].as_str()),
+        (Some("Reviewed the draft"), Some("08:30"), Some("10:00"), Some("with Bob"))
+    );
+    assert_eq!((edited["project"].as_str(), edited["tags"].as_array().map(Vec::len)), (Some("Docs"), Some(0)));
+    let clash = tm(&config, &["edit", id, "--end", "11:30"], "");
+    assert!(!clash.ok && clash.stderr.contains("overlaps 11:00-11:45"), "{}", clash.stderr);
+    let moved = tm(&config, &["edit", id, "--date", "today", "-p", ""], "");
+    assert!(moved.ok && moved.stdout.contains("edited Reviewed the draft"), "{} {}", moved.stdout, moved.stderr);
+    let nothing = tm(&config, &["edit", id], "");
+    assert!(!nothing.ok && nothing.stderr.contains("nothing to change"), "{}", nothing.stderr);
+    assert!(tm(&config, &["edit", id, "--date", "today", "-p", "Docs"], "").ok);
+
     let removed = tm(&config, &["rm", id], "");
     assert!(removed.ok && removed.stdout.contains("deleted"), "{}", removed.stderr);
     let gone = tm(&config, &["rm", id], "");
     assert!(!gone.ok && gone.stderr.contains("not-found"), "{}", gone.stderr);
+}
+
+/// Reports from the service: today's, this week's, a range as JSON with the offline
+/// report's options, and the team's hours by person for a tenant admin.
+#[tokio::test]
+async fn tm_reads_reports_from_the_service() {
+    let server = Server::start_as_shipped("tm-client-reports", &["--report-interval-minutes", "0"]);
+    let base = server.base.as_str();
+    let config = support::data_dir("tm-client-reports-config");
+    sign_up(base, "ada@example.com").await;
+    assert!(tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n").ok);
+    let not_yet = tm(&config, &["today"], "");
+    assert!(not_yet.ok && not_yet.stdout.contains("0.0 h logged"), "{} {}", not_yet.stdout, not_yet.stderr);
+    for (span, task, project) in
+        [("00:00-00:30", "Plan the day", "Docs"), ("00:30-01:15", "Write", "Docs"), ("01:15-01:30", "Mail", "Admin")]
+    {
+        let added = tm(&config, &["add", span, task, "-p", project, "-t", "focus"], "");
+        assert!(added.ok, "{}", added.stderr);
+    }
+    let today = tm(&config, &["today"], "");
+    assert!(
+        today.ok && today.stdout.contains("1.5 h logged") && today.stdout.contains("Write [[Docs]]"),
+        "{}",
+        today.stdout
+    );
+    let week = tm(&config, &["week", "--format", "markdown"], "");
+    assert!(week.ok && week.stdout.starts_with("# Week of") && week.stdout.contains("## Docs"), "{}", week.stdout);
+    let month = tm(&config, &["month", "--format", "csv"], "");
+    assert!(month.ok && month.stdout.lines().count() == 4, "a header and three entries: {}", month.stdout);
+
+    let day = chrono::Utc::now().date_naive().to_string();
+    let range = tm(
+        &config,
+        &["report", "range", &day, "today", "--remote", "--format", "json", "--group-by", "tag", "--top-tasks", "1"],
+        "",
+    );
+    assert!(range.ok, "{}", range.stderr);
+    let range: Value = serde_json::from_str(&range.stdout).unwrap();
+    assert_eq!((range["groupBy"].as_str(), range["summary"]["totalMinutes"].as_u64()), (Some("tag"), Some(90)));
+    assert_eq!(range["groups"][0]["projects"][0]["topTasks"].as_array().map(Vec::len), Some(1));
+    let bad = tm(&config, &["report", "range", &day, &day, "--remote", "--sort", "sideways"], "");
+    assert!(
+        !bad.ok && bad.stderr.contains("invalid-option") && bad.stderr.contains("hours, alpha, date"),
+        "the service's refusal: {}",
+        bad.stderr
+    );
+
+    let team = tm(&config, &["report", "range", &day, &day, "--team", "--group-by", "user", "--format", "text"], "");
+    assert!(team.ok && team.stdout.contains("ada@example.com"), "{} {}", team.stdout, team.stderr);
+    let team_tag = tm(&config, &["report", "tag", "focus", "--team"], "");
+    assert!(!team_tag.ok && team_tag.stderr.contains("no team form"), "{}", team_tag.stderr);
+    let offline = tm(&config, &["today", "--dir", config.to_str().unwrap()], "");
+    assert!(!offline.ok && offline.stderr.contains("no time-logs/ folder"), "--dir reads a folder: {}", offline.stderr);
 }

@@ -174,3 +174,42 @@ pub async fn signup<'a>(base: &'a str, username: &str, tenant: Option<&str>, gro
     assert_eq!(reply.status, 201, "{}", reply.text);
     Api { base, token: reply.json()["id_token"].as_str().unwrap().to_owned() }
 }
+
+/// The `tm` binary of this workspace, built (or brought up to date) once per test run:
+/// `cargo test -p tm-local` alone does not rebuild it.
+pub fn tm_binary() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let built = std::process::Command::new(env!("CARGO")).args(["build", "-q", "-p", "tm"]).status().unwrap();
+            assert!(built.success(), "cargo build -p tm");
+            std::path::Path::new(env!("CARGO_BIN_EXE_tm-local")).with_file_name("tm")
+        })
+        .clone()
+}
+
+pub struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `tm` with `config` as its config folder and `stdin` as its input.
+pub fn tm(config: &std::path::Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = std::process::Command::new(tm_binary())
+        .args(args)
+        .env("TM_CONFIG_DIR", config)
+        .env_remove("TM_PROFILE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

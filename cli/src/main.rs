@@ -3,6 +3,7 @@
 //! (e.g. in a git pre-commit hook) before it is uploaded. As the service's client it
 //! signs in (`tm login`, per `--profile`) and says who it is signed in as.
 
+mod import;
 mod remote;
 mod track;
 mod vault;
@@ -186,6 +187,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import another tracker's export: `tm import toggl report.csv --dry-run`
+    /// (toggl, clockify, harvest or timewarrior); prints what it maps and what it
+    /// cannot, then posts each entry (entries already there are not added twice).
+    Import(import::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -286,6 +291,7 @@ fn main() -> ExitCode {
             track::list_entries(&cli.profile, &from, to.as_deref(), project.as_deref(), json)
         }
         Command::Rm { id, json } => track::remove_entry(&cli.profile, &id, json),
+        Command::Import(args) => import::run(&cli.profile, &args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("tm: {message}");

@@ -211,7 +211,11 @@ fn span(start: NaiveDateTime, end: NaiveDateTime) -> Result<Span, String> {
     let (start, end) = (to_minute(start), to_minute(end));
     let minutes = (end - start).num_minutes();
     let clock = |t: NaiveDateTime| t.format("%H:%M").to_string();
-    let label = format!("{} {}-{} {}", start.date(), clock(start), end.date(), clock(end));
+    let label = if start.date() == end.date() {
+        format!("{} {}-{}", start.date(), clock(start), clock(end))
+    } else {
+        format!("{} {} to {} {}", start.date(), clock(start), end.date(), clock(end))
+    };
     if minutes < 0 {
         return Err(format!("it ends before it starts ({label})"));
     }

@@ -184,6 +184,10 @@ fn post(profile: &str, session: &mut remote::Session, entry: &Mapped) -> Result<
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn remarks_json(remarks: &[super::Remark]) -> Value {
     remarks.iter().map(|r| json!({"row": r.row, "reason": r.reason})).collect()
 }
@@ -197,8 +201,8 @@ pub fn run(profile: &str, args: &ImportArgs) -> Result<ExitCode, String> {
     if !args.json {
         match range {
             Some((first, last)) => println!(
-                "{file} ({what}): {} entries, {first} to {last}, {} in all",
-                import.entries.len(),
+                "{file} ({what}): {}, {first} to {last}, {} in all",
+                plural(import.entries.len(), "entry", "entries"),
                 h_mm(i64::from(total))
             ),
             None => println!("{file} ({what}): no entries to import"),
@@ -209,7 +213,7 @@ pub fn run(profile: &str, args: &ImportArgs) -> Result<ExitCode, String> {
             println!("  {project:<width$}  {:>7}", h_mm(i64::from(*minutes)));
         }
         if !import.unmapped.is_empty() {
-            println!("cannot map {} {row}(s); they are not imported:", import.unmapped.len());
+            println!("cannot map {}; not imported:", plural(import.unmapped.len(), row, &format!("{row}s")));
             for r in &import.unmapped {
                 println!("  {row} {}: {}", r.row, r.reason);
             }

@@ -3,6 +3,7 @@
 //! (e.g. in a git pre-commit hook) before it is uploaded. As the service's client it
 //! signs in (`tm login`, per `--profile`) and says who it is signed in as.
 
+mod import;
 mod remote;
 mod service_reports;
 mod sync;
@@ -272,6 +273,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import another tracker's export: `tm import toggl report.csv --dry-run`
+    /// (toggl, clockify, harvest or timewarrior); prints what it maps and what it
+    /// cannot, then posts each entry (entries already there are not added twice).
+    Import(import::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -414,6 +419,7 @@ fn main() -> ExitCode {
             sync::migrate(&cli.profile, &dir, &sync::MigrateOptions { dry_run, allow_deletes, json })
         }
         Command::Rm { id, json } => track::remove_entry(&cli.profile, &id, json),
+        Command::Import(args) => import::run(&cli.profile, &args),
     };
     result.unwrap_or_else(fail)
 }

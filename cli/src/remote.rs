@@ -342,27 +342,6 @@ pub fn get_text(session: &Session, path: &str) -> Result<String, Failure> {
     }
 }
 
-/// A write whose refusal the caller reads itself (`tm import` tells an entry already
-/// there from an overlap): the status and the JSON answer (`null` when it is not
-/// JSON), or a failure to reach the service.
-pub fn write_answer(
-    session: &Session,
-    method: reqwest::Method,
-    path: &str,
-    body: &Value,
-) -> Result<(u16, Value), Failure> {
-    let answer = client()
-        .request(method, format!("{}{path}", session.url))
-        .bearer_auth(&session.id_token)
-        .header("idempotency-key", random_b64(18))
-        .json(body)
-        .send()
-        .map_err(|e| unreachable(&session.url, &e))?;
-    let status = answer.status().as_u16();
-    let text = answer.text().unwrap_or_default();
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-}
-
 // ---- sign-in through the hosted page ------------------------------------------------
 
 fn random_b64(bytes: usize) -> String {

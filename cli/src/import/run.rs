@@ -156,11 +156,11 @@ fn same_entry(entry: &Mapped, answer: &Value) -> Option<String> {
 
 fn post(profile: &str, session: &mut remote::Session, entry: &Mapped) -> Result<Outcome, String> {
     let body = body_of(entry);
-    let mut attempt = 0;
+    let mut refreshed = false;
     loop {
-        attempt += 1;
-        let (status, answer) =
-            remote::write_answer(session, reqwest::Method::POST, "/v1/entries", &body).map_err(|e| e.0)?;
+        let sent = remote::send(session, reqwest::Method::POST, "/v1/entries", remote::Body::Json(&body))
+            .map_err(|e| e.0)?;
+        let (status, answer) = (sent.status.as_u16(), sent.json());
         match status {
             200..=299 => {
                 let warnings = answer["warnings"]
@@ -172,8 +172,10 @@ fn post(profile: &str, session: &mut remote::Session, entry: &Mapped) -> Result<
                 return Ok(Outcome::Imported { id: answer["id"].as_str().unwrap_or("?").to_owned(), warnings });
             }
             // A long import can outlive the ID token: refresh it once and try again.
-            401 if attempt == 1 => *session = remote::session(profile).map_err(|e| e.0)?,
-            503 if attempt < 4 => std::thread::sleep(std::time::Duration::from_millis(250 << attempt)),
+            401 if !refreshed => {
+                refreshed = true;
+                *session = remote::session(profile).map_err(|e| e.0)?;
+            }
             _ => {
                 return Ok(match same_entry(entry, &answer) {
                     Some(id) => Outcome::AlreadyThere { id },

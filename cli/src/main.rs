@@ -4,6 +4,7 @@
 //! signs in (`tm login`, per `--profile`) and says who it is signed in as.
 
 mod import;
+mod mcp;
 mod remote;
 mod service_reports;
 mod sync;
@@ -277,6 +278,9 @@ enum Command {
     /// (toggl, clockify, harvest or timewarrior); prints what it maps and what it
     /// cannot, then posts each entry (entries already there are not added twice).
     Import(import::ImportArgs),
+    /// A Model Context Protocol server on stdin/stdout: tools for an assistant to track
+    /// time and read reports as the profile's account.
+    Mcp,
 }
 
 #[derive(Subcommand)]
@@ -420,6 +424,7 @@ fn main() -> ExitCode {
         }
         Command::Rm { id, json } => track::remove_entry(&cli.profile, &id, json),
         Command::Import(args) => import::run(&cli.profile, &args),
+        Command::Mcp => mcp::serve(&cli.profile),
     };
     result.unwrap_or_else(fail)
 }

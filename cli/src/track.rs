@@ -25,8 +25,11 @@ pub fn clock(text: &str) -> Result<String, String> {
 /// such day, today included), or `YYYY-MM-DD`; relative to `today`.
 pub fn relative_day(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let t = text.trim().to_lowercase();
-    let days =
-        |n: i64| today.checked_sub_signed(chrono::Duration::days(n)).ok_or_else(|| format!("{text:?} is too far back"));
+    let days = |n: i64| {
+        chrono::Duration::try_days(n)
+            .and_then(|back| today.checked_sub_signed(back))
+            .ok_or_else(|| format!("{text:?} is too far back"))
+    };
     match t.as_str() {
         "today" => return Ok(today),
         "yesterday" => return days(1),
@@ -364,6 +367,7 @@ mod tests {
         assert_eq!(day("thursday").unwrap(), "2026-11-26");
         assert_eq!(day("2025-07-29").unwrap(), "2025-07-29");
         assert!(day("someday").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(day("-100000000000000000d").unwrap_err().contains("too far back"), "an error, not a panic");
         assert_eq!(clock("9:05").unwrap(), "09:05");
         assert!(clock("9:5").is_err() && clock("24:00").is_err() && clock("noon").is_err());
     }

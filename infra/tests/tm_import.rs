@@ -7,53 +7,10 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use support::{Server, call};
-
-fn tm_binary() -> PathBuf {
-    let beside = Path::new(env!("CARGO_BIN_EXE_tm-local")).with_file_name("tm");
-    if !beside.exists() {
-        let built = Command::new(env!("CARGO")).args(["build", "-q", "-p", "tm"]).status().unwrap();
-        assert!(built.success(), "cargo build -p tm");
-    }
-    beside
-}
+use support::{Server, call, tm};
 
 fn fixture(name: &str) -> String {
     format!("{}/../tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.stdout, self.stderr))
-    }
-}
-
-fn tm(config: &Path, args: &[&str], stdin: &str) -> Run {
-    use std::io::Write as _;
-    let mut child = Command::new(tm_binary())
-        .args(args)
-        .env("TM_CONFIG_DIR", config)
-        .env_remove("TM_PROFILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn len(value: &Value) -> usize {

@@ -158,8 +158,8 @@ fn post(profile: &str, session: &mut remote::Session, entry: &Mapped) -> Result<
     let body = body_of(entry);
     let mut refreshed = false;
     loop {
-        let sent = remote::send(session, reqwest::Method::POST, "/v1/entries", remote::Body::Json(&body))
-            .map_err(|e| e.0)?;
+        let sent =
+            remote::send(session, reqwest::Method::POST, "/v1/entries", remote::Body::Json(&body)).map_err(|e| e.0)?;
         let (status, answer) = (sent.status.as_u16(), sent.json());
         match status {
             200..=299 => {

@@ -194,6 +194,13 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// What `--json` printed.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.stdout, self.stderr))
+    }
+}
+
 /// Runs `tm` with `config` as its config folder and `stdin` as its input.
 pub fn tm(config: &std::path::Path, args: &[&str], stdin: &str) -> Run {
     let mut child = std::process::Command::new(tm_binary())

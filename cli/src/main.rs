@@ -103,8 +103,9 @@ enum Command {
         #[command(subcommand)]
         command: TagCommand,
     },
-    /// Sign in to the service: reads the password from standard input (one line) and
-    /// keeps the profile's tokens in your config folder, readable by you only.
+    /// Sign in to the service through its hosted login in a browser (or, with --username,
+    /// the password on standard input) and keep the profile's tokens in your config
+    /// folder, readable by you only.
     Login {
         /// The service's URL (tm-local: http://127.0.0.1:8080).
         #[arg(long, env = "TM_URL", default_value = "http://127.0.0.1:8080")]
@@ -194,7 +195,9 @@ enum Command {
     },
     /// Change an entry: `tm edit ID --task "…" --span 09:00-10:15 -p Project`.
     Edit {
+        /// The entry's id (`tm ls` shows it).
         id: String,
+        /// The new task text.
         #[arg(long)]
         task: Option<String>,
         /// The project ("" removes it).
@@ -215,8 +218,10 @@ enum Command {
         /// Both times, HH:MM-HH:MM.
         #[arg(long, conflicts_with_all = ["start", "end"])]
         span: Option<String>,
+        /// The new start, HH:MM (the end stays).
         #[arg(long)]
         start: Option<String>,
+        /// The new end, HH:MM (the start stays).
         #[arg(long)]
         end: Option<String>,
         #[arg(long)]
@@ -442,6 +447,11 @@ fn read_password() -> Result<String, String> {
         return Err("give the password on standard input, e.g.: echo \"$PASSWORD\" | tm login --username NAME".into());
     }
     Ok(password)
+}
+
+/// `1 entry`, `2 entries`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn print_json(value: &serde_json::Value) {

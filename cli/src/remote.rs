@@ -15,7 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const LOCAL_CLIENT_ID: &str = "tm-local-client";
 /// Refresh this long before the ID token expires.
 const REFRESH_MARGIN_SECONDS: u64 = 60;
+/// A whole request, answer included (a fiscal-year upload of a large log takes seconds).
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// A service that does not even accept the connection is down; say so soon.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One signed-in account at one deployment.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -138,6 +141,7 @@ impl Credentials {
 fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .timeout(TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("tm/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("an HTTP client with rustls")

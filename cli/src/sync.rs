@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tm_core::domain::calendar::{FiscalCalendar, parse_zone};
+use tm_core::domain::diagnostic::Severity;
 use tm_core::domain::names::project_key;
 
 const STATE_FILE: &str = ".tm-sync.json";
@@ -716,13 +717,21 @@ pub fn migrate(profile: &str, dir: &Path, options: &MigrateOptions) -> Result<Ex
     let paths: Vec<PathBuf> = logs.iter().map(|(_, p)| p.clone()).collect();
     let checked = vault::check_logs(&paths, Some(&mut catalog), &rules)?;
     problems.extend(checked.diagnostics.iter().filter(|d| d.diagnostic.is_error()).map(|d| d.to_string()));
+    // Warnings do not stop a migration, but a person moving years of logs should see
+    // them (a line in another entry form counts no time).
+    for warning in checked.diagnostics.iter().filter(|d| d.diagnostic.severity == Severity::Warning) {
+        eprintln!("{warning}");
+    }
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("{p}");
         }
         return Err(format!(
-            "{} problems in {}; nothing was uploaded. Fix them (tm check {} --projects {} shows them too) and run tm migrate again",
-            problems.len(),
+            "{} in {}; nothing was uploaded. Fix them (tm check {} --projects {} shows them too) and run tm migrate again",
+            match problems.len() {
+                1 => "1 problem".to_owned(),
+                n => format!("{n} problems"),
+            },
             dir.display(),
             logs_dir.display(),
             projects_dir.display()
@@ -746,14 +755,14 @@ pub fn migrate(profile: &str, dir: &Path, options: &MigrateOptions) -> Result<Ex
             print_json(&serde_json::json!({"dryRun": true, "files": total_files, "years": years}));
         } else {
             println!(
-                "checked {} project files and {} logs ({} entries): no errors; tm migrate {} without --dry-run uploads them",
-                project_files.len(),
-                logs.len(),
-                checked.entries.len(),
+                "checked {} and {} ({}): no errors; tm migrate {} without --dry-run uploads them",
+                crate::plural(project_files.len(), "project file", "project files"),
+                crate::plural(logs.len(), "log", "logs"),
+                crate::plural(checked.entries.len(), "entry", "entries"),
                 dir.display()
             );
             for (fy, (n, m)) in &local {
-                println!("  {fy}: {n} entries, {}", crate::track::h_mm(*m as i64));
+                println!("  {fy}: {}, {}", crate::plural(*n, "entry", "entries"), crate::track::h_mm(*m as i64));
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -847,21 +856,33 @@ pub fn migrate(profile: &str, dir: &Path, options: &MigrateOptions) -> Result<Ex
             }
         }
         println!(
-            "migrated {} project files and {} logs ({} entries) from {}",
-            project_files.len() - refusals.iter().filter(|r| r.file.starts_with("projects/")).count(),
-            logs.len() - refusals.iter().filter(|r| r.file.starts_with("time-logs/")).count(),
-            checked.entries.len(),
+            "migrated {} and {} ({}) from {}",
+            crate::plural(
+                project_files.len() - refusals.iter().filter(|r| r.file.starts_with("projects/")).count(),
+                "project file",
+                "project files"
+            ),
+            crate::plural(
+                logs.len() - refusals.iter().filter(|r| r.file.starts_with("time-logs/")).count(),
+                "log",
+                "logs"
+            ),
+            crate::plural(checked.entries.len(), "entry", "entries"),
             dir.display()
         );
         for y in &years {
             let service = match (y.service_entries, y.service_hours) {
-                (Some(n), Some(h)) => format!("service {n} entries, {}", crate::track::h_mm((h * 60.0).round() as i64)),
+                (Some(n), Some(h)) => format!(
+                    "service {}, {}",
+                    crate::plural(n as usize, "entry", "entries"),
+                    crate::track::h_mm((h * 60.0).round() as i64)
+                ),
                 _ => "service: no report".to_owned(),
             };
             println!(
-                "  {}: {} entries, {}  |  {service}  {}",
+                "  {}: {}, {}  |  {service}  {}",
                 y.fiscal_year,
-                y.entries,
+                crate::plural(y.entries, "entry", "entries"),
                 crate::track::h_mm((y.hours * 60.0).round() as i64),
                 if y.matches { "✓ matches" } else { "✗ differs" }
             );

@@ -186,10 +186,6 @@ fn post(profile: &str, session: &mut remote::Session, entry: &Mapped) -> Result<
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn remarks_json(remarks: &[super::Remark]) -> Value {
     remarks.iter().map(|r| json!({"row": r.row, "reason": r.reason})).collect()
 }
@@ -204,7 +200,7 @@ pub fn run(profile: &str, args: &ImportArgs) -> Result<ExitCode, String> {
         match range {
             Some((first, last)) => println!(
                 "{file} ({what}): {}, {first} to {last}, {} in all",
-                plural(import.entries.len(), "entry", "entries"),
+                crate::plural(import.entries.len(), "entry", "entries"),
                 h_mm(i64::from(total))
             ),
             None => println!("{file} ({what}): no entries to import"),
@@ -215,7 +211,7 @@ pub fn run(profile: &str, args: &ImportArgs) -> Result<ExitCode, String> {
             println!("  {project:<width$}  {:>7}", h_mm(i64::from(*minutes)));
         }
         if !import.unmapped.is_empty() {
-            println!("cannot map {}; not imported:", plural(import.unmapped.len(), row, &format!("{row}s")));
+            println!("cannot map {}; not imported:", crate::plural(import.unmapped.len(), row, &format!("{row}s")));
             for r in &import.unmapped {
                 println!("  {row} {}: {}", r.row, r.reason);
             }

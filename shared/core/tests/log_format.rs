@@ -228,6 +228,25 @@ fn malformed_entry_lines_are_errors_not_silently_dropped() {
 }
 
 #[test]
+fn time_ranges_not_in_the_entry_form_are_flagged_not_counted_silently() {
+    let log = parse_log(&one_day(
+        "- 09:00-10:30 Write the guide [[Docs]]\n* **9:00 - 10:00** Standup\n- 9:30–10:00 en dash\n- 10:00 call with Bob\n- Met at 10:00-ish\n  - 11:00-12:00 indented item\n",
+    ));
+    assert!(log.entries.is_empty());
+    assert_eq!(
+        codes(&log),
+        vec![
+            (5, Severity::Warning, Code::EntryLikeText),
+            (6, Severity::Warning, Code::EntryLikeText),
+            (7, Severity::Warning, Code::EntryLikeText),
+            (10, Severity::Warning, Code::EntryLikeText),
+        ]
+    );
+    // Before the first day it is prose about something else, not a lost entry.
+    assert!(parse_log("- 09:00-10:00 agenda\n").diagnostics.is_empty());
+}
+
+#[test]
 fn invalid_tags_and_project_names() {
     let log = parse_log(&one_day(
         "- **09:00-10:00**: Task one [[Bad:Name]]\n- **10:00-11:00**: Task two [[P]] [C#, UI Design]\n",

@@ -393,9 +393,31 @@ fn parse_internal(text: &str, mut lines_out: Option<&mut Vec<DocLine>>) -> Parse
             continue;
         }
         notes_target = None;
+        if matches!(section, Section::Date(_)) && looks_like_entry(line) {
+            log.diagnostics.push(Diagnostic::warning(
+                line_no,
+                Code::EntryLikeText,
+                format!("this line looks like an entry but is kept as text and counts no time; {ENTRY_FORM}"),
+            ));
+        }
         push(&mut lines_out, start, line, ending, LineKind::Text);
     }
     log
+}
+
+/// A list item under a day that starts with a time range (`- 09:00-10:30 Task`,
+/// `* **9:00 - 10:00**`) but not in the entry form: other tools and hand edits write
+/// these, and counting them as nothing without a word would lose hours quietly.
+fn looks_like_entry(line: &str) -> bool {
+    let Some(rest) = line.trim_start().strip_prefix(['-', '*', '+']) else { return false };
+    let rest = rest.trim_start().trim_start_matches('*').trim_start();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) || rest.as_bytes().get(digits) != Some(&b':') {
+        return false;
+    }
+    let after = &rest[digits + 1..];
+    let minutes = after.bytes().take_while(u8::is_ascii_digit).count();
+    minutes == 2 && after[2..].trim_start().trim_start_matches('*').trim_start().starts_with(['-', '–'])
 }
 
 fn parse_date_header(text: &str, line_no: usize, diagnostics: &mut Vec<Diagnostic>) -> Section {

@@ -424,6 +424,16 @@ async fn every_route_with(who: Option<Value>) {
     )
     .await;
     assert_eq!((report["status"].as_str(), report["summary"]["deleted"].as_u64()), (Some("applied"), Some(1)));
+    // The dry-run check of an edit: what an upload would do, nothing stored.
+    let edited = text.replace("Uploaded", "Uploaded again");
+    let checked = run(
+        ev("logs-check", "POST", "/v1/logs/x/check", json!({"fy": "2025-2026"}), none(), Some(edited.as_str())),
+        200,
+    )
+    .await;
+    assert_eq!((checked["status"].as_str(), checked["summary"]["updated"].as_u64()), (Some("ok"), Some(1)));
+    let unchanged = run(ev("logs-get", "GET", "/v1/logs/x", json!({"fy": "2025-2026"}), none(), None), 200).await;
+    assert!(unchanged.as_str().unwrap().contains("Uploaded [[Website]]"), "{unchanged}");
     let upload = run(ev("uploads-get", "GET", "/v1/uploads/x", json!({"id": report["id"]}), none(), None), 200).await;
     assert_eq!(upload["status"], "applied");
     let project_file = "---\nproject: Website\ndepartmentalGoal: Technology\n---\n\n## Summary\n\nThe site.\n";

@@ -6,8 +6,8 @@
 
 mod support;
 
-use serde_json::json;
-use support::{Api, Server, signup};
+use serde_json::{Value, json};
+use support::{Api, Server, call, signup};
 
 const CORPUS: &str = include_str!("../../tests/fixtures/obsidian/time-log-2025-2026.md");
 const FY: &str = "2025-2026";
@@ -189,6 +189,60 @@ async fn a_file_that_would_take_most_of_a_year_away_is_refused_unless_allowed() 
     assert_eq!((allowed.status, allowed.json()["summary"]["deleted"].as_u64()), (200, Some(4)), "{}", allowed.text);
     assert_eq!(download(&me).await, title_only);
     assert_eq!(upload(&me, title_only, "?allowDeletes=maybe").await.code(), "invalid-query");
+}
+
+/// Issue 17: an editor checks the log as the person types. The check answers what an
+/// upload would do, line by line, and stores nothing.
+#[tokio::test]
+async fn a_check_says_what_an_upload_would_do_and_changes_nothing() {
+    let server = Server::start("documents-check");
+    let me = signup(&server.base, "checker", None, &[]).await;
+    let check = |text: String, query: &'static str| {
+        let me = &me;
+        async move { me.post_markdown(&format!("/v1/logs/{FY}/check{query}"), &text).await }
+    };
+    let first = check(CORPUS.to_owned(), "").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let report = first.json();
+    assert_eq!((report["status"].as_str(), report["logVersion"].as_u64()), (Some("ok"), Some(0)), "{report}");
+    assert_eq!(report["summary"]["inserted"], 5);
+    assert_eq!(me.get(&format!("/v1/logs/{FY}")).await.status, 404, "a check stores no log");
+    assert_eq!(me.get("/v1/entries?from=2025-07-01&to=2026-06-30").await.json()["entries"], json!([]));
+
+    assert_eq!(upload(&me, CORPUS, "").await.status, 200);
+    let versions = me.get(&format!("/v1/logs/{FY}/versions")).await.text;
+    // A mistake is named at its line, as the upload would name it.
+    let line = CORPUS.lines().position(|l| l.contains("**13:00-13:30**")).unwrap() + 1;
+    let broken = CORPUS.replace("**13:00-13:30**", "**13:00-12:30**");
+    let rejected = check(broken.clone(), "?baseVersion=1").await.json();
+    assert_eq!(rejected["status"], "rejected", "{rejected}");
+    assert_eq!(rejected["summary"], Value::Null);
+    let error = rejected["diagnostics"].as_array().unwrap().iter().find(|d| d["severity"] == "error").unwrap();
+    assert_eq!((error["line"].as_u64(), error["code"].as_str()), (Some(line as u64), Some("range-too-long")));
+    assert_eq!(rejected["diagnostics"], upload(&me, &broken, "").await.json()["diagnostics"], "the upload's own");
+    // One changed line is one update; a stale base version is the conflict an upload would be.
+    let edited = CORPUS.replace("Email [[Non-Project]]", "Email triage [[Non-Project]]");
+    let one = check(edited.clone(), "?baseVersion=1").await.json();
+    assert_eq!((one["status"].as_str(), one["summary"]["updated"].as_u64()), (Some("ok"), Some(1)), "{one}");
+    let stale = check(edited, "?baseVersion=0").await.json();
+    assert_eq!(stale["status"], "conflict");
+    assert!(stale["message"].as_str().unwrap().contains("baseVersion 1"), "{stale}");
+    // Most of the year away: said before any upload, unless allowed.
+    let title_only = "# Time Log 2025-2026\n".to_owned();
+    assert_eq!(check(title_only.clone(), "").await.json()["diagnostics"][0]["code"], "would-delete-most");
+    assert_eq!(check(title_only, "?allowDeletes=true").await.json()["summary"]["deleted"], 5);
+    // Nothing of this changed the log.
+    assert_eq!(download(&me).await, CORPUS);
+    assert_eq!(me.get(&format!("/v1/logs/{FY}/versions")).await.text, versions);
+    let json_body = call(
+        "POST",
+        &format!("{}/v1/logs/{FY}/check", server.base),
+        Some(&me.token),
+        Some("{}"),
+        &[("content-type", "application/json")],
+    )
+    .await;
+    assert_eq!((json_body.status, json_body.code()), (415, "unsupported-media-type".to_owned()));
 }
 
 #[tokio::test]

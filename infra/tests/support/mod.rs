@@ -162,6 +162,17 @@ impl Api<'_> {
         )
         .await
     }
+    /// Posts a Markdown file (the dry-run check of a log).
+    pub async fn post_markdown(&self, path: &str, text: &str) -> Reply {
+        call(
+            "POST",
+            &format!("{}{path}", self.base),
+            Some(&self.token),
+            Some(text),
+            &[("content-type", "text/markdown")],
+        )
+        .await
+    }
     pub async fn delete(&self, path: &str) -> Reply {
         call("DELETE", &format!("{}{path}", self.base), Some(&self.token), None, &[]).await
     }

@@ -5,15 +5,15 @@ use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
 use crate::http::MAX_FILE_BYTES;
 use crate::http::answers::{
-    Export, ExportFile, ExportSettings, LastIngest, LogList, LogSummary, LogVersion, LogVersions, UploadFailure,
-    UploadFailureDetails, UploadHeaders, UploadReport, UploadTicket,
+    Export, ExportFile, ExportSettings, LastIngest, LogCheck, LogCheckStatus, LogList, LogSummary, LogVersion,
+    LogVersions, UploadFailure, UploadFailureDetails, UploadHeaders, UploadReport, UploadTicket,
 };
 use crate::http::bodies::UploadRequest;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::jobs::canonical::{MARKDOWN, log_versions, published_log, render_current};
 use crate::jobs::uploads::{FileName, UPLOAD_URL_SECONDS, classify_file_name, ingest_upload, new_upload};
-use crate::store::{EntryQuery, UploadRecord, UploadStatus};
+use crate::store::{EntryQuery, IngestSummary, UploadRecord, UploadStatus};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -124,6 +124,17 @@ fn base_version(req: &ApiRequest) -> Result<Option<u64>, ApiError> {
     .transpose()
 }
 
+/// `?allowDeletes=true`: the person means to take most of a year's entries away.
+fn allow_deletes(req: &ApiRequest) -> Result<bool, ApiError> {
+    match req.query_one("allowDeletes").map(str::trim) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => {
+            Err(ApiError::bad_request("invalid-query", format!("allowDeletes {other:?} must be true or false")))
+        }
+    }
+}
+
 async fn ingest_direct(
     ctx: &AppContext,
     caller: &Caller,
@@ -132,16 +143,7 @@ async fn ingest_direct(
     file_name: String,
 ) -> Result<ApiResponse, ApiError> {
     check_markdown_body(req)?;
-    let allow_deletes = match req.query_one("allowDeletes").map(str::trim) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid-query",
-                format!("allowDeletes {other:?} must be true or false"),
-            ));
-        }
-    };
+    let allow_deletes = allow_deletes(req)?;
     let mut record = new_upload(&file, &file_name, base_version(req)?, (ctx.clock)(), None);
     record.allow_deletes = allow_deletes;
     // Kept raw, outside uploads/ so storing it does not trigger a second ingest.
@@ -164,6 +166,52 @@ pub(crate) async fn put_log(
     let file = classify_file_name(&file_name, &caller.calendar)
         .map_err(|message| ApiError::bad_request("invalid-fiscal-year", message))?;
     ingest_direct(ctx, caller, req, file, file_name).await
+}
+
+/// `POST /v1/logs/{fy}/check`: the report an upload of this file would get (status,
+/// what it would change, every diagnostic by line), with nothing stored: a person's
+/// editor checks as they type, and saves only a file that would be applied.
+pub(crate) async fn check_log(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let fy = fiscal_year(caller, matched)?;
+    check_markdown_body(req)?;
+    let allow_deletes = allow_deletes(req)?;
+    let base = base_version(req)?;
+    let (plan, log_version) = crate::jobs::ingest::check_log(ctx, caller, &fy, allow_deletes, &req.body).await?;
+    let label = fy.label();
+    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    let summary = IngestSummary {
+        unchanged: plan.unchanged,
+        updated: plan.updates.len(),
+        inserted: plan.inserts.len(),
+        deleted: plan.deletes.len(),
+    };
+    let (status, summary, message) = if errors > 0 {
+        let what = if errors == 1 { "1 error".to_owned() } else { format!("{errors} errors") };
+        (
+            LogCheckStatus::Rejected,
+            None,
+            Some(format!("{what}: an upload of this file would change nothing; fix the lines the diagnostics name")),
+        )
+    } else if let Some(base) = base.filter(|&b| b != log_version) {
+        (
+            LogCheckStatus::Conflict,
+            Some(summary),
+            Some(format!(
+                "the log of {label} is at version {log_version}, but this file was edited from version {base}; \
+                 an upload would be refused: download the current log (GET /v1/logs/{label}), merge your edits, \
+                 and upload with baseVersion {log_version}"
+            )),
+        )
+    } else {
+        (LogCheckStatus::Ok, Some(summary), None)
+    };
+    let answer = LogCheck { fiscal_year: label, status, log_version, summary, diagnostics: plan.diagnostics, message };
+    Ok(ApiResponse::json(200, &answer))
 }
 
 /// `PUT /v1/projects/{name}`: a project file (frontmatter + summary), ingested now.

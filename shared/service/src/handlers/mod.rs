@@ -157,6 +157,7 @@ async fn dispatch(
         | Handler::SinceReport => reports::period(ctx, &caller, matched, req).await,
         Handler::CreateUpload => logs::create_upload(ctx, &caller, req).await,
         Handler::PutLog => logs::put_log(ctx, &caller, matched, req).await,
+        Handler::CheckLog => logs::check_log(ctx, &caller, matched, req).await,
         Handler::ListLogs => logs::list_logs(ctx, &caller).await,
         Handler::GetLog => logs::get_log(ctx, &caller, matched, req).await,
         Handler::LogVersions => logs::list_versions(ctx, &caller, matched).await,

@@ -5,7 +5,7 @@
 //! sent, even as `null`, is marked required, so a client may rely on it being there.
 
 use crate::store::team::{AuditRecord, DirectoryEntry, GeneratedReport, PersonStatus};
-use crate::store::{StoredEntry, UploadKind, UploadRecord, UploadStatus};
+use crate::store::{IngestSummary, StoredEntry, UploadKind, UploadRecord, UploadStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tm_core::domain::sharing::{Role, Standing};
@@ -278,6 +278,33 @@ pub struct UploadReport {
     pub record: UploadRecord,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<UploadFailure>,
+}
+
+/// What an upload of a file would do (`POST /v1/logs/{fy}/check`); nothing is stored.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogCheck {
+    pub fiscal_year: String,
+    pub status: LogCheckStatus,
+    /// The log's version now: the `baseVersion` an upload of this file should name.
+    pub log_version: u64,
+    /// What an upload would change (null when the file has errors).
+    #[schema(required = true)]
+    pub summary: Option<IngestSummary>,
+    /// Every finding, by line, exactly as the upload's report would list them.
+    pub diagnostics: Vec<Diagnostic>,
+    #[schema(required = true)]
+    pub message: Option<String>,
+}
+
+/// `ok`: an upload would be applied; `rejected`: the file has errors; `conflict`: the
+/// file was edited from another version than the log's (an upload would be refused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogCheckStatus {
+    Ok,
+    Rejected,
+    Conflict,
 }
 
 /// The last ingest of a log.

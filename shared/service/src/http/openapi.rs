@@ -101,6 +101,7 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         }
         CreateUpload => typed::<UploadTicket>(),
         GetUpload | PutLog | PutProjectFile => typed::<UploadReport>(),
+        CheckLog => typed::<answers::LogCheck>(),
         ListLogs => typed::<LogList>(),
         GetLog => return None,
         LogVersions => typed::<answers::LogVersions>(),

@@ -299,13 +299,7 @@ pub(crate) async fn ingest_log(
         Ok(text) => text,
         Err(diagnostic) => return finish_rejected(ctx, owner, record, vec![diagnostic], now).await,
     };
-    let colleague_shares: HashMap<String, bool> =
-        crate::store::team::shared_projects(ctx.store.as_ref(), owner.tenant())
-            .await?
-            .into_iter()
-            .filter(|share| share.owner != owner.user())
-            .filter_map(|share| Some((project_key(&share.log_as()), share.standing(owner.user())?.can_log_time())))
-            .collect();
+    let colleague_shares = colleague_shares(ctx, owner).await?;
     let fiscal_year = match caller.calendar.parse_label(&label) {
         Ok(fy) => fy,
         Err(e) => {
@@ -317,10 +311,7 @@ pub(crate) async fn ingest_log(
         if attempt > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
         }
-        // The day before the year (a midnight crossing into it) and the day after (its
-        // last day's midnight crossing reaches the next year's first entries).
-        let day_after = fiscal_year.end().succ_opt().unwrap_or(fiscal_year.end());
-        let snapshot = ctx.store.snapshot(owner, day_before(&fiscal_year), day_after).await?;
+        let snapshot = year_snapshot(ctx, owner, &fiscal_year).await?;
         if snapshot.ingesting.as_deref().is_some_and(|other| other != record.id) {
             return Err(StoreError::IngestInProgress);
         }
@@ -338,12 +329,7 @@ pub(crate) async fn ingest_log(
             ));
             return finish(ctx, owner, record, now).await;
         }
-        let (current, neighbours): (Vec<StoredEntry>, Vec<StoredEntry>) =
-            snapshot.entries.iter().cloned().partition(|s| fiscal_year.contains(s.entry.date));
-        let mut neighbours = neighbours;
-        if let Some(timer) = snapshot.timer.as_ref().filter(|t| !fiscal_year.contains(t.entry.date)) {
-            neighbours.push(timer.clone());
-        }
+        let (current, neighbours) = split_year(&snapshot, &fiscal_year);
         let context = IngestContext {
             allow_deletes: record.allow_deletes,
             local_now: caller.now,
@@ -451,6 +437,75 @@ pub(crate) async fn ingest_log(
         }
     }
     Err(StoreError::Busy("too many concurrent changes while ingesting; the upload will be retried".into()))
+}
+
+/// Colleagues' projects shared with the person, keyed as an entry names them, with
+/// whether they may log on each.
+async fn colleague_shares(ctx: &AppContext, owner: &Owner) -> Result<HashMap<String, bool>, StoreError> {
+    Ok(crate::store::team::shared_projects(ctx.store.as_ref(), owner.tenant())
+        .await?
+        .into_iter()
+        .filter(|share| share.owner != owner.user())
+        .filter_map(|share| Some((project_key(&share.log_as()), share.standing(owner.user())?.can_log_time())))
+        .collect())
+}
+
+/// The entries an ingest of `fiscal_year` is planned against: the year's, the day before
+/// it (a midnight crossing into it) and the day after (its last day's crossing reaches
+/// the next year's first entries).
+async fn year_snapshot(
+    ctx: &AppContext,
+    owner: &Owner,
+    fiscal_year: &FiscalYear,
+) -> Result<crate::store::Snapshot, StoreError> {
+    let day_after = fiscal_year.end().succ_opt().unwrap_or(fiscal_year.end());
+    ctx.store.snapshot(owner, day_before(fiscal_year), day_after).await
+}
+
+/// The year's own entries, and its neighbours with the running timer when it is elsewhere.
+fn split_year(snapshot: &crate::store::Snapshot, fiscal_year: &FiscalYear) -> (Vec<StoredEntry>, Vec<StoredEntry>) {
+    let (current, mut neighbours): (Vec<StoredEntry>, Vec<StoredEntry>) =
+        snapshot.entries.iter().cloned().partition(|s| fiscal_year.contains(s.entry.date));
+    if let Some(timer) = snapshot.timer.as_ref().filter(|t| !fiscal_year.contains(t.entry.date)) {
+        neighbours.push(timer.clone());
+    }
+    (current, neighbours)
+}
+
+/// What uploading `bytes` as `fiscal_year`'s log would do, planned exactly as the ingest
+/// plans it and stored nowhere (`POST /v1/logs/{fy}/check`: an editor's diagnostics as
+/// the person types). Returns the plan and the log's current version.
+pub(crate) async fn check_log(
+    ctx: &AppContext,
+    caller: &Caller,
+    fiscal_year: &FiscalYear,
+    allow_deletes: bool,
+    bytes: &[u8],
+) -> Result<(IngestPlan, u64), StoreError> {
+    let owner = &caller.owner;
+    let log_version = ctx.store.log_state(owner, &fiscal_year.label()).await?.map_or(0, |s| s.version);
+    let text = match file_text(bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            return Ok((IngestPlan { diagnostics: vec![diagnostic], ..IngestPlan::default() }, log_version));
+        }
+    };
+    let colleague_shares = colleague_shares(ctx, owner).await?;
+    let snapshot = year_snapshot(ctx, owner, fiscal_year).await?;
+    let (current, neighbours) = split_year(&snapshot, fiscal_year);
+    let context = IngestContext {
+        allow_deletes,
+        local_now: caller.now,
+        fiscal_year,
+        current: &current,
+        neighbours: &neighbours,
+        running_timer: snapshot.timer.as_ref(),
+        now: (ctx.clock)(),
+        user: owner.user(),
+        colleague_shares: &colleague_shares,
+    };
+    let plan = plan_ingest(text, &context, |entry| entry_id_for_upload("check", entry));
+    Ok((plan, log_version))
 }
 
 /// The id of an entry an upload inserts: derived from the upload and the entry's slot

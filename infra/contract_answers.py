@@ -129,6 +129,8 @@ check("PUT", "/v1/logs/{fy}", "/v1/logs/2025-2026", me, log, "text/markdown", ex
 check("PUT", "/v1/logs/{fy}", "/v1/logs/2025-2026?baseVersion=0", me, log, "text/markdown", expect=409)
 check("PUT", "/v1/logs/{fy}", "/v1/logs/2024-2025", me, bad, "text/markdown",
       expect=422)
+check("POST", "/v1/logs/{fy}/check", "/v1/logs/2025-2026/check?baseVersion=1", me, log, "text/markdown", expect=200)
+check("POST", "/v1/logs/{fy}/check", "/v1/logs/2024-2025/check", me, bad, "text/markdown", expect=200)
 check("GET", "/v1/logs", "/v1/logs", me, expect=200)
 check("GET", "/v1/logs/{fy}/versions", "/v1/logs/2025-2026/versions", me, expect=200)
 ticket = check("POST", "/v1/logs/uploads", "/v1/logs/uploads", me, {"fileName": "2026-2027.md"}, expect=201)

@@ -7,7 +7,9 @@
 # It installs what it needs itself: a Python venv with moto's server, cfn-lint and the
 # SAM CLI (first run only, about two minutes), then starts moto on a free loopback port
 # and stops it on exit, also when a test fails. After the tests, real answers and
-# schemathesis check tm-local against its own OpenAPI document. Formatting (`cargo fmt --check`) is
+# schemathesis check tm-local against its own OpenAPI document, and the web app is
+# built, unit-tested and driven in Debian's Chromium (installed here when missing; npm
+# packages from web/package-lock.json). Formatting (`cargo fmt --check`) is
 # checked first and lints (`cargo clippy --all-targets -D warnings`) last: a change that
 # is not formatted or not lint-clean fails like a failing test.
 set -euo pipefail
@@ -97,6 +99,28 @@ if ! (cd "$LOG_DIR" && "$VENV/bin/schemathesis" run "$LOCAL/openapi.json" -H "Au
 fi
 grep -E 'generated|passed' "$LOG_DIR/schemathesis.log" | tail -1
 echo "schemathesis: tm-local keeps its OpenAPI contract"
+
+# The web app (issue 17): its unit tests (Vitest), its size budget, and Playwright in
+# Debian's Chromium against tm-local serving the build, as a person uses it.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the browser tests ..."
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+./infra/web-build.sh
+npm --prefix web test --silent
+node infra/web_budget.mjs web/dist
+WEB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"${CARGO_TARGET_DIR:-target}/debug/tm-local" --port "$WEB_PORT" --data-dir "$LOG_DIR/web-data" --report-interval-minutes 0 \
+  --web-dir web/dist >"$LOG_DIR/tm-local-web.log" 2>&1 &
+LOCAL_PID="$LOCAL_PID $!"
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$WEB_PORT/health" >/dev/null && break; sleep 0.1; done
+if ! TM_WEB_URL="http://127.0.0.1:$WEB_PORT" TM_SHOTS_DIR="$LOG_DIR/shots" node web/e2e/today.mjs; then
+  tail -40 "$LOG_DIR/tm-local-web.log" >&2
+  echo "web app: the browser tests failed (above)" >&2
+  exit 1
+fi
+echo "web app: unit tests, budget and browser tests pass"
 
 cargo clippy --workspace --all-targets -- -D warnings
 echo "cargo clippy: clean"

@@ -168,7 +168,7 @@ pub async fn serve(function: &str) -> Result<(), lambda_http::Error> {
 /// The API's router with `route` only, behind API Gateway.
 pub fn app(service: &Service, route: &'static Route) -> Router {
     let edge = ApiGateway { route, service: service.clone() };
-    tm_service::api::router(&[route], service.ctx.clone(), Arc::new(edge), Router::new())
+    tm_service::api::router(&[route], service.ctx.clone(), Arc::new(edge), Router::new(), None)
 }
 
 /// One API Gateway event through the function's router, answered as the runtime

@@ -498,3 +498,69 @@ fn people_are_managed_through_the_user_pool_and_its_triggers() {
     let providers = serde_yaml_ng::to_string(&client["SupportedIdentityProviders"]).unwrap();
     assert!(providers.contains("FederatedIdentityProvider") && providers.contains("COGNITO"), "{providers}");
 }
+
+/// Issue 17: the web app is a private bucket read only by its CloudFront distribution
+/// (origin access control), over HTTPS with security headers and `index.html` for the
+/// app's paths; the distribution's address is the hosted login's callback and the
+/// API's CORS origin.
+#[test]
+fn the_web_app_is_a_private_bucket_behind_cloudfront_wired_to_the_login_and_the_api() {
+    let template = template();
+    let resources = &template["Resources"];
+    let bucket = &resources["WebBucket"]["Properties"];
+    let block = &bucket["PublicAccessBlockConfiguration"];
+    for flag in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(block[flag], Value::Bool(true), "{flag}");
+    }
+    assert!(bucket["WebsiteConfiguration"].is_null(), "no public website endpoint");
+    // Only this distribution reads it, through OAC (not an origin access identity).
+    let statements = statement_list(&resources["WebBucketPolicy"]["Properties"]["PolicyDocument"]);
+    let allows: Vec<&&Value> = statements.iter().filter(|s| s["Effect"] == "Allow").collect();
+    assert_eq!(allows.len(), 1);
+    assert_eq!(allows[0]["Principal"]["Service"], "cloudfront.amazonaws.com");
+    assert_eq!(actions(allows[0]), vec!["s3:GetObject"]);
+    let source = serde_yaml_ng::to_string(&allows[0]["Condition"]["StringEquals"]["AWS:SourceArn"]).unwrap();
+    assert!(source.contains(":distribution/${WebDistribution}"), "{source}");
+    assert!(
+        statements.iter().any(|s| s["Effect"] == "Deny" && s["Condition"]["Bool"]["aws:SecureTransport"] == "false")
+    );
+    let oac = &resources["WebOriginAccessControl"]["Properties"]["OriginAccessControlConfig"];
+    assert_eq!((str_of(&oac["SigningBehavior"]), str_of(&oac["SigningProtocol"])), ("always", "sigv4"));
+    let config = &resources["WebDistribution"]["Properties"]["DistributionConfig"];
+    let origin = &config["Origins"][0];
+    assert_eq!(tagged(&origin["OriginAccessControlId"]).map(|(_, v)| str_of(v)), Some("WebOriginAccessControl.Id"));
+    assert_eq!(origin["S3OriginConfig"]["OriginAccessIdentity"], "");
+    assert_eq!(tagged(&origin["DomainName"]).map(|(_, v)| str_of(v)), Some("WebBucket.RegionalDomainName"));
+    let behavior = &config["DefaultCacheBehavior"];
+    assert_eq!(behavior["ViewerProtocolPolicy"], "redirect-to-https");
+    assert_eq!(tagged(&behavior["ResponseHeadersPolicyId"]).map(|(_, v)| str_of(v)), Some("WebSecurityHeaders"));
+    assert_eq!(config["DefaultRootObject"], "index.html");
+    // The app's own paths are not objects: 403 (S3 through OAC) and 404 become the app.
+    let fallbacks: Vec<(u64, u64, &str)> = config["CustomErrorResponses"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["ErrorCode"].as_u64().unwrap(), e["ResponseCode"].as_u64().unwrap(), str_of(&e["ResponsePagePath"]))
+        })
+        .collect();
+    assert_eq!(fallbacks, vec![(403, 200, "/index.html"), (404, 200, "/index.html")]);
+    let headers =
+        &resources["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    assert!(headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"].as_u64().unwrap() >= 31_536_000);
+    let csp = serde_yaml_ng::to_string(&headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]).unwrap();
+    for directive in ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", ".amazoncognito.com"] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert_eq!(headers["FrameOptions"]["FrameOption"], "DENY");
+    assert_eq!(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer", "the callback URL carries the code");
+    // Its address is where the hosted login sends people back, and the API's origin.
+    let app = "https://${WebDistribution.DomainName}";
+    let client = serde_yaml_ng::to_string(&resources["UserPoolClient"]["Properties"]["CallbackURLs"]).unwrap();
+    assert!(client.contains(&format!("{app}/callback")), "{client}");
+    let cors =
+        serde_yaml_ng::to_string(&resources["HttpApi"]["Properties"]["CorsConfiguration"]["AllowOrigins"]).unwrap();
+    assert!(cors.contains(app), "{cors}");
+    let outputs = serde_yaml_ng::to_string(&template["Outputs"]["WebUrl"]["Value"]).unwrap();
+    assert!(outputs.contains(app), "{outputs}");
+}

@@ -5,3 +5,4 @@
 pub mod auth;
 pub mod issuer;
 pub mod server;
+pub mod web;

@@ -46,6 +46,9 @@ struct Args {
     /// person signing up, and colleagues join by invitation, as in AWS.
     #[arg(long, env = "TM_SIGNUP_CHOOSES_TENANT")]
     signup_chooses_tenant: bool,
+    /// The built web app (`npm --prefix web run build` writes it), served at `/`.
+    #[arg(long, env = "TM_WEB_DIR", default_value = "web/dist")]
+    web_dir: PathBuf,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -131,7 +134,8 @@ async fn run(args: Args) -> Result<(), String> {
     ctx.publishing = Publishing::Queue(publisher.clone());
     // The admin routes manage people in the local user pool.
     ctx.identity = Some(issuer.clone());
-    let state = Arc::new(server::AppState { ctx, store, verifier, issuer, base_url: base_url.clone() });
+    let web_dir = args.web_dir.clone();
+    let state = Arc::new(server::AppState { ctx, store, verifier, issuer, base_url: base_url.clone(), web_dir });
 
     if args.report_interval_minutes > 0 {
         let ctx = state.ctx.clone();
@@ -160,6 +164,14 @@ async fn run(args: Args) -> Result<(), String> {
     }
 
     println!("tm-local listening on {base_url}");
+    let web_app = tm_local::web::WebApp::find(&args.web_dir);
+    match &web_app {
+        Some(app) => println!("the web app: {base_url}/  (from {})", app.dir().display()),
+        None => println!(
+            "the web app is not built in {} (./infra/local.sh builds it; or npm --prefix web ci && npm --prefix web run build)",
+            args.web_dir.display()
+        ),
+    }
     println!("data folder: {}", args.data_dir.display());
     println!("the API (OpenAPI 3.1): {base_url}/openapi.json");
     println!("get a token:");
@@ -168,13 +180,19 @@ async fn run(args: Args) -> Result<(), String> {
     );
     println!("  then: curl -H \"Authorization: Bearer $ID_TOKEN\" {base_url}/v1/me");
     println!("scheduled reports now: curl -X POST {base_url}/local/reports/run");
-    // A link that works as printed: its PKCE verifier is printed with it.
-    let (verifier, challenge) = issuer::pkce_pair();
-    println!(
-        "hosted login (authorization code + PKCE), open: {base_url}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={base_url}/callback&code_challenge={challenge}&code_challenge_method=S256&state=local",
-        issuer::CLIENT_ID
-    );
-    println!("  its code_verifier: {verifier}  (the /callback page shows how to exchange the code)");
+    if web_app.is_some() {
+        println!(
+            "hosted login (authorization code + PKCE): open the web app, {base_url}/, and sign in or create an account"
+        );
+    } else {
+        // A link that works as printed: its PKCE verifier is printed with it.
+        let (verifier, challenge) = issuer::pkce_pair();
+        println!(
+            "hosted login (authorization code + PKCE), open: {base_url}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={base_url}/callback&code_challenge={challenge}&code_challenge_method=S256&state=local",
+            issuer::CLIENT_ID
+        );
+        println!("  its code_verifier: {verifier}  (the /callback page shows how to exchange the code)");
+    }
     println!("  redirect URIs: {}", redirect_uris.join(", "));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

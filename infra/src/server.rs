@@ -3,6 +3,7 @@
 
 use crate::auth::JwtVerifier;
 use crate::issuer::{CLIENT_ID, LocalIssuer, RedirectUris, Signup};
+use crate::web::WebApp;
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
@@ -14,6 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tm_embedded::EmbeddedStore;
 use tm_service::api::{Edge, RouteName};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub verifier: JwtVerifier,
     pub issuer: Arc<LocalIssuer>,
     pub base_url: String,
+    /// The web app's folder (`--web-dir`), served at `/` when it holds a build.
+    pub web_dir: PathBuf,
 }
 
 /// Every route of the table, and the issuer's pages, S3's presigned PUT and the
@@ -46,8 +50,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/signup", get(signup_page_get).post(signup_submit))
-        .route("/oauth2/token", post(token))
-        .route("/callback", get(callback_page))
+        .route("/oauth2/token", post(token));
+    let web_app = WebApp::find(&state.web_dir);
+    // The web app signs in at its /callback; without it, a page shows the code.
+    let local = if web_app.is_none() { local.route("/callback", get(callback_page)) } else { local };
+    let local = local
         .route_layer(axum::middleware::map_response(|r| named("local-issuer", r)))
         .route(
             "/local/uploads/{token}",
@@ -59,7 +66,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .with_state(state.clone());
     let routes: Vec<&'static Route> = ROUTES.iter().collect();
-    tm_service::api::router(&routes, state.ctx.clone(), Arc::new(LocalEdge(state)), local)
+    let web = crate::web::router(web_app, &state.web_dir, CLIENT_ID);
+    tm_service::api::router(&routes, state.ctx.clone(), Arc::new(LocalEdge(state)), local, Some(web))
 }
 
 /// The name a local page's requests are logged under.

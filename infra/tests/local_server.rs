@@ -799,3 +799,48 @@ async fn a_data_folder_written_before_issue_14_is_upgraded_in_place_and_keeps_ev
         server.signal("-TERM");
     }
 }
+
+/// Issue 17: the web app at `/`, served as CloudFront serves it: files as they are (its
+/// hashed assets cached for good), `index.html` for the app's own pages and its sign-in
+/// callback, `/config.json`, security headers; the API's paths stay the API's.
+#[tokio::test]
+async fn the_web_app_is_served_at_the_root_with_its_pages_config_and_headers() {
+    let dist = support::data_dir("web-dist");
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    let index = "<!doctype html><html><head><script type=\"module\" src=\"/assets/index-4f2a.js\"></script></head><body><div id=\"root\"></div></body></html>";
+    std::fs::write(dist.join("index.html"), index).unwrap();
+    std::fs::write(dist.join("assets/index-4f2a.js"), "console.log('app')").unwrap();
+    let server = Server::start_in(support::data_dir("web-served"), &["--web-dir", dist.to_str().unwrap()]);
+    let base = &server.base;
+    for page in ["/", "/today", "/reports/fiscal-year", "/callback?code=abc&state=xyz"] {
+        let reply = call("GET", &format!("{base}{page}"), None, None, &[]).await;
+        assert_eq!((reply.status, reply.text.as_str()), (200, index), "{page}");
+        let csp = reply.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(reply.headers["cache-control"], "no-cache", "{page}: a new build is seen at once");
+        assert_eq!(reply.headers["referrer-policy"], "no-referrer");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+    }
+    let script = call("GET", &format!("{base}/assets/index-4f2a.js"), None, None, &[]).await;
+    assert_eq!((script.status, script.text.as_str()), (200, "console.log('app')"));
+    assert!(script.headers["content-type"].to_str().unwrap().contains("javascript"));
+    assert_eq!(script.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(call("GET", &format!("{base}/assets/gone-1234.js"), None, None, &[]).await.status, 404);
+    assert_eq!(call("GET", &format!("{base}/../Cargo.toml"), None, None, &[]).await.status, 404);
+    let config = call("GET", &format!("{base}/config.json"), None, None, &[]).await.json();
+    assert_eq!(config, json!({"apiUrl": "", "authUrl": "", "clientId": "tm-local-client"}));
+    // The API's own paths answer as the API does, never with the app.
+    let no_route = call("GET", &format!("{base}/v1/nothing-here"), None, None, &[]).await;
+    assert_eq!((no_route.status, no_route.code()), (404, "not-found".to_owned()));
+    assert_eq!(call("GET", &format!("{base}/v1/me"), None, None, &[]).await.status, 401);
+    assert_eq!(call("POST", &format!("{base}/today"), None, Some("{}"), &[]).await.code(), "not-found");
+    assert_eq!(call("GET", &format!("{base}/health"), None, None, &[]).await.status, 200);
+
+    // Without a build, a page says how to make one, and /callback shows the code as before.
+    let bare = Server::start_in(support::data_dir("web-missing"), &["--web-dir", "/nonexistent/web/dist"]);
+    let missing = call("GET", &format!("{}/", bare.base), None, None, &[]).await;
+    assert_eq!(missing.status, 503);
+    assert!(missing.text.contains("npm --prefix web ci &amp;&amp; npm --prefix web run build"), "{}", missing.text);
+    let callback = call("GET", &format!("{}/callback?code=abc", bare.base), None, None, &[]).await;
+    assert!(callback.status == 200 && callback.text.contains("abc"), "{}", callback.text);
+}

@@ -69,7 +69,15 @@ pub struct RequestId(pub String);
 /// The API: `routes` of the table (all of them locally, one in a Lambda function),
 /// plus `extra` routes of the deployment (the local issuer's pages), behind the edge
 /// layer. `extra` routes answer with their own bodies but share the request id and log.
-pub fn router(routes: &[&'static Route], ctx: AppContext, edge: Arc<dyn Edge>, extra: Router) -> Router {
+/// `fallback` answers what no route matches (tm-local: the web app); without it, a JSON
+/// 404 that names the path.
+pub fn router(
+    routes: &[&'static Route],
+    ctx: AppContext,
+    edge: Arc<dyn Edge>,
+    extra: Router,
+    fallback: Option<Router>,
+) -> Router {
     let api = Arc::new(Api { ctx, edge });
     let mut inner = Router::new();
     for &route in routes {
@@ -85,7 +93,11 @@ pub fn router(routes: &[&'static Route], ctx: AppContext, edge: Arc<dyn Edge>, e
             on(filter, handler).route_layer(middleware::from_fn(move |request, next| limit_body(route, request, next))),
         );
     }
-    let inner = inner.with_state(api.clone()).merge(extra).fallback(no_route);
+    let inner = inner.with_state(api.clone()).merge(extra);
+    let inner = match fallback {
+        Some(fallback) => inner.fallback_service(fallback),
+        None => inner.fallback(no_route),
+    };
     Router::new().fallback_service(inner).layer(middleware::from_fn_with_state(api, edge_layer))
 }
 
@@ -162,7 +174,8 @@ fn method_not_allowed(path: &str, bare: Response) -> Response {
     response
 }
 
-async fn no_route(method: Method, uri: Uri) -> Response {
+/// The JSON 404 of a path no route has.
+pub async fn no_route(method: Method, uri: Uri) -> Response {
     let path = uri.path();
     ApiError::not_found(format!("no route {method} {path}; see the README's API overview")).into_response()
 }

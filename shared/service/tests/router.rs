@@ -32,7 +32,7 @@ impl Edge for OneUser {
 fn app(dir: &std::path::Path) -> Router {
     let store = EmbeddedStore::open(dir).unwrap();
     let routes: Vec<&'static Route> = ROUTES.iter().collect();
-    tm_service::api::router(&routes, store.context(), Arc::new(OneUser), Router::new())
+    tm_service::api::router(&routes, store.context(), Arc::new(OneUser), Router::new(), None)
 }
 
 async fn send(app: &Router, method: &str, path: &str, body: Vec<u8>) -> (Response<Body>, Value) {

@@ -284,7 +284,10 @@ pub fn validate_entry(input: &EntryInput, ctx: &ValidationContext<'_>) -> Valida
                 f.warning(
                     "endTime",
                     Code::ShortDuration,
-                    format!("the entry lasts only {minutes} minutes (under 15); check the times"),
+                    format!(
+                        "the entry lasts only {minutes} minute{} (under 15); check the times",
+                        if minutes == 1 { "" } else { "s" }
+                    ),
                 );
             }
             if minutes > 8 * 60 {

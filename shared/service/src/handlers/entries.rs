@@ -289,13 +289,11 @@ async fn attempt_writes(
                 return Err(ApiError::conflict("overlap", first)
                     .with_details(json!({"issues": issues, "conflicting": conflicting})));
             }
-            let count = validated.errors().count();
-            return Err(ApiError::new(
-                422,
-                "validation-failed",
-                format!("the entry has {count} problem(s); see details.issues"),
-            )
-            .with_details(json!({"issues": issues})));
+            // The problems themselves, so a client that shows the message says what to fix.
+            let problems: Vec<String> = validated.errors().map(|i| format!("{}: {}", i.field, i.message)).collect();
+            return Err(
+                ApiError::new(422, "validation-failed", problems.join("; ")).with_details(json!({"issues": issues}))
+            );
         };
         // Only contributors (and admins) log time on a colleague's shared project; an
         // entry logged while one may still be finished, or have its text edited.

@@ -169,14 +169,15 @@ fn apply_project_fields(project: &mut Project, body: &ProjectFields, issues: &mu
 }
 
 fn reject_errors(issues: &[Issue]) -> Result<(), ApiError> {
-    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
-    if errors > 0 {
-        return Err(ApiError::new(
-            422,
-            "validation-failed",
-            format!("the project has {errors} problem(s); see details.issues"),
-        )
-        .with_details(json!({"issues": issues})));
+    let problems: Vec<String> = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| format!("{}: {}", i.field, i.message))
+        .collect();
+    if !problems.is_empty() {
+        return Err(
+            ApiError::new(422, "validation-failed", problems.join("; ")).with_details(json!({"issues": issues}))
+        );
     }
     Ok(())
 }

@@ -1,0 +1,89 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { Auth, PENDING_KEY } from "./auth/auth";
+import { fakeService, ME } from "./test/fakeService";
+
+const jwt = (claims: object) => `h.${btoa(JSON.stringify(claims)).replace(/=+$/, "")}.s`;
+
+function makeAuth(authUrl = "") {
+  const assign = vi.fn();
+  const tokenFetch = vi.fn(async () =>
+    Response.json({ id_token: jwt({ name: "Ada Lovelace", email: "ada@example.com" }), access_token: "a", refresh_token: "r", expires_in: 3600 }),
+  );
+  const auth = new Auth(
+    { apiUrl: "", authUrl, clientId: "tm-local-client" },
+    {
+      fetch: tokenFetch as unknown as typeof fetch,
+      storage: sessionStorage,
+      origin: window.location.origin,
+      assign,
+      now: () => Date.now(),
+      setTimeout: () => 0,
+      clearTimeout: () => {},
+    },
+  );
+  return { auth, assign, tokenFetch };
+}
+
+/** Signs in through the callback, as the hosted login's redirect would, and answers the page shown. */
+async function signInThroughCallback(auth: Auth, returnTo: string) {
+  const url = new URL(await auth.signInUrl(returnTo), window.location.origin);
+  window.history.replaceState(null, "", `/callback?code=abc&state=${url.searchParams.get("state")}`);
+}
+
+describe("the app", () => {
+  it("sends a visitor who is not signed in to the hosted login", async () => {
+    const { auth, assign } = makeAuth();
+    window.history.replaceState(null, "", "/today?date=2026-12-01");
+    render(<App auth={auth} api={fakeService().api} />);
+    expect(screen.getByText("Taking you to sign-in…")).toBeInTheDocument();
+    await vi.waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
+    expect(assign.mock.calls[0][0]).toMatch(/^\/oauth2\/authorize\?response_type=code&client_id=tm-local-client&/);
+    expect(JSON.parse(sessionStorage.getItem(PENDING_KEY)!).returnTo).toBe("/today?date=2026-12-01");
+  });
+
+  it("comes back from the callback to the page the person was on, and greets them by name", async () => {
+    const { auth, tokenFetch } = makeAuth();
+    await signInThroughCallback(auth, "/today?date=2026-12-01");
+    const service = fakeService({ "GET /v1/me": { body: ME } });
+    render(<App auth={auth} api={service.api} />);
+    expect(await screen.findByText("Nothing logged on this day.")).toBeInTheDocument();
+    expect(window.location.pathname + window.location.search).toBe("/today?date=2026-12-01");
+    expect(tokenFetch).toHaveBeenCalledTimes(1);
+    expect(within(screen.getByRole("banner")).getByText("Ada Lovelace")).toBeInTheDocument();
+  });
+
+  it("signs out to a signed-out page with a Sign in button", async () => {
+    const { auth, assign } = makeAuth();
+    await signInThroughCallback(auth, "/");
+    const user = userEvent.setup();
+    render(<App auth={auth} api={fakeService({ "GET /v1/me": { body: ME } }).api} />);
+    await user.click(await screen.findByRole("button", { name: "Sign out" }));
+    expect(screen.getByRole("heading", { name: "You are signed out" })).toBeInTheDocument();
+    expect(auth.signedIn()).toBe(false);
+    expect(assign).not.toHaveBeenCalled(); // tm-local: no logout page to go to
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await vi.waitFor(() => expect(assign).toHaveBeenCalledWith(expect.stringContaining("/oauth2/authorize?")));
+  });
+
+  it("shows why a sign-in did not complete", async () => {
+    const { auth } = makeAuth();
+    window.history.replaceState(null, "", "/callback?code=abc&state=not-ours");
+    render(<App auth={auth} api={fakeService().api} />);
+    expect(await screen.findByRole("heading", { name: "Sign-in did not complete" })).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("This sign-in was not started here");
+    expect(screen.getByRole("button", { name: "Sign in again" })).toBeInTheDocument();
+  });
+
+  it("shows an error, and Try again, when the person's settings cannot be loaded", async () => {
+    const { auth } = makeAuth();
+    await signInThroughCallback(auth, "/");
+    const service = fakeService({ "GET /v1/me": { status: 500, body: { error: { code: "internal", message: "something broke" } } } });
+    render(<App auth={auth} api={service.api} />);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("something broke");
+    expect(within(alert).getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,81 @@
+import { useId, type ReactNode } from "react";
+import type { Notice } from "../api/client";
+import { FieldNotices } from "./Notices";
+
+type Props = {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  notices?: readonly Notice[];
+  type?: "text" | "time" | "date";
+  multiline?: boolean;
+  list?: string;
+  required?: boolean;
+  placeholder?: string;
+  hint?: ReactNode;
+  className?: string;
+  autoFocus?: boolean;
+  name?: string;
+  /** Marks the input invalid even when its findings are shown elsewhere. */
+  invalid?: boolean;
+  /** Ids of more elements that describe the input. */
+  describedBy?: string;
+};
+
+/** A labelled input with the service's findings about it right below. */
+export function Field({
+  label,
+  value,
+  onChange,
+  notices,
+  type = "text",
+  multiline,
+  list,
+  required,
+  placeholder,
+  hint,
+  className,
+  autoFocus,
+  name,
+  invalid: invalidProp,
+  describedBy: moreDescribedBy,
+}: Props) {
+  const id = useId();
+  const noticesId = `${id}-notices`;
+  const hintId = `${id}-hint`;
+  const describedBy =
+    [hint ? hintId : "", notices?.length ? noticesId : "", moreDescribedBy ?? ""].filter(Boolean).join(" ") || undefined;
+  const invalid = invalidProp || notices?.some((n) => n.severity === "error") || undefined;
+  const common = {
+    id,
+    name,
+    value,
+    required,
+    placeholder,
+    autoFocus,
+    "aria-describedby": describedBy,
+    "aria-invalid": invalid,
+  };
+  return (
+    <div className={`field ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {multiline ? (
+        <textarea {...common} rows={2} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input
+          {...common}
+          type={type}
+          list={list}
+          autoComplete={list ? "off" : undefined}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      <FieldNotices notices={notices} id={noticesId} />
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import type { ApiProblem, Notice } from "../api/client";
+
+const LABEL: Record<Notice["severity"], string> = { error: "Error", warning: "Warning", info: "Note" };
+
+/** How the fields the service names are labelled here. */
+export const FIELD_LABEL: Record<string, string> = {
+  date: "Date",
+  startTime: "Start",
+  endTime: "End",
+  task: "Task",
+  project: "Project",
+  tags: "Tags",
+  notes: "Notes",
+};
+
+/**
+ * The service's findings about one field, shown next to it; with `withField`, each
+ * says which field it is about (where several fields share one place).
+ */
+export function FieldNotices({
+  notices,
+  id,
+  withField,
+  className,
+}: {
+  notices: readonly Notice[] | undefined;
+  id?: string;
+  withField?: boolean;
+  className?: string;
+}) {
+  if (!notices || notices.length === 0) return null;
+  return (
+    <ul className={`notices ${className ?? ""}`} id={id}>
+      {notices.map((n, i) => (
+        <li key={`${n.code}-${i}`} className={`notice notice-${n.severity}`} data-code={n.code}>
+          <span className="notice-label">
+            {LABEL[n.severity]}
+            {withField && ` · ${FIELD_LABEL[n.field] ?? n.field}`}
+          </span>{" "}
+          {n.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A failed call, with the service's message as it said it. */
+export function ProblemNotice({
+  problem,
+  onRetry,
+  title,
+}: {
+  problem: Error | ApiProblem;
+  onRetry?: () => void;
+  title?: string;
+}) {
+  const code = "code" in problem ? problem.code : undefined;
+  return (
+    <div className="problem" role="alert">
+      {title && <p className="problem-title">{title}</p>}
+      <p className="problem-message">{problem.message}</p>
+      {code && <p className="problem-code">{code}</p>}
+      {onRetry && (
+        <button type="button" className="button-secondary" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="loading" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+/** Groups notices by the field they concern. */
+export function byField(notices: readonly Notice[]): Record<string, Notice[]> {
+  const out: Record<string, Notice[]> = {};
+  for (const n of notices) (out[n.field] ??= []).push(n);
+  return out;
+}

@@ -1,0 +1,50 @@
+import { call, type Api, type MeAnswer } from "../api/client";
+import type { Auth, Claims } from "../auth/auth";
+import { Header } from "../components/Header";
+import { Loading, ProblemNotice } from "../components/Notices";
+import { navigate } from "../lib/router";
+import { useResource } from "../lib/useResource";
+import { TodayPage } from "./Today";
+
+/** What to call the person: `GET /v1/me` has no name yet, so the ID token's claims fill in. */
+export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
+  const fromMe = me && "name" in me && typeof (me as { name?: unknown }).name === "string" ? (me as { name: string }).name : "";
+  return fromMe || claims.name || claims.email || claims["cognito:username"] || me?.user || null;
+}
+
+export function signOut(auth: Auth) {
+  // Leave the page first, so the signed-out state does not start a new sign-in.
+  navigate("/signed-out");
+  const logoutUrl = auth.signOut();
+  if (logoutUrl) window.location.assign(logoutUrl);
+}
+
+export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "not-found" }) {
+  const me = useResource("me", () => call(api.GET("/v1/me")));
+  return (
+    <>
+      <Header name={displayName(me.data, auth.claims())} onSignOut={() => signOut(auth)} />
+      {page === "not-found" ? (
+        <main id="main" className="narrow">
+          <h1>Page not found</h1>
+          <p>There is nothing at this address.</p>
+          <p>
+            <button type="button" className="button-primary" onClick={() => navigate("/")}>
+              Go to Today
+            </button>
+          </p>
+        </main>
+      ) : me.status === "loading" ? (
+        <main id="main" className="narrow">
+          <Loading what="your settings" />
+        </main>
+      ) : me.status === "error" ? (
+        <main id="main" className="narrow">
+          <ProblemNotice title="Your settings could not be loaded." problem={me.error} onRetry={() => void me.reload()} />
+        </main>
+      ) : (
+        <TodayPage api={api} me={me.data} />
+      )}
+    </>
+  );
+}

@@ -114,6 +114,15 @@ async fn every_route_works_for_one_user() {
     let daily = me.get("/v1/daily/2025-07-30").await.json();
     assert_eq!((daily["totalMinutes"].as_u64(), daily["gapMinutes"].as_u64()), (Some(180), Some(60)));
     assert_eq!(daily["gaps"][0], json!({"start": "12:00", "end": "13:00", "minutes": 60}));
+    // Each listed entry carries its id, so a client edits what the day shows.
+    let listed = me.get("/v1/entries?from=2025-07-30&to=2025-07-30").await.json();
+    let ids = |v: &Value, key: &str| -> Vec<String> {
+        v[key].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (mut in_day, mut in_list) = (ids(&daily, "entries"), ids(&listed, "entries"));
+    in_day.sort();
+    in_list.sort();
+    assert_eq!(in_day, in_list);
 
     let projects = me.get("/v1/projects").await.json();
     let names: Vec<&str> =

@@ -120,8 +120,8 @@ impl Loaded {
     }
 
     pub(crate) fn rows(&self) -> Vec<ReportEntry<'_>> {
-        let merged = self.merged.iter().map(|(user, entry, m)| ReportEntry { user, entry, merged: Some(m) });
-        self.stored.iter().map(|(user, s)| ReportEntry::new(user, &s.entry)).chain(merged).collect()
+        let merged = self.merged.iter().map(|(user, entry, m)| ReportEntry { user, entry, merged: Some(m), id: None });
+        self.stored.iter().map(|(user, s)| ReportEntry::new(user, &s.entry).with_id(&s.id)).chain(merged).collect()
     }
 
     pub(crate) fn source<'a>(&'a self, rows: &'a [ReportEntry<'a>], suppressed: &'a [String]) -> ReportSource<'a> {

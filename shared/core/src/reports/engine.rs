@@ -28,11 +28,19 @@ pub struct ReportEntry<'a> {
     /// project, task and tags (a monthly aggregate): `entry` carries those, `merged`
     /// their count, minutes and dates. Period reports count it as those entries.
     pub merged: Option<&'a Merged>,
+    /// The stored entry's id, when the entry is one (the service's reports): listed
+    /// entries carry it, so a client can edit what a report shows.
+    pub id: Option<&'a str>,
 }
 
 impl<'a> ReportEntry<'a> {
     pub fn new(user: &'a str, entry: &'a Entry) -> Self {
-        Self { user, entry, merged: None }
+        Self { user, entry, merged: None, id: None }
+    }
+
+    pub fn with_id(mut self, id: &'a str) -> Self {
+        self.id = Some(id);
+        self
     }
 }
 
@@ -611,6 +619,9 @@ pub fn since_report<'a>(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ListedEntry {
+    /// The entry's id (reports from the service; not offline ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     #[serde(flatten)]
@@ -618,7 +629,9 @@ pub struct ListedEntry {
 }
 
 fn listed(src: &ReportSource<'_>, r: &ReportEntry<'_>) -> ListedEntry {
-    ListedEntry { user: src.team.then(|| r.user.to_owned()), entry: r.entry.to_json() }
+    // A team's view names people, not their entries' ids: only the owner edits those.
+    let id = r.id.filter(|_| !src.team).map(str::to_owned);
+    ListedEntry { id, user: src.team.then(|| r.user.to_owned()), entry: r.entry.to_json() }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

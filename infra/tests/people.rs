@@ -63,6 +63,8 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     let (ada, ada_access) = sign_up(base, "ada@example.com", "Ada Lovelace").await;
     let me = ada.get("/v1/me").await.json();
     assert_eq!(me["isTenantAdmin"], true, "{me}");
+    // The name they signed up with is what an app greets them by.
+    assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some("Ada Lovelace"), Some("ada@example.com")), "{me}");
     let tenant = me["tenant"].as_str().unwrap().to_owned();
     assert!(tenant.starts_with("t-"), "a generated tenant: {tenant}");
     let by_access = ada_access.get("/v1/me").await.json();

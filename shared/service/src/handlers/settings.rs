@@ -20,6 +20,8 @@ use tm_core::domain::{Code, Project, ProjectStatus, Severity};
 fn me_body(caller: &Caller) -> MeAnswer {
     MeAnswer {
         user: caller.principal.user().to_owned(),
+        name: caller.person.as_ref().and_then(|p| p.name.clone()),
+        email: caller.person.as_ref().and_then(|p| p.email.clone()),
         tenant: caller.principal.tenant().to_owned(),
         groups: caller.principal.groups.clone(),
         is_tenant_admin: caller.principal.is_tenant_admin(),

@@ -102,6 +102,11 @@ pub struct Health {
 #[serde(rename_all = "camelCase")]
 pub struct MeAnswer {
     pub user: String,
+    /// The name and e-mail the tenant's directory has for the caller (null when it has none).
+    #[schema(required = true)]
+    pub name: Option<String>,
+    #[schema(required = true)]
+    pub email: Option<String>,
     pub tenant: String,
     pub groups: Vec<String>,
     pub is_tenant_admin: bool,

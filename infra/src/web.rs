@@ -114,7 +114,7 @@ fn not_built(looked_in: &Path, path: &str) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let page = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporal Mark (local): the web app is not built</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporal Mark (local): the web app is not built</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:44rem;margin:4rem auto;padding:0 1rem"><h1>The web app is not built</h1>
 <p>This server found no <code>index.html</code> in <code>{}</code>. The README's first command, <code>./infra/local.sh</code>, builds it and starts this server; or build it yourself and restart:</p>
 <pre>npm --prefix web ci &amp;&amp; npm --prefix web run build</pre>

@@ -14,6 +14,12 @@ export type TimerAnswer = Schemas["TimerAnswer"];
 export type TimerStartBody = Schemas["TimerStartBody"];
 export type Issue = Schemas["Issue"];
 export type ErrorBody = Schemas["Error"];
+export type Diagnostic = Schemas["Diagnostic"];
+export type IngestSummary = Schemas["IngestSummary"];
+export type LogCheck = Schemas["LogCheck"];
+export type LogList = Schemas["LogList"];
+export type LogVersions = Schemas["LogVersions"];
+export type UploadReport = Schemas["UploadReport"];
 
 export type Api = ReturnType<typeof createClient<paths>>;
 
@@ -145,4 +151,70 @@ export async function listEntries(api: Api, from: string, to: string, maxPages =
     cursor = data.nextCursor;
   }
   return out;
+}
+
+// Logs: one Markdown file per fiscal year, sent and received as text.
+
+const markdown = { "content-type": "text/markdown" };
+const asText = (body: string) => body;
+
+/** A year's log as Markdown with its version (`x-log-version`); `version` asks for an older one. */
+export async function getLog(api: Api, fy: string, version?: number): Promise<{ text: string; version: number }> {
+  const p = api.GET("/v1/logs/{fy}", {
+    params: { path: { fy }, query: version === undefined ? {} : { version } },
+    parseAs: "text",
+  });
+  let response: Response | undefined;
+  const text = await call(
+    p.then((r) => {
+      response = r.response;
+      return r;
+    }),
+  );
+  const header = Number(response?.headers.get("x-log-version"));
+  return { text: String(text ?? ""), version: Number.isFinite(header) && header >= 0 ? header : (version ?? 0) };
+}
+
+/** What uploading `text` would do (`POST /v1/logs/{fy}/check`); nothing is stored. */
+export function checkLog(api: Api, fy: string, text: string, baseVersion: number, signal?: AbortSignal): Promise<LogCheck> {
+  return call(
+    api.POST("/v1/logs/{fy}/check", {
+      params: { path: { fy }, query: { baseVersion } },
+      body: text,
+      bodySerializer: asText,
+      headers: markdown,
+      signal,
+    }),
+  );
+}
+
+/** The answer of `PUT /v1/logs/{fy}`: applied (200), rejected (422) or a stale base (409), each with its report. */
+export type SaveOutcome = { status: 200 | 409 | 422; report: UploadReport };
+
+export async function putLog(
+  api: Api,
+  fy: string,
+  text: string,
+  baseVersion: number,
+  opts: { allowDeletes?: boolean } = {},
+): Promise<SaveOutcome> {
+  let result: { data?: UploadReport; error?: unknown; response: Response };
+  try {
+    result = await api.PUT("/v1/logs/{fy}", {
+      params: { path: { fy }, query: { baseVersion, ...(opts.allowDeletes ? { allowDeletes: true } : {}) } },
+      body: text,
+      bodySerializer: asText,
+      headers: markdown,
+    });
+  } catch (e) {
+    throw toProblem(e, undefined);
+  }
+  const status = result.response.status;
+  if (status === 200 && result.data) return { status, report: result.data };
+  if ((status === 409 || status === 422) && isReport(result.error)) return { status, report: result.error };
+  throw toProblem(result.error, result.response);
+}
+
+function isReport(x: unknown): x is UploadReport {
+  return !!x && typeof x === "object" && "status" in x && Array.isArray((x as { diagnostics?: unknown }).diagnostics);
 }

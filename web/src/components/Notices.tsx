@@ -1,6 +1,7 @@
 import type { ApiProblem, Notice } from "../api/client";
 
-const LABEL: Record<Notice["severity"], string> = { error: "Error", warning: "Warning", info: "Note" };
+export const SEVERITY_LABEL: Record<Notice["severity"], string> = { error: "Error", warning: "Warning", info: "Note" };
+const LABEL = SEVERITY_LABEL;
 
 /** How the fields the service names are labelled here. */
 export const FIELD_LABEL: Record<string, string> = {

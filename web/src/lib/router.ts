@@ -22,9 +22,35 @@ export function useLocation(): { pathname: string; search: string; href: string 
   return i < 0 ? { pathname: href, search: "", href } : { pathname: href.slice(0, i), search: href.slice(i), href };
 }
 
-export function navigate(to: string, opts: { replace?: boolean } = {}) {
+export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}) {
   if (to === snapshot()) return;
+  if (!opts.force && !allowed()) return;
   if (opts.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
   window.dispatchEvent(new Event(EVENT));
+}
+
+// Pages with unsaved work ask before an in-app navigation leaves them.
+const guards = new Set<() => string | null>();
+
+/** While registered, `guard()` returning a message makes `navigate` ask (window.confirm) first. */
+export function addNavigationGuard(guard: () => string | null): () => void {
+  guards.add(guard);
+  return () => void guards.delete(guard);
+}
+
+function allowed(): boolean {
+  for (const g of guards) {
+    const message = g();
+    if (message && !window.confirm(message)) return false;
+  }
+  return true;
+}
+
+/** An in-app link's click: stays in the page (a reload would forget the in-memory sign-in). */
+export function followLink(e: { button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean; preventDefault(): void }, to: string) {
+  if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey) {
+    e.preventDefault();
+    navigate(to);
+  }
 }

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { call, type Api, type MeAnswer } from "../api/client";
 import type { Auth, Claims } from "../auth/auth";
 import { Header } from "../components/Header";
@@ -5,6 +6,9 @@ import { Loading, ProblemNotice } from "../components/Notices";
 import { navigate } from "../lib/router";
 import { useResource } from "../lib/useResource";
 import { TodayPage } from "./Today";
+
+// The Log page (with its editor) is loaded when first opened, keeping the first load small.
+const LogPage = lazy(() => import("./Log"));
 
 /** What to call the person: `GET /v1/me` has no name yet, so the ID token's claims fill in. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
@@ -15,11 +19,12 @@ export function displayName(me: MeAnswer | undefined, claims: Claims): string | 
 export function signOut(auth: Auth) {
   // Leave the page first, so the signed-out state does not start a new sign-in.
   navigate("/signed-out");
+  if (window.location.pathname !== "/signed-out") return; // the page kept unsaved edits
   const logoutUrl = auth.signOut();
   if (logoutUrl) window.location.assign(logoutUrl);
 }
 
-export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "not-found" }) {
+export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "log" | "not-found" }) {
   const me = useResource("me", () => call(api.GET("/v1/me")));
   return (
     <>
@@ -42,6 +47,16 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today"
         <main id="main" className="narrow">
           <ProblemNotice title="Your settings could not be loaded." problem={me.error} onRetry={() => void me.reload()} />
         </main>
+      ) : page === "log" ? (
+        <Suspense
+          fallback={
+            <main id="main">
+              <Loading what="the log" />
+            </main>
+          }
+        >
+          <LogPage api={api} me={me.data} />
+        </Suspense>
       ) : (
         <TodayPage api={api} me={me.data} />
       )}

@@ -19,7 +19,8 @@ export function fakeService(routes: Record<string, Handler | Answer> = {}) {
       path: url.pathname,
       query: url.searchParams,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      // JSON bodies parsed; others (the log's Markdown) kept as text
+      body: text ? (/json/.test(request.headers.get("content-type") ?? "json") ? JSON.parse(text) : text) : undefined,
     };
     calls.push(rec);
     for (const [route, handler] of Object.entries(table)) {

@@ -11,6 +11,7 @@
 
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { logJourney } from "./log.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
 const SHOTS = process.env.TM_SHOTS_DIR ?? "/tmp/web-shots";
@@ -325,6 +326,8 @@ try {
     await dayCard.getByRole("button", { name: "Back to today" }).click();
     await timerCard.getByText("Writing the report for the step").waitFor();
   });
+
+  await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
 
   await check("no unexpected console errors", async () => {
     expect(problems.length === 0, problems.join("\n"));

@@ -5,6 +5,8 @@ import { App } from "./App";
 import { Auth, PENDING_KEY } from "./auth/auth";
 import { fakeService, ME } from "./test/fakeService";
 
+vi.mock("./pages/log/CodeEditor", () => import("./test/fakeEditor"));
+
 const jwt = (claims: object) => `h.${btoa(JSON.stringify(claims)).replace(/=+$/, "")}.s`;
 
 function makeAuth(authUrl = "") {
@@ -85,5 +87,35 @@ describe("the app", () => {
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("something broke");
     expect(within(alert).getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+
+  it("opens Log at /log, and asks before leaving it with unsaved edits", async () => {
+    const { auth } = makeAuth();
+    await signInThroughCallback(auth, "/log");
+    const text = "# Time Log 2026-2027\n";
+    const service = fakeService({
+      "GET /v1/me": { body: ME },
+      "GET /v1/logs": { body: { logs: [] } },
+      "GET /v1/logs/:fy": () => new Response(text, { headers: { "content-type": "text/markdown", "x-log-version": "2" } }),
+      "GET /v1/logs/:fy/versions": { body: { fiscalYear: "2026-2027", currentVersion: 2, versions: [] } },
+      "POST /v1/logs/:fy/check": {
+        body: { fiscalYear: "2026-2027", status: "ok", logVersion: 2, summary: { unchanged: 0, updated: 0, inserted: 0, deleted: 0 }, diagnostics: [], message: null },
+      },
+    });
+    const user = userEvent.setup();
+    render(<App auth={auth} api={service.api} />);
+    await vi.waitFor(() => expect(window.location.pathname).toBe("/log"));
+    const editor = await screen.findByRole("textbox", { name: "The time log of 2026-2027 (Markdown)" }, { timeout: 3000 }); // a lazy chunk
+    await user.type(editor, "x");
+    const confirm = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(true);
+    vi.stubGlobal("confirm", confirm); // happy-dom has no window.confirm
+    await user.click(screen.getByRole("link", { name: /Temporal Mark/ }));
+    expect(confirm).toHaveBeenCalledWith("You have unsaved edits to the log. Leave the page and lose them?");
+    expect(window.location.pathname).toBe("/log");
+    expect(editor).toHaveValue(text + "x");
+    await user.click(screen.getByRole("link", { name: /Temporal Mark/ }));
+    expect(window.location.pathname).toBe("/");
+    expect(confirm).toHaveBeenCalledTimes(2);
+    vi.unstubAllGlobals();
   });
 });

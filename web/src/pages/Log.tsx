@@ -165,13 +165,14 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
         // The service keeps lines canonical: show what it stored, unless the person typed meanwhile.
         let stored: Loaded = { text: mine, version };
         try {
-          stored = await getLog(api, fy);
+          const fetched = await getLog(api, fy);
+          if (fetched.version >= version) stored = fetched;
         } catch {
           // the saved text is what was sent
         }
         if (textRef.current === mine && stored.text !== mine) resetTo(stored);
         else setBase(stored.text === mine ? stored : { text: mine, version });
-        setSave({ kind: "saved", version: stored.version || version, summary: report.summary ?? null });
+        setSave({ kind: "saved", version, summary: report.summary ?? null });
       } else if (status === 409) {
         setSave({ kind: "conflict", theirs: null });
         try {

@@ -52,6 +52,7 @@ export default function CodeEditor({ text, textKey, onChange, diagnostics, label
           lintGutter(),
           keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
           theme,
+          typeOverSelection,
           EditorView.contentAttributes.of({
             "aria-label": label,
             "aria-multiline": "true",
@@ -103,6 +104,22 @@ function toCm(state: EditorState, diagnostics: readonly Diagnostic[]): CmDiagnos
     return { from: l.from, to: l.to, severity: d.severity, message: d.message, source: d.code };
   });
 }
+
+/**
+ * Typing over a selection is done by CodeMirror rather than the browser: Chrome's own
+ * replacement wraps the new text in a `<span style="…">` copying the deleted text's look,
+ * which the CSP (`style-src 'self'`, so no style attributes) blocks and reports. The result
+ * is the same text either way; this only keeps the browser from trying.
+ */
+const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== "insertText" || !event.data || view.composing) return false;
+    if (view.state.selection.ranges.every((r) => r.empty)) return false;
+    event.preventDefault();
+    view.dispatch(view.state.replaceSelection(event.data), { scrollIntoView: true, userEvent: "input.type" });
+    return true;
+  },
+});
 
 // The app's colours (styles.css cannot reach into the shadow root; inherited font and colour do).
 const theme = EditorView.theme({

@@ -89,9 +89,9 @@ describe("the app", () => {
     expect(within(alert).getByRole("button", { name: "Try again" })).toBeInTheDocument();
   });
 
-  it("opens Log at /log, and asks before leaving it with unsaved edits", async () => {
+  it("opens Log from the header, and asks before leaving it with unsaved edits", async () => {
     const { auth } = makeAuth();
-    await signInThroughCallback(auth, "/log");
+    await signInThroughCallback(auth, "/");
     const text = "# Time Log 2026-2027\n";
     const service = fakeService({
       "GET /v1/me": { body: ME },
@@ -104,7 +104,10 @@ describe("the app", () => {
     });
     const user = userEvent.setup();
     render(<App auth={auth} api={service.api} />);
-    await vi.waitFor(() => expect(window.location.pathname).toBe("/log"));
+    expect(within(screen.getByRole("banner")).queryByRole("link", { name: "Log" })).not.toBeInTheDocument(); // not while signing in
+    await screen.findByText("Ada Lovelace");
+    await user.click(within(screen.getByRole("banner")).getByRole("link", { name: "Log" }));
+    expect(window.location.pathname).toBe("/log");
     const editor = await screen.findByRole("textbox", { name: "The time log of 2026-2027 (Markdown)" }, { timeout: 3000 }); // a lazy chunk
     await user.type(editor, "x");
     const confirm = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(true);

@@ -21,7 +21,7 @@ export function Header({ name, onSignOut }: { name: string | null; onSignOut?: (
           <span className="brand-mark" aria-hidden="true" />
           Temporal Mark
         </a>
-        <a className="header-link" href="/log" onClick={(e) => followLink(e, "/log")}>Log</a>
+        {onSignOut && <a className="header-link" href="/log" onClick={(e) => followLink(e, "/log")}>Log</a>}
         {onSignOut && (
           <div className="who">
             {name && <span className="who-name">{name}</span>}

@@ -128,10 +128,15 @@ export async function logJourney(page, { base, shots, check, expect }) {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  await check("Log: unsaved edits ask before leaving; staying keeps them", async () => {
+  await check("Log: unsaved edits ask before leaving (Back, a link); staying keeps them", async () => {
     await lines.nth(lineNo - 1).click();
     await page.keyboard.press("End");
     await page.keyboard.type(" draft");
+    await main.getByText("unsaved edits").waitFor();
+    page.once("dialog", (d) => void d.dismiss());
+    await page.goBack();
+    await sleep(200);
+    expect(new URL(page.url()).pathname === "/log", `Back left to ${page.url()}`);
     await main.getByText("unsaved edits").waitFor();
     page.once("dialog", (d) => void d.dismiss());
     await page.locator("a.brand").click();

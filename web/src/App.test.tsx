@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "./App";
@@ -110,15 +110,22 @@ describe("the app", () => {
     expect(window.location.pathname).toBe("/log");
     const editor = await screen.findByRole("textbox", { name: "The time log of 2026-2027 (Markdown)" }, { timeout: 3000 }); // a lazy chunk
     await user.type(editor, "x");
-    const confirm = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const confirm = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(false).mockReturnValueOnce(true);
     vi.stubGlobal("confirm", confirm); // happy-dom has no window.confirm
+    // Back, refused: the address comes back and the edits stay.
+    act(() => {
+      window.history.pushState(null, "", "/");
+      window.dispatchEvent(new PopStateEvent("popstate"));
+    });
+    expect(window.location.pathname).toBe("/log");
+    expect(screen.getByRole("textbox", { name: "The time log of 2026-2027 (Markdown)" })).toHaveValue(text + "x");
     await user.click(screen.getByRole("link", { name: /Temporal Mark/ }));
     expect(confirm).toHaveBeenCalledWith("You have unsaved edits to the log. Leave the page and lose them?");
     expect(window.location.pathname).toBe("/log");
     expect(editor).toHaveValue(text + "x");
     await user.click(screen.getByRole("link", { name: /Temporal Mark/ }));
     expect(window.location.pathname).toBe("/");
-    expect(confirm).toHaveBeenCalledTimes(2);
+    expect(confirm).toHaveBeenCalledTimes(3);
     vi.unstubAllGlobals();
   });
 });

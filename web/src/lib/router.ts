@@ -24,27 +24,41 @@ export function useLocation(): { pathname: string; search: string; href: string 
 
 export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}) {
   if (to === snapshot()) return;
-  if (!opts.force && !allowed()) return;
+  if (!opts.force && refusedBy()) return;
   if (opts.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
   window.dispatchEvent(new Event(EVENT));
 }
 
-// Pages with unsaved work ask before an in-app navigation leaves them.
-const guards = new Set<() => string | null>();
+// Pages with unsaved work ask before an in-app navigation, or Back and Forward, leave them.
+type Guard = { message: () => string | null; href: string };
+const guards = new Set<Guard>();
 
-/** While registered, `guard()` returning a message makes `navigate` ask (window.confirm) first. */
-export function addNavigationGuard(guard: () => string | null): () => void {
+/**
+ * While registered, `message()` returning a text makes `navigate` — and the browser's Back
+ * and Forward — ask (window.confirm) first; refused, the page's address is put back.
+ */
+export function addNavigationGuard(message: () => string | null): () => void {
+  const guard = { message, href: snapshot() };
   guards.add(guard);
   return () => void guards.delete(guard);
 }
 
-function allowed(): boolean {
+function refusedBy(): Guard | null {
   for (const g of guards) {
-    const message = g();
-    if (message && !window.confirm(message)) return false;
+    const message = g.message();
+    if (message && !window.confirm(message)) return g;
   }
-  return true;
+  return null;
+}
+
+// Registered when this module loads, so before `useLocation`'s listeners: a refused Back
+// restores the address before anything renders the page it went to.
+if (typeof window !== "undefined") {
+  window.addEventListener("popstate", () => {
+    const g = refusedBy();
+    if (g) window.history.pushState(null, "", g.href);
+  });
 }
 
 /** An in-app link's click: stays in the page (a reload would forget the in-memory sign-in). */

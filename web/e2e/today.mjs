@@ -311,15 +311,15 @@ try {
     await timerCard.getByText("Writing the report for the step").waitFor();
   });
 
-  await check("after signing in from another day's page, that page comes back", async () => {
+  await check("a reload signs in again without the password and comes back to the same page", async () => {
     await dayCard.getByRole("button", { name: /Previous day/ }).click();
     await page.waitForURL(/\?date=/);
     const before = page.url();
-    await page.reload(); // tokens live in memory only: a reload signs in again
-    await page.waitForURL(/\/oauth2\/authorize\?/);
-    await page.getByLabel("Email or username").fill(EMAIL);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // Tokens live in memory only: a reload goes through the hosted login, which
+    // remembers this browser (as Cognito does) and sends it straight back.
+    const authorized = page.waitForResponse((r) => r.url().includes("/oauth2/authorize?") && r.status() === 303);
+    await page.reload();
+    await authorized;
     await page.waitForURL(before);
     await dayCard.getByRole("button", { name: "Back to today" }).waitFor();
     await dayCard.getByRole("button", { name: "Back to today" }).click();

@@ -61,9 +61,10 @@ describe("the app", () => {
     const user = userEvent.setup();
     render(<App auth={auth} api={fakeService({ "GET /v1/me": { body: ME } }).api} />);
     await user.click(await screen.findByRole("button", { name: "Sign out" }));
-    expect(screen.getByRole("heading", { name: "You are signed out" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "You are signed out" })).toBeInTheDocument();
     expect(auth.signedIn()).toBe(false);
-    expect(assign).not.toHaveBeenCalled(); // tm-local: no logout page to go to
+    // The hosted login forgets this browser too, then sends it back to /signed-out.
+    expect(assign).toHaveBeenCalledWith(expect.stringContaining("/logout?client_id=tm-local-client"));
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await vi.waitFor(() => expect(assign).toHaveBeenCalledWith(expect.stringContaining("/oauth2/authorize?")));
   });

@@ -8,15 +8,13 @@ import { TodayPage } from "./Today";
 
 /** What to call the person: `GET /v1/me` has no name yet, so the ID token's claims fill in. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
-  const fromMe = me && "name" in me && typeof (me as { name?: unknown }).name === "string" ? (me as { name: string }).name : "";
-  return fromMe || claims.name || claims.email || claims["cognito:username"] || me?.user || null;
+  return me?.name || claims.name || claims.email || claims["cognito:username"] || me?.user || null;
 }
 
 export function signOut(auth: Auth) {
   // Leave the page first, so the signed-out state does not start a new sign-in.
   navigate("/signed-out");
-  const logoutUrl = auth.signOut();
-  if (logoutUrl) window.location.assign(logoutUrl);
+  auth.signOut();
 }
 
 export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "not-found" }) {

@@ -61,6 +61,8 @@ function defaults(): Record<string, Handler | Answer> {
 
 export const ME: MeAnswer = {
   user: "u-1",
+  name: null,
+  email: null,
   tenant: "t-1",
   groups: [],
   isTenantAdmin: false,

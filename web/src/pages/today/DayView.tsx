@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
-import type { DailyReport, EntryAnswer, ListedEntry, Notice } from "../../api/client";
+import type { DailyReport, ListedEntry, Notice } from "../../api/client";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
 import { buildTimeline, type TimelineItem } from "../../lib/timeline";
 import { addDays, clockMinutes, formatMinutes, isIsoDate, longDate, spokenMinutes } from "../../lib/time";
@@ -16,7 +16,7 @@ export function Duration({ minutes }: { minutes: number }) {
 import type { LoadedResource } from "../../lib/useResource";
 import { draftOf, EntryForm, type EntryDraft } from "./EntryForm";
 
-export type Day = { report: DailyReport; listed: EntryAnswer[] };
+export type Day = { report: DailyReport };
 
 type Props = {
   date: string;
@@ -36,7 +36,7 @@ export function DayView({ date, today, nowClock, day, warnings, onDate, onAdd, o
   const addButton = useRef<HTMLButtonElement>(null);
   const isToday = date === today;
   const report = day.data?.report;
-  const items = day.data ? buildTimeline(day.data.report, day.data.listed) : [];
+  const items = day.data ? buildTimeline(day.data.report) : [];
 
   useEffect(() => setAdding(false), [date]);
 

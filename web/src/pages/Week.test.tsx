@@ -7,6 +7,7 @@ import { WeekPage } from "./Week";
 
 // Thursday 3 December 2026, 14:00 UTC: the week is Monday 30 November – Sunday 6 December.
 const NOW = new Date("2026-12-03T14:00:00Z");
+const DAYS = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"];
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date"] });
@@ -79,7 +80,8 @@ describe("the week", () => {
     expect(screen.getByRole("heading", { level: 1, name: "This week" })).toBeInTheDocument();
     const heads = within(grid()).getAllByRole("columnheader").map((h) => h.textContent);
     // The browser's locale writes the dates (en-US here: "Mon Nov 30").
-    expect(heads.map((h) => h?.replace(/^(\w+) (\w+) (\d+)$/, "$1 $3 $2"))).toEqual([
+    const shown = heads.map((h) => h?.replace(/(, today)?, open in Today$/, "").replace(/^(\w+) (\w+) (\d+)$/, "$1 $3 $2"));
+    expect(shown).toEqual([
       "Project", "Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec", "Thu 3 Dec", "Fri 4 Dec", "Sat 5 Dec", "Sun 6 Dec", "Total",
     ]);
     expect(rowText("Research")).toEqual(["Research", "1:00", "–", "–", "–", "–", "–", "–", "1:00"]);
@@ -90,7 +92,9 @@ describe("the week", () => {
     expect(rowText("Total")).toEqual(["Total", "2:30", "6:00", "0:00", "0:30", "0:00", "0:00", "0:00", "9:00"]);
     expect(screen.getByText(/include the running timer \(Writing, since 13:30/)).toBeInTheDocument();
     // Each day's header opens that day on Today.
-    expect(within(grid()).getByRole("link", { name: /Tuesday,? (1 December|December 1): open in Today/ })).toHaveAttribute("href", "/?date=2026-12-01");
+    const links = within(grid()).getAllByRole("link", { name: /, open in Today$/ });
+    expect(links.map((a) => a.getAttribute("href"))).toEqual(DAYS.map((d) => `/?date=${d}`));
+    expect(links[3]).toHaveAccessibleName(/^Thu (3 Dec|Dec 3)\s*, today, open in Today$/);
   });
 
   it("takes the week in the person's time zone, and moves to the previous week and back", async () => {
@@ -197,6 +201,7 @@ describe("quick entry", () => {
     await user.click(within(form).getByRole("button", { name: "Add" }));
     expect(await within(form).findByRole("alert")).toHaveTextContent(message);
     expect(within(form).getByLabelText("Start")).toHaveAttribute("aria-invalid", "true");
+    await waitFor(() => expect(within(form).getByLabelText("Start")).toHaveFocus());
     expect(within(form).getByLabelText("Duration")).toHaveAccessibleDescription(/outside 06:00-22:00/);
     expect(rowText("Web").at(-1)).toBe("1:30");
   });

@@ -186,9 +186,11 @@ export function WeekPage({ api, me }: { api: Api; me: MeAnswer }) {
                     </th>
                     {days.map((d, i) => (
                       <th scope="col" key={d} className={i === todayCol ? "is-today" : undefined}>
-                        <a href={`/?date=${d}`} onClick={inApp(`/?date=${d}`)} aria-label={`${spoken(d)}${i === todayCol ? ", today" : ""}: open in Today`}>
+                        {/* Named by what it shows (then what it does), so voice control finds it by its text. */}
+                        <a href={`/?date=${d}`} onClick={inApp(`/?date=${d}`)} title={`Open ${spoken(d)} in Today`}>
                           <span className="wd">{formatDate(d, { weekday: "short" })}</span>{" "}
                           <span className="dm">{formatDate(d, { day: "numeric", month: "short" })}</span>
+                          <span className="visually-hidden">{i === todayCol ? ", today" : ""}, open in Today</span>
                         </a>
                       </th>
                     ))}

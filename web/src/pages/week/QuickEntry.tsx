@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { EntryAnswer, NewEntry, Notice } from "../../api/client";
 import { Field } from "../../components/Field";
 import { inApp } from "../../components/Header";
@@ -30,6 +30,7 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Error | null>(null);
   const durationBox = useRef<HTMLDivElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const problemId = useId();
   const dayLabel = formatDate(date, { weekday: "long", day: "numeric", month: "long" });
   const parsed = duration.trim() ? parseDuration(duration) : null;
@@ -47,8 +48,14 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
     until = `Until ${clockOf(end)}${end >= 1440 ? " the next day" : ""}`;
   }
 
+  // A refusal moves focus to the field the service found wrong (the alert says why); else it stays on Add.
+  useEffect(() => {
+    if (problem) formRef.current?.querySelector<HTMLElement>('input[aria-invalid="true"]')?.focus();
+  }, [problem]);
+
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (busy) return;
     const d = parseDuration(duration);
     if ("error" in d) {
       setDurationError(d.error);
@@ -77,7 +84,7 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
   const taken = [...dayEntries].sort((a, b) => a.startTime.localeCompare(b.startTime));
 
   return (
-    <form id={id} className="quick-entry" onSubmit={submit} onKeyDown={onKeyDown} aria-label={`Add time to ${project} on ${dayLabel}`} noValidate>
+    <form ref={formRef} id={id} className="quick-entry" onSubmit={submit} onKeyDown={onKeyDown} aria-label={`Add time to ${project} on ${dayLabel}`} noValidate>
       <div className="quick-head">
         <p className="quick-title">
           Add time to <strong>{project}</strong> on {dayLabel}
@@ -142,7 +149,8 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
       )}
       <div className="quick-foot">
         <div className="form-actions">
-          <button type="submit" className="button-primary" disabled={busy}>
+          {/* Not disabled while busy: a disabled button drops the focus, and Escape with it. */}
+          <button type="submit" className="button-primary" aria-disabled={busy || undefined}>
             {busy ? "Adding…" : "Add"}
           </button>
           <button type="button" className="button-secondary" onClick={onClose} disabled={busy}>

@@ -105,7 +105,6 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
             notices={durationNotices}
             invalid={invalid.has("endTime") || !!durationError}
             describedBy={describe("endTime")}
-            placeholder="1:30"
             hint={until}
             required
             autoFocus

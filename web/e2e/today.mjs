@@ -1,7 +1,9 @@
 // Drives the web app in headless Chromium against a running service, as a person would:
 // signs up through the hosted login, starts and stops a timer, adds, edits and deletes
-// entries, starts again from a recent task, moves between days, signs out and in again.
-// Screenshots (desktop 1280x800, phone 390x844) go to TM_SHOTS_DIR.
+// entries, starts again from a recent task, moves between days, goes through the Week
+// page (e2e/week.mjs), signs out and in again; axe-core checks Today, Week and the
+// signed-out page (e2e/axe.mjs). Screenshots (desktop 1280x800, phone 390x844) go to
+// TM_SHOTS_DIR.
 //
 //   TM_WEB_URL    the app (default http://127.0.0.1:5173, e.g. `npm run dev`)
 //   TM_SHOTS_DIR  where screenshots go (default /tmp/web-shots)
@@ -11,6 +13,8 @@
 
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { axeCheck } from "./axe.mjs";
+import { weekSteps } from "./week.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
 const SHOTS = process.env.TM_SHOTS_DIR ?? "/tmp/web-shots";
@@ -263,6 +267,30 @@ try {
     await shoot("desktop-today");
   });
 
+  await check("axe on Today, signed in, with entries and a running timer", async () => {
+    await axeCheck(page, "Today");
+  });
+
+  await weekSteps({
+    page,
+    BASE,
+    check,
+    expect,
+    shoot,
+    sleep,
+    EMAIL,
+    PASSWORD,
+    // Runs `fn` while the 4xx answers it provokes on purpose are expected.
+    refusing: async (fn) => {
+      expectingRefusal = true;
+      try {
+        await fn();
+      } finally {
+        expectingRefusal = false;
+      }
+    },
+  });
+
   await check("keyboard: the first Tab shows the skip link, focus is visible", async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.evaluate(() => {
@@ -302,6 +330,7 @@ try {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "You are signed out" }).waitFor();
     await shoot("desktop-signed-out");
+    await axeCheck(page, "the signed-out page");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/oauth2\/authorize\?/);
     await page.getByLabel("Email or username").fill(EMAIL);

@@ -14,6 +14,6 @@ export function App({ auth, api }: { auth: Auth; api: Api }) {
   if (pathname === "/callback") return <Callback auth={auth} search={search} />;
   if (pathname === "/signed-out") return <SignedOut auth={auth} />;
   if (!signedIn) return <SigningIn auth={auth} returnTo={href} />;
-  const page = pathname === "/" || pathname === "/today" ? "today" : "not-found";
+  const page = pathname === "/" || pathname === "/today" ? "today" : pathname === "/week" ? "week" : "not-found";
   return <Shell api={api} auth={auth} page={page} />;
 }

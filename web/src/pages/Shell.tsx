@@ -1,10 +1,11 @@
 import { call, type Api, type MeAnswer } from "../api/client";
 import type { Auth, Claims } from "../auth/auth";
-import { Header } from "../components/Header";
+import { Header, type Page } from "../components/Header";
 import { Loading, ProblemNotice } from "../components/Notices";
 import { navigate } from "../lib/router";
 import { useResource } from "../lib/useResource";
 import { TodayPage } from "./Today";
+import { WeekPage } from "./Week";
 
 /** What to call the person: `GET /v1/me` has no name yet, so the ID token's claims fill in. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
@@ -17,11 +18,15 @@ export function signOut(auth: Auth) {
   auth.signOut();
 }
 
-export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "not-found" }) {
+export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | "not-found" }) {
   const me = useResource("me", () => call(api.GET("/v1/me")));
   return (
     <>
-      <Header name={displayName(me.data, auth.claims())} onSignOut={() => signOut(auth)} />
+      <Header
+        name={displayName(me.data, auth.claims())}
+        onSignOut={() => signOut(auth)}
+        current={page === "not-found" ? null : page}
+      />
       {page === "not-found" ? (
         <main id="main" className="narrow">
           <h1>Page not found</h1>
@@ -40,6 +45,8 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today"
         <main id="main" className="narrow">
           <ProblemNotice title="Your settings could not be loaded." problem={me.error} onRetry={() => void me.reload()} />
         </main>
+      ) : page === "week" ? (
+        <WeekPage api={api} me={me.data} />
       ) : (
         <TodayPage api={api} me={me.data} />
       )}

@@ -2,17 +2,8 @@ import { useEffect, useRef, useState, type RefObject } from "react";
 import type { DailyReport, ListedEntry, Notice } from "../../api/client";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
 import { buildTimeline, type TimelineItem } from "../../lib/timeline";
-import { addDays, clockMinutes, formatMinutes, isIsoDate, longDate, spokenMinutes } from "../../lib/time";
-
-/** `h:mm`, with the spoken length as its title and a machine-readable duration. */
-export function Duration({ minutes }: { minutes: number }) {
-  const h = Math.floor(minutes / 60);
-  return (
-    <time dateTime={`PT${h}H${minutes % 60}M`} title={spokenMinutes(minutes)}>
-      {formatMinutes(minutes)}
-    </time>
-  );
-}
+import { Duration } from "../../components/Duration";
+import { addDays, clockMinutes, isIsoDate, longDate } from "../../lib/time";
 import type { LoadedResource } from "../../lib/useResource";
 import { draftOf, EntryForm, type EntryDraft } from "./EntryForm";
 

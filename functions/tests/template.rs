@@ -558,6 +558,8 @@ fn the_web_app_is_a_private_bucket_behind_cloudfront_wired_to_the_login_and_the_
     let app = "https://${WebDistribution.DomainName}";
     let client = serde_yaml_ng::to_string(&resources["UserPoolClient"]["Properties"]["CallbackURLs"]).unwrap();
     assert!(client.contains(&format!("{app}/callback")), "{client}");
+    let logout = serde_yaml_ng::to_string(&resources["UserPoolClient"]["Properties"]["LogoutURLs"]).unwrap();
+    assert!(logout.contains(&format!("{app}/signed-out")), "the app signs out to /signed-out: {logout}");
     let cors =
         serde_yaml_ng::to_string(&resources["HttpApi"]["Properties"]["CorsConfiguration"]["AllowOrigins"]).unwrap();
     assert!(cors.contains(app), "{cors}");

@@ -50,7 +50,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/authorize", get(authorize_page).post(authorize_submit))
         .route("/signup", get(signup_page_get).post(signup_submit))
-        .route("/oauth2/token", post(token));
+        .route("/oauth2/token", post(token))
+        .route("/logout", get(logout));
     let web_app = WebApp::find(&state.web_dir);
     // The web app signs in at its /callback; without it, a page shows the code.
     let local = if web_app.is_none() { local.route("/callback", get(callback_page)) } else { local };
@@ -380,6 +381,8 @@ struct AuthorizeParams {
     /// The sign-up form's fields.
     name: Option<String>,
     email: Option<String>,
+    /// `login`: ask for the password even when the browser is signed in (OIDC).
+    prompt: Option<String>,
 }
 
 impl AuthorizeParams {
@@ -541,7 +544,7 @@ async fn signup_submit(State(state): State<Arc<AppState>>, Form(p): Form<Authori
         ..Signup::default()
     };
     match state.issuer.signup_for_code(signup, &redirect, &challenge).await {
-        Ok(code) => redirect_with_code(&redirect, &code, p.state.as_deref()),
+        Ok(code) => signed_in_redirect(&state, &redirect, &code, p.state.as_deref()),
         Err(e) if e.code == "username-taken" => (
             StatusCode::CONFLICT,
             signup_page(&p, Some("An account with this email exists already: sign in instead (link below).")),
@@ -574,11 +577,81 @@ fn error_page(message: &str) -> Response {
     (StatusCode::BAD_REQUEST, Html(page)).into_response()
 }
 
-async fn authorize_page(State(state): State<Arc<AppState>>, Query(p): Query<AuthorizeParams>) -> Response {
-    match check_authorize(&p, &state.issuer.redirects) {
-        Ok(_) => login_page(&p, None).into_response(),
-        Err(message) => error_page(&message),
+async fn authorize_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
+    let (redirect, challenge) = match check_authorize(&p, &state.issuer.redirects) {
+        Ok(ok) => ok,
+        Err(message) => return error_page(&message),
+    };
+    // Signed in here already (as at Cognito's hosted UI): straight back with a code.
+    if p.prompt.as_deref() != Some("login")
+        && let Some(session) = session_cookie(&headers)
+        && let Some(code) = state.issuer.code_for_session(&session, &redirect, &challenge)
+    {
+        return redirect_with_code(&redirect, &code, p.state.as_deref());
     }
+    login_page(&p, None).into_response()
+}
+
+const SESSION_COOKIE: &str = "tm_login_session";
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Back to the app with a code, and the browser remembered as signed in (HttpOnly: the
+/// app's scripts never see it; the API takes bearer tokens only, never this cookie).
+fn signed_in_redirect(state: &AppState, redirect: &str, code: &str, oauth_state: Option<&str>) -> Response {
+    let mut response = redirect_with_code(redirect, code, oauth_state);
+    if let Some(token) = state.issuer.start_session(code) {
+        let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600");
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct LogoutParams {
+    client_id: Option<String>,
+    logout_uri: Option<String>,
+}
+
+/// `GET /logout?client_id=…&logout_uri=…` (Cognito's): forgets the browser's sign-in and
+/// sends it to `logout_uri`, which must be on the origin of a registered redirect URI.
+async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(p): Query<LogoutParams>) -> Response {
+    if p.client_id.as_deref() != Some(CLIENT_ID) {
+        return error_page(&format!("client_id must be {CLIENT_ID}"));
+    }
+    let Some(target) = p.logout_uri.filter(|uri| logout_allowed(&state.issuer.redirects, uri)) else {
+        return error_page("logout_uri must be a page of the app (the origin of a registered redirect URI)");
+    };
+    if let Some(session) = session_cookie(&headers) {
+        state.issuer.end_session(&session);
+    }
+    let mut response = Redirect::to(&target).into_response();
+    let gone = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if let Ok(value) = axum::http::HeaderValue::from_str(&gone) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn logout_allowed(redirects: &RedirectUris, uri: &str) -> bool {
+    let Ok(url) = url::Url::parse(uri) else { return false };
+    matches!(url.scheme(), "http" | "https")
+        && redirects.list().iter().filter_map(|r| url::Url::parse(r).ok()).any(|r| r.origin() == url.origin())
 }
 
 async fn authorize_submit(
@@ -592,7 +665,7 @@ async fn authorize_submit(
     };
     let (username, password) = (p.username.clone().unwrap_or_default(), p.password.clone().unwrap_or_default());
     match state.issuer.authorize(&username, &password, &redirect, &challenge, &peer.ip().to_string()).await {
-        Ok(code) => redirect_with_code(&redirect, &code, p.state.as_deref()),
+        Ok(code) => signed_in_redirect(&state, &redirect, &code, p.state.as_deref()),
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
             let mut response = (status, login_page(&p, Some(&e.message))).into_response();

@@ -853,3 +853,68 @@ async fn the_web_app_is_served_at_the_root_with_its_pages_config_and_headers() {
     let callback = call("GET", &format!("{}/callback?code=abc", bare.base), None, None, &[]).await;
     assert!(callback.status == 200 && callback.text.contains("abc"), "{}", callback.text);
 }
+
+/// As at Cognito's hosted UI, a browser that signed in stays signed in there for an
+/// hour: an app that lost its tokens (a reload) gets a code without the password, until
+/// `/logout` ends it; `prompt=login` asks again.
+#[tokio::test]
+async fn the_hosted_login_remembers_a_signed_in_browser_until_logout() {
+    let server = Server::start("hosted-session");
+    signup(&server.base, "alice", None, &[]).await;
+    let (verifier, challenge) = pkce();
+    let redirect = format!("{}/callback", server.base);
+    let query = format!(
+        "response_type=code&client_id=tm-local-client&redirect_uri={redirect}&code_challenge={challenge}&code_challenge_method=S256&state=s1"
+    );
+    let signed_in = form_post(
+        &server.base,
+        "/oauth2/authorize",
+        &format!("{query}&username=alice&password=correct%20horse%20battery"),
+    )
+    .await;
+    assert_eq!(signed_in.status, 303);
+    let set_cookie = signed_in.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let authorize = |extra: &'static str, cookie: Option<String>| {
+        let url = format!("{}/oauth2/authorize?{query}{extra}", server.base);
+        async move {
+            let headers: Vec<(&str, &str)> = cookie.as_deref().map(|c| vec![("cookie", c)]).unwrap_or_default();
+            call("GET", &url, None, None, &headers).await
+        }
+    };
+    // Again, with the cookie: straight back with a code that works.
+    let again = authorize("", Some(cookie.clone())).await;
+    assert_eq!(again.status, 303, "{}", again.text);
+    let location = again.headers["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&format!("{redirect}?code=")) && location.ends_with("&state=s1"), "{location}");
+    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap();
+    let tokens = form_post(&server.base, "/oauth2/token", &format!("grant_type=authorization_code&client_id=tm-local-client&code={code}&redirect_uri={redirect}&code_verifier={verifier}")).await;
+    assert_eq!(tokens.status, 200, "{}", tokens.text);
+    // Without it, or with prompt=login, the password is asked for.
+    assert_eq!(authorize("", None).await.status, 200);
+    assert!(authorize("&prompt=login", Some(cookie.clone())).await.text.contains("password"));
+    // Logout: only back to the app's own origin; then the cookie is worth nothing.
+    let elsewhere = call(
+        "GET",
+        &format!("{}/logout?client_id=tm-local-client&logout_uri=https://evil.example/", server.base),
+        None,
+        None,
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(elsewhere.status, 400);
+    let out = call(
+        "GET",
+        &format!("{}/logout?client_id=tm-local-client&logout_uri={}/signed-out", server.base, server.base),
+        None,
+        None,
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.headers["location"].to_str().unwrap(), format!("{}/signed-out", server.base));
+    assert!(out.headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let after = authorize("", Some(cookie)).await;
+    assert_eq!(after.status, 200, "signed out: the login page again");
+}

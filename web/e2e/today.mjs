@@ -1,7 +1,9 @@
 // Drives the web app in headless Chromium against a running service, as a person would:
 // signs up through the hosted login, starts and stops a timer, adds, edits and deletes
-// entries, starts again from a recent task, moves between days, signs out and in again.
-// Screenshots (desktop 1280x800, phone 390x844) go to TM_SHOTS_DIR.
+// entries, starts again from a recent task, moves between days, goes through the Week
+// page (e2e/week.mjs), signs out and in again; axe-core checks Today, Week and the
+// signed-out page (e2e/axe.mjs). Screenshots (desktop 1280x800, phone 390x844) go to
+// TM_SHOTS_DIR.
 //
 //   TM_WEB_URL    the app (default http://127.0.0.1:5173, e.g. `npm run dev`)
 //   TM_SHOTS_DIR  where screenshots go (default /tmp/web-shots)
@@ -11,7 +13,9 @@
 
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { axeCheck } from "./axe.mjs";
 import { logJourney } from "./log.mjs";
+import { weekSteps } from "./week.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
 const SHOTS = process.env.TM_SHOTS_DIR ?? "/tmp/web-shots";
@@ -264,6 +268,30 @@ try {
     await shoot("desktop-today");
   });
 
+  await check("axe on Today, signed in, with entries and a running timer", async () => {
+    await axeCheck(page, "Today");
+  });
+
+  await weekSteps({
+    page,
+    BASE,
+    check,
+    expect,
+    shoot,
+    sleep,
+    EMAIL,
+    PASSWORD,
+    // Runs `fn` while the 4xx answers it provokes on purpose are expected.
+    refusing: async (fn) => {
+      expectingRefusal = true;
+      try {
+        await fn();
+      } finally {
+        expectingRefusal = false;
+      }
+    },
+  });
+
   await check("keyboard: the first Tab shows the skip link, focus is visible", async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.evaluate(() => {
@@ -303,6 +331,7 @@ try {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "You are signed out" }).waitFor();
     await shoot("desktop-signed-out");
+    await axeCheck(page, "the signed-out page");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/oauth2\/authorize\?/);
     await page.getByLabel("Email or username").fill(EMAIL);
@@ -312,15 +341,15 @@ try {
     await timerCard.getByText("Writing the report for the step").waitFor();
   });
 
-  await check("after signing in from another day's page, that page comes back", async () => {
+  await check("a reload signs in again without the password and comes back to the same page", async () => {
     await dayCard.getByRole("button", { name: /Previous day/ }).click();
     await page.waitForURL(/\?date=/);
     const before = page.url();
-    await page.reload(); // tokens live in memory only: a reload signs in again
-    await page.waitForURL(/\/oauth2\/authorize\?/);
-    await page.getByLabel("Email or username").fill(EMAIL);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // Tokens live in memory only: a reload goes through the hosted login, which
+    // remembers this browser (as Cognito does) and sends it straight back.
+    const authorized = page.waitForResponse((r) => r.url().includes("/oauth2/authorize?") && r.status() === 303);
+    await page.reload();
+    await authorized;
     await page.waitForURL(before);
     await dayCard.getByRole("button", { name: "Back to today" }).waitFor();
     await dayCard.getByRole("button", { name: "Back to today" }).click();

@@ -57,15 +57,31 @@ describe("the app", () => {
     expect(within(screen.getByRole("banner")).getByText("Ada Lovelace")).toBeInTheDocument();
   });
 
+  it("links Today and Week in the header, marking the page shown", async () => {
+    const { auth } = makeAuth();
+    await signInThroughCallback(auth, "/week");
+    const user = userEvent.setup();
+    render(<App auth={auth} api={fakeService({ "GET /v1/me": { body: ME } }).api} />);
+    expect(await screen.findByRole("heading", { level: 1, name: "This week" })).toBeInTheDocument();
+    const nav = screen.getByRole("navigation", { name: "Pages" });
+    expect(within(nav).getByRole("link", { name: "Week" })).toHaveAttribute("aria-current", "page");
+    expect(within(nav).getByRole("link", { name: "Today" })).not.toHaveAttribute("aria-current");
+    await user.click(within(nav).getByRole("link", { name: "Today" }));
+    expect(await screen.findByText("Nothing logged yet today.")).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/");
+    expect(within(nav).getByRole("link", { name: "Today" })).toHaveAttribute("aria-current", "page");
+  });
+
   it("signs out to a signed-out page with a Sign in button", async () => {
     const { auth, assign } = makeAuth();
     await signInThroughCallback(auth, "/");
     const user = userEvent.setup();
     render(<App auth={auth} api={fakeService({ "GET /v1/me": { body: ME } }).api} />);
     await user.click(await screen.findByRole("button", { name: "Sign out" }));
-    expect(screen.getByRole("heading", { name: "You are signed out" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "You are signed out" })).toBeInTheDocument();
     expect(auth.signedIn()).toBe(false);
-    expect(assign).not.toHaveBeenCalled(); // tm-local: no logout page to go to
+    // The hosted login forgets this browser too, then sends it back to /signed-out.
+    expect(assign).toHaveBeenCalledWith(expect.stringContaining("/logout?client_id=tm-local-client"));
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await vi.waitFor(() => expect(assign).toHaveBeenCalledWith(expect.stringContaining("/oauth2/authorize?")));
   });

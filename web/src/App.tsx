@@ -14,6 +14,7 @@ export function App({ auth, api }: { auth: Auth; api: Api }) {
   if (pathname === "/callback") return <Callback auth={auth} search={search} />;
   if (pathname === "/signed-out") return <SignedOut auth={auth} />;
   if (!signedIn) return <SigningIn auth={auth} returnTo={href} />;
-  const page = pathname === "/" || pathname === "/today" ? "today" : pathname === "/log" ? "log" : "not-found";
+  const page =
+    pathname === "/" || pathname === "/today" ? "today" : pathname === "/week" ? "week" : pathname === "/log" ? "log" : "not-found";
   return <Shell api={api} auth={auth} page={page} />;
 }

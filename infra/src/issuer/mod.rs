@@ -39,6 +39,8 @@ pub const CLIENT_ID: &str = "tm-local-client";
 /// ID and access tokens live an hour, as Cognito's do by default.
 pub const TOKEN_SECONDS: u64 = 3600;
 const CODE_LIFETIME: Duration = Duration::from_secs(300);
+/// How long the hosted login remembers a signed-in browser (Cognito: one hour).
+const SESSION_LIFETIME: Duration = Duration::from_secs(3600);
 /// An invitation link can be used for a week, as Cognito's temporary passwords.
 const INVITATION_SECONDS: u64 = 7 * 24 * 3600;
 const USERS: &str = "LOCAL#USERS";
@@ -124,6 +126,10 @@ pub struct LocalIssuer {
     key: SigningKey,
     store: EmbeddedStore,
     codes: Mutex<HashMap<String, PendingCode>>,
+    /// Browsers signed in at the hosted login, by a hash of their cookie: the username
+    /// and until when. Cognito keeps such a session for an hour, so an app that lost
+    /// its tokens (a reload) gets a new code without the password.
+    sessions: Mutex<HashMap<String, (String, Instant)>>,
     throttle: throttle::Throttle,
     /// A hash of a random password: an unknown username is checked against it, so it
     /// costs what a wrong password costs and timing does not tell who has an account.
@@ -215,6 +221,7 @@ impl LocalIssuer {
             key,
             store,
             codes: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
             throttle: throttle::Throttle::default(),
             decoy_hash,
             signup_chooses_tenant: false,
@@ -521,6 +528,34 @@ impl LocalIssuer {
             },
         );
         code
+    }
+
+    /// A hosted-login session for whoever a just-issued code is for; the cookie's value.
+    pub fn start_session(&self, code: &str) -> Option<String> {
+        let username = self.codes.lock().expect("code table lock").get(code)?.username.clone();
+        let token = random_token();
+        let mut sessions = self.sessions.lock().expect("session table lock");
+        sessions.retain(|_, (_, expires)| *expires > Instant::now());
+        sessions.insert(sha256_b64(&token), (username, Instant::now() + SESSION_LIFETIME));
+        Some(token)
+    }
+
+    /// A code for the browser holding this session cookie, if it is still signed in (a
+    /// disabled or removed person is refused when the code is exchanged).
+    pub fn code_for_session(&self, token: &str, redirect_uri: &str, challenge: &str) -> Option<String> {
+        if !self.redirects.allows(redirect_uri) {
+            return None;
+        }
+        let username = {
+            let sessions = self.sessions.lock().expect("session table lock");
+            let (username, expires) = sessions.get(&sha256_b64(token))?;
+            (*expires > Instant::now()).then(|| username.clone())?
+        };
+        Some(self.issue_code(username, redirect_uri, challenge))
+    }
+
+    pub fn end_session(&self, token: &str) {
+        self.sessions.lock().expect("session table lock").remove(&sha256_b64(token));
     }
 
     /// The code grant with PKCE (S256): the verifier must hash to the challenge.

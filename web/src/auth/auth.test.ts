@@ -151,10 +151,13 @@ describe("refresh", () => {
 });
 
 describe("sign-out", () => {
-  it("forgets the tokens; tm-local has no logout page", async () => {
+  it("forgets the tokens and ends the hosted login's session on this origin", async () => {
     const s = setup({ tokenAnswers: [tokenAnswer("Ada")] });
     await signedIn(s);
-    expect(s.auth.signOut()).toBeNull();
+    s.auth.signOut();
+    const url = new URL((s.deps.assign as ReturnType<typeof vi.fn>).mock.calls.at(-1)![0] as string, "http://app.test");
+    expect(url.pathname).toBe("/logout");
+    expect(url.searchParams.get("logout_uri")).toBe("http://app.test/signed-out");
     expect(s.auth.signedIn()).toBe(false);
     expect(await s.auth.idToken()).toBeNull();
   });
@@ -162,7 +165,7 @@ describe("sign-out", () => {
   it("answers Cognito's logout URL when authUrl names one", async () => {
     const s = setup({ authUrl: "https://tm.auth.example.com", tokenAnswers: [tokenAnswer("Ada")] });
     await signedIn(s);
-    const url = new URL(s.auth.signOut()!);
+    const url = new URL(s.auth.logoutUrl());
     expect(url.origin + url.pathname).toBe("https://tm.auth.example.com/logout");
     expect(url.searchParams.get("client_id")).toBe("tm-local-client");
     expect(url.searchParams.get("logout_uri")).toBe("http://app.test/signed-out");

@@ -240,11 +240,17 @@ export class Auth {
     return this.tokens?.idToken ?? null;
   }
 
-  /** Forgets the tokens; answers the hosted logout URL to go to, if there is one (Cognito). */
-  signOut(): string | null {
+  /**
+   * Forgets the tokens and goes to the hosted login's logout (Cognito's and
+   * tm-local's), which ends its remembered sign-in and comes back to /signed-out.
+   */
+  signOut(): void {
     this.setTokens(null);
     this.deps.storage.removeItem(PENDING_KEY);
-    if (!this.config.authUrl) return null; // tm-local has no logout endpoint
+    this.deps.assign(this.logoutUrl());
+  }
+
+  logoutUrl(): string {
     const q = new URLSearchParams({ client_id: this.config.clientId, logout_uri: `${this.deps.origin}/signed-out` });
     return `${this.endpoint("/logout")}?${q}`;
   }

@@ -1,27 +1,57 @@
-import { followLink, navigate } from "../lib/router";
+import type { MouseEvent } from "react";
+import { navigate } from "../lib/router";
 
-export function Header({ name, onSignOut }: { name: string | null; onSignOut?: () => void }) {
+export type Page = "today" | "week" | "log";
+
+const PAGES: { page: Page; href: string; label: string }[] = [
+  { page: "today", href: "/", label: "Today" },
+  { page: "week", href: "/week", label: "Week" },
+  { page: "log", href: "/log", label: "Log" },
+];
+
+/** A click that stays in the page: a reload would forget the (in-memory) sign-in. */
+export function inApp(href: string) {
+  return (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      navigate(href);
+    }
+  };
+}
+
+export function Header({
+  name,
+  onSignOut,
+  current,
+}: {
+  name: string | null;
+  onSignOut?: () => void;
+  /** The page shown; with `onSignOut` (signed in), the pages are linked. */
+  current?: Page | null;
+}) {
   return (
     <header className="app-header">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <div className="app-header-inner">
-        <a
-          className="brand"
-          href="/"
-          onClick={(e) => {
-            // Stay in the page: a reload would forget the (in-memory) sign-in.
-            if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey) {
-              e.preventDefault();
-              navigate("/");
-            }
-          }}
-        >
+        <a className="brand" href="/" onClick={inApp("/")}>
           <span className="brand-mark" aria-hidden="true" />
           Temporal Mark
         </a>
-        {onSignOut && <a className="header-link" href="/log" onClick={(e) => followLink(e, "/log")}>Log</a>}
+        {onSignOut && (
+          <nav className="app-nav" aria-label="Pages">
+            <ul>
+              {PAGES.map((p) => (
+                <li key={p.page}>
+                  <a href={p.href} onClick={inApp(p.href)} aria-current={p.page === current ? "page" : undefined}>
+                    {p.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
         {onSignOut && (
           <div className="who">
             {name && <span className="who-name">{name}</span>}

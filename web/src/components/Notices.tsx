@@ -1,4 +1,4 @@
-import type { ApiProblem, Notice } from "../api/client";
+import { ApiProblem, type Notice } from "../api/client";
 
 export const SEVERITY_LABEL: Record<Notice["severity"], string> = { error: "Error", warning: "Warning", info: "Note" };
 const LABEL = SEVERITY_LABEL;
@@ -83,4 +83,19 @@ export function byField(notices: readonly Notice[]): Record<string, Notice[]> {
   const out: Record<string, Notice[]> = {};
   for (const n of notices) (out[n.field] ??= []).push(n);
   return out;
+}
+
+/**
+ * How a form shows a refused write: the fields the service's findings mark invalid, the
+ * findings about the form's `fields` (by field) and about anything else, each without
+ * the one that only repeats the error's message (its field is still marked).
+ */
+export function findingsOf(problem: Error | null, fields: readonly string[]) {
+  const issues = problem instanceof ApiProblem ? problem.issues : [];
+  const shown = issues.filter((n) => n.message !== problem?.message);
+  return {
+    invalid: new Set(issues.filter((n) => n.severity === "error").map((n) => n.field)),
+    byField: byField(shown.filter((n) => fields.includes(n.field))),
+    elsewhere: shown.filter((n) => !fields.includes(n.field)),
+  };
 }

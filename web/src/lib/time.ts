@@ -113,16 +113,32 @@ export function isIsoDate(s: string | null | undefined): s is string {
   return addDays(s, 0) === s;
 }
 
+/** A calendar date written out with `Intl` options (the same whatever the browser's zone). */
+export function formatDate(date: string, options: Intl.DateTimeFormatOptions, locale?: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 /** A long form of a date for headings, e.g. `Wednesday, 3 December 2026`. */
 export function longDate(date: string, locale?: string): string {
+  return formatDate(date, { weekday: "long", day: "numeric", month: "long", year: "numeric" }, locale);
+}
+
+/** The ISO weekday of a date: 1 for Monday … 7 for Sunday. */
+export function isoWeekday(date: string): number {
   const [y, m, d] = date.split("-").map(Number);
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: "UTC",
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-  }).format(new Date(Date.UTC(y, m - 1, d)));
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() || 7;
+}
+
+/** The Monday of the (Monday–Sunday) week that `date` is in. */
+export function mondayOf(date: string): string {
+  return addDays(date, 1 - isoWeekday(date));
+}
+
+/** Minutes since midnight as `HH:MM` (wrapping past midnight). */
+export function clockOf(minutes: number): string {
+  const m = ((Math.round(minutes) % 1440) + 1440) % 1440;
+  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
 }
 
 /** Minutes since midnight of `HH:MM`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EntryAnswer, ListedEntry } from "../api/client";
+import type { ListedEntry } from "../api/client";
 import { buildTimeline } from "./timeline";
 
 const listed = (e: Partial<ListedEntry>): ListedEntry => ({
@@ -14,12 +14,6 @@ const listed = (e: Partial<ListedEntry>): ListedEntry => ({
   notes: null,
   ...e,
 });
-const stored = (id: string, e: Partial<ListedEntry>): EntryAnswer => ({
-  ...listed(e),
-  id,
-  createdAt: "2026-12-03T00:00:00Z",
-  updatedAt: "2026-12-03T00:00:00Z",
-});
 
 describe("buildTimeline", () => {
   const a = listed({ startTime: "09:00", endTime: "09:10", minutes: 10, task: "standup" });
@@ -32,7 +26,7 @@ describe("buildTimeline", () => {
 
   it("puts each gap between the entries it separates, in the order of the day", () => {
     // Given out of order, as a report could: the day is still in order.
-    const items = buildTimeline({ entries: [c, a, b], gaps: [...gaps].reverse() }, []);
+    const items = buildTimeline({ entries: [c, a, b], gaps: [...gaps].reverse() });
     expect(items.map((i) => (i.kind === "gap" ? `gap ${i.gap.start}-${i.gap.end}` : i.entry.task))).toEqual([
       "standup",
       "gap 09:10-11:00",
@@ -43,22 +37,19 @@ describe("buildTimeline", () => {
   });
 
   it("marks the running entry", () => {
-    const items = buildTimeline({ entries: [a, c], gaps: [] }, []);
+    const items = buildTimeline({ entries: [a, c], gaps: [] });
     expect(items.map((i) => i.kind === "entry" && i.running)).toEqual([false, true]);
   });
 
-  it("finds each entry's id in the day's listing, pairing duplicates in order", () => {
-    const twin1 = listed({ startTime: "14:00", endTime: "14:30", task: "same" });
-    const twin2 = listed({ startTime: "14:00", endTime: "14:30", task: "same" });
-    const items = buildTimeline(
-      { entries: [a, twin1, twin2, b], gaps: [] },
-      [stored("id-b", b), stored("id-a", a), stored("id-s1", twin1), stored("id-s2", twin2)],
-    );
-    expect(items.map((i) => i.kind === "entry" && i.id)).toEqual(["id-a", "id-b", "id-s1", "id-s2"]);
+  it("keeps each entry's id, also for twins of the same times and task", () => {
+    const twin1 = listed({ id: "id-s1", startTime: "14:00", endTime: "14:30", task: "same" });
+    const twin2 = listed({ id: "id-s2", startTime: "14:00", endTime: "14:30", task: "same" });
+    const items = buildTimeline({ entries: [{ ...b, id: "id-b" }, twin2, { ...a, id: "id-a" }, twin1], gaps: [] });
+    expect(items.map((i) => i.kind === "entry" && i.id)).toEqual(["id-a", "id-b", "id-s2", "id-s1"]);
   });
 
-  it("leaves an entry that the listing lacks without an id (so it cannot be edited)", () => {
-    const items = buildTimeline({ entries: [a, b], gaps: [] }, [stored("id-a", a)]);
+  it("leaves an entry listed without an id (an offline report's) not editable", () => {
+    const items = buildTimeline({ entries: [{ ...a, id: "id-a" }, b], gaps: [] });
     expect(items.map((i) => i.kind === "entry" && i.id)).toEqual(["id-a", null]);
   });
 });

@@ -1,34 +1,18 @@
-import type { DailyReport, EntryAnswer, Gap, ListedEntry } from "../api/client";
+import type { DailyReport, Gap, ListedEntry } from "../api/client";
 import { clockMinutes } from "./time";
 
-/** A row of the day: an entry (with its id when the listing has it) or a gap. */
+/** A row of the day: an entry (with its id, to edit it) or a gap. */
 export type TimelineItem =
   | { kind: "entry"; key: string; entry: ListedEntry; id: string | null; running: boolean }
   | { kind: "gap"; key: string; gap: Gap };
 
-const entryKey = (e: Pick<ListedEntry, "date" | "startTime" | "endTime" | "task" | "project">) =>
-  [e.date, e.startTime, e.endTime ?? "", e.task, e.project].join("\u0000");
-
 /**
  * The daily report's entries and gaps in the order of the day: each gap sits between the
- * entry it follows and the one it precedes. The report's entries carry no id, so each is
- * matched with an entry of `GET /v1/entries` for that day (same date, times, task and
- * project; duplicates are paired in order).
+ * entry it follows and the one it precedes. The service lists each entry with its id.
  */
-export function buildTimeline(
-  report: Pick<DailyReport, "entries" | "gaps">,
-  listed: readonly EntryAnswer[],
-): TimelineItem[] {
-  const pool = new Map<string, string[]>();
-  for (const e of listed) {
-    const k = entryKey(e);
-    const ids = pool.get(k) ?? [];
-    ids.push(e.id);
-    pool.set(k, ids);
-  }
-
+export function buildTimeline(report: Pick<DailyReport, "entries" | "gaps">): TimelineItem[] {
   const entries = report.entries.map((entry, i) => {
-    const id = pool.get(entryKey(entry))?.shift() ?? null;
+    const id = entry.id ?? null;
     return {
       sort: clockMinutes(entry.startTime),
       order: 0,

@@ -1,34 +1,37 @@
 import { lazy, Suspense } from "react";
 import { call, type Api, type MeAnswer } from "../api/client";
 import type { Auth, Claims } from "../auth/auth";
-import { Header } from "../components/Header";
+import { Header, type Page } from "../components/Header";
 import { Loading, ProblemNotice } from "../components/Notices";
 import { navigate } from "../lib/router";
 import { useResource } from "../lib/useResource";
 import { TodayPage } from "./Today";
+import { WeekPage } from "./Week";
 
 // The Log page (with its editor) is loaded when first opened, keeping the first load small.
 const LogPage = lazy(() => import("./Log"));
 
-/** What to call the person: `GET /v1/me` has no name yet, so the ID token's claims fill in. */
+/** What to call the person: the directory's name, else the ID token's claims. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
-  const fromMe = me && "name" in me && typeof (me as { name?: unknown }).name === "string" ? (me as { name: string }).name : "";
-  return fromMe || claims.name || claims.email || claims["cognito:username"] || me?.user || null;
+  return me?.name || claims.name || claims.email || claims["cognito:username"] || me?.user || null;
 }
 
 export function signOut(auth: Auth) {
   // Leave the page first, so the signed-out state does not start a new sign-in.
   navigate("/signed-out");
   if (window.location.pathname !== "/signed-out") return; // the page kept unsaved edits
-  const logoutUrl = auth.signOut();
-  if (logoutUrl) window.location.assign(logoutUrl);
+  auth.signOut();
 }
 
-export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today" | "log" | "not-found" }) {
+export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | "not-found" }) {
   const me = useResource("me", () => call(api.GET("/v1/me")));
   return (
     <>
-      <Header name={displayName(me.data, auth.claims())} onSignOut={() => signOut(auth)} />
+      <Header
+        name={displayName(me.data, auth.claims())}
+        onSignOut={() => signOut(auth)}
+        current={page === "not-found" ? null : page}
+      />
       {page === "not-found" ? (
         <main id="main" className="narrow">
           <h1>Page not found</h1>
@@ -57,6 +60,8 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: "today"
         >
           <LogPage api={api} me={me.data} />
         </Suspense>
+      ) : page === "week" ? (
+        <WeekPage api={api} me={me.data} />
       ) : (
         <TodayPage api={api} me={me.data} />
       )}

@@ -31,13 +31,12 @@ export function TodayPage({ api, me }: { api: Api; me: MeAnswer }) {
 
   const timer = useResource("timer", async () => (await call(api.GET("/v1/timer"))).running ?? null);
   const day = useResource(`day:${date}`, async (): Promise<Day> => {
-    const [report, listed] = await Promise.all([
-      // The report also comes as Markdown, CSV or text; this asks for JSON.
-      call(api.GET("/v1/daily/{date}", { params: { path: { date } }, headers: { Accept: "application/json" } })),
-      listEntries(api, date, date),
-    ]);
+    // The report also comes as Markdown, CSV or text; this asks for JSON.
+    const report = await call(
+      api.GET("/v1/daily/{date}", { params: { path: { date } }, headers: { Accept: "application/json" } }),
+    );
     if (typeof report !== "object") throw new Error("The daily report did not come as JSON.");
-    return { report, listed };
+    return { report };
   });
   const recent = useResource(`recent:${today}`, async () => recentTasks(await listEntries(api, addDays(today, -7), today), 8));
   const projects = useResource("projects", async () => (await call(api.GET("/v1/projects"))).projects);

@@ -108,7 +108,7 @@ export function daily(date: string, entries: EntryAnswer[]): DailyReport {
   return {
     kind: "daily",
     date,
-    entries: sorted.map(({ id: _id, createdAt: _c, updatedAt: _u, warnings: _w, ...rest }) => rest),
+    entries: sorted.map(({ createdAt: _c, updatedAt: _u, warnings: _w, ...rest }) => rest),
     gaps,
     totalMinutes: total,
     totalHours: Math.round((total / 60) * 100) / 100,

@@ -1,22 +1,13 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
-import type { DailyReport, EntryAnswer, ListedEntry, Notice } from "../../api/client";
+import type { DailyReport, ListedEntry, Notice } from "../../api/client";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
 import { buildTimeline, type TimelineItem } from "../../lib/timeline";
-import { addDays, clockMinutes, formatMinutes, isIsoDate, longDate, spokenMinutes } from "../../lib/time";
-
-/** `h:mm`, with the spoken length as its title and a machine-readable duration. */
-export function Duration({ minutes }: { minutes: number }) {
-  const h = Math.floor(minutes / 60);
-  return (
-    <time dateTime={`PT${h}H${minutes % 60}M`} title={spokenMinutes(minutes)}>
-      {formatMinutes(minutes)}
-    </time>
-  );
-}
+import { Duration } from "../../components/Duration";
+import { addDays, clockMinutes, isIsoDate, longDate } from "../../lib/time";
 import type { LoadedResource } from "../../lib/useResource";
 import { draftOf, EntryForm, type EntryDraft } from "./EntryForm";
 
-export type Day = { report: DailyReport; listed: EntryAnswer[] };
+export type Day = { report: DailyReport };
 
 type Props = {
   date: string;
@@ -36,7 +27,7 @@ export function DayView({ date, today, nowClock, day, warnings, onDate, onAdd, o
   const addButton = useRef<HTMLButtonElement>(null);
   const isToday = date === today;
   const report = day.data?.report;
-  const items = day.data ? buildTimeline(day.data.report, day.data.listed) : [];
+  const items = day.data ? buildTimeline(day.data.report) : [];
 
   useEffect(() => setAdding(false), [date]);
 

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from "react";
-import { ApiProblem, type EntryPatch, type ListedEntry, type NewEntry, type Notice } from "../../api/client";
+import type { ApiProblem, EntryPatch, ListedEntry, NewEntry } from "../../api/client";
 import { Field } from "../../components/Field";
-import { byField, FIELD_LABEL, FieldNotices, ProblemNotice } from "../../components/Notices";
+import { FIELD_LABEL, FieldNotices, findingsOf, ProblemNotice } from "../../components/Notices";
 import { parseTags } from "../../lib/recent";
 
 export const PROJECTS_LIST_ID = "project-options";
@@ -76,13 +76,12 @@ export function EntryForm({
   const [draft, setDraft] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | Error | null>(null);
-  const issues: Notice[] = problem instanceof ApiProblem ? problem.issues : [];
   // A finding that only repeats the error's message is not said twice: its field is marked.
-  const shown = issues.filter((n) => n.message !== problem?.message);
-  const invalid = new Set(issues.filter((n) => n.severity === "error").map((n) => n.field));
-  const f = byField(shown.filter((n) => FORM_FIELDS.includes(n.field)));
-  const timeNotices = [...(f.startTime ?? []), ...(running ? [] : (f.endTime ?? []))];
-  const elsewhere = shown.filter((n) => !FORM_FIELDS.includes(n.field) || (running && n.field === "endTime"));
+  const { invalid, byField: f, elsewhere } = findingsOf(
+    problem,
+    running ? FORM_FIELDS.filter((k) => k !== "endTime") : FORM_FIELDS,
+  );
+  const timeNotices = [...(f.startTime ?? []), ...(f.endTime ?? [])];
   const timeNoticesId = useId();
   const problemId = useId();
   const describe = (field: string) =>

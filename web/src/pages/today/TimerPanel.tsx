@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Fragment, useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiProblem, type EntryAnswer, type Notice, type TimerStartBody } from "../../api/client";
 import { Field } from "../../components/Field";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
@@ -25,9 +25,11 @@ function Meta({ project, tags }: { project: string; tags: readonly string[] }) {
     <>
       {project && <span className="project">{project}</span>}
       {tags.map((t) => (
-        <span key={t} className="tag">
-          #{t}
-        </span>
+        // The space separates them for screen readers; the layout spaces them anyway.
+        <Fragment key={t}>
+          {" "}
+          <span className="tag">#{t}</span>
+        </Fragment>
       ))}
     </>
   );
@@ -240,13 +242,16 @@ export function RecentTasks({
                   className="recent-button"
                   disabled={busy !== null}
                   onClick={() => void start(t, i)}
-                  aria-label={`Start again: ${t.task}${t.project ? ` (${t.project})` : ""}${t.tags.length ? `, tags ${t.tags.join(", ")}` : ""}`}
                 >
                   <span className="recent-play" aria-hidden="true">
                     ▶
                   </span>
+                  {/* The name is the visible text, after a spoken "Start again:" (no aria-label that hides it). */}
                   <span className="recent-text">
-                    <span className="recent-task">{busy === i ? "Starting…" : t.task}</span>
+                    <span className="recent-task">
+                      <span className="visually-hidden">Start again: </span>
+                      {busy === i ? "Starting…" : t.task}
+                    </span>
                     <span className="meta">
                       <Meta project={t.project} tags={t.tags} />
                     </span>

@@ -282,32 +282,6 @@ fn today_and_fiscal_year(session: &remote::Session) -> Result<(NaiveDate, tm_cor
     Ok((today, calendar.fiscal_year_of(today)))
 }
 
-/// Every entry from `from` to `to` (all pages).
-fn entries_between(
-    session: &remote::Session,
-    from: NaiveDate,
-    to: NaiveDate,
-    project: Option<&str>,
-) -> Result<Vec<Value>, String> {
-    let mut entries = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/v1/entries?from={from}&to={to}&limit=500");
-        if let Some(project) = project {
-            path.push_str(&format!("&project={}", remote::encode(project)));
-        }
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={}", remote::encode(c)));
-        }
-        let page = remote::get_json(session, &path).map_err(|e| e.0)?;
-        entries.extend(page["entries"].as_array().cloned().unwrap_or_default());
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return Ok(entries),
-        }
-    }
-}
-
 /// Entries with their count and total time.
 fn entry_list(entries: Vec<Value>, mut extra: Value) -> String {
     let minutes: i64 = entries.iter().map(|e| e["minutes"].as_i64().unwrap_or(0)).sum();
@@ -496,7 +470,7 @@ impl Tracker {
                 Some(to) => day(s, to)?,
                 None => from,
             };
-            let entries = entries_between(s, from, to, p.project.as_deref())?;
+            let entries = crate::track::entries_between(s, from, to, p.project.as_deref())?;
             Ok(entry_list(entries, json!({"from": from.to_string(), "to": to.to_string()})))
         })
         .await
@@ -518,8 +492,10 @@ impl Tracker {
                     (from, to)
                 }
             };
-            let found: Vec<Value> =
-                entries_between(s, from, to, None)?.into_iter().filter(|e| mentions(e, &needle)).collect();
+            let found: Vec<Value> = crate::track::entries_between(s, from, to, None)?
+                .into_iter()
+                .filter(|e| mentions(e, &needle))
+                .collect();
             Ok(entry_list(found, json!({"text": p.text, "from": from.to_string(), "to": to.to_string()})))
         })
         .await

@@ -187,23 +187,7 @@ pub fn list_entries(
         Some(to) => relative_day(to, today)?,
         None => from,
     };
-    let mut entries: Vec<serde_json::Value> = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/v1/entries?from={from}&to={to}&limit=500");
-        if let Some(project) = project {
-            path.push_str(&format!("&project={}", remote::encode(project)));
-        }
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={}", remote::encode(c)));
-        }
-        let page = remote::get_json(&session, &path).map_err(|e| e.0)?;
-        entries.extend(page["entries"].as_array().cloned().unwrap_or_default());
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
+    let entries = entries_between(&session, from, to, project)?;
     if json {
         print_json(&serde_json::json!({"entries": entries}));
         return Ok(ExitCode::SUCCESS);
@@ -349,6 +333,32 @@ pub fn timer_cancel(profile: &str, json: bool) -> Result<ExitCode, String> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every entry from `from` to `to` (all pages), optionally of one project.
+pub fn entries_between(
+    session: &remote::Session,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    project: Option<&str>,
+) -> Result<Vec<serde_json::Value>, String> {
+    let mut entries = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/v1/entries?from={from}&to={to}&limit=500");
+        if let Some(project) = project {
+            path.push_str(&format!("&project={}", remote::encode(project)));
+        }
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={}", remote::encode(c)));
+        }
+        let page = remote::get_json(session, &path).map_err(|e| e.0)?;
+        entries.extend(page["entries"].as_array().cloned().unwrap_or_default());
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return Ok(entries),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useId, useMemo, useRef, useState } from "react";
 import {
   call,
   checkLog,
@@ -328,7 +328,8 @@ function SaveMessage({
   onKeepMine: (theirs: Loaded) => void;
 }) {
   const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // A layout effect: the button takes focus in the same commit that shows it.
+  useLayoutEffect(() => {
     if (save.kind === "confirm-deletes") confirmRef.current?.focus();
   }, [save.kind]);
 

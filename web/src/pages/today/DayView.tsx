@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import type { DailyReport, ListedEntry, Notice } from "../../api/client";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
 import { buildTimeline, type TimelineItem } from "../../lib/timeline";
@@ -185,7 +185,7 @@ function EntryRow({
   const confirmButton = useRef<HTMLButtonElement>(null);
   const f = byField(warnings ?? []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (mode === "confirm") confirmButton.current?.focus();
   }, [mode]);
 

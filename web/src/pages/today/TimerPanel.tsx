@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useRef, useState, type FormEvent } from "react";
+import { Fragment, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import { ApiProblem, type EntryAnswer, type Notice, type TimerStartBody } from "../../api/client";
 import { Field } from "../../components/Field";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
@@ -86,7 +86,7 @@ function Running({
   const discardButton = useRef<HTMLButtonElement>(null);
   const issues = problem instanceof ApiProblem ? problem.issues.filter((n) => n.message !== problem.message) : [];
   const f = byField(warnings);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
   async function act(what: () => Promise<void>) {

@@ -1,13 +1,16 @@
 // The Log page's journey, run by today.mjs once entries exist and the person is signed in:
 // opens Log from the header, finds the day's entries in the Markdown, types a mistake and
 // sees the service's diagnostic at its line, fixes it, saves, and sees the new version in
-// the history with its diff. Also checks that CodeMirror is styled under the app's CSP
+// the history with its diff; axe-core checks the page with a diagnostic and with the
+// diff open. Also checks that CodeMirror is styled under the app's CSP
 // (its styles go to a constructed stylesheet in the editor's shadow root).
 //
 //   logJourney(page, { base, shots, check, expect })
 //     base   the app's origin (TM_WEB_URL)
 //     shots  the screenshot folder
 //     check  (what, fn) => runs and reports one step; expect(cond, message) throws
+
+import { axeCheck } from "./axe.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,6 +77,10 @@ export async function logJourney(page, { base, shots, check, expect }) {
     await shoot("log-error");
   });
 
+  await check("axe on Log with a diagnostic in the editor and the list", async () => {
+    await axeCheck(page, "Log with a diagnostic");
+  });
+
   await check("Log: the line button moves the cursor there; the fix by keyboard clears the errors", async () => {
     await page.keyboard.press("Control+End");
     await main.locator(".diagnostics li").first().getByRole("button", { name: `Line ${lineNo}` }).click();
@@ -112,6 +119,10 @@ export async function logJourney(page, { base, shots, check, expect }) {
     await diff.getByText("1 added, 1 removed").waitFor();
     await page.mouse.move(0, 0);
     await shoot("log");
+  });
+
+  await check("axe on Log with the history's diff open", async () => {
+    await axeCheck(page, "Log with a version's diff");
   });
 
   await check("Log: Download offers the text as time-log-FY.md", async () => {

@@ -191,6 +191,31 @@ async fn every_route_works_for_one_user() {
 }
 
 #[tokio::test]
+async fn updated_since_lists_what_changed_after_a_client_last_looked() {
+    let server = Server::start("updated-since");
+    let me = signup(&server.base, "uma", Some("acme"), &[]).await;
+    let first = me.post("/v1/entries", &entry("2025-07-28", "09:00", "10:00", "Old work", "P")).await.json();
+    let second = me.post("/v1/entries", &entry("2025-07-29", "09:00", "10:00", "More work", "P")).await.json();
+    let seen = second["updatedAt"].as_str().unwrap().to_owned();
+    let ids = |page: serde_json::Value| -> Vec<String> {
+        page["entries"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let since = |at: &str| format!("/v1/entries?updatedSince={}", at.replace('+', "%2B"));
+    // The newest updatedAt a client has is included: seen again, never missed.
+    assert_eq!(ids(me.get(&since(&seen)).await.json()), vec![second["id"].as_str().unwrap()]);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let edited =
+        me.patch(&format!("/v1/entries/{}", first["id"].as_str().unwrap()), r#"{"task": "Old work, redone"}"#).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let after_edit = edited.json()["updatedAt"].as_str().unwrap().to_owned();
+    assert_eq!(ids(me.get(&since(&after_edit)).await.json()), vec![first["id"].as_str().unwrap()]);
+    let both = ids(me.get(&since(&seen)).await.json());
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_eq!(ids(me.get("/v1/entries?updatedSince=2025-01-01").await.json()).len(), 2, "a date is its midnight UTC");
+    assert!(ids(me.get("/v1/entries?updatedSince=2999-01-01T00:00:00Z").await.json()).is_empty());
+}
+
+#[tokio::test]
 async fn users_and_tenants_see_none_of_each_others_data() {
     let server = Server::start("isolation");
     let alice = signup(&server.base, "alice", Some("acme"), &[]).await;
@@ -441,6 +466,9 @@ async fn bad_input_gets_the_right_4xx_and_stores_nothing() {
     assert_eq!(me.get("/v1/reports/since").await.status, 400);
     assert_eq!(me.get("/v1/entries?limit=0").await.status, 400);
     assert_eq!(me.get("/v1/entries?cursor=forged").await.code(), "invalid-cursor");
+    let bad_instant = me.get("/v1/entries?updatedSince=yesterday").await;
+    assert_eq!((bad_instant.status, bad_instant.code()), (400, "invalid-instant".to_owned()));
+    assert!(bad_instant.json()["error"]["message"].as_str().unwrap().contains("RFC 3339"));
     assert_eq!(me.get("/v1/reports/weekly?groupBy=colour").await.code(), "invalid-option");
     assert_eq!(me.patch("/v1/me", r#"{"timeZone": "Mars/Base"}"#).await.status, 422);
     // Who signs up is their new tenant's admin, and may set the tenant's fiscal year,
@@ -455,7 +483,10 @@ async fn bad_input_gets_the_right_4xx_and_stores_nothing() {
     let none = me.get("/v1/me?verbose=1").await;
     assert!(none.json()["error"]["message"].as_str().unwrap().contains("this route takes none"), "{}", none.text);
     let listed = me.get("/v1/entries?page=2").await.json();
-    assert!(listed["error"]["message"].as_str().unwrap().contains("from, to, project, tag, limit, cursor"), "{listed}");
+    assert!(
+        listed["error"]["message"].as_str().unwrap().contains("from, to, project, tag, updatedSince, limit, cursor"),
+        "{listed}"
+    );
     let deleted = me.post("/v1/entries?dryRun=true", &entry("2025-07-29", "11:00", "12:00", "Not stored", "P")).await;
     assert_eq!(deleted.status, 400, "refused before anything is written");
     assert!(me.get("/v1/entries").await.json()["entries"].as_array().unwrap().is_empty());

@@ -1072,7 +1072,8 @@ impl EntryStore for DynamoStore {
             for item in items.into_iter().filter(|item| !is_day_marker(item)) {
                 let stored = StoredEntry::from(from_item::<EntryRecord>(item)?);
                 let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
-                    && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
+                    && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t))
+                    && query.updated_since.is_none_or(|since| stored.updated_at >= since);
                 if !wanted {
                     continue;
                 }

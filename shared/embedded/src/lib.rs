@@ -699,7 +699,8 @@ impl EntryStore for EmbeddedStore {
                     let (_, value) = item.map_err(fail)?;
                     let stored = decode_entry(value.value())?;
                     let wanted = project.as_ref().is_none_or(|p| project_key(&stored.entry.project) == *p)
-                        && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t));
+                        && query.tag.as_ref().is_none_or(|t| stored.entry.tags.contains(t))
+                        && query.updated_since.is_none_or(|since| stored.updated_at >= since);
                     if !wanted {
                         continue;
                     }

@@ -151,6 +151,34 @@ pub async fn contract_paging_and_filters(store: &dyn Store) {
         .unwrap();
     assert_eq!(day2.entries.len(), 5);
     assert_eq!(day2.next_cursor, None);
+
+    // updatedSince: at or after the instant, with the other filters and the pages.
+    let later: DateTime<Utc> = "2025-07-30T08:00:00Z".parse().unwrap();
+    let mut edits = Vec::new();
+    for id in ["e03", "e07", "e22"] {
+        let mut e = store.entry(&me, id).await.unwrap().unwrap();
+        e.updated_at = later;
+        edits.push(WriteOp::PutEntry(e));
+    }
+    store.commit(&me, 1, edits).await.unwrap();
+    let mut query = EntryQuery { updated_since: Some(later), limit: 2, ..Default::default() };
+    let mut changed = Vec::new();
+    loop {
+        let page = store.entries(&me, &query).await.unwrap();
+        changed.extend(page.entries.iter().map(|e| e.id.clone()));
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(changed, vec!["e03", "e07", "e22"], "the instant itself counts, in (date, start) order");
+    let after_it =
+        EntryQuery { updated_since: Some(later + chrono::Duration::milliseconds(1)), limit: 100, ..Default::default() };
+    assert!(store.entries(&me, &after_it).await.unwrap().entries.is_empty());
+    let odd_since =
+        EntryQuery { updated_since: Some(later), project: Some("odd".into()), limit: 100, ..Default::default() };
+    let odd: Vec<String> = store.entries(&me, &odd_since).await.unwrap().entries.into_iter().map(|e| e.id).collect();
+    assert_eq!(odd, vec!["e03", "e07"]);
 }
 
 pub async fn contract_isolation(store: &dyn Store) {

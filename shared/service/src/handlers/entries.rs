@@ -3,6 +3,8 @@
 //! makes the commit fail, and the loop re-reads and re-validates, so "no overlap" and
 //! "one timer" hold under concurrency.
 
+use chrono::{DateTime, Utc};
+
 use super::Idempotency;
 use super::body::{required, typed};
 use crate::context::{AppContext, Caller};
@@ -457,6 +459,24 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
     Err(busy())
 }
 
+/// An RFC 3339 instant (`2026-12-01T09:30:00Z`, an offset, fractions of a second); a
+/// bare date is taken as its midnight in UTC, so `updatedSince=2026-12-01` works too.
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    if let Ok(day) = parse_date(text) {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    Err(ApiError::bad_request(
+        "invalid-instant",
+        format!(
+            "updatedSince {text:?} is not a time: give an RFC 3339 instant such as 2026-12-01T09:30:00Z \
+             (the updatedAt of the newest entry you have), or a date"
+        ),
+    ))
+}
+
 pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let date = |name: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
         req.query_one(name)
@@ -492,6 +512,7 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) ->
         to,
         project: req.query_one("project").map(str::to_owned),
         tag: req.query_one("tag").map(normalize_tag),
+        updated_since: req.query_one("updatedSince").map(parse_instant).transpose()?,
         limit,
         cursor,
     };

@@ -68,7 +68,7 @@ impl Handler {
     pub fn query_parameters(self) -> &'static [&'static str] {
         use Handler::*;
         match self {
-            ListEntries => &["from", "to", "project", "tag", "limit", "cursor"],
+            ListEntries => &["from", "to", "project", "tag", "updatedSince", "limit", "cursor"],
             Daily | TagSummary | Export | GetScheduledReport => &["format"],
             ListProjects => &["archived"],
             ProjectSummary => &["format", "limit", "cursor", "owner"],

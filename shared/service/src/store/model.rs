@@ -423,6 +423,10 @@ pub struct EntryQuery {
     pub project: Option<String>,
     /// A normalised tag.
     pub tag: Option<String>,
+    /// Only entries whose `updated_at` is at or after this instant: a client polling
+    /// for changes passes the newest `updatedAt` it saw, and sees that entry again
+    /// rather than miss another one written in the same instant.
+    pub updated_since: Option<DateTime<Utc>>,
     pub limit: usize,
     /// Opaque: from a previous page's `next_cursor`.
     pub cursor: Option<String>,

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { call, type Api, type MeAnswer } from "../api/client";
 import { inApp } from "../components/Header";
 import { MONTHS } from "../lib/settings";
@@ -30,6 +31,9 @@ export default function AdminPage({ api, me }: { api: Api; me: MeAnswer }) {
 
 function AdminContent({ api, me }: { api: Api; me: MeAnswer }) {
   const people = useResource("users", () => call(api.GET("/v1/users")));
+  // Each change made here is read back into the audit log.
+  const [changes, setChanges] = useState(0);
+  const changed = () => setChanges((n) => n + 1);
   return (
     <main id="main" className="admin">
       <div className="admin-top">
@@ -42,9 +46,15 @@ function AdminContent({ api, me }: { api: Api; me: MeAnswer }) {
           .
         </p>
       </div>
-      <InviteForm api={api} onInvited={() => people.reload()} />
-      <PeopleList api={api} me={me} people={people} />
-      <AuditLog api={api} me={me} />
+      <InviteForm
+        api={api}
+        onInvited={async () => {
+          await people.reload();
+          changed();
+        }}
+      />
+      <PeopleList api={api} me={me} people={people} onChanged={changed} />
+      <AuditLog api={api} me={me} changes={changes} />
     </main>
   );
 }

@@ -13,10 +13,12 @@ type State = {
   more: boolean;
 };
 
-export function AuditLog({ api, me }: { api: Api; me: MeAnswer }) {
+/** `changes` counts the changes made on the page: each one reads the log again. */
+export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; changes?: number }) {
   const timeZone = isValidTimeZone(me.timeZone) ? me.timeZone : "UTC";
-  const [range, setRange] = useState(() => defaultAuditRange(timeZone));
-  const [draft, setDraft] = useState(range);
+  // `asked` counts the times the dates were asked for: the same dates again read the log again.
+  const [range, setRange] = useState(() => ({ ...defaultAuditRange(timeZone), asked: 0 }));
+  const [draft, setDraft] = useState({ from: range.from, to: range.to });
   const [rangeProblem, setRangeProblem] = useState("");
   const [action, setAction] = useState("");
   const [person, setPerson] = useState("");
@@ -49,14 +51,14 @@ export function AuditLog({ api, me }: { api: Api; me: MeAnswer }) {
 
   useEffect(() => {
     void load(addDays(range.to, 1), []);
-  }, [load, range.to]);
+  }, [load, range.to, range.asked, changes]);
 
   function apply(e: FormEvent) {
     e.preventDefault();
     if (!isIsoDate(draft.from) || !isIsoDate(draft.to)) return setRangeProblem("Choose both dates.");
     if (draft.from > draft.to) return setRangeProblem("“From” is after “To”.");
     setRangeProblem("");
-    setRange({ ...draft });
+    setRange((r) => ({ ...draft, asked: r.asked + 1 }));
   }
 
   async function loadMore() {

@@ -19,7 +19,18 @@ const STATUSES: { value: Status | ""; label: string }[] = [
   { value: "removed", label: "Removed" },
 ];
 
-export function PeopleList({ api, me, people }: { api: Api; me: MeAnswer; people: LoadedResource<People> }) {
+export function PeopleList({
+  api,
+  me,
+  people,
+  onChanged,
+}: {
+  api: Api;
+  me: MeAnswer;
+  people: LoadedResource<People>;
+  /** After a change to someone (their answer is in). */
+  onChanged?: () => void;
+}) {
   const [status, setStatus] = useState<Status | "">("");
   const [query, setQuery] = useState("");
   const [said, setSaid] = useState("");
@@ -34,7 +45,12 @@ export function PeopleList({ api, me, people }: { api: Api; me: MeAnswer; people
 
   return (
     <section className="card" aria-labelledby="people-heading">
-      <h2 id="people-heading">People</h2>
+      <div className="people-head">
+        <h2 id="people-heading">People</h2>
+        <button type="button" className="button-quiet" onClick={() => void people.reload()} disabled={people.reloading}>
+          {people.reloading ? "Refreshing…" : "Refresh"}
+        </button>
+      </div>
       <div className="people-filters" role="search" aria-label="People">
         <Field label="Search by name or email" value={query} onChange={setQuery} name="search" className="f-search" />
         <div className="field">
@@ -56,7 +72,6 @@ export function PeopleList({ api, me, people }: { api: Api; me: MeAnswer; people
         <>
           <p className="hint people-count" aria-live="polite">
             {shown.length === all.length ? `${all.length} people` : `${shown.length} of ${all.length} people`}
-            {people.reloading && " · updating…"}
           </p>
           {shown.length === 0 ? (
             <p className="empty">Nobody matches.</p>
@@ -72,6 +87,7 @@ export function PeopleList({ api, me, people }: { api: Api; me: MeAnswer; people
                   onChanged={async (message) => {
                     await people.reload();
                     setSaid(message);
+                    onChanged?.();
                   }}
                 />
               ))}

@@ -80,6 +80,34 @@ export const ACTION_LABEL: Record<string, string> = {
 
 export const actionLabel = (action: string) => ACTION_LABEL[action] ?? action;
 
+/** What the actor did, as a verb phrase; for people the subject is its object ("invited Hedy"). */
+const VERB: Record<string, string> = {
+  "entry.create": "added an entry",
+  "entry.update": "changed an entry",
+  "entry.delete": "deleted an entry",
+  "timer.start": "started the timer",
+  "timer.finish": "stopped the timer",
+  "project.create": "created a project",
+  "project.update": "changed a project",
+  "project.rename": "renamed a project",
+  "project.merge": "merged a project",
+  "project.upload": "uploaded a project file",
+  "upload.create": "started an upload",
+  "upload.ingest": "had a log ingested",
+  "member.put": "set a member’s role",
+  "member.delete": "removed a member",
+  "settings.update": "changed settings",
+  "user.invite": "invited",
+  "user.reinvite": "invited again",
+  "user.update": "changed",
+  "user.delete": "removed",
+};
+
+/** The sentence's parts: `{actor} {verb} {object}`, or `{actor} {verb}` + `for {subject}`. */
+export function actionPhrase(action: string): { verb: string; subjectIsObject: boolean } {
+  return { verb: VERB[action] ?? action, subjectIsObject: action.startsWith("user.") };
+}
+
 /** The record's time in `timeZone`, e.g. `4 Dec 2026, 14:05`. */
 export function auditTime(at: string, timeZone: string, locale?: string): string {
   return new Intl.DateTimeFormat(locale, {
@@ -97,4 +125,40 @@ export function auditTime(at: string, timeZone: string, locale?: string): string
 export function defaultAuditRange(timeZone: string, now = Date.now()): { from: string; to: string } {
   const to = dateIn(timeZone, now);
   return { from: addDays(to, -29), to };
+}
+
+type Json = unknown;
+const isObject = (x: Json): x is Record<string, Json> => !!x && typeof x === "object" && !Array.isArray(x);
+
+/** The leaves of `x` by dotted path (objects are walked; arrays and scalars are leaves). */
+function leaves(x: Json, prefix = "", out = new Map<string, Json>()): Map<string, Json> {
+  if (isObject(x)) {
+    for (const [k, v] of Object.entries(x)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out.set(prefix, x);
+  }
+  return out;
+}
+
+const shown = (v: Json) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * What a record changed, in a few words: for people, "made an admin", "disabled", "renamed
+ * A → B"; otherwise each changed field as `field: before → after` (the last part of its path).
+ */
+export function changeSummary(r: Pick<AuditRecord, "action" | "before" | "after">): string[] {
+  if (!isObject(r.before) || !isObject(r.after)) return [];
+  const b = leaves(r.before);
+  const a = leaves(r.after);
+  const changed = [...new Set([...b.keys(), ...a.keys()])].filter((k) => JSON.stringify(b.get(k)) !== JSON.stringify(a.get(k)));
+  if (r.action === "user.update") {
+    return changed.map((k) => {
+      const to = a.get(k);
+      if (k === "admin") return to ? "made an admin" : "no longer an admin";
+      if (k === "status") return to === "disabled" ? "disabled" : b.get(k) === "disabled" && to === "active" ? "enabled" : `status ${shown(b.get(k))} → ${shown(to)}`;
+      if (k === "name") return `renamed ${shown(b.get(k))} → ${shown(to)}`;
+      return `${k}: ${shown(b.get(k))} → ${shown(to)}`;
+    });
+  }
+  return changed.map((k) => `${k.split(".").pop()}: ${shown(b.get(k))} → ${shown(a.get(k))}`);
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { call, type Api, type MeAnswer } from "../../api/client";
 import { Field } from "../../components/Field";
 import { Loading, ProblemNotice } from "../../components/Notices";
-import { actionLabel, auditTime, defaultAuditRange, loadAuditBackwards, type AuditRecord, type FetchAudit } from "../../lib/audit";
+import { actionLabel, actionPhrase, auditTime, changeSummary, defaultAuditRange, loadAuditBackwards, type AuditRecord, type FetchAudit } from "../../lib/audit";
 import { addDays, isIsoDate, isValidTimeZone } from "../../lib/time";
 
 type State = {
@@ -161,38 +161,50 @@ function AuditItem({ record: r, timeZone }: { record: AuditRecord; timeZone: str
   const hasDetails = (r.before !== null && r.before !== undefined) || (r.after !== null && r.after !== undefined);
   const actor = r.actorName ?? r.actor;
   const subject = r.subjectName ?? r.subject;
+  const summary = changeSummary(r);
+  const { verb, subjectIsObject } = actionPhrase(r.action);
   return (
     <li className="audit-record" tabIndex={-1} data-action={r.action}>
       <time className="audit-time" dateTime={r.at}>
         {auditTime(r.at, timeZone)}
       </time>
-      <p className="audit-what">
-        <span className="audit-actor">{actor}</span> <span className="audit-action">{actionLabel(r.action)}</span>
-        {r.subject !== r.actor && (
-          <>
-            {" "}
-            <span className="audit-for">for</span> <span className="audit-subject">{subject}</span>
-          </>
+      <div className="audit-body">
+        <p className="audit-what">
+          <span className="audit-actor">{actor}</span> <span className="audit-action">{verb}</span>
+          {subjectIsObject ? (
+            <>
+              {" "}
+              <span className="audit-subject">{r.subject === r.actor ? "their own account" : subject}</span>
+            </>
+          ) : (
+            r.subject !== r.actor && (
+              <>
+                {" "}
+                <span className="audit-for">for</span> <span className="audit-subject">{subject}</span>
+              </>
+            )
+          )}
+        </p>
+        {summary.length > 0 && <p className="audit-summary">{summary.slice(0, 4).join("; ")}{summary.length > 4 && "; …"}</p>}
+        <p className="audit-target">
+          <code>{r.action}</code> · <span className="audit-target-name">{r.target}</span>
+        </p>
+        {hasDetails && (
+          <details className="audit-details">
+            <summary>Before and after</summary>
+            <div className="audit-diff">
+              <div>
+                <p className="audit-diff-label">Before</p>
+                <pre>{r.before == null ? "—" : JSON.stringify(r.before, null, 2)}</pre>
+              </div>
+              <div>
+                <p className="audit-diff-label">After</p>
+                <pre>{r.after == null ? "—" : JSON.stringify(r.after, null, 2)}</pre>
+              </div>
+            </div>
+          </details>
         )}
-      </p>
-      <p className="audit-target">
-        <code>{r.action}</code> · <span className="audit-target-name">{r.target}</span>
-      </p>
-      {hasDetails && (
-        <details className="audit-details">
-          <summary>Before and after</summary>
-          <div className="audit-diff">
-            <div>
-              <p className="audit-diff-label">Before</p>
-              <pre>{r.before == null ? "—" : JSON.stringify(r.before, null, 2)}</pre>
-            </div>
-            <div>
-              <p className="audit-diff-label">After</p>
-              <pre>{r.after == null ? "—" : JSON.stringify(r.after, null, 2)}</pre>
-            </div>
-          </div>
-        </details>
-      )}
+      </div>
     </li>
   );
 }

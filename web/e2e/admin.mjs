@@ -22,8 +22,8 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
   const stamp = Date.now();
   const HEDY = { name: "Hedy Admin", email: `hedy-${stamp}@example.com`, password: "hedys-own-password" };
   const IVY = { name: "Ivy Member", email: `ivy-${stamp}@example.com`, password: "ivys-own-password" };
-  const shoot = async (name, p = page) => {
-    await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  const shoot = async (name, { fullPage = true } = {}) => {
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
     console.log(`     screenshot ${shots}/${name}.png`);
   };
   const overflow = (p = page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -281,7 +281,12 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
     let o = await overflow();
     expect(o <= 0, `the page is ${o}px wider than the screen`);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shoot("admin-phone");
+    await shoot("admin-phone", { fullPage: false });
+    await people.scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.querySelector("#people-heading")?.scrollIntoView());
+    await shoot("admin-phone-people", { fullPage: false });
+    await page.evaluate(() => document.querySelector("#audit-heading")?.scrollIntoView());
+    await shoot("admin-phone-audit", { fullPage: false });
     await page.setViewportSize({ width: 360, height: 740 });
     await sleep(300);
     o = await overflow();

@@ -150,7 +150,9 @@ export function changeSummary(r: Pick<AuditRecord, "action" | "before" | "after"
   if (!isObject(r.before) || !isObject(r.after)) return [];
   const b = leaves(r.before);
   const a = leaves(r.after);
-  const changed = [...new Set([...b.keys(), ...a.keys()])].filter((k) => JSON.stringify(b.get(k)) !== JSON.stringify(a.get(k)));
+  const changed = [...new Set([...b.keys(), ...a.keys()])].filter(
+    (k) => !/(^|\.)(updatedAt|createdAt)$/.test(k) && JSON.stringify(b.get(k)) !== JSON.stringify(a.get(k)),
+  );
   if (r.action === "user.update") {
     return changed.map((k) => {
       const to = a.get(k);

@@ -159,7 +159,12 @@ function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: (p: P
     if (!choice) return;
     const ok = await run(() => save({ suppressedProjects: [...suppressed, choice] }), `${choice} is now left out of reports.`);
     if (ok) setChoice("");
-    select.current?.focus();
+    // Back to the list to suppress another; when none is left (it is disabled), to the new chip.
+    const added = choice;
+    requestAnimationFrame(() => {
+      if (select.current && !select.current.disabled) select.current.focus();
+      else document.querySelector<HTMLButtonElement>(`button[aria-label="Stop suppressing ${CSS.escape(added)}"]`)?.focus();
+    });
   }
 
   async function remove(name: string) {

@@ -295,6 +295,7 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
     await main.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
     o = await overflow();
     expect(o <= 0, `Settings at 360 px is ${o}px wider than the screen`);
+    await shoot("settings-phone", { fullPage: false });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -13,6 +13,7 @@
 
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { adminJourney } from "./admin.mjs";
 import { axeCheck } from "./axe.mjs";
 import { logJourney } from "./log.mjs";
 import { weekSteps } from "./week.mjs";
@@ -59,6 +60,15 @@ page.setDefaultTimeout(10_000);
 // The browser logs every 4xx answer as a console error; the steps that provoke one on
 // purpose say so, any other error fails the run.
 let expectingRefusal = false;
+/** Runs `fn` while the 4xx answers it provokes on purpose are expected. */
+async function refusing(fn) {
+  expectingRefusal = true;
+  try {
+    await fn();
+  } finally {
+    expectingRefusal = false;
+  }
+}
 const problems = [];
 page.on("console", (m) => {
   if (m.type() !== "error") return;
@@ -281,15 +291,7 @@ try {
     sleep,
     EMAIL,
     PASSWORD,
-    // Runs `fn` while the 4xx answers it provokes on purpose are expected.
-    refusing: async (fn) => {
-      expectingRefusal = true;
-      try {
-        await fn();
-      } finally {
-        expectingRefusal = false;
-      }
-    },
+    refusing,
   });
 
   await check("keyboard: the first Tab shows the skip link, focus is visible", async () => {
@@ -358,6 +360,8 @@ try {
   });
 
   await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
+
+  await adminJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
 
   await check("no unexpected console errors", async () => {
     expect(problems.length === 0, problems.join("\n"));

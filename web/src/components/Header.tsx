@@ -1,12 +1,14 @@
 import type { MouseEvent } from "react";
 import { navigate } from "../lib/router";
 
-export type Page = "today" | "week" | "log";
+export type Page = "today" | "week" | "log" | "settings" | "admin";
 
-const PAGES: { page: Page; href: string; label: string }[] = [
+const PAGES: { page: Page; href: string; label: string; adminOnly?: boolean }[] = [
   { page: "today", href: "/", label: "Today" },
   { page: "week", href: "/week", label: "Week" },
   { page: "log", href: "/log", label: "Log" },
+  { page: "settings", href: "/settings", label: "Settings" },
+  { page: "admin", href: "/admin", label: "Admin", adminOnly: true },
 ];
 
 /** A click that stays in the page: a reload would forget the (in-memory) sign-in. */
@@ -23,11 +25,14 @@ export function Header({
   name,
   onSignOut,
   current,
+  isAdmin,
 }: {
   name: string | null;
   onSignOut?: () => void;
   /** The page shown; with `onSignOut` (signed in), the pages are linked. */
   current?: Page | null;
+  /** Tenant admins also see the Admin page's link. */
+  isAdmin?: boolean;
 }) {
   return (
     <header className="app-header">
@@ -42,7 +47,7 @@ export function Header({
         {onSignOut && (
           <nav className="app-nav" aria-label="Pages">
             <ul>
-              {PAGES.map((p) => (
+              {PAGES.filter((p) => isAdmin || !p.adminOnly).map((p) => (
                 <li key={p.page}>
                   <a href={p.href} onClick={inApp(p.href)} aria-current={p.page === current ? "page" : undefined}>
                     {p.label}

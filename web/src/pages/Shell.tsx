@@ -5,11 +5,13 @@ import { Header, type Page } from "../components/Header";
 import { Loading, ProblemNotice } from "../components/Notices";
 import { navigate } from "../lib/router";
 import { useResource } from "../lib/useResource";
+import { SettingsPage } from "./Settings";
 import { TodayPage } from "./Today";
 import { WeekPage } from "./Week";
 
 // The Log page (with its editor) is loaded when first opened, keeping the first load small.
 const LogPage = lazy(() => import("./Log"));
+const AdminPage = lazy(() => import("./Admin"));
 
 /** What to call the person: the directory's name, else the ID token's claims. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
@@ -31,6 +33,7 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
         name={displayName(me.data, auth.claims())}
         onSignOut={() => signOut(auth)}
         current={page === "not-found" ? null : page}
+        isAdmin={me.data?.isTenantAdmin}
       />
       {page === "not-found" ? (
         <main id="main" className="narrow">
@@ -60,6 +63,18 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
         >
           <LogPage api={api} me={me.data} />
         </Suspense>
+      ) : page === "admin" ? (
+        <Suspense
+          fallback={
+            <main id="main">
+              <Loading what="the admin page" />
+            </main>
+          }
+        >
+          <AdminPage api={api} me={me.data} />
+        </Suspense>
+      ) : page === "settings" ? (
+        <SettingsPage api={api} me={me.data} reloadMe={me.reload} onSignOut={() => signOut(auth)} />
       ) : page === "week" ? (
         <WeekPage api={api} me={me.data} />
       ) : (

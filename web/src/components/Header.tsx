@@ -1,12 +1,14 @@
 import type { MouseEvent } from "react";
 import { navigate } from "../lib/router";
 
-export type Page = "today" | "week" | "log";
+export type Page = "today" | "week" | "log" | "reports" | "team";
 
 const PAGES: { page: Page; href: string; label: string }[] = [
   { page: "today", href: "/", label: "Today" },
   { page: "week", href: "/week", label: "Week" },
   { page: "log", href: "/log", label: "Log" },
+  { page: "reports", href: "/reports", label: "Reports" },
+  { page: "team", href: "/team", label: "Team" },
 ];
 
 /** A click that stays in the page: a reload would forget the (in-memory) sign-in. */
@@ -41,7 +43,8 @@ export function Header({
         </a>
         {onSignOut && (
           <nav className="app-nav" aria-label="Pages">
-            <ul>
+            {/* Five and more links wrap on a phone (belongs in styles.css' .app-nav ul when merged). */}
+            <ul style={{ flexWrap: "wrap" }}>
               {PAGES.map((p) => (
                 <li key={p.page}>
                   <a href={p.href} onClick={inApp(p.href)} aria-current={p.page === current ? "page" : undefined}>

@@ -1,0 +1,98 @@
+import { Duration } from "../../components/Duration";
+import { groupName, type PeriodReport } from "../../lib/reportChart";
+import { GROUP_LABEL, type GroupBy } from "../../lib/reportQuery";
+
+const decimal = (hours: number) => hours.toFixed(2);
+const percent = (share: number) => `${share.toFixed(1)}%`;
+
+/** The report's figures: groups with their projects, hours, share, entries and top tasks, and the total. */
+export function ReportTable({ report, caption }: { report: PeriodReport; caption: string }) {
+  const groupBy = report.groupBy as GroupBy;
+  // Grouped by project (or not at all), a group is its project: one row says it.
+  const flat = groupBy === "project" || groupBy === "none";
+  const withTasks = report.groups.some((g) => g.projects.some((p) => p.topTasks.length > 0));
+  return (
+    <div className="report-scroll">
+      <table className="report-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="col-name">
+              {flat ? "Project" : `${GROUP_LABEL[groupBy] ?? "Group"} and project`}
+            </th>
+            <th scope="col">Hours</th>
+            <th scope="col">Decimal</th>
+            <th scope="col">Share</th>
+            <th scope="col">Entries</th>
+            {withTasks && (
+              <th scope="col" className="col-tasks">
+                Top tasks
+              </th>
+            )}
+          </tr>
+        </thead>
+        {report.groups.map((g) => (
+          <tbody key={g.key} data-group={g.key}>
+            {!flat && (
+              <tr className="report-group">
+                <th scope="rowgroup" className="col-name">
+                  {groupName(g)}
+                </th>
+                <td>
+                  <Duration minutes={g.totalMinutes} />
+                </td>
+                <td>{decimal(g.totalHours)}</td>
+                <td>{percent(g.share)}</td>
+                <td>{g.projects.reduce((n, p) => n + p.entryCount, 0)}</td>
+                {withTasks && <td />}
+              </tr>
+            )}
+            {g.projects.map((p) => (
+              <tr key={p.name} className="report-project" data-project={p.name}>
+                <th scope="row" className={`col-name ${flat ? "" : "is-nested"}`}>
+                  {p.name}
+                </th>
+                <td>
+                  <Duration minutes={p.totalMinutes} />
+                </td>
+                <td>{decimal(p.totalHours)}</td>
+                <td>{percent(p.share)}</td>
+                <td>{p.entryCount}</td>
+                {withTasks && (
+                  <td className="col-tasks">
+                    {p.topTasks.length > 0 && (
+                      <ul className="report-tasks">
+                        {p.topTasks.map((t) => (
+                          <li key={t.task}>
+                            <span className="report-task">{t.task}</span>{" "}
+                            <span className="report-task-meta">
+                              <Duration minutes={t.minutes} /> · {t.count}×
+                            </span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        ))}
+        <tfoot>
+          <tr>
+            <th scope="row" className="col-name">
+              Total
+            </th>
+            <td>
+              <Duration minutes={report.summary.totalMinutes} />
+            </td>
+            <td>{decimal(report.summary.totalHours)}</td>
+            <td>{report.summary.totalMinutes > 0 ? "100%" : "—"}</td>
+            <td>{report.summary.totalEntries}</td>
+            {withTasks && <td />}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}

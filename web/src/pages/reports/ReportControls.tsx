@@ -120,7 +120,7 @@ export function ReportControls({
         <div className="report-period">
           <Select
             name="fy"
-            label="Fiscal year"
+            label="Year"
             value={query.fy}
             options={yearOptions}
             onChange={(fy) => onApply(withDrafts({ fy }))}
@@ -272,7 +272,7 @@ function MonthField({ value, onChange }: { value: string; onChange: (v: string) 
   const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>Month</label>
+      <label htmlFor={id}>Which month</label>
       <input
         id={id}
         name="month"

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { Duration } from "../../components/Duration";
 import { groupName, type PeriodReport } from "../../lib/reportChart";
 import { GROUP_LABEL, type GroupBy } from "../../lib/reportQuery";
@@ -10,7 +11,6 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
   const groupBy = report.groupBy as GroupBy;
   // Grouped by project (or not at all), a group is its project: one row says it.
   const flat = groupBy === "project" || groupBy === "none";
-  const withTasks = report.groups.some((g) => g.projects.some((p) => p.topTasks.length > 0));
   return (
     <div className="report-scroll">
       <table className="report-table">
@@ -24,11 +24,6 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
             <th scope="col">Decimal</th>
             <th scope="col">Share</th>
             <th scope="col">Entries</th>
-            {withTasks && (
-              <th scope="col" className="col-tasks">
-                Top tasks
-              </th>
-            )}
           </tr>
         </thead>
         {report.groups.map((g) => (
@@ -44,23 +39,26 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
                 <td>{decimal(g.totalHours)}</td>
                 <td>{percent(g.share)}</td>
                 <td>{g.projects.reduce((n, p) => n + p.entryCount, 0)}</td>
-                {withTasks && <td />}
               </tr>
             )}
             {g.projects.map((p) => (
-              <tr key={p.name} className="report-project" data-project={p.name}>
-                <th scope="row" className={`col-name ${flat ? "" : "is-nested"}`}>
-                  {p.name}
-                </th>
-                <td>
-                  <Duration minutes={p.totalMinutes} />
-                </td>
-                <td>{decimal(p.totalHours)}</td>
-                <td>{percent(p.share)}</td>
-                <td>{p.entryCount}</td>
-                {withTasks && (
-                  <td className="col-tasks">
-                    {p.topTasks.length > 0 && (
+              <Fragment key={p.name}>
+                <tr className={`report-project ${p.topTasks.length ? "has-tasks" : ""}`} data-project={p.name}>
+                  <th scope="row" className={`col-name ${flat ? "" : "is-nested"}`}>
+                    {p.name}
+                  </th>
+                  <td>
+                    <Duration minutes={p.totalMinutes} />
+                  </td>
+                  <td>{decimal(p.totalHours)}</td>
+                  <td>{percent(p.share)}</td>
+                  <td>{p.entryCount}</td>
+                </tr>
+                {p.topTasks.length > 0 && (
+                  // Below the project's row, the width of the table: readable on a phone too.
+                  <tr className="report-tasks-row">
+                    <td colSpan={5} className={flat ? "" : "is-nested"}>
+                      <span className="visually-hidden">Top tasks of {p.name}:</span>
                       <ul className="report-tasks">
                         {p.topTasks.map((t) => (
                           <li key={t.task}>
@@ -71,10 +69,10 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
                           </li>
                         ))}
                       </ul>
-                    )}
-                  </td>
+                    </td>
+                  </tr>
                 )}
-              </tr>
+              </Fragment>
             ))}
           </tbody>
         ))}
@@ -89,7 +87,6 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
             <td>{decimal(report.summary.totalHours)}</td>
             <td>{report.summary.totalMinutes > 0 ? "100%" : "—"}</td>
             <td>{report.summary.totalEntries}</td>
-            {withTasks && <td />}
           </tr>
         </tfoot>
       </table>

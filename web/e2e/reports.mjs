@@ -67,7 +67,7 @@ export async function reportsJourney(page, { base, shots, check, expect, email, 
   const day = finished.map((e) => e.date).sort().at(-1);
   const dayMinutes = finished.filter((e) => e.date === day).reduce((n, e) => n + e.minutes, 0);
   const minutesIn = async (locator) => {
-    const t = (await locator.locator("td").first().textContent()) ?? "";
+    const t = (await locator.locator("td.col-hours time").first().textContent()) ?? "";
     const m = /^(\d+):(\d\d)$/.exec(t.trim());
     return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
   };

@@ -126,10 +126,10 @@ describe("the Reports page", () => {
     expect(screen.getByRole("figure", { name: `Chart: hours per departmental goal, split by project, ${YEAR}` })).toBeInTheDocument();
 
     // The table: the goal, its projects with hours, decimal, share, entries and top tasks, and the total.
-    expect(cells(row("General"))).toEqual(["General", "1:45", "1.75", "100.0%", "4"]);
-    expect(cells(row("Web App"))).toEqual(["Web App", "1:15", "1.25", "71.4%", "2"]);
+    expect(cells(row("General"))).toEqual(["General", "1:45 1.75 h", "100.0%", "4"]);
+    expect(cells(row("Web App"))).toEqual(["Web App", "1:15 1.25 h", "71.4%", "2"]);
     expect(screen.getByText("Web App work").closest("li")).toHaveTextContent("Web App work 1:15 · 2×");
-    expect(cells(row("Total"))).toEqual(["Total", "1:45", "1.75", "100%", "4"]);
+    expect(cells(row("Total"))).toEqual(["Total", "1:45 1.75 h", "100%", "4"]);
     // The fiscal years offered: the current one, the one before, and those with a log.
     const years = within(screen.getByLabelText("Year")).getAllByRole("option").map((o) => o.textContent);
     expect(years).toEqual(["2026-2027", "2025-2026"]);
@@ -181,7 +181,7 @@ describe("the Reports page", () => {
     expect(screen.getByLabelText("From")).toHaveValue("2026-11-01");
     // Grouped by project, a project is its own group: one row each.
     expect(screen.queryByRole("rowheader", { name: "General" })).not.toBeInTheDocument();
-    expect(cells(row("Research"))).toEqual(["Research", "0:30", "0.50", "28.6%", "2"]);
+    expect(cells(row("Research"))).toEqual(["Research", "0:30 0.50 h", "28.6%", "2"]);
 
     await user.clear(screen.getByLabelText("From"));
     await user.type(screen.getByLabelText("From"), "2026-12-05");

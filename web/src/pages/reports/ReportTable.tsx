@@ -3,7 +3,15 @@ import { Duration } from "../../components/Duration";
 import { groupName, type PeriodReport } from "../../lib/reportChart";
 import { GROUP_LABEL, type GroupBy } from "../../lib/reportQuery";
 
-const decimal = (hours: number) => hours.toFixed(2);
+/** Hours as `h:mm` with the decimal hours below (what the CSV and spreadsheets use). */
+function HoursCell({ minutes, hours }: { minutes: number; hours: number }) {
+  return (
+    <td className="col-hours">
+      <Duration minutes={minutes} />{" "}
+      <span className="report-hours-decimal">{hours.toFixed(2)} h</span>
+    </td>
+  );
+}
 const percent = (share: number) => `${share.toFixed(1)}%`;
 
 /** The report's figures: groups with their projects, hours, share, entries and top tasks, and the total. */
@@ -21,7 +29,6 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
               {flat ? "Project" : `${GROUP_LABEL[groupBy] ?? "Group"} and project`}
             </th>
             <th scope="col">Hours</th>
-            <th scope="col">Decimal</th>
             <th scope="col">Share</th>
             <th scope="col">Entries</th>
           </tr>
@@ -33,10 +40,7 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
                 <th scope="rowgroup" className="col-name">
                   {groupName(g)}
                 </th>
-                <td>
-                  <Duration minutes={g.totalMinutes} />
-                </td>
-                <td>{decimal(g.totalHours)}</td>
+                <HoursCell minutes={g.totalMinutes} hours={g.totalHours} />
                 <td>{percent(g.share)}</td>
                 <td>{g.projects.reduce((n, p) => n + p.entryCount, 0)}</td>
               </tr>
@@ -47,17 +51,14 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
                   <th scope="row" className={`col-name ${flat ? "" : "is-nested"}`}>
                     {p.name}
                   </th>
-                  <td>
-                    <Duration minutes={p.totalMinutes} />
-                  </td>
-                  <td>{decimal(p.totalHours)}</td>
+                  <HoursCell minutes={p.totalMinutes} hours={p.totalHours} />
                   <td>{percent(p.share)}</td>
                   <td>{p.entryCount}</td>
                 </tr>
                 {p.topTasks.length > 0 && (
                   // Below the project's row, the width of the table: readable on a phone too.
                   <tr className="report-tasks-row">
-                    <td colSpan={5} className={flat ? "" : "is-nested"}>
+                    <td colSpan={4} className={flat ? "" : "is-nested"}>
                       <span className="visually-hidden">Top tasks of {p.name}:</span>
                       <ul className="report-tasks">
                         {p.topTasks.map((t) => (
@@ -81,10 +82,7 @@ export function ReportTable({ report, caption }: { report: PeriodReport; caption
             <th scope="row" className="col-name">
               Total
             </th>
-            <td>
-              <Duration minutes={report.summary.totalMinutes} />
-            </td>
-            <td>{decimal(report.summary.totalHours)}</td>
+            <HoursCell minutes={report.summary.totalMinutes} hours={report.summary.totalHours} />
             <td>{report.summary.totalMinutes > 0 ? "100%" : "—"}</td>
             <td>{report.summary.totalEntries}</td>
           </tr>

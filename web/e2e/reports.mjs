@@ -197,6 +197,18 @@ export async function reportsJourney(page, { base, shots, check, expect, email, 
     await axeCheck(page, "Reports, a refused since text");
   });
 
+  await check("Reports: by keyboard, an arrow key moves to the next kind of period, with a visible focus", async () => {
+    const since = main.getByRole("radio", { name: "Since" });
+    await since.focus();
+    await page.keyboard.press("ArrowLeft");
+    await addressIs(/kind=month/);
+    const month = main.getByRole("radio", { name: "Month" });
+    expect(await month.evaluate((el) => el === document.activeElement), "focus left the period's radios");
+    const outline = await month.evaluate((el) => getComputedStyle(el.closest("label")).outlineStyle);
+    expect(outline !== "none", "the focused period shows no outline");
+    await report.getByRole("heading", { name: /^Month \d{4}-\d{2}$/ }).waitFor();
+  });
+
   await check("Reports: axe on the fiscal year with its chart; phone without sideways scrolling", async () => {
     await main.getByRole("radio", { name: "Fiscal year" }).check();
     await canvas.waitFor();

@@ -243,6 +243,8 @@ describe("the Reports page", () => {
     await waitFor(() => expect(screen.queryByText(/^Left out:/)).not.toBeInTheDocument());
     await user.click(screen.getByRole("button", { name: "Default projects left out" }));
     expect(window.location.search).toBe("");
+    await waitFor(() => expect(screen.getByLabelText("Leave out projects")).toHaveFocus());
+    expect(screen.queryByRole("button", { name: "Default projects left out" })).not.toBeInTheDocument();
   });
 
   it("downloads the report shown as CSV and Markdown, with the token, under a name that says what it is", async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { Field } from "../../components/Field";
 import {
   addFiscalYears,
@@ -79,6 +79,7 @@ export function ReportControls({
   onApply: (q: ReportQuery) => void;
 }) {
   const [drafts, setDrafts] = useState<Drafts>(() => draftsOf(query));
+  const form = useRef<HTMLFormElement>(null);
   const key = JSON.stringify(query);
   useEffect(() => setDrafts(draftsOf(JSON.parse(key) as ReportQuery)), [key]);
   const set = (patch: Partial<Drafts>) => setDrafts((d) => ({ ...d, ...patch }));
@@ -200,7 +201,7 @@ export function ReportControls({
   }
 
   return (
-    <form className="card report-controls" aria-label="Report options" onSubmit={submit}>
+    <form ref={form} className="card report-controls" aria-label="Report options" onSubmit={submit}>
       <fieldset className="report-kinds">
         <legend>Period</legend>
         <div className="segmented">
@@ -258,7 +259,15 @@ export function ReportControls({
           Show report
         </button>
         {query.suppress !== null && (
-          <button type="button" className="button-quiet" onClick={() => onApply({ ...withDrafts(), suppress: null })}>
+          <button
+            type="button"
+            className="button-quiet"
+            onClick={() => {
+              onApply({ ...withDrafts(), suppress: null });
+              // The button goes with the explicit list: the field it reset takes the focus.
+              requestAnimationFrame(() => form.current?.querySelector<HTMLInputElement>('input[name="suppress"]')?.focus());
+            }}
+          >
             Default projects left out
           </button>
         )}

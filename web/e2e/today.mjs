@@ -16,6 +16,7 @@ import { chromium } from "playwright-core";
 import { adminJourney } from "./admin.mjs";
 import { axeCheck } from "./axe.mjs";
 import { logJourney } from "./log.mjs";
+import { reportsJourney } from "./reports.mjs";
 import { weekSteps } from "./week.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
@@ -361,6 +362,7 @@ try {
 
   await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
 
+  await reportsJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
   await adminJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
 
   await check("no unexpected console errors", async () => {

@@ -1,14 +1,16 @@
 import type { MouseEvent } from "react";
 import { navigate } from "../lib/router";
 
-export type Page = "today" | "week" | "log" | "settings" | "admin";
+export type Page = "today" | "week" | "reports" | "log" | "team" | "settings" | "admin";
 
 const PAGES: { page: Page; href: string; label: string; adminOnly?: boolean }[] = [
   { page: "today", href: "/", label: "Today" },
   { page: "week", href: "/week", label: "Week" },
+  { page: "reports", href: "/reports", label: "Reports" },
   { page: "log", href: "/log", label: "Log" },
-  { page: "settings", href: "/settings", label: "Settings" },
+  { page: "team", href: "/team", label: "Team" },
   { page: "admin", href: "/admin", label: "Admin", adminOnly: true },
+  { page: "settings", href: "/settings", label: "Settings" },
 ];
 
 /** A click that stays in the page: a reload would forget the (in-memory) sign-in. */

@@ -12,6 +12,8 @@ import { WeekPage } from "./Week";
 // The Log page (with its editor) is loaded when first opened, keeping the first load small.
 const LogPage = lazy(() => import("./Log"));
 const AdminPage = lazy(() => import("./Admin"));
+// Reports and Team (one page, two scopes), with the chart library in a further chunk.
+const ReportsPage = lazy(() => import("./Reports"));
 
 /** What to call the person: the directory's name, else the ID token's claims. */
 export function displayName(me: MeAnswer | undefined, claims: Claims): string | null {
@@ -62,6 +64,16 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
           }
         >
           <LogPage api={api} me={me.data} />
+        </Suspense>
+      ) : page === "reports" || page === "team" ? (
+        <Suspense
+          fallback={
+            <main id="main">
+              <Loading what="the reports" />
+            </main>
+          }
+        >
+          <ReportsPage key={page} api={api} me={me.data} scope={page === "team" ? "team" : "mine"} />
         </Suspense>
       ) : page === "admin" ? (
         <Suspense

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from "react";
+import { Fragment, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import { ApiProblem, type EntryAnswer, type Notice, type TimerStartBody } from "../../api/client";
 import { Field } from "../../components/Field";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";

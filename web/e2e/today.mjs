@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { axeCheck } from "./axe.mjs";
 import { logJourney } from "./log.mjs";
+import { projectsJourney } from "./projects.mjs";
 import { weekSteps } from "./week.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
@@ -314,9 +315,12 @@ try {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     await shoot("phone-today");
+    // Before 04:10 UTC the entries were added to the day before.
+    if (useYesterday) await dayCard.getByRole("button", { name: /Previous day/ }).click();
     await row("Planning the week with the whole team").getByRole("button", { name: /^Edit/ }).click();
     await shoot("phone-edit");
     await dayCard.getByRole("form", { name: /^Edit/ }).getByRole("button", { name: "Cancel" }).click();
+    if (useYesterday) await dayCard.getByRole("button", { name: "Back to today" }).click();
   });
 
   await check("360px wide: no sideways scrolling", async () => {
@@ -357,6 +361,24 @@ try {
   });
 
   await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
+
+  await projectsJourney(page, {
+    base: BASE,
+    shots: SHOTS,
+    check,
+    expect,
+    email: EMAIL,
+    password: PASSWORD,
+    // Runs `fn` while the 4xx answers it provokes on purpose are expected.
+    refusing: async (fn) => {
+      expectingRefusal = true;
+      try {
+        await fn();
+      } finally {
+        expectingRefusal = false;
+      }
+    },
+  });
 
   await check("no unexpected console errors", async () => {
     expect(problems.length === 0, problems.join("\n"));

@@ -1,12 +1,13 @@
 import type { MouseEvent } from "react";
 import { navigate } from "../lib/router";
 
-export type Page = "today" | "week" | "log";
+export type Page = "today" | "week" | "log" | "projects";
 
 const PAGES: { page: Page; href: string; label: string }[] = [
   { page: "today", href: "/", label: "Today" },
   { page: "week", href: "/week", label: "Week" },
   { page: "log", href: "/log", label: "Log" },
+  { page: "projects", href: "/projects", label: "Projects" },
 ];
 
 /** A click that stays in the page: a reload would forget the (in-memory) sign-in. */

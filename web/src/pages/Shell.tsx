@@ -5,6 +5,7 @@ import { Header, type Page } from "../components/Header";
 import { Loading, ProblemNotice } from "../components/Notices";
 import { navigate } from "../lib/router";
 import { useResource } from "../lib/useResource";
+import { ProjectsPage } from "./Projects";
 import { TodayPage } from "./Today";
 import { WeekPage } from "./Week";
 
@@ -60,6 +61,8 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
         >
           <LogPage api={api} me={me.data} />
         </Suspense>
+      ) : page === "projects" ? (
+        <ProjectsPage api={api} me={me.data} />
       ) : page === "week" ? (
         <WeekPage api={api} me={me.data} />
       ) : (

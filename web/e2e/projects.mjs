@@ -171,6 +171,7 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await members.getByText("No one else matches “grace”.").waitFor();
     await picker.fill("");
     await picker.press("Escape");
+    await picker.blur();
     await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shoot("project");

@@ -208,6 +208,11 @@ function AddMember({
   const [missing, setMissing] = useState(false);
   const [pickerKey, setPickerKey] = useState(0);
   const picker = useRef<HTMLInputElement>(null);
+  // Back in the (new, empty) picker after an add, ready for the next person.
+  const [added, setAdded] = useState(0);
+  useLayoutEffect(() => {
+    if (added) picker.current?.focus();
+  }, [added]);
   const roleName = useId();
   const missingId = useId();
 
@@ -231,7 +236,7 @@ function AddMember({
       setChosen(null);
       setPickerKey((k) => k + 1);
       await onAdded(who, role);
-      requestAnimationFrame(() => picker.current?.focus());
+      setAdded((n) => n + 1);
     } catch (err) {
       setProblem(err as Error);
     } finally {

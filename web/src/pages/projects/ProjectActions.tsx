@@ -44,6 +44,7 @@ export function ProjectActions({
   const [confirm, setConfirm] = useState<"merge" | "delete" | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const intoId = useId();
+  const renameHintId = useId();
   const query = owner ? { owner } : {};
 
   useLayoutEffect(() => {
@@ -129,16 +130,17 @@ export function ProjectActions({
                 onChange={setNewName}
                 notices={renameFindings.byField.name}
                 invalid={!!failed("rename")}
-                hint={
-                  shared
-                    ? "Its entries move to the new name. While it is shared, the service refuses: its members log time under this name."
-                    : "Its entries move to the new name, and your logs follow."
-                }
+                describedBy={renameHintId}
               />
               <button type="submit" className="button-secondary" disabled={!!busy || !newName.trim() || newName.trim() === name}>
                 {busy === "rename" ? "Renaming…" : "Rename"}
               </button>
             </div>
+            <p className="hint" id={renameHintId}>
+              {shared
+                ? "Its entries move to the new name. While it is shared, the service refuses: its members log time under this name."
+                : "Its entries move to the new name, and your logs follow."}
+            </p>
             {failed("rename") && <ProblemNotice problem={failed("rename")!} />}
           </form>
 

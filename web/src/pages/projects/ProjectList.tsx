@@ -62,7 +62,7 @@ export function ProjectList({ api, me, directory }: { api: Api; me: MeAnswer; di
         )}
       </div>
 
-      <div role="status">{flash && <p className="project-flash">{flash}</p>}</div>
+      <div role="status" className="status-slot">{flash && <p className="project-flash">{flash}</p>}</div>
 
       {creating && (
         <section className="card project-new" aria-labelledby="new-project-heading">

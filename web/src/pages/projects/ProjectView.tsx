@@ -75,22 +75,18 @@ export function ProjectView({
   const [status, setStatus] = useState<string | null>(() => flashFor(projectHref(name, ownerParam)));
   const [saved, setSaved] = useState<Notice[]>([]);
   const [merged, setMerged] = useState<Merged | null>(null);
-  const [more, setMore] = useState<{ entries: ListedEntry[]; cursor: string | null; loading: boolean; error: Error | null }>({
-    entries: [],
-    cursor: null,
-    loading: false,
-    error: null,
-  });
+  // Older pages of recent entries, for the first page they follow (a reload starts again).
+  type More = { base: Summary | null | undefined; entries: ListedEntry[]; cursor: string | null; loading: boolean; error: Error | null };
+  const [moreState, setMore] = useState<More | null>(null);
+  const more: More =
+    moreState && moreState.base === summary.data
+      ? moreState
+      : { base: summary.data, entries: [], cursor: summary.data?.nextCursor ?? null, loading: false, error: null };
   const editButton = useRef<HTMLButtonElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const mergedHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => clearFlash(), []);
-
-  // A new first page (after a reload) starts the "more" pages again.
-  useEffect(() => {
-    setMore({ entries: [], cursor: summary.data?.nextCursor ?? null, loading: false, error: null });
-  }, [summary.data]);
 
   useLayoutEffect(() => {
     if (merged) mergedHeading.current?.focus();
@@ -149,7 +145,8 @@ export function ProjectView({
 
   async function loadMore() {
     if (!more.cursor) return;
-    setMore((m) => ({ ...m, loading: true, error: null }));
+    const from = more;
+    setMore({ ...from, loading: true, error: null });
     try {
       const answer = await call(
         api.GET("/v1/projects/{name}", {
@@ -158,9 +155,9 @@ export function ProjectView({
         }),
       );
       if (typeof answer !== "object") throw new Error("The project summary did not come as JSON.");
-      setMore((m) => ({ entries: [...m.entries, ...answer.recentEntries], cursor: answer.nextCursor, loading: false, error: null }));
+      setMore({ ...from, entries: [...from.entries, ...answer.recentEntries], cursor: answer.nextCursor, loading: false, error: null });
     } catch (e) {
-      setMore((m) => ({ ...m, loading: false, error: e as Error }));
+      setMore({ ...from, loading: false, error: e as Error });
     }
   }
 
@@ -193,13 +190,13 @@ export function ProjectView({
         <h1 ref={heading} tabIndex={-1}>
           {project?.name ?? name}
         </h1>
-        {project && <span className="badge">{project.status}</span>}
+        {project && <span className={`badge status-${project.status.toLowerCase().replace(/\s+/g, "-")}`}>{project.status}</span>}
         {entry?.archived && <span className="badge badge-muted">Archived</span>}
         {conventional && <span className="badge badge-muted">Built in</span>}
         {badge && <span className="badge badge-muted">{badge}</span>}
         {!badge && memberCount > 0 && <span className="badge badge-muted">Shared with {memberCount === 1 ? "1 person" : `${memberCount} people`}</span>}
       </div>
-      <div role="status">{status && <p className="project-flash">{status}</p>}</div>
+      <div role="status" className="status-slot">{status && <p className="project-flash">{status}</p>}</div>
 
       {summary.status === "loading" && <Loading what="the project" />}
       {summary.status === "error" && (
@@ -280,44 +277,6 @@ export function ProjectView({
               )}
             </section>
 
-            <section className="card" aria-labelledby="recent-heading">
-              <h2 id="recent-heading">Recent entries</h2>
-              {shownEntries.length === 0 ? (
-                <p className="empty">No entries yet.</p>
-              ) : (
-                <ul className="project-entries">
-                  {shownEntries.map((e, i) => (
-                    <li key={e.id ?? `${e.user}-${e.date}-${e.startTime}-${i}`} className="project-entry">
-                      <span className="pe-when">
-                        <span className="pe-date">{longDay(e.date)}</span>{" "}
-                        <span className="pe-range">
-                          {e.startTime}–{e.endTime ?? "running"}
-                        </span>
-                      </span>
-                      <span className="pe-task">{e.task}</span>
-                      <span className="pe-meta">
-                        {e.minutes != null && <Duration minutes={e.minutes} />}
-                        {e.user && e.user !== me.user && <span className="pe-user">{directory.name(e.user)}</span>}
-                        {e.tags.map((t) => (
-                          <span key={t} className="tag">
-                            #{t}
-                          </span>
-                        ))}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {more.error && <ProblemNotice title="More entries could not be loaded." problem={more.error} />}
-              {more.cursor && (
-                <button type="button" className="button-secondary more-entries" onClick={() => void loadMore()} disabled={more.loading}>
-                  {more.loading ? "Loading…" : "Show older entries"}
-                </button>
-              )}
-            </section>
-          </div>
-
-          <div className="project-side">
             <section className="card" aria-labelledby="details-heading">
               <div className="card-head">
                 <h2 id="details-heading">Details</h2>
@@ -371,6 +330,44 @@ export function ProjectView({
               )}
             </section>
 
+            <section className="card" aria-labelledby="recent-heading">
+              <h2 id="recent-heading">Recent entries</h2>
+              {shownEntries.length === 0 ? (
+                <p className="empty">No entries yet.</p>
+              ) : (
+                <ul className="project-entries">
+                  {shownEntries.map((e, i) => (
+                    <li key={e.id ?? `${e.user}-${e.date}-${e.startTime}-${i}`} className="project-entry">
+                      <span className="pe-when">
+                        <span className="pe-date">{longDay(e.date)}</span>{" "}
+                        <span className="pe-range">
+                          {e.startTime}–{e.endTime ?? "running"}
+                        </span>
+                      </span>
+                      <span className="pe-task">{e.task}</span>
+                      <span className="pe-meta">
+                        {e.minutes != null && <Duration minutes={e.minutes} />}
+                        {e.user && e.user !== me.user && <span className="pe-user">{directory.name(e.user)}</span>}
+                        {e.tags.map((t) => (
+                          <span key={t} className="tag">
+                            #{t}
+                          </span>
+                        ))}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {more.error && <ProblemNotice title="More entries could not be loaded." problem={more.error} />}
+              {more.cursor && (
+                <button type="button" className="button-secondary more-entries" onClick={() => void loadMore()} disabled={more.loading}>
+                  {more.loading ? "Loading…" : "Show older entries"}
+                </button>
+              )}
+            </section>
+          </div>
+
+          <div className="project-side">
             {!conventional && (
               <Members
                 api={api}

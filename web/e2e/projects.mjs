@@ -40,6 +40,7 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
   const graceEmail = `grace-${stamp}@example.com`;
   const DEMO = "Projects Demo";
   const SCRATCH = "Projects Scratch";
+  const THEIRS = `Grace Research ${stamp}`;
   const refused = refusing ?? (async (fn) => fn());
 
   const shoot = async (name) => {
@@ -57,10 +58,16 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     const invited = await api(base, "POST", "/v1/admin/users", { token: ada.id_token, body: { email: graceEmail, name: GRACE } });
     expect(invited.invitation?.link, "the invitation has no link");
     const link = new URL(invited.invitation.link);
-    await api(base, "POST", link.pathname, { body: { password: "graces-own-password" } });
+    const grace = await api(base, "POST", link.pathname, { body: { password: "graces-own-password" } });
+    // Grace shares a project of hers with Ada, as a viewer.
+    await api(base, "POST", "/v1/projects", { token: grace.id_token, body: { name: THEIRS, departmentalGoals: ["Research"] } });
+    await api(base, "PUT", `/v1/projects/${encodeURIComponent(THEIRS)}/members/${encodeURIComponent(email)}`, {
+      token: grace.id_token,
+      body: { role: "viewer" },
+    });
     const people = await api(base, "GET", "/v1/users", { token: ada.id_token });
-    const grace = people.people.find((p) => p.email === graceEmail);
-    expect(grace?.status === "active", `Grace is ${grace?.status}`);
+    const graceListed = people.people.find((p) => p.email === graceEmail);
+    expect(graceListed?.status === "active", `Grace is ${graceListed?.status}`);
   });
 
   await check("Projects: the header link opens the list, with Web App in it", async () => {
@@ -69,7 +76,21 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await main.getByRole("heading", { level: 1, name: "Projects" }).waitFor();
     await item("Web App").waitFor();
     await item("Web App").getByText("Active").waitFor();
+    await item(THEIRS).getByText(`${GRACE}’s project · you are a viewer`).waitFor();
     await axeCheck(page, "the project list");
+  });
+
+  await check("Projects: a colleague's project shared with one is read-only for a viewer, saying why", async () => {
+    await item(THEIRS).getByRole("link", { name: THEIRS }).click();
+    await main.getByRole("heading", { level: 1, name: THEIRS }).waitFor();
+    expect(new URL(page.url()).searchParams.get("owner"), "no owner in the address");
+    await main.getByText(`You are a viewer on ${GRACE}’s project: only its owner and its admins change its details and members.`).waitFor();
+    expect((await main.getByRole("button", { name: "Edit details" }).count()) === 0, "a viewer is offered Edit details");
+    const members = main.locator("section.project-members");
+    await members.locator("li.member", { hasText: GRACE }).getByText("Owner").waitFor();
+    await members.locator("li.member", { hasText: "Ada Tester" }).getByRole("button", { name: "Leave" }).waitFor();
+    await main.getByRole("link", { name: "All projects" }).click();
+    await item("Web App").waitFor();
   });
 
   await check("Projects: a new project with a departmental goal and a strategic direction", async () => {
@@ -230,6 +251,7 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await page.setViewportSize({ width: 390, height: 844 });
     await sleep(300);
     await noOverflow("a project's view at 390 px");
+    await shoot("project-phone");
     await main.getByRole("link", { name: "All projects" }).click();
     await item("Web App").waitFor();
     await sleep(200);

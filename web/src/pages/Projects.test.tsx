@@ -397,6 +397,7 @@ describe("a project", () => {
     await user.click(await screen.findByRole("button", { name: "Delete project…" }));
     await user.click(screen.getByRole("button", { name: "Keep it" }));
     expect(service.writes()).toHaveLength(0);
+    expect(screen.getByRole("button", { name: "Delete project…" })).toHaveFocus();
     await user.click(screen.getByRole("button", { name: "Delete project…" }));
     expect(screen.getByRole("button", { name: "Delete Empty One" })).toHaveFocus();
     await user.click(screen.getByRole("button", { name: "Delete Empty One" }));
@@ -479,6 +480,9 @@ describe("members", () => {
     await user.selectOptions(within(members).getByLabelText("Role of Grace Hopper"), "admin");
     expect(await within(members).findByRole("alert")).toHaveTextContent("only its owner and project admins change members");
 
+    await user.click(within(members).getByRole("button", { name: "Remove Grace Hopper" }));
+    await user.click(within(members).getByRole("button", { name: "Keep them" }));
+    expect(within(members).getByRole("button", { name: "Remove Grace Hopper" })).toHaveFocus();
     await user.click(within(members).getByRole("button", { name: "Remove Grace Hopper" }));
     const confirm = within(members).getByRole("group", { name: "Confirm removing Grace Hopper" });
     expect(within(confirm).getByText(/^Remove Grace Hopper from Website\?/)).toBeInTheDocument();

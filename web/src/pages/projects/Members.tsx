@@ -45,10 +45,16 @@ export function Members({
   const [confirming, setConfirming] = useState<string | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
+  const [kept, setKept] = useState<{ user: string } | null>(null);
 
   useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
+
+  // "Keep them" / "Stay": back on the member's Remove (or Leave) button.
+  useLayoutEffect(() => {
+    if (kept) listRef.current?.querySelector<HTMLElement>(`[data-remove="${CSS.escape(kept.user)}"]`)?.focus();
+  }, [kept]);
 
   const list = members.data?.members ?? [];
   const label = (m: Member) => m.name || directory.people.find((p) => p.id === m.user)?.email || directory.name(m.user);
@@ -117,6 +123,7 @@ export function Members({
                     <button
                       type="button"
                       className="button-quiet"
+                      data-remove={m.user}
                       onClick={() => setConfirming(m.user)}
                       aria-label={you ? undefined : `Remove ${who}`}
                       disabled={busy}
@@ -135,7 +142,12 @@ export function Members({
                         <button type="button" ref={confirmButton} className="button-danger" onClick={() => void remove(m)} disabled={busy}>
                           {you ? "Leave project" : `Remove ${who}`}
                         </button>
-                        <button type="button" className="button-secondary" onClick={() => setConfirming(null)} disabled={busy}>
+                        <button type="button" className="button-secondary" onClick={() => {
+                            setConfirming(null);
+                            setKept({ user: m.user });
+                          }}
+                          disabled={busy}
+                        >
                           {you ? "Stay" : "Keep them"}
                         </button>
                       </div>

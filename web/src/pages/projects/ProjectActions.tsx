@@ -43,6 +43,10 @@ export function ProjectActions({
   const [into, setInto] = useState("");
   const [confirm, setConfirm] = useState<"merge" | "delete" | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const mergeButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  // Where focus goes back to when a question is answered "no".
+  const [backTo, setBackTo] = useState<{ to: "merge" | "delete" } | null>(null);
   const intoId = useId();
   const renameHintId = useId();
   const query = owner ? { owner } : {};
@@ -50,6 +54,15 @@ export function ProjectActions({
   useLayoutEffect(() => {
     if (confirm) confirmButton.current?.focus();
   }, [confirm]);
+
+  useLayoutEffect(() => {
+    if (backTo) (backTo.to === "merge" ? mergeButton : deleteButton).current?.focus();
+  }, [backTo]);
+
+  const keep = (to: "merge" | "delete") => {
+    setConfirm(null);
+    setBackTo({ to });
+  };
 
   async function run(action: string, fn: () => Promise<void>) {
     setBusy(action);
@@ -167,7 +180,7 @@ export function ProjectActions({
                   ))}
                 </select>
               </div>
-              <button type="button" className="button-secondary" onClick={() => setConfirm("merge")} disabled={!into || !!busy || confirm === "merge"}>
+              <button type="button" ref={mergeButton} className="button-secondary" onClick={() => setConfirm("merge")} disabled={!into || !!busy || confirm === "merge"}>
                 Merge…
               </button>
             </div>
@@ -180,7 +193,7 @@ export function ProjectActions({
                   <button type="button" ref={confirmButton} className="button-danger" onClick={() => void merge()} disabled={!!busy}>
                     {busy === "merge" ? "Merging…" : `Merge into ${into}`}
                   </button>
-                  <button type="button" className="button-secondary" onClick={() => setConfirm(null)} disabled={!!busy}>
+                  <button type="button" className="button-secondary" onClick={() => keep("merge")} disabled={!!busy}>
                     Keep it apart
                   </button>
                 </div>
@@ -200,7 +213,7 @@ export function ProjectActions({
                 <p className="hint">It has no entries, so it can be deleted.</p>
                 {confirm !== "delete" && (
                   <div className="form-actions">
-                    <button type="button" className="button-secondary button-danger-outline" onClick={() => setConfirm("delete")} disabled={!!busy}>
+                    <button type="button" ref={deleteButton} className="button-secondary button-danger-outline" onClick={() => setConfirm("delete")} disabled={!!busy}>
                       Delete project…
                     </button>
                   </div>
@@ -212,7 +225,7 @@ export function ProjectActions({
                       <button type="button" ref={confirmButton} className="button-danger" onClick={() => void remove()} disabled={!!busy}>
                         {busy === "delete" ? "Deleting…" : `Delete ${name}`}
                       </button>
-                      <button type="button" className="button-secondary" onClick={() => setConfirm(null)} disabled={!!busy}>
+                      <button type="button" className="button-secondary" onClick={() => keep("delete")} disabled={!!busy}>
                         Keep it
                       </button>
                     </div>

@@ -34,9 +34,15 @@ export function ProjectList({ api, me, directory }: { api: Api; me: MeAnswer; di
     setCreated({ name: answer.name, warnings: warningsOf(answer) });
   }
 
+  // Back on "New project" once the form has closed.
+  const [closed, setClosed] = useState(0);
+  useLayoutEffect(() => {
+    if (closed) newButton.current?.focus();
+  }, [closed]);
+
   function closeForm() {
     setCreating(false);
-    requestAnimationFrame(() => newButton.current?.focus());
+    setClosed((n) => n + 1);
   }
 
   const projects = list.data ?? [];

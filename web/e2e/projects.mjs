@@ -1,11 +1,13 @@
 // The Projects journey, run by today.mjs after the Log journey (Ada is signed in and has the
 // project "Web App" with entries): sets up a colleague through the API (Grace Projects,
-// invited and active), then in the browser opens Projects from the header, creates
-// "Projects Demo" with a goal and a direction, is refused a second one of that name,
-// edits its goals and status (seen again after a reload), shares it with Grace chosen by
-// name in the picker, changes her role, archives it (gone from the list, back with "Show
-// archived"), and deletes an empty "Projects Scratch". axe-core checks the list, the
-// new-project form and a project's view with the member picker open.
+// invited and active, who shares her "Grace Research" with Ada as a viewer), then in the
+// browser opens Projects from the header, sees Grace's project read-only, creates "Projects
+// Demo" with a goal and a direction, is refused a second one of that name, edits its goals
+// and status (seen again after a reload), shares it with Grace chosen by name in the
+// picker, changes her role, is refused a rename while it is shared, archives it (gone from
+// the list, back with "Show archived"), deletes an empty "Projects Scratch", renames
+// "Projects Merge" (one entry, made through the API) and merges it into Web App. axe-core
+// checks the list, the new-project form and a project's view with the member picker open.
 //
 //   projectsJourney(page, { base, shots, check, expect, email, password, refusing })
 //     base      the app's origin (TM_WEB_URL); the service is on the same origin
@@ -40,7 +42,9 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
   const graceEmail = `grace-${stamp}@example.com`;
   const DEMO = "Projects Demo";
   const SCRATCH = "Projects Scratch";
-  const THEIRS = `Grace Research ${stamp}`;
+  const MERGE = "Projects Merge";
+  const MERGED = "Projects Merged";
+  const THEIRS = "Grace Research"; // Grace is new in each run, so is her project
   const refused = refusing ?? (async (fn) => fn());
 
   const shoot = async (name) => {
@@ -198,6 +202,20 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await shoot("project");
   });
 
+  await check("Projects: renaming a shared project is refused in the service's words", async () => {
+    const rename = main.getByRole("form", { name: "Rename" });
+    await rename.getByLabel("New name").fill("Projects Demo Renamed");
+    await refused(async () => {
+      await rename.getByRole("button", { name: "Rename" }).click();
+      const alert = rename.getByRole("alert");
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? "";
+      expect(/is shared; its members log time under this name/.test(text) && /shared-project-rename/.test(text), `the alert says: ${text}`);
+    });
+    expect(new URL(page.url()).pathname === `/projects/${encodeURIComponent(DEMO)}`, `the address is ${page.url()}`);
+    await rename.getByLabel("New name").fill(DEMO);
+  });
+
   await check("Projects: archived, it leaves the list and comes back with “Show archived”", async () => {
     await main.getByRole("button", { name: "Archive", exact: true }).click();
     await main.getByText(`Archived ${DEMO}: it is left out of the project list`).waitFor();
@@ -235,6 +253,36 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await main.getByText(`Deleted ${SCRATCH}.`).waitFor();
     await item("Web App").waitFor();
     expect((await item(SCRATCH).count()) === 0, `${SCRATCH} is still listed`);
+  });
+
+  await check("Projects: a project renamed, then merged into Web App after asking, saying how many entries moved", async () => {
+    const ada = await api(base, "POST", "/local/login", { body: { username: email, password } });
+    await api(base, "POST", "/v1/projects", { token: ada.id_token, body: { name: MERGE } });
+    // Long ago, so that it overlaps nothing of the other journeys.
+    await api(base, "POST", "/v1/entries", {
+      token: ada.id_token,
+      body: { date: "2026-01-05", startTime: "09:00", endTime: "09:45", task: "Scoping the merge", project: MERGE },
+    });
+    await page.reload();
+    await item(MERGE).getByRole("link", { name: MERGE }).click();
+    await main.getByRole("heading", { level: 1, name: MERGE }).waitFor();
+    const rename = main.getByRole("form", { name: "Rename" });
+    await rename.getByLabel("New name").fill(MERGED);
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await page.waitForURL(`${base}/projects/${encodeURIComponent(MERGED)}`);
+    await main.getByText(`Renamed ${MERGE} to ${MERGED}.`).waitFor();
+    await main.getByText("Scoping the merge").waitFor();
+    await main.getByLabel("Merge into").selectOption("Web App");
+    await main.getByRole("button", { name: "Merge…" }).click();
+    await main.getByText(`Move the 1 entry of ${MERGED} into Web App, and remove ${MERGED}? This cannot be undone.`).waitFor();
+    await main.getByRole("button", { name: "Merge into Web App" }).click();
+    const done = main.getByRole("heading", { level: 1, name: `${MERGED} was merged into Web App` });
+    await done.waitFor();
+    expect(await done.evaluate((el) => el === document.activeElement), "focus is not on the merge's result");
+    await main.getByText(`1 entry moved to Web App; ${MERGED} is gone.`).waitFor();
+    await main.getByRole("link", { name: "All projects" }).click();
+    await item("Web App").waitFor();
+    expect((await item(MERGED).count()) === 0, `${MERGED} is still listed`);
   });
 
   await check("Projects: Web App with entries shows its hours and offers no delete", async () => {

@@ -187,7 +187,9 @@ export function ProjectActions({
             {confirm === "merge" && (
               <div className="confirm" role="group" aria-label="Confirm merging">
                 <p>
-                  Move {entryCount === 1 ? "its 1 entry" : `all ${entries(entryCount)}`} of {name} into {into}, and remove {name}? This cannot be undone.
+                  {entryCount === 0
+                    ? `${name} has no entries: merging it into ${into} removes it. This cannot be undone.`
+                    : `Move ${entryCount === 1 ? "the 1 entry" : `all ${entries(entryCount)}`} of ${name} into ${into}, and remove ${name}? This cannot be undone.`}
                 </p>
                 <div className="form-actions">
                   <button type="button" ref={confirmButton} className="button-danger" onClick={() => void merge()} disabled={!!busy}>

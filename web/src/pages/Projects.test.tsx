@@ -329,6 +329,19 @@ describe("a project", () => {
     await user.click(within(members).getByRole("button", { name: "Leave project" }));
     await waitFor(() => expect(window.location.pathname).toBe("/projects"));
     expect(writes(service)).toEqual([`DELETE /v1/projects/Atlas/members/${ADA}?owner=${OLGA}`]);
+    expect(await screen.findByText("You left Atlas.")).toHaveFocus();
+  });
+
+  it("offers no changes while it cannot tell whose the project is", async () => {
+    const service = projectsService(seed());
+    service.route("GET /v1/projects", problem(503, "store-unavailable", "the store is unavailable; try again"));
+    show(service, "/projects/Website");
+    expect(await screen.findByText("Whose project it is could not be loaded.")).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("the store is unavailable; try again");
+    await screen.findByRole("heading", { level: 2, name: "Details" });
+    expect(screen.queryByRole("button", { name: "Edit details" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Manage" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("combobox", { name: "Person" })).not.toBeInTheDocument();
   });
 
   it("offers nothing that cannot work on a built-in project, and says so", async () => {
@@ -358,6 +371,8 @@ describe("a project", () => {
     await user.type(within(rename).getByLabelText("New name"), "Full One{Enter}");
     await waitFor(() => expect(window.location.pathname).toBe("/projects/Full%20One"));
     expect(service.writes()[0].body).toEqual({ name: "Full One" });
+    expect(await screen.findByText("Renamed Empty One to Full One.")).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 1, name: "Full One" })).toHaveFocus();
   });
 
   it("archives and unarchives", async () => {
@@ -379,7 +394,7 @@ describe("a project", () => {
     const manage = await screen.findByRole("region", { name: "Manage" });
     const into = within(manage).getByLabelText("Merge into");
     expect(within(into).getAllByRole("option").map((o) => o.textContent)).toEqual([
-      "Choose a project…", "Old Intranet", "Empty One", "Non-Project (built in)", "Unproductive (built in)",
+      "Choose a project…", "Old Intranet (archived)", "Empty One", "Non-Project (built in)", "Unproductive (built in)",
     ]);
     await user.selectOptions(into, "Empty One");
     await user.click(within(manage).getByRole("button", { name: "Merge…" }));
@@ -403,6 +418,9 @@ describe("a project", () => {
     await user.click(screen.getByRole("button", { name: "Delete Empty One" }));
     await waitFor(() => expect(window.location.pathname).toBe("/projects"));
     expect(writes(service)).toEqual(["DELETE /v1/projects/Empty%20One"]);
+    expect(await screen.findByText("Deleted Empty One.")).toHaveFocus();
+    await screen.findByRole("link", { name: "Website" });
+    expect(screen.queryByRole("link", { name: "Empty One" })).not.toBeInTheDocument();
   });
 
   it("offers no delete for a project with entries; a refused delete points to archiving", async () => {

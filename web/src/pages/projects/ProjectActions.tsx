@@ -2,7 +2,7 @@ import { useId, useLayoutEffect, useRef, useState, type FormEvent } from "react"
 import { ApiProblem, call, type Api } from "../../api/client";
 import { Field } from "../../components/Field";
 import { findingsOf, ProblemNotice } from "../../components/Notices";
-import { CONVENTIONAL, entries } from "../../lib/projects";
+import { entries } from "../../lib/projects";
 
 export type Merged = { into: string; entriesMoved: number };
 
@@ -31,7 +31,7 @@ export function ProjectActions({
   entryCount: number;
   shared: boolean;
   canRestructure: boolean;
-  mergeTargets: string[];
+  mergeTargets: { name: string; note?: string }[];
   onArchived: (archived: boolean) => Promise<void>;
   onRenamed: (to: string) => void;
   onMerged: (m: Merged) => void;
@@ -173,9 +173,8 @@ export function ProjectActions({
                 >
                   <option value="">Choose a project…</option>
                   {mergeTargets.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                      {CONVENTIONAL.includes(t as (typeof CONVENTIONAL)[number]) ? " (built in)" : ""}
+                    <option key={t.name} value={t.name}>
+                      {t.note ? `${t.name} (${t.note})` : t.name}
                     </option>
                   ))}
                 </select>

@@ -21,6 +21,11 @@ export function ProjectList({ api, me, directory }: { api: Api; me: MeAnswer; di
   const newButton = useRef<HTMLButtonElement>(null);
   const createdLink = useRef<HTMLAnchorElement>(null);
 
+  // Arriving with a message (after a delete or a leave), focus starts on it.
+  const flashRef = useRef<HTMLParagraphElement>(null);
+  useLayoutEffect(() => {
+    flashRef.current?.focus();
+  }, []);
   useEffect(() => clearFlash(), []);
 
   useLayoutEffect(() => {
@@ -68,7 +73,13 @@ export function ProjectList({ api, me, directory }: { api: Api; me: MeAnswer; di
         )}
       </div>
 
-      <div role="status" className="status-slot">{flash && <p className="project-flash">{flash}</p>}</div>
+      <div role="status" className="status-slot">
+        {flash && (
+          <p className="project-flash" tabIndex={-1} ref={flashRef}>
+            {flash}
+          </p>
+        )}
+      </div>
 
       {creating && (
         <section className="card project-new" aria-labelledby="new-project-heading">

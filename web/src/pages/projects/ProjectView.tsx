@@ -86,6 +86,11 @@ export function ProjectView({
   const heading = useRef<HTMLHeadingElement>(null);
   const mergedHeading = useRef<HTMLHeadingElement>(null);
 
+  // Arriving with a message (after a rename), focus starts at the top of the new page.
+  const arrivedWith = useRef(status);
+  useLayoutEffect(() => {
+    if (arrivedWith.current) heading.current?.focus();
+  }, []);
   useEffect(() => clearFlash(), []);
 
   useLayoutEffect(() => {
@@ -105,11 +110,13 @@ export function ProjectView({
   const entry = mine ?? (owner ? undefined : listed.data?.find((p) => p.name.toLowerCase() === name.toLowerCase() && p.shared));
   const effectiveOwner = owner ?? (entry?.shared && entry.shared.role !== "owner" ? entry.shared.owner : null);
   const standing: Standing = entry?.shared?.role ?? "owner";
-  const can = abilities(standing, conventional);
+  // Until the list says whose it is, nothing is offered that the caller may not do.
+  const known = conventional || !!listed.data;
+  const can = known ? abilities(standing, conventional) : abilities("viewer", true);
   const ownerName = effectiveOwner
     ? (members.data?.members.find((m) => m.role === "owner")?.name ?? directory.name(effectiveOwner))
     : null;
-  const reason = readOnlyReason(standing, conventional, name, ownerName);
+  const reason = known ? readOnlyReason(standing, conventional, name, ownerName) : null;
   const memberCount = (members.data?.members.length ?? 1) - 1;
 
   if (merged) {
@@ -139,8 +146,8 @@ export function ProjectView({
   const mergeTargets = [
     ...(listed.data ?? [])
       .filter((p) => (!p.shared || p.shared.role === "owner") && p.name.toLowerCase() !== name.toLowerCase())
-      .map((p) => p.name),
-    ...CONVENTIONAL,
+      .map((p) => (p.archived ? { name: p.name, note: "archived" } : { name: p.name })),
+    ...CONVENTIONAL.map((c) => ({ name: c, note: "built in" })),
   ];
 
   async function loadMore() {
@@ -205,6 +212,9 @@ export function ProjectView({
           problem={summary.error}
           onRetry={() => void summary.reload()}
         />
+      )}
+      {listed.status === "error" && !listed.data && (
+        <ProblemNotice title="Whose project it is could not be loaded." problem={listed.error} onRetry={() => void listed.reload()} />
       )}
       {summary.status === "ready" && summary.data === null && (
         <p className="empty">Nothing has been logged to {name} yet.</p>

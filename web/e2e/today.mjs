@@ -17,6 +17,7 @@ import { adminJourney } from "./admin.mjs";
 import { axeCheck } from "./axe.mjs";
 import { logJourney } from "./log.mjs";
 import { reportsJourney } from "./reports.mjs";
+import { projectsJourney } from "./projects.mjs";
 import { weekSteps } from "./week.mjs";
 
 const BASE = (process.env.TM_WEB_URL ?? "http://127.0.0.1:5173").replace(/\/+$/, "");
@@ -321,6 +322,7 @@ try {
     await row("Building the Today page").getByRole("button", { name: /^Edit/ }).click();
     await shoot("phone-edit");
     await dayCard.getByRole("form", { name: /^Edit/ }).getByRole("button", { name: "Cancel" }).click();
+    if (useYesterday) await dayCard.getByRole("button", { name: "Back to today" }).click();
   });
 
   await check("360px wide: no sideways scrolling", async () => {
@@ -363,6 +365,7 @@ try {
   await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
 
   await reportsJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
+  await projectsJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
   await adminJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });
 
   await check("no unexpected console errors", async () => {

@@ -15,6 +15,6 @@ export function App({ auth, api }: { auth: Auth; api: Api }) {
   if (pathname === "/signed-out") return <SignedOut auth={auth} />;
   if (!signedIn) return <SigningIn auth={auth} returnTo={href} />;
   const page =
-    pathname === "/" || pathname === "/today" ? "today" : pathname === "/week" ? "week" : pathname === "/log" ? "log" : pathname === "/reports" ? "reports" : pathname === "/team" ? "team" : pathname === "/settings" ? "settings" : pathname === "/admin" ? "admin" : "not-found";
+    pathname === "/" || pathname === "/today" ? "today" : pathname === "/week" ? "week" : pathname === "/log" ? "log" : pathname === "/reports" ? "reports" : pathname === "/team" ? "team" : pathname === "/projects" || pathname.startsWith("/projects/") ? "projects" : pathname === "/settings" ? "settings" : pathname === "/admin" ? "admin" : "not-found";
   return <Shell api={api} auth={auth} page={page} />;
 }

@@ -1,13 +1,14 @@
 import type { MouseEvent } from "react";
 import { navigate } from "../lib/router";
 
-export type Page = "today" | "week" | "reports" | "log" | "team" | "settings" | "admin";
+export type Page = "today" | "week" | "reports" | "log" | "projects" | "team" | "settings" | "admin";
 
 const PAGES: { page: Page; href: string; label: string; adminOnly?: boolean }[] = [
   { page: "today", href: "/", label: "Today" },
   { page: "week", href: "/week", label: "Week" },
   { page: "reports", href: "/reports", label: "Reports" },
   { page: "log", href: "/log", label: "Log" },
+  { page: "projects", href: "/projects", label: "Projects" },
   { page: "team", href: "/team", label: "Team" },
   { page: "admin", href: "/admin", label: "Admin", adminOnly: true },
   { page: "settings", href: "/settings", label: "Settings" },

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { call, type Api, type MeAnswer } from "../api/client";
 import type { Auth, Claims } from "../auth/auth";
 import { Header, type Page } from "../components/Header";
@@ -9,10 +9,12 @@ import { SettingsPage } from "./Settings";
 import { TodayPage } from "./Today";
 import { WeekPage } from "./Week";
 
-// The Log page (with its editor) is loaded when first opened, keeping the first load small.
+// Pages other than Today, Week and Settings are loaded when first opened, keeping the
+// first load small (the Log page's editor and the Reports page's chart most of all).
 const LogPage = lazy(() => import("./Log"));
 const AdminPage = lazy(() => import("./Admin"));
-// Reports and Team (one page, two scopes), with the chart library in a further chunk.
+const ProjectsPage = lazy(() => import("./Projects"));
+// Reports and Team: one page, two scopes.
 const ReportsPage = lazy(() => import("./Reports"));
 
 /** What to call the person: the directory's name, else the ID token's claims. */
@@ -25,6 +27,21 @@ export function signOut(auth: Auth) {
   navigate("/signed-out");
   if (window.location.pathname !== "/signed-out") return; // the page kept unsaved edits
   auth.signOut();
+}
+
+/** A page loaded when first opened, with what it is loading said meanwhile. */
+function Lazy({ what, children }: { what: string; children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <main id="main">
+          <Loading what={what} />
+        </main>
+      }
+    >
+      {children}
+    </Suspense>
+  );
 }
 
 export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | "not-found" }) {
@@ -56,35 +73,21 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
           <ProblemNotice title="Your settings could not be loaded." problem={me.error} onRetry={() => void me.reload()} />
         </main>
       ) : page === "log" ? (
-        <Suspense
-          fallback={
-            <main id="main">
-              <Loading what="the log" />
-            </main>
-          }
-        >
+        <Lazy what="the log">
           <LogPage api={api} me={me.data} />
-        </Suspense>
+        </Lazy>
       ) : page === "reports" || page === "team" ? (
-        <Suspense
-          fallback={
-            <main id="main">
-              <Loading what="the reports" />
-            </main>
-          }
-        >
+        <Lazy what="the reports">
           <ReportsPage key={page} api={api} me={me.data} scope={page === "team" ? "team" : "mine"} />
-        </Suspense>
+        </Lazy>
+      ) : page === "projects" ? (
+        <Lazy what="the projects">
+          <ProjectsPage api={api} me={me.data} />
+        </Lazy>
       ) : page === "admin" ? (
-        <Suspense
-          fallback={
-            <main id="main">
-              <Loading what="the admin page" />
-            </main>
-          }
-        >
+        <Lazy what="the admin page">
           <AdminPage api={api} me={me.data} />
-        </Suspense>
+        </Lazy>
       ) : page === "settings" ? (
         <SettingsPage api={api} me={me.data} reloadMe={me.reload} onSignOut={() => signOut(auth)} />
       ) : page === "week" ? (

@@ -15,6 +15,19 @@ async fn sign_up(base: &str, email: &str) -> Value {
     reply.json()
 }
 
+/// Signs up and moves the account to a zone where it is past noon, so entries of the
+/// morning "today" have passed at any hour the tests run; answers that day.
+async fn sign_up_past_noon(base: &str, email: &str) -> chrono::NaiveDate {
+    let tokens = sign_up(base, email).await;
+    let api = support::Api { base, token: tokens["id_token"].as_str().unwrap().to_owned() };
+    let now = chrono::Utc::now();
+    // UTC+12 is past noon whenever UTC is before 11:00.
+    let (zone, offset) = if chrono::Timelike::hour(&now) >= 11 { ("UTC", 0) } else { ("Etc/GMT-12", 12) };
+    let set = api.patch("/v1/me", &json!({ "timeZone": zone }).to_string()).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    (now + chrono::Duration::hours(offset)).date_naive()
+}
+
 #[tokio::test]
 async fn tm_signs_in_per_profile_refreshes_silently_and_signs_out() {
     let server = Server::start_as_shipped("tm-client", &["--report-interval-minutes", "0"]);
@@ -213,9 +226,9 @@ async fn tm_adds_lists_and_removes_entries() {
     let server = Server::start_as_shipped("tm-client-entries", &["--report-interval-minutes", "0"]);
     let base = server.base.as_str();
     let config = support::data_dir("tm-client-entries-config");
-    sign_up(base, "ada@example.com").await;
+    let local_today = sign_up_past_noon(base, "ada@example.com").await;
     assert!(tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n").ok);
-    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive().to_string();
+    let yesterday = (local_today - chrono::Duration::days(1)).to_string();
 
     let added = tm(&config, &["add", "09:00-10:30", "Review", "-p", "Docs", "--date", "yesterday", "--json"], "");
     assert!(added.ok, "{}", added.stderr);
@@ -271,7 +284,7 @@ async fn tm_reads_reports_from_the_service() {
     let server = Server::start_as_shipped("tm-client-reports", &["--report-interval-minutes", "0"]);
     let base = server.base.as_str();
     let config = support::data_dir("tm-client-reports-config");
-    sign_up(base, "ada@example.com").await;
+    let local_today = sign_up_past_noon(base, "ada@example.com").await;
     assert!(tm(&config, &["login", "--url", base, "--username", "ada@example.com"], "correct horse battery\n").ok);
     let not_yet = tm(&config, &["today"], "");
     assert!(not_yet.ok && not_yet.stdout.contains("0.0 h logged"), "{} {}", not_yet.stdout, not_yet.stderr);
@@ -292,7 +305,7 @@ async fn tm_reads_reports_from_the_service() {
     let month = tm(&config, &["month", "--format", "csv"], "");
     assert!(month.ok && month.stdout.lines().count() == 4, "a header and three entries: {}", month.stdout);
 
-    let day = chrono::Utc::now().date_naive().to_string();
+    let day = local_today.to_string();
     let range = tm(
         &config,
         &["report", "range", &day, "today", "--remote", "--format", "json", "--group-by", "tag", "--top-tasks", "1"],

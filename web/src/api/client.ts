@@ -91,6 +91,13 @@ export function toProblem(error: unknown, response: Response | undefined): ApiPr
 export async function call<T>(
   p: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
+  return (await callWithResponse(p)).data;
+}
+
+/** As `call`, with the response too (for its status or headers). */
+export async function callWithResponse<T>(
+  p: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T; response: Response }> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await p;
@@ -100,7 +107,7 @@ export async function call<T>(
   if (result.error !== undefined || !result.response.ok) {
     throw toProblem(result.error, result.response);
   }
-  return result.data as T;
+  return { data: result.data as T, response: result.response };
 }
 
 export type TokenSource = {

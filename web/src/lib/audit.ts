@@ -108,19 +108,6 @@ export function actionPhrase(action: string): { verb: string; subjectIsObject: b
   return { verb: VERB[action] ?? action, subjectIsObject: action.startsWith("user.") };
 }
 
-/** The record's time in `timeZone`, e.g. `4 Dec 2026, 14:05`. */
-export function auditTime(at: string, timeZone: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).format(new Date(at));
-}
-
 /** The default range: the last 30 days up to today in `timeZone`. */
 export function defaultAuditRange(timeZone: string, now = Date.now()): { from: string; to: string } {
   const to = dateIn(timeZone, now);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   addDays,
+  formatInstant,
   clockIn,
   dateIn,
   formatElapsed,
@@ -86,5 +87,13 @@ describe("runningSince", () => {
   it("uses the start time when the timer was started at an earlier time", () => {
     const since = runningSince({ date: "2026-12-03", startTime: "09:00", createdAt: "2026-12-03T09:20:00Z" }, "Europe/Berlin");
     expect(since).toBe(Date.parse("2026-12-03T08:00:00Z"));
+  });
+});
+
+describe("formatInstant", () => {
+  it("writes an instant in the zone asked for, and leaves what is not one as given", () => {
+    expect(formatInstant("2026-12-04T23:30:00Z", "Europe/Berlin", "en-GB")).toBe("5 Dec 2026, 00:30");
+    expect(formatInstant("2026-12-04T23:30:00Z", "UTC", "en-GB")).toBe("4 Dec 2026, 23:30");
+    expect(formatInstant("soon", "UTC", "en-GB")).toBe("soon");
   });
 });

@@ -161,3 +161,18 @@ export function runningSince(
   if (Number.isFinite(created) && created >= start && created < start + 60_000) return created;
   return start;
 }
+
+/** An instant (ISO 8601) as a date and time in `timeZone`, e.g. `4 Dec 2026, 14:05`; unparsable input as given. */
+export function formatInstant(at: string, timeZone: string, locale?: string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return at;
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(d);
+}

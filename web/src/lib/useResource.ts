@@ -9,6 +9,8 @@ export type LoadedResource<T> = Resource<T> & {
   /** Fetches again, keeping the shown data until the new answer is there. */
   reload: () => Promise<void>;
   reloading: boolean;
+  /** Shows `data` as the answer (a write's answer, say), dropping any load under way. */
+  set: (data: T) => void;
 };
 
 /** Loads `load()` whenever `key` changes. Answers of superseded loads are dropped. */
@@ -40,5 +42,10 @@ export function useResource<T>(key: string, load: () => Promise<T>): LoadedResou
   }, [key, run]);
 
   const reload = useCallback(() => run(true), [run]);
-  return { ...state, reload, reloading };
+  const set = useCallback((data: T) => {
+    seq.current++;
+    setReloading(false);
+    setState({ status: "ready", data });
+  }, []);
+  return { ...state, reload, reloading, set };
 }

@@ -3,9 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MeAnswer } from "../api/client";
 import type { components } from "../api/schema";
+import type { Auth } from "../auth/auth";
 import { Header } from "../components/Header";
 import { fakeService, ME } from "../test/fakeService";
 import AdminPage from "./Admin";
+import { Shell } from "./Shell";
 
 type Person = components["schemas"]["Person"];
 type AuditRecord = components["schemas"]["AuditRecord"];
@@ -29,11 +31,14 @@ const person = (p: Partial<Person> & { id: string }): Person => ({
 });
 const refusal = (status: number, code: string, message: string) => ({ status, body: { error: { code, message, details: null } } });
 
-/** A directory the admin routes change, as the service does; `audit` answers pages of `size`. */
-function adminService(opts: { audit?: AuditRecord[]; size?: number } = {}) {
+/**
+ * A directory the admin routes change, as the service does; `audit` answers pages of `size`;
+ * `GET /v1/me` answers Ada as the directory has her. `bobAdmin`: Bob is an admin too.
+ */
+function adminService(opts: { audit?: AuditRecord[]; size?: number; bobAdmin?: boolean } = {}) {
   const people: Person[] = [
     person({ id: "ada", name: "Ada Tester", admin: true }),
-    person({ id: "bob", name: "Bob Builder" }),
+    person({ id: "bob", name: "Bob Builder", admin: !!opts.bobAdmin }),
     person({ id: "cy", name: "Cy Invited", status: "invited", lastSeen: null }),
     person({ id: "dee", name: "Dee Gone", status: "removed" }),
   ];
@@ -53,7 +58,8 @@ function adminService(opts: { audit?: AuditRecord[]; size?: number } = {}) {
     "PATCH /v1/admin/users/:id": (r, [id]) => {
       const p = people.find((x) => x.id === id)!;
       const b = r.body as { admin?: boolean; disabled?: boolean; name?: string };
-      if (id === "ada" && (b.admin === false || b.disabled))
+      const otherAdmin = people.some((x) => x.id !== id && x.admin && x.status === "active");
+      if (p.admin && !otherAdmin && (b.admin === false || b.disabled))
         return refusal(409, "last-admin", "this is your tenant's last active administrator; make someone else an admin first");
       if (b.admin !== undefined) p.admin = b.admin;
       if (b.disabled !== undefined) p.status = b.disabled ? "disabled" : "active";
@@ -63,6 +69,10 @@ function adminService(opts: { audit?: AuditRecord[]; size?: number } = {}) {
     "DELETE /v1/admin/users/:id": (_r, [id]) => {
       people.find((x) => x.id === id)!.status = "removed";
       return { status: 204 };
+    },
+    "GET /v1/me": () => {
+      const ada = people.find((x) => x.id === "ada")!;
+      return { body: { ...ADA, name: ada.name, isTenantAdmin: ada.admin } };
     },
     "GET /v1/audit": (r) => {
       const from = r.query.get("from")!;
@@ -197,13 +207,20 @@ describe("the Admin page", () => {
     const { user, service } = show();
     await section("People").findByText("4 people");
     await user.click(row("Bob Builder").getByRole("button", { name: "Disable Bob Builder" }));
-    const confirm = row("Bob Builder").getByRole("group", { name: "Confirm disabling Bob Builder" });
-    expect(confirm).toHaveTextContent("signs them out everywhere");
+    const confirm = row("Bob Builder").getByRole("alertdialog", { name: "Disable Bob Builder?" });
+    expect(confirm).toHaveAccessibleDescription(/signs them out everywhere/);
     expect(within(confirm).getByRole("button", { name: "Disable Bob Builder" })).toHaveFocus();
     await user.click(within(confirm).getByRole("button", { name: "Keep them enabled" }));
     expect(service.writes()).toEqual([]);
+    await waitFor(() => expect(screen.getByRole("heading", { level: 3, name: /^Bob Builder/ })).toHaveFocus());
+    // Escape keeps them enabled too.
     await user.click(row("Bob Builder").getByRole("button", { name: "Disable Bob Builder" }));
-    await user.click(within(row("Bob Builder").getByRole("group")).getByRole("button", { name: "Disable Bob Builder" }));
+    await user.keyboard("{Escape}");
+    expect(row("Bob Builder").queryByRole("alertdialog")).toBeNull();
+    await waitFor(() => expect(screen.getByRole("heading", { level: 3, name: /^Bob Builder/ })).toHaveFocus());
+    expect(service.writes()).toEqual([]);
+    await user.click(row("Bob Builder").getByRole("button", { name: "Disable Bob Builder" }));
+    await user.click(within(row("Bob Builder").getByRole("alertdialog")).getByRole("button", { name: "Disable Bob Builder" }));
     await waitFor(() => expect(row("Bob Builder").getByText("disabled")).toBeInTheDocument());
     await user.click(row("Bob Builder").getByRole("button", { name: "Enable Bob Builder" }));
     await waitFor(() => expect(row("Bob Builder").getByText("active")).toBeInTheDocument());
@@ -214,9 +231,9 @@ describe("the Admin page", () => {
     const { user, service } = show();
     await section("People").findByText("4 people");
     await user.click(row("Bob Builder").getByRole("button", { name: "Remove Bob Builder" }));
-    const confirm = row("Bob Builder").getByRole("group", { name: "Confirm removing Bob Builder" });
-    expect(confirm).toHaveTextContent("they leave every shared project");
-    expect(confirm).toHaveTextContent("Their entries stay");
+    const confirm = row("Bob Builder").getByRole("alertdialog", { name: "Remove Bob Builder from the tenant?" });
+    expect(confirm).toHaveAccessibleDescription(/they leave every shared project/);
+    expect(confirm).toHaveAccessibleDescription(/Their entries stay/);
     await user.click(within(confirm).getByRole("button", { name: "Remove Bob Builder" }));
     await waitFor(() => expect(row("Bob Builder").getByText("removed")).toBeInTheDocument());
     expect(row("Bob Builder").queryAllByRole("button")).toEqual([]);
@@ -235,6 +252,97 @@ describe("the Admin page", () => {
     await user.click(form.getByRole("button", { name: "Save name" }));
     expect(await screen.findByRole("heading", { level: 3, name: /^Robert Builder/ })).toBeInTheDocument();
     expect(service.writes()[0].body).toEqual({ name: "Robert Builder" });
+  });
+});
+
+describe("changing people on the Admin page", () => {
+  it("does not offer Disable or Remove on your own row, and says who does", async () => {
+    show();
+    await section("People").findByText("4 people");
+    const ada = row("Ada Tester");
+    expect(ada.queryByRole("button", { name: /^Disable/ })).toBeNull();
+    expect(ada.queryByRole("button", { name: /^Remove Ada/ })).toBeNull();
+    expect(ada.getByText("Another admin disables or removes your own account.")).toBeInTheDocument();
+    expect(ada.getByRole("button", { name: "Rename Ada Tester" })).toBeInTheDocument();
+    expect(row("Bob Builder").getByRole("button", { name: "Disable Bob Builder" })).toBeInTheDocument();
+    expect(row("Bob Builder").getByRole("button", { name: "Remove Bob Builder" })).toBeInTheDocument();
+  });
+
+  it("says when the people could not be refreshed, keeping the list shown", async () => {
+    const service = adminService();
+    const { user } = show(service);
+    const people = section("People");
+    await people.findByText("4 people");
+    service.route("GET /v1/users", refusal(503, "store-unavailable", "the store is not answering; try again"));
+    await user.click(people.getByRole("button", { name: "Refresh" }));
+    const alert = await people.findByRole("alert");
+    expect(alert).toHaveTextContent("The people could not be refreshed");
+    expect(alert).toHaveTextContent("the store is not answering; try again");
+    expect(within(alert).getByRole("button", { name: "Try again" })).toBeInTheDocument();
+    expect(people.getByText("4 people")).toBeInTheDocument();
+    expect(row("Bob Builder").getByText("active")).toBeInTheDocument();
+  });
+
+  it("moves focus to the list's heading when the changed person no longer matches the filter", async () => {
+    const { user } = show();
+    const people = section("People");
+    await people.findByText("4 people");
+    await user.selectOptions(people.getByRole("combobox", { name: "Status" }), "active");
+    await user.click(row("Bob Builder").getByRole("button", { name: "Disable Bob Builder" }));
+    await user.click(within(row("Bob Builder").getByRole("alertdialog")).getByRole("button", { name: "Disable Bob Builder" }));
+    await waitFor(() => expect(screen.queryByRole("heading", { level: 3, name: /^Bob Builder/ })).toBeNull());
+    await waitFor(() => expect(screen.getByRole("heading", { level: 2, name: "People" })).toHaveFocus());
+    expect(people.getByRole("status")).toHaveTextContent("Bob Builder is disabled and signed out everywhere.");
+  });
+});
+
+describe("changing yourself on the Admin page (in the Shell)", () => {
+  const auth = { claims: () => ({}), signOut: vi.fn() } as unknown as Auth;
+  const nav = () => within(screen.getByRole("navigation", { name: "Pages" }));
+
+  async function showShell(service = adminService({ bobAdmin: true })) {
+    const user = userEvent.setup();
+    render(<Shell api={service.api} auth={auth} page="admin" />);
+    await screen.findByRole("heading", { level: 2, name: "People" });
+    await section("People").findByText("4 people");
+    return { user, service };
+  }
+
+  it("an admin who removes their own admin standing loses the Admin link and the page's controls", async () => {
+    const { user } = await showShell();
+    expect(nav().getByRole("link", { name: "Admin" })).toBeInTheDocument();
+    await user.click(row("Ada Tester").getByRole("button", { name: "Remove admin (Ada Tester)" }));
+    await waitFor(() => expect(nav().queryByRole("link", { name: "Admin" })).toBeNull());
+    expect(screen.getByText("Only your tenant’s admins can see this page.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Make admin|Remove admin/ })).toBeNull();
+  });
+
+  it("renaming yourself shows the new name in the header", async () => {
+    const { user } = await showShell();
+    expect(screen.getByRole("banner")).toHaveTextContent("Ada Tester");
+    await user.click(row("Ada Tester").getByRole("button", { name: "Rename Ada Tester" }));
+    const input = within(screen.getByRole("form", { name: "Rename Ada Tester" })).getByRole("textbox", { name: "Name" });
+    await user.clear(input);
+    await user.type(input, "Ada Lovelace");
+    await user.click(screen.getByRole("button", { name: "Save name" }));
+    await waitFor(() => expect(screen.getByRole("banner")).toHaveTextContent("Ada Lovelace"));
+    expect(screen.getByRole("banner")).not.toHaveTextContent("Ada Tester");
+  });
+
+  it("keeps the page when your settings cannot be read again after a change, saying so", async () => {
+    const { user, service } = await showShell();
+    service.route("GET /v1/me", refusal(503, "store-unavailable", "the store is not answering; try again"));
+    await user.click(row("Ada Tester").getByRole("button", { name: "Rename Ada Tester" }));
+    const input = within(screen.getByRole("form", { name: "Rename Ada Tester" })).getByRole("textbox", { name: "Name" });
+    await user.clear(input);
+    await user.type(input, "Ada Lovelace");
+    await user.click(screen.getByRole("button", { name: "Save name" }));
+    const notice = await screen.findByText("Your settings could not be read again: the page shows them as they were.");
+    expect(notice.closest("[role=alert]")).toHaveTextContent("the store is not answering; try again");
+    // The rename went through and the page is still there.
+    expect(await screen.findByRole("heading", { level: 3, name: /^Ada Lovelace/ })).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 1, name: "Admin" })).toBeInTheDocument();
+    expect(screen.queryByText("Your settings could not be loaded.")).toBeNull();
   });
 });
 
@@ -265,7 +373,8 @@ describe("the audit log", () => {
   ];
 
   const items = () => within(section("Audit log").getByRole("list")).getAllByRole("listitem");
-  const lines = () => items().map((li) => li.querySelector(".audit-what")!.textContent);
+  // Each record's sentence: its first paragraph.
+  const lines = () => items().map((li) => within(li).getAllByRole("paragraph")[0].textContent);
 
   it("shows records newest first, in the person's zone, by name, with what changed and a details disclosure", async () => {
     const { user } = show(adminService({ audit: AUDIT, size: 2 }));
@@ -331,6 +440,49 @@ describe("the audit log", () => {
     await waitFor(() => expect(items()[60]).toHaveFocus());
     expect(log.queryByRole("button", { name: "Load more" })).toBeNull();
     expect(log.getByText("61 records from 2026-11-05 to 2026-12-04.")).toBeInTheDocument();
+  });
+
+  it("says a filter searches only the loaded records while older weeks are unread", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => record(`2026-12-03T${String(Math.floor(i / 6) + 8).padStart(2, "0")}:${String((i % 6) * 10).padStart(2, "0")}:00Z`));
+    const bob = record("2026-12-03T20:00:00Z", { actor: "bob", actorName: "Bob Builder", subject: "bob", subjectName: "Bob Builder", action: "entry.delete", after: null });
+    const { user } = show(adminService({ audit: [...many, bob, AUDIT[4]], size: 25 }));
+    await waitFor(() => expect(items()).toHaveLength(61));
+    const log = section("Audit log");
+    await user.selectOptions(log.getByRole("combobox", { name: "Action" }), "entry.create");
+    expect(log.getByText("60 of 61 records match, among those loaded (2026-11-28 to 2026-12-04) — Load more reads older weeks, back to 2026-11-05.")).toBeInTheDocument();
+    await user.selectOptions(log.getByRole("combobox", { name: "Person" }), "Bob Builder");
+    expect(log.getByText("No changes match among the 61 records loaded — Load more reads older weeks.")).toBeInTheDocument();
+    // Once every week is read, a filter that matches nothing says just that.
+    await user.selectOptions(log.getByRole("combobox", { name: "Person" }), "");
+    await user.click(log.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(log.queryByRole("button", { name: "Load more" })).toBeNull());
+    await user.selectOptions(log.getByRole("combobox", { name: "Person" }), "Bob Builder");
+    expect(log.getByText("No changes match.")).toBeInTheDocument();
+    expect(log.getByText("0 of 62 records from 2026-11-05 to 2026-12-04.")).toBeInTheDocument();
+  });
+
+  it("after Load more with a filter, focuses the first new record that matches (not a position in all records)", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => record(`2026-12-03T${String(Math.floor(i / 6) + 8).padStart(2, "0")}:${String((i % 6) * 10).padStart(2, "0")}:00Z`));
+    const bob = record("2026-12-03T20:00:00Z", { actor: "bob", actorName: "Bob Builder", subject: "bob", subjectName: "Bob Builder" });
+    const older = record("2026-11-10T10:00:00Z", { actor: "bob", actorName: "Bob Builder", subject: "bob", subjectName: "Bob Builder", action: "entry.delete", after: null });
+    const { user } = show(adminService({ audit: [...many, bob, older], size: 25 }));
+    await waitFor(() => expect(items()).toHaveLength(61));
+    const log = section("Audit log");
+    await user.selectOptions(log.getByRole("combobox", { name: "Person" }), "Bob Builder");
+    expect(lines()).toEqual(["Bob Builder added an entry"]);
+    await user.click(log.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(lines()).toEqual(["Bob Builder added an entry", "Bob Builder deleted an entry"]));
+    await waitFor(() => expect(items()[1]).toHaveFocus());
+    expect(log.getByText("2 of 62 records from 2026-11-05 to 2026-12-04.")).toBeInTheDocument();
+  });
+
+  it("names a person the record leaves unnamed from the directory, else by id, never blank", async () => {
+    const unnamed = [
+      record("2026-12-04T09:00:00Z", { actor: "bob", actorName: null, subject: "bob", subjectName: "" }),
+      record("2026-12-04T08:00:00Z", { actor: "zed", actorName: null, subject: "zed", subjectName: null }),
+    ];
+    show(adminService({ audit: unnamed }));
+    await waitFor(() => expect(lines()).toEqual(["Bob Builder added an entry", "zed added an entry"]));
   });
 
   it("shows the service's error with Try again", async () => {

@@ -1,8 +1,8 @@
 import { useState } from "react";
-import { call, type Api, type MeAnswer } from "../api/client";
+import type { Api, MeAnswer } from "../api/client";
 import { inApp } from "../components/Header";
+import { useDirectory } from "../lib/directory";
 import { MONTHS } from "../lib/settings";
-import { useResource } from "../lib/useResource";
 import { AuditLog } from "./admin/AuditLog";
 import { InviteForm } from "./admin/InviteForm";
 import { PeopleList } from "./admin/PeopleList";
@@ -10,7 +10,16 @@ import "./admin.css";
 import "./settings.css";
 
 /** The tenant's people (invite, roles, disable, remove) and its audit log; tenant admins only. */
-export default function AdminPage({ api, me }: { api: Api; me: MeAnswer }) {
+export default function AdminPage({
+  api,
+  me,
+  reloadMe,
+}: {
+  api: Api;
+  me: MeAnswer;
+  /** Reads the signed-in person's `me` again, after a change to their own account. */
+  reloadMe?: () => Promise<void>;
+}) {
   if (!me.isTenantAdmin) {
     return (
       <main id="main" className="narrow">
@@ -26,11 +35,12 @@ export default function AdminPage({ api, me }: { api: Api; me: MeAnswer }) {
       </main>
     );
   }
-  return <AdminContent api={api} me={me} />;
+  return <AdminContent api={api} me={me} reloadMe={reloadMe} />;
 }
 
-function AdminContent({ api, me }: { api: Api; me: MeAnswer }) {
-  const people = useResource("users", () => call(api.GET("/v1/users")));
+function AdminContent({ api, me, reloadMe }: { api: Api; me: MeAnswer; reloadMe?: () => Promise<void> }) {
+  const directory = useDirectory(api);
+  const people = directory.resource;
   // Each change made here is read back into the audit log.
   const [changes, setChanges] = useState(0);
   const changed = () => setChanges((n) => n + 1);
@@ -53,8 +63,8 @@ function AdminContent({ api, me }: { api: Api; me: MeAnswer }) {
           changed();
         }}
       />
-      <PeopleList api={api} me={me} people={people} onChanged={changed} />
-      <AuditLog api={api} me={me} changes={changes} />
+      <PeopleList api={api} me={me} people={people} onChanged={changed} onMeChanged={reloadMe} />
+      <AuditLog api={api} me={me} changes={changes} nameOf={directory.byId} />
     </main>
   );
 }

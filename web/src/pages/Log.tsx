@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useId, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import {
   call,
   checkLog,
@@ -11,10 +11,13 @@ import {
   type MeAnswer,
   type UploadReport,
 } from "../api/client";
+import { Confirm } from "../components/Confirm";
 import { Loading, ProblemNotice, SEVERITY_LABEL } from "../components/Notices";
+import { saveText } from "../lib/download";
 import { fiscalYearOf, isFiscalYear } from "../lib/fiscalYear";
 import { createChecker, errorsOf, onlyWouldDeleteMost, statusLine, WOULD_DELETE_MOST } from "../lib/logCheck";
 import { addNavigationGuard, navigate, useLocation } from "../lib/router";
+import { isValidTimeZone } from "../lib/time";
 import { useResource } from "../lib/useResource";
 import { DiffView } from "./log/DiffView";
 import type { EditorHandle } from "./log/editorTypes";
@@ -69,7 +72,14 @@ export default function LogPage({ api, me }: { api: Api; me: MeAnswer }) {
       ) : log.status === "error" ? (
         <ProblemNotice title={`The log of ${fy} could not be loaded.`} problem={log.error} onRetry={() => void log.reload()} />
       ) : (
-        <LogEditor key={fy} api={api} fy={fy} loaded={log.data} onSaved={() => void logs.reload()} />
+        <LogEditor
+          key={fy}
+          api={api}
+          fy={fy}
+          loaded={log.data}
+          timeZone={isValidTimeZone(me.timeZone) ? me.timeZone : "UTC"}
+          onSaved={() => void logs.reload()}
+        />
       )}
     </main>
   );
@@ -84,7 +94,19 @@ type SaveState =
   | { kind: "conflict"; theirs: Loaded | null; problem?: Error }
   | { kind: "failed"; problem: Error };
 
-function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded: Loaded; onSaved: () => void }) {
+function LogEditor({
+  api,
+  fy,
+  loaded,
+  timeZone,
+  onSaved,
+}: {
+  api: Api;
+  fy: string;
+  loaded: Loaded;
+  timeZone: string;
+  onSaved: () => void;
+}) {
   // `base`: the service's version the editor's text was started from (and is saved onto).
   const [base, setBase] = useState<Loaded>(loaded);
   const [text, setText] = useState(loaded.text);
@@ -94,6 +116,7 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
   const [checkProblem, setCheckProblem] = useState<Error | null>(null);
   const [save, setSave] = useState<SaveState>({ kind: "idle" });
   const editor = useRef<EditorHandle>(null);
+  const saveButton = useRef<HTMLButtonElement>(null);
   const statusId = useId();
   const dirty = text !== base.text;
 
@@ -198,17 +221,7 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
   const blocked = errors.length > 0 && !onlyWouldDeleteMost(diagnostics);
   const busy = save.kind === "saving";
 
-  function download() {
-    const blob = new Blob([text], { type: "text/markdown;charset=utf-8" });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `time-log-${fy}.md`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
-  }
+  const download = () => saveText(text, `time-log-${fy}.md`, "text/markdown;charset=utf-8");
 
   return (
     <div className="log-layout">
@@ -262,6 +275,7 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
         <div className="form-actions log-actions">
           <button
             type="button"
+            ref={saveButton}
             className="button-primary"
             disabled={!dirty || blocked || busy || save.kind === "conflict" || save.kind === "confirm-deletes"}
             onClick={() => void upload(text, base.version)}
@@ -282,6 +296,7 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
           mine={text}
           onConfirmDeletes={() => void upload(text, base.version, true)}
           onCancel={() => setSave({ kind: "idle" })}
+          cancelFocus={() => saveButton.current}
           onTakeTheirs={(theirs) => {
             resetTo(theirs);
             setSave({ kind: "idle" });
@@ -292,7 +307,7 @@ function LogEditor({ api, fy, loaded, onSaved }: { api: Api; fy: string; loaded:
           }}
         />
       </section>
-      <History api={api} fy={fy} current={base} />
+      <History api={api} fy={fy} current={base} timeZone={timeZone} />
     </div>
   );
 }
@@ -316,6 +331,7 @@ function SaveMessage({
   mine,
   onConfirmDeletes,
   onCancel,
+  cancelFocus,
   onTakeTheirs,
   onKeepMine,
 }: {
@@ -324,15 +340,11 @@ function SaveMessage({
   mine: string;
   onConfirmDeletes: () => void;
   onCancel: () => void;
+  /** Where focus goes when the deletes are not confirmed. */
+  cancelFocus: () => HTMLElement | null;
   onTakeTheirs: (theirs: Loaded) => void;
   onKeepMine: (theirs: Loaded) => void;
 }) {
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  // A layout effect: the button takes focus in the same commit that shows it.
-  useLayoutEffect(() => {
-    if (save.kind === "confirm-deletes") confirmRef.current?.focus();
-  }, [save.kind]);
-
   switch (save.kind) {
     case "idle":
     case "saving":
@@ -355,20 +367,16 @@ function SaveMessage({
       );
     case "confirm-deletes":
       return (
-        <div className="confirm log-confirm" role="alertdialog" aria-labelledby="log-confirm-title" aria-describedby="log-confirm-message">
-          <p id="log-confirm-title" className="problem-title">
-            Delete most of the entries of {fy}?
-          </p>
-          <p id="log-confirm-message">{save.message}</p>
-          <div className="form-actions">
-            <button ref={confirmRef} type="button" className="button-danger" onClick={onConfirmDeletes}>
-              Delete them and save
-            </button>
-            <button type="button" className="button-secondary" onClick={onCancel}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <Confirm
+          className="log-confirm"
+          title={`Delete most of the entries of ${fy}?`}
+          confirmLabel="Delete them and save"
+          onConfirm={onConfirmDeletes}
+          onCancel={onCancel}
+          fallbackFocus={cancelFocus}
+        >
+          <p>{save.message}</p>
+        </Confirm>
       );
     case "conflict":
       return (

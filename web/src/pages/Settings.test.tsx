@@ -16,6 +16,16 @@ const PROJECTS = {
     { name: "Atlas", status: "active", shared: { owner: "o-1", role: "contributor", members: 2, logAs: "o-1/Atlas" } },
   ],
 };
+const person = (id: string, name: string | null, email: string | null) => ({
+  id,
+  name,
+  email,
+  admin: false,
+  status: "active",
+  lastSeen: null,
+  since: "2026-11-01T09:00:00Z",
+});
+const USERS = { tenant: "t-1", people: [person("o-1", "Olga Owner", "olga@example.com"), person("u-1", "Ada Tester", "ada@example.com")] };
 
 /** A service that keeps the person's settings and answers them, as `PATCH /v1/me` does. */
 function settingsService(initial: MeAnswer = ADA) {
@@ -23,6 +33,7 @@ function settingsService(initial: MeAnswer = ADA) {
   const service = fakeService({
     "GET /v1/me": () => ({ body: me }),
     "GET /v1/projects": { body: PROJECTS },
+    "GET /v1/users": { body: USERS },
     "PATCH /v1/me": (r) => {
       const body = r.body as Partial<MeAnswer>;
       if (body.timeZone && !isValidTimeZone(body.timeZone)) {
@@ -38,15 +49,26 @@ function settingsService(initial: MeAnswer = ADA) {
       return { body: me };
     },
   });
-  return { ...service, me: () => me };
+  /** A change made elsewhere (another tab, another device). */
+  const elsewhere = (patch: Partial<MeAnswer>) => (me = { ...me, ...patch });
+  return { ...service, me: () => me, elsewhere };
 }
 
 function show(me: MeAnswer = ADA, service = settingsService(me)) {
   const user = userEvent.setup();
-  const reloadMe = vi.fn(async () => {});
+  const onMe = vi.fn();
   const onSignOut = vi.fn();
-  const view = render(<SettingsPage api={service.api} me={me} reloadMe={reloadMe} onSignOut={onSignOut} />);
-  return { user, reloadMe, onSignOut, service, view };
+  const view = render(<SettingsPage api={service.api} me={me} onMe={onMe} onSignOut={onSignOut} />);
+  return { user, onMe, onSignOut, service, view };
+}
+
+/** The Settings page in the Shell, whose shared `me` the page's saves change (the header shows it too). */
+async function showInShell(service = settingsService()) {
+  const user = userEvent.setup();
+  const auth = { claims: () => ({}), signOut: vi.fn() } as unknown as Auth;
+  render(<Shell api={service.api} auth={auth} page="settings" />);
+  await screen.findByRole("heading", { level: 1, name: "Settings" });
+  return { user, service };
 }
 
 const card = (name: string) => screen.getByRole("heading", { level: 2, name }).closest("section")!;
@@ -62,8 +84,8 @@ describe("the Settings page", () => {
     expect(onSignOut).toHaveBeenCalledTimes(1);
   });
 
-  it("saves a new time zone, picked from the browser's list, and reloads the person's settings", async () => {
-    const { user, service, reloadMe } = show();
+  it("saves a new time zone, picked from the browser's list, and shows the service's answer as the person's settings", async () => {
+    const { user, service } = await showInShell();
     const tz = within(card("Time zone"));
     const input = tz.getByRole("combobox", { name: "Time zone" });
     expect(input).toHaveValue("UTC");
@@ -75,11 +97,13 @@ describe("the Settings page", () => {
     await user.click(tz.getByRole("button", { name: "Save time zone" }));
     expect(await tz.findByText("Saved: your time zone is Europe/Berlin.")).toBeInTheDocument();
     expect(service.writes().map((w) => [w.method, w.path, w.body])).toEqual([["PATCH", "/v1/me", { timeZone: "Europe/Berlin" }]]);
-    expect(reloadMe).toHaveBeenCalledTimes(1);
+    // What the page shows as the zone now is the saved one.
+    expect(tz.getByText("Europe/Berlin", { selector: "strong" })).toBeInTheDocument();
+    expect(tz.getByRole("button", { name: "Save time zone" })).toBeDisabled();
   });
 
   it("shows the service's refusal of a zone as worded, marking the field", async () => {
-    const { user, reloadMe } = show();
+    const { user, onMe } = show();
     const tz = within(card("Time zone"));
     const input = tz.getByRole("combobox", { name: "Time zone" });
     await user.clear(input);
@@ -89,7 +113,7 @@ describe("the Settings page", () => {
     expect(alert).toHaveTextContent('unknown time zone "Mars/Olympus"; use an IANA name such as UTC or Europe/Berlin');
     expect(alert).toHaveTextContent("invalid-time-zone");
     expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(reloadMe).not.toHaveBeenCalled();
+    expect(onMe).not.toHaveBeenCalled();
   });
 
   it("offers the browser's own zone when it is not the one set", async () => {
@@ -108,18 +132,22 @@ describe("the Settings page", () => {
   });
 
   it("suppresses a project chosen from the person's projects, as a chip, and removes it again", async () => {
-    const service = settingsService();
-    const user = userEvent.setup();
-    // Rendered in the Shell, whose shared `me` the page reloads after each save.
-    const auth = { claims: () => ({}), signOut: vi.fn() } as unknown as Auth;
-    render(<Shell api={service.api} auth={auth} page="settings" />);
-    const c = within(await screen.findByRole("heading", { level: 2, name: "Suppressed projects" }).then((h) => h.closest("section")!));
+    const { user, service } = await showInShell();
+    const c = within(card("Suppressed projects"));
     expect(c.getByText(/left out of your reports/)).toBeInTheDocument();
     const chips = c.getByRole("list", { name: "Suppressed projects" });
     expect(within(chips).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Unproductive×"]);
     const select = c.getByRole("combobox", { name: "Project to suppress" });
     await waitFor(() => expect(select).toBeEnabled());
-    expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual(["Choose a project…", "o-1/Atlas", "Research", "Web App"]);
+    // A shared project is named with its owner, never by the owner's id.
+    await waitFor(() =>
+      expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual([
+        "Choose a project…",
+        "Atlas (Olga Owner’s)",
+        "Research",
+        "Web App",
+      ]),
+    );
     await user.selectOptions(select, "Web App");
     await user.click(c.getByRole("button", { name: "Suppress" }));
     expect(await c.findByText("Web App is now left out of reports.")).toBeInTheDocument();
@@ -132,8 +160,59 @@ describe("the Settings page", () => {
     expect(await c.findByText("Web App is counted in reports again.")).toBeInTheDocument();
     expect(service.me().suppressedProjects).toEqual(["Unproductive"]);
     expect(within(chips).queryByText("Web App")).toBeNull();
-    // Each save was followed by a fresh GET /v1/me: the rest of the app sees the new settings.
-    expect(service.calls.filter((c) => c.path === "/v1/me").map((c) => c.method)).toEqual(["GET", "PATCH", "GET", "PATCH", "GET"]);
+  });
+
+  it("suppresses a shared project by its log-as name, shown with its owner's name", async () => {
+    const { user, service } = await showInShell();
+    const c = within(card("Suppressed projects"));
+    const select = c.getByRole("combobox", { name: "Project to suppress" });
+    await waitFor(() => expect(within(select).getByRole("option", { name: "Atlas (Olga Owner’s)" })).toBeInTheDocument());
+    await user.selectOptions(select, "Atlas (Olga Owner’s)");
+    await user.click(c.getByRole("button", { name: "Suppress" }));
+    expect(await c.findByText("Atlas (Olga Owner’s) is now left out of reports.")).toBeInTheDocument();
+    expect(service.me().suppressedProjects).toEqual(["Unproductive", "o-1/Atlas"]);
+    const chips = c.getByRole("list", { name: "Suppressed projects" });
+    expect(within(chips).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Unproductive×", "Atlas (Olga Owner’s)×"]);
+    expect(c.queryByText(/o-1/)).toBeNull();
+    expect(within(chips).getByRole("button", { name: "Stop suppressing Atlas (Olga Owner’s)" })).toBeInTheDocument();
+  });
+
+  it("keeps a project suppressed elsewhere meanwhile when suppressing or unsuppressing another", async () => {
+    const { user, service } = await showInShell();
+    const c = within(card("Suppressed projects"));
+    const chips = () => within(c.getByRole("list", { name: "Suppressed projects" }));
+    const select = c.getByRole("combobox", { name: "Project to suppress" });
+    await waitFor(() => expect(select).toBeEnabled());
+    // In another tab, Research is suppressed; this page still shows only Unproductive.
+    service.elsewhere({ suppressedProjects: ["Unproductive", "Research"] });
+    expect(chips().getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Unproductive×"]);
+    await user.selectOptions(select, "Web App");
+    await user.click(c.getByRole("button", { name: "Suppress" }));
+    expect(await c.findByText("Web App is now left out of reports.")).toBeInTheDocument();
+    expect(chips().getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Unproductive×", "Research×", "Web App×"]);
+    expect(service.me().suppressedProjects).toEqual(["Unproductive", "Research", "Web App"]);
+
+    // Elsewhere again: Atlas is suppressed, Research no longer; removing Unproductive keeps both changes.
+    service.elsewhere({ suppressedProjects: ["Unproductive", "Web App", "o-1/Atlas"] });
+    await user.click(chips().getByRole("button", { name: "Stop suppressing Unproductive" }));
+    expect(await c.findByText("Unproductive is counted in reports again.")).toBeInTheDocument();
+    expect(chips().getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Web App×", "Atlas (Olga Owner’s)×"]);
+    expect(service.me().suppressedProjects).toEqual(["Web App", "o-1/Atlas"]);
+  });
+
+  it("after a save, the rest of the app shows the service's answer (the header's name too)", async () => {
+    // The service answers the PATCH with a fuller `me` (its name changed meanwhile): the header follows the answer.
+    const service = settingsService();
+    const { user } = await showInShell(service);
+    expect(screen.getByRole("banner")).toHaveTextContent("Ada Tester");
+    service.elsewhere({ name: "Ada Lovelace" });
+    const tz = within(card("Time zone"));
+    await user.clear(tz.getByRole("combobox", { name: "Time zone" }));
+    await user.type(tz.getByRole("combobox", { name: "Time zone" }), "Europe/Berlin");
+    await user.click(tz.getByRole("button", { name: "Save time zone" }));
+    expect(await tz.findByText("Saved: your time zone is Europe/Berlin.")).toBeInTheDocument();
+    expect(screen.getByRole("banner")).toHaveTextContent("Ada Lovelace");
+    expect(within(card("You")).getByText("Ada Lovelace")).toBeInTheDocument();
   });
 
   it("lets a tenant admin change the fiscal year's start month", async () => {

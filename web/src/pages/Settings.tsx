@@ -1,33 +1,46 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { call, type Api, type MeAnswer } from "../api/client";
-import { Field } from "../components/Field";
+import { Field, SelectField } from "../components/Field";
 import { inApp } from "../components/Header";
 import { ProblemNotice } from "../components/Notices";
+import { useDirectory, type Directory } from "../lib/directory";
+import { useAction } from "../lib/useAction";
 import { useResource } from "../lib/useResource";
 import { browserTimeZone, MONTHS, timeZoneOptions } from "../lib/settings";
 import "./settings.css";
 
 type Patch = { timeZone?: string; suppressedProjects?: string[]; fiscalYearStartMonth?: number };
+type Save = (patch: Patch | ((fresh: MeAnswer) => Patch)) => Promise<void>;
 
 /**
  * The person's settings: time zone, suppressed projects, the tenant's fiscal year (tenant
- * admins change it), who they are, and Sign out. Each part saves on its own; after a save
- * the shared `me` is loaded again, so every page sees the new settings.
+ * admins change it), who they are, and Sign out. Each part saves on its own; the service's
+ * answer becomes the shared `me` (`onMe`), so every page sees the new settings.
  */
 export function SettingsPage({
   api,
   me,
-  reloadMe,
+  onMe,
   onSignOut,
 }: {
   api: Api;
   me: MeAnswer;
-  reloadMe: () => Promise<void>;
+  /** The person's settings as the service answered them. */
+  onMe: (me: MeAnswer) => void;
   onSignOut: () => void;
 }) {
-  const save = async (patch: Patch) => {
-    await call(api.PATCH("/v1/me", { body: patch }));
-    await reloadMe();
+  // A patch made from the settings (a list) is made from the service's current ones, read
+  // first: a change made meanwhile elsewhere (another tab) is kept.
+  const save: Save = async (patch) => {
+    let body: Patch;
+    if (typeof patch === "function") {
+      const fresh = await call(api.GET("/v1/me"));
+      onMe(fresh);
+      body = patch(fresh);
+    } else {
+      body = patch;
+    }
+    onMe(await call(api.PATCH("/v1/me", { body })));
   };
   return (
     <main id="main" className="settings">
@@ -40,11 +53,11 @@ export function SettingsPage({
         <dl className="settings-who">
           <div>
             <dt>Name</dt>
-            <dd>{me.name ?? "—"}</dd>
+            <dd>{me.name || "—"}</dd>
           </div>
           <div>
             <dt>Email</dt>
-            <dd>{me.email ?? "—"}</dd>
+            <dd>{me.email || "—"}</dd>
           </div>
           <div>
             <dt>Tenant</dt>
@@ -64,32 +77,9 @@ export function SettingsPage({
   );
 }
 
-/** Saves `patch` while busy, keeping the service's refusal to show. */
-function useSaving() {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Error | null>(null);
-  const [done, setDone] = useState("");
-  async function run(fn: () => Promise<void>, message: string) {
-    setBusy(true);
-    setProblem(null);
-    setDone("");
-    try {
-      await fn();
-      setDone(message);
-      return true;
-    } catch (e) {
-      setProblem(e as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, problem, done, run };
-}
-
-function TimeZoneCard({ me, save }: { me: MeAnswer; save: (p: Patch) => Promise<void> }) {
+function TimeZoneCard({ me, save }: { me: MeAnswer; save: Save }) {
   const [zone, setZone] = useState(me.timeZone);
-  const { busy, problem, done, run } = useSaving();
+  const { busy, problem, done, run } = useAction();
   const listId = useId();
   const browser = browserTimeZone();
   const options = timeZoneOptions();
@@ -143,34 +133,58 @@ function TimeZoneCard({ me, save }: { me: MeAnswer; save: (p: Patch) => Promise<
   );
 }
 
-function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: (p: Patch) => Promise<void> }) {
+/**
+ * What a suppressed name is called here: a shared project's `logAs` (`OWNER_ID/Name`) as
+ * "Name (Owner’s)", by the directory's name of its owner; other names as they are.
+ */
+export function suppressedLabel(logAs: string, directory: Pick<Directory, "name" | "byId">): string {
+  const slash = logAs.indexOf("/");
+  if (slash <= 0) return logAs;
+  const owner = logAs.slice(0, slash);
+  const name = logAs.slice(slash + 1);
+  return directory.byId(owner) ? `${name} (${directory.name(owner)}’s)` : `${name} (a colleague’s)`;
+}
+
+function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: Save }) {
   const projects = useResource("projects", async () => (await call(api.GET("/v1/projects"))).projects);
+  const directory = useDirectory(api);
   const [choice, setChoice] = useState("");
-  const { busy, problem, done, run } = useSaving();
+  const { busy, problem, done, run } = useAction();
   const select = useRef<HTMLSelectElement>(null);
-  const selectId = useId();
   const suppressed = me.suppressedProjects;
   const lower = new Set(suppressed.map((p) => p.toLowerCase()));
+  const label = (name: string) => suppressedLabel(name, directory);
   const names = [...new Set((projects.data ?? []).map((p) => p.shared?.logAs ?? p.name))];
-  const choices = names.filter((n) => !lower.has(n.toLowerCase())).sort((a, b) => a.localeCompare(b));
+  const choices = names
+    .filter((n) => !lower.has(n.toLowerCase()))
+    .map((n) => ({ value: n, label: label(n) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
 
   async function add(e: FormEvent) {
     e.preventDefault();
     if (!choice) return;
-    const ok = await run(() => save({ suppressedProjects: [...suppressed, choice] }), `${choice} is now left out of reports.`);
+    const added = choice;
+    const ok = await run(
+      () =>
+        save((fresh) => ({
+          suppressedProjects: fresh.suppressedProjects.some((p) => p.toLowerCase() === added.toLowerCase())
+            ? fresh.suppressedProjects
+            : [...fresh.suppressedProjects, added],
+        })),
+      `${label(added)} is now left out of reports.`,
+    );
     if (ok) setChoice("");
     // Back to the list to suppress another; when none is left (it is disabled), to the new chip.
-    const added = choice;
     requestAnimationFrame(() => {
       if (select.current && !select.current.disabled) select.current.focus();
-      else document.querySelector<HTMLButtonElement>(`button[aria-label="Stop suppressing ${CSS.escape(added)}"]`)?.focus();
+      else document.querySelector<HTMLButtonElement>(`button[aria-label="Stop suppressing ${CSS.escape(label(added))}"]`)?.focus();
     });
   }
 
   async function remove(name: string) {
     await run(
-      () => save({ suppressedProjects: suppressed.filter((p) => p !== name) }),
-      `${name} is counted in reports again.`,
+      () => save((fresh) => ({ suppressedProjects: fresh.suppressedProjects.filter((p) => p !== name) })),
+      `${label(name)} is counted in reports again.`,
     );
     select.current?.focus();
   }
@@ -188,14 +202,14 @@ function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: (p: P
         <ul className="chips" aria-label="Suppressed projects">
           {suppressed.map((name) => (
             <li key={name} className="chip">
-              <span>{name}</span>
+              <span>{label(name)}</span>
               <button
                 type="button"
                 className="chip-remove"
                 onClick={() => void remove(name)}
                 disabled={busy}
-                aria-label={`Stop suppressing ${name}`}
-                title={`Stop suppressing ${name}`}
+                aria-label={`Stop suppressing ${label(name)}`}
+                title={`Stop suppressing ${label(name)}`}
               >
                 <span aria-hidden="true">×</span>
               </button>
@@ -204,29 +218,26 @@ function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: (p: P
         </ul>
       )}
       <form className="settings-inline" onSubmit={(e) => void add(e)} aria-label="Suppress a project">
-        <div className="field">
-          <label htmlFor={selectId}>Project to suppress</label>
-          <select
-            id={selectId}
-            ref={select}
-            value={choice}
-            onChange={(e) => setChoice(e.target.value)}
-            disabled={projects.status !== "ready" || choices.length === 0}
-          >
-            <option value="">
-              {projects.status === "loading"
-                ? "Loading your projects…"
-                : choices.length === 0
-                  ? "No other projects"
-                  : "Choose a project…"}
+        <SelectField
+          label="Project to suppress"
+          selectRef={select}
+          value={choice}
+          onChange={setChoice}
+          disabled={projects.status !== "ready" || choices.length === 0}
+        >
+          <option value="">
+            {projects.status === "loading"
+              ? "Loading your projects…"
+              : choices.length === 0
+                ? "No other projects"
+                : "Choose a project…"}
+          </option>
+          {choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
             </option>
-            {choices.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
+          ))}
+        </SelectField>
         <button type="submit" className="button-secondary" disabled={busy || !choice}>
           Suppress
         </button>
@@ -242,9 +253,9 @@ function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: (p: P
   );
 }
 
-function FiscalYearCard({ me, save }: { me: MeAnswer; save: (p: Patch) => Promise<void> }) {
+function FiscalYearCard({ me, save }: { me: MeAnswer; save: Save }) {
   const [month, setMonth] = useState(me.fiscalYearStartMonth);
-  const { busy, problem, done, run } = useSaving();
+  const { busy, problem, done, run } = useAction();
   const selectId = useId();
   useEffect(() => setMonth(me.fiscalYearStartMonth), [me.fiscalYearStartMonth]);
   const current = MONTHS[me.fiscalYearStartMonth - 1] ?? String(me.fiscalYearStartMonth);
@@ -259,16 +270,13 @@ function FiscalYearCard({ me, save }: { me: MeAnswer; save: (p: Patch) => Promis
       <h2 id="fy-heading">Fiscal year</h2>
       {me.isTenantAdmin ? (
         <form className="settings-inline" onSubmit={submit} aria-labelledby="fy-heading">
-          <div className="field">
-            <label htmlFor={selectId}>Starts in</label>
-            <select id={selectId} value={month} onChange={(e) => setMonth(Number(e.target.value))} aria-describedby={`${selectId}-hint`}>
-              {MONTHS.map((m, i) => (
-                <option key={m} value={i + 1}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField label="Starts in" value={month} onChange={(v) => setMonth(Number(v))} describedBy={`${selectId}-hint`}>
+            {MONTHS.map((m, i) => (
+              <option key={m} value={i + 1}>
+                {m}
+              </option>
+            ))}
+          </SelectField>
           <button type="submit" className="button-primary" disabled={busy || month === me.fiscalYearStartMonth}>
             {busy ? "Saving…" : "Save"}
           </button>

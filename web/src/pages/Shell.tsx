@@ -68,33 +68,66 @@ export function Shell({ api, auth, page }: { api: Api; auth: Auth; page: Page | 
         <main id="main" className="narrow">
           <Loading what="your settings" />
         </main>
-      ) : me.status === "error" ? (
+      ) : !me.data ? (
         <main id="main" className="narrow">
-          <ProblemNotice title="Your settings could not be loaded." problem={me.error} onRetry={() => void me.reload()} />
+          <ProblemNotice title="Your settings could not be loaded." problem={me.error ?? new Error("No answer.")} onRetry={() => void me.reload()} />
         </main>
-      ) : page === "log" ? (
-        <Lazy what="the log">
-          <LogPage api={api} me={me.data} />
-        </Lazy>
-      ) : page === "reports" || page === "team" ? (
-        <Lazy what="the reports">
-          <ReportsPage key={page} api={api} me={me.data} scope={page === "team" ? "team" : "mine"} />
-        </Lazy>
-      ) : page === "projects" ? (
-        <Lazy what="the projects">
-          <ProjectsPage api={api} me={me.data} />
-        </Lazy>
-      ) : page === "admin" ? (
-        <Lazy what="the admin page">
-          <AdminPage api={api} me={me.data} />
-        </Lazy>
-      ) : page === "settings" ? (
-        <SettingsPage api={api} me={me.data} reloadMe={me.reload} onSignOut={() => signOut(auth)} />
-      ) : page === "week" ? (
-        <WeekPage api={api} me={me.data} />
       ) : (
-        <TodayPage api={api} me={me.data} />
+        <>
+          {me.status === "error" && (
+            // Shown above the page, which goes on with the settings read before.
+            <div className="shell-notice">
+              <ProblemNotice
+                title="Your settings could not be read again: the page shows them as they were."
+                problem={me.error}
+                onRetry={() => void me.reload()}
+              />
+            </div>
+          )}
+          <ShellPage api={api} auth={auth} page={page} me={me.data} reloadMe={me.reload} setMe={me.set} />
+        </>
       )}
     </>
+  );
+}
+
+/** The page asked for, given the signed-in person's `me`. */
+function ShellPage({
+  api,
+  auth,
+  page,
+  me,
+  reloadMe,
+  setMe,
+}: {
+  api: Api;
+  auth: Auth;
+  page: Page;
+  me: MeAnswer;
+  reloadMe: () => Promise<void>;
+  setMe: (me: MeAnswer) => void;
+}) {
+  return page === "log" ? (
+    <Lazy what="the log">
+      <LogPage api={api} me={me} />
+    </Lazy>
+  ) : page === "reports" || page === "team" ? (
+    <Lazy what="the reports">
+      <ReportsPage key={page} api={api} me={me} scope={page === "team" ? "team" : "mine"} />
+    </Lazy>
+  ) : page === "projects" ? (
+    <Lazy what="the projects">
+      <ProjectsPage api={api} me={me} />
+    </Lazy>
+  ) : page === "admin" ? (
+    <Lazy what="the admin page">
+      <AdminPage api={api} me={me} reloadMe={reloadMe} />
+    </Lazy>
+  ) : page === "settings" ? (
+    <SettingsPage api={api} me={me} onMe={setMe} onSignOut={() => signOut(auth)} />
+  ) : page === "week" ? (
+    <WeekPage api={api} me={me} />
+  ) : (
+    <TodayPage api={api} me={me} />
   );
 }

@@ -302,9 +302,17 @@ describe("entries", () => {
     });
     const user = show(service);
     await user.click(await screen.findByRole("button", { name: "Delete 09:00 Mistake" }));
-    expect(screen.getByText("Delete this entry? This cannot be undone.")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Delete entry" })).toHaveFocus();
+    const dialog = screen.getByRole("alertdialog", { name: "Delete this entry?" });
+    expect(dialog).toHaveAccessibleDescription("09:00–10:00 Mistake. This cannot be undone.");
+    expect(within(dialog).getByRole("button", { name: "Delete entry" })).toHaveFocus();
     await user.click(screen.getByRole("button", { name: "Keep it" }));
+    expect(service.writes()).toHaveLength(0);
+    await waitFor(() => expect(screen.getByRole("button", { name: "Delete 09:00 Mistake" })).toHaveFocus());
+    // Escape keeps it too.
+    await user.click(screen.getByRole("button", { name: "Delete 09:00 Mistake" }));
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Delete 09:00 Mistake" })).toHaveFocus());
     expect(service.writes()).toHaveLength(0);
 
     await user.click(screen.getByRole("button", { name: "Delete 09:00 Mistake" }));

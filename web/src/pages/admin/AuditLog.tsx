@@ -1,9 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { call, type Api, type MeAnswer } from "../../api/client";
-import { Field } from "../../components/Field";
+import { Field, SelectField } from "../../components/Field";
 import { Loading, ProblemNotice } from "../../components/Notices";
-import { actionLabel, actionPhrase, auditTime, changeSummary, defaultAuditRange, loadAuditBackwards, type AuditRecord, type FetchAudit } from "../../lib/audit";
-import { addDays, isIsoDate, isValidTimeZone } from "../../lib/time";
+import { actionLabel, actionPhrase, changeSummary, defaultAuditRange, loadAuditBackwards, type AuditRecord, type FetchAudit } from "../../lib/audit";
+import { personLabel, type Person } from "../../lib/directory";
+import { count } from "../../lib/plural";
+import { addDays, formatInstant, isIsoDate, isValidTimeZone } from "../../lib/time";
+
+const records = (n: number) => count(n, "record", "records");
 
 type State = {
   status: "loading" | "ready" | "error";
@@ -13,8 +17,21 @@ type State = {
   more: boolean;
 };
 
-/** `changes` counts the changes made on the page: each one reads the log again. */
-export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; changes?: number }) {
+/**
+ * `changes` counts the changes made on the page: each one reads the log again. `nameOf`
+ * finds a person in the directory, for a record that does not name its actor or subject.
+ */
+export function AuditLog({
+  api,
+  me,
+  changes = 0,
+  nameOf,
+}: {
+  api: Api;
+  me: MeAnswer;
+  changes?: number;
+  nameOf?: (id: string) => Person | undefined;
+}) {
   const timeZone = isValidTimeZone(me.timeZone) ? me.timeZone : "UTC";
   // `asked` counts the times the dates were asked for: the same dates again read the log again.
   const [range, setRange] = useState(() => ({ ...defaultAuditRange(timeZone), asked: 0 }));
@@ -24,9 +41,10 @@ export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; cha
   const [person, setPerson] = useState("");
   const [state, setState] = useState<State>({ status: "loading", records: [], olderThan: null, more: false });
   const seq = useRef(0);
-  const actionId = useId();
-  const personId = useId();
   const list = useRef<HTMLOListElement>(null);
+  const countLine = useRef<HTMLParagraphElement>(null);
+  // The records read before Load more: focus goes to the first shown one not among them.
+  const [before, setBefore] = useState<Set<string> | null>(null);
 
   const fetchPage: FetchAudit = useCallback(
     ({ from, to, cursor }) => call(api.GET("/v1/audit", { params: { query: { from, to, limit: 500, cursor } } })),
@@ -63,22 +81,34 @@ export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; cha
 
   async function loadMore() {
     if (!state.olderThan) return;
-    const before = state.records.length;
+    setBefore(new Set(state.records.map((r) => r.id)));
     await load(state.olderThan, state.records);
-    // Focus goes to the first record that came in.
-    requestAnimationFrame(() => list.current?.querySelectorAll<HTMLElement>("li.audit-record")[before]?.focus());
   }
 
+  const nameFor = (id: string, said: string | null | undefined) => {
+    const known = nameOf?.(id);
+    return said?.trim() || (known ? personLabel(known) : id);
+  };
   const actions = [...new Set(state.records.map((r) => r.action))].sort();
   const names = new Map<string, string>();
   for (const r of state.records) {
-    names.set(r.actor, r.actorName ?? r.actor);
-    names.set(r.subject, r.subjectName ?? r.subject);
+    names.set(r.actor, nameFor(r.actor, r.actorName));
+    names.set(r.subject, nameFor(r.subject, r.subjectName));
   }
   const people = [...names].sort((a, b) => a[1].localeCompare(b[1]));
+  const filtered = !!action || !!person;
   const shown = state.records.filter(
     (r) => (!action || r.action === action) && (!person || r.actor === person || r.subject === person),
   );
+
+  // After Load more: focus the first shown record that came in, else the count (none of them is shown).
+  const firstNew = before && !state.more ? (shown.find((r) => !before.has(r.id))?.id ?? "") : null;
+  useEffect(() => {
+    if (firstNew === null) return;
+    setBefore(null);
+    const item = firstNew ? list.current?.querySelector<HTMLElement>(`[data-record="${CSS.escape(firstNew)}"]`) : null;
+    (item ?? countLine.current)?.focus();
+  }, [firstNew]);
 
   return (
     <section className="card" aria-labelledby="audit-heading">
@@ -97,28 +127,22 @@ export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; cha
         )}
       </form>
       <div className="audit-filters">
-        <div className="field">
-          <label htmlFor={actionId}>Action</label>
-          <select id={actionId} value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">Every action</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {actionLabel(a)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={personId}>Person</label>
-          <select id={personId} value={person} onChange={(e) => setPerson(e.target.value)}>
-            <option value="">Everyone</option>
-            {people.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField label="Action" value={action} onChange={setAction}>
+          <option value="">Every action</option>
+          {actions.map((a) => (
+            <option key={a} value={a}>
+              {actionLabel(a)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Person" value={person} onChange={setPerson}>
+          <option value="">Everyone</option>
+          {people.map(([id, name]) => (
+            <option key={id} value={id}>
+              {name}
+            </option>
+          ))}
+        </SelectField>
       </div>
       {state.status === "loading" ? (
         <Loading what="the audit log" />
@@ -126,15 +150,27 @@ export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; cha
         <ProblemNotice title="The audit log could not be loaded." problem={state.error} onRetry={() => void load(addDays(range.to, 1), [])} />
       ) : (
         <>
-          <p className="hint" aria-live="polite">
-            {describeShown(shown.length, state.records.length, range, state.olderThan)}
+          <p className="hint" aria-live="polite" ref={countLine} tabIndex={-1}>
+            {describeShown(shown.length, state.records.length, range, state.olderThan, filtered)}
           </p>
           {shown.length === 0 ? (
-            <p className="empty">No changes {state.records.length ? "match" : "in these days"}.</p>
+            <p className="empty">
+              {!state.records.length
+                ? "No changes in these days."
+                : state.olderThan
+                  ? `No changes match among the ${records(state.records.length)} loaded — Load more reads older weeks.`
+                  : "No changes match."}
+            </p>
           ) : (
             <ol className="audit" ref={list}>
               {shown.map((r) => (
-                <AuditItem key={r.id} record={r} timeZone={timeZone} />
+                <AuditItem
+                  key={r.id}
+                  record={r}
+                  timeZone={timeZone}
+                  actor={nameFor(r.actor, r.actorName)}
+                  subject={nameFor(r.subject, r.subjectName)}
+                />
               ))}
             </ol>
           )}
@@ -150,23 +186,30 @@ export function AuditLog({ api, me, changes = 0 }: { api: Api; me: MeAnswer; cha
   );
 }
 
-function describeShown(shown: number, loaded: number, range: { from: string; to: string }, olderThan: string | null) {
-  const of = shown === loaded ? `${loaded} records` : `${shown} of ${loaded} records`;
+function describeShown(
+  shown: number,
+  loaded: number,
+  range: { from: string; to: string },
+  olderThan: string | null,
+  filtered: boolean,
+) {
+  if (filtered && olderThan) {
+    return `${shown} of ${records(loaded)} match, among those loaded (${olderThan} to ${range.to}) — Load more reads older weeks, back to ${range.from}.`;
+  }
+  const of = filtered || shown !== loaded ? `${shown} of ${records(loaded)}` : records(loaded);
   return olderThan
     ? `${of} from ${olderThan} to ${range.to}; older ones back to ${range.from} with Load more.`
     : `${of} from ${range.from} to ${range.to}.`;
 }
 
-function AuditItem({ record: r, timeZone }: { record: AuditRecord; timeZone: string }) {
+function AuditItem({ record: r, timeZone, actor, subject }: { record: AuditRecord; timeZone: string; actor: string; subject: string }) {
   const hasDetails = (r.before !== null && r.before !== undefined) || (r.after !== null && r.after !== undefined);
-  const actor = r.actorName ?? r.actor;
-  const subject = r.subjectName ?? r.subject;
   const summary = changeSummary(r);
   const { verb, subjectIsObject } = actionPhrase(r.action);
   return (
-    <li className="audit-record" tabIndex={-1} data-action={r.action}>
+    <li className="audit-record" tabIndex={-1} data-action={r.action} data-record={r.id}>
       <time className="audit-time" dateTime={r.at}>
-        {auditTime(r.at, timeZone)}
+        {formatInstant(r.at, timeZone)}
       </time>
       <div className="audit-body">
         <p className="audit-what">

@@ -1,8 +1,10 @@
 import { useId, useLayoutEffect, useRef, useState, type FormEvent, type RefObject } from "react";
-import { ApiProblem, toProblem, type Api } from "../../api/client";
+import { ApiProblem, callWithResponse, type Api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { Field } from "../../components/Field";
 import { ProblemNotice } from "../../components/Notices";
+import { personLabel } from "../../lib/directory";
+import { useAction } from "../../lib/useAction";
 
 type Invitation = components["schemas"]["InvitationAnswer"];
 type Sent = Invitation & { again: boolean };
@@ -19,8 +21,7 @@ export function InviteForm({ api, onInvited }: { api: Api; onInvited: () => Prom
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [admin, setAdmin] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Error | null>(null);
+  const { busy, problem, run } = useAction();
   const [sent, setSent] = useState<Sent | null>(null);
   const problemId = useId();
   const adminId = useId();
@@ -32,27 +33,18 @@ export function InviteForm({ api, onInvited }: { api: Api; onInvited: () => Prom
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
     setSent(null);
-    try {
-      let r;
-      try {
-        r = await api.POST("/v1/admin/users", { body: { email: email.trim(), name: name.trim(), admin } });
-      } catch (err) {
-        throw toProblem(err, undefined);
-      }
-      if (r.error !== undefined || !r.response.ok || !r.data) throw toProblem(r.error, r.response);
-      setSent({ ...r.data, again: r.response.status === 200 });
+    await run(async () => {
+      const { data, response } = await callWithResponse(
+        api.POST("/v1/admin/users", { body: { email: email.trim(), name: name.trim(), admin } }),
+      );
+      // 201: a new invitation; 200: the person had been invited, and is invited again.
+      setSent({ ...data, again: response.status === 200 });
       setName("");
       setEmail("");
       setAdmin(false);
       await onInvited();
-    } catch (err) {
-      setProblem(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const field = problem instanceof ApiProblem ? FIELD_OF[problem.code] : undefined;
@@ -104,7 +96,7 @@ export function InviteForm({ api, onInvited }: { api: Api; onInvited: () => Prom
 function SentInvitation({ sent, focusRef }: { sent: Sent; focusRef: RefObject<HTMLDivElement | null> }) {
   const [copied, setCopied] = useState("");
   const linkId = useId();
-  const who = sent.person.name ?? sent.person.email ?? sent.person.id;
+  const who = personLabel(sent.person);
   const link = sent.invitation.link;
 
   async function copy() {

@@ -1,16 +1,23 @@
 import { useState } from "react";
 import { call, getLog, type Api } from "../../api/client";
 import { Loading, ProblemNotice } from "../../components/Notices";
+import { formatInstant } from "../../lib/time";
 import { useResource } from "../../lib/useResource";
 import { DiffView } from "./DiffView";
 
-const when = (iso: string) => {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-};
-
 /** The year's stored versions, newest first; choosing one shows its diff against the current version. */
-export function History({ api, fy, current }: { api: Api; fy: string; current: { text: string; version: number } }) {
+export function History({
+  api,
+  fy,
+  current,
+  timeZone,
+}: {
+  api: Api;
+  fy: string;
+  current: { text: string; version: number };
+  /** The person's zone, for when each version was saved. */
+  timeZone: string;
+}) {
   const versions = useResource(`versions:${fy}:${current.version}`, () =>
     call(api.GET("/v1/logs/{fy}/versions", { params: { path: { fy } } })),
   );
@@ -37,7 +44,7 @@ export function History({ api, fy, current }: { api: Api; fy: string; current: {
                 onClick={() => setChosen(chosen === v.version ? null : v.version)}
               >
                 <span className="version-no">Version {v.version}</span>
-                <span className="version-when">{when(v.createdAt)}</span>
+                <span className="version-when">{formatInstant(v.createdAt, timeZone)}</span>
                 {v.version === versions.data.currentVersion && <span className="badge">current</span>}
               </button>
             </li>

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
+import { Confirm } from "../../components/Confirm";
 import type { DailyReport, ListedEntry, Notice } from "../../api/client";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
 import { buildTimeline, type TimelineItem } from "../../lib/timeline";
@@ -182,12 +183,7 @@ function EntryRow({
   const [problem, setProblem] = useState<Error | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
   const f = byField(warnings ?? []);
-
-  useLayoutEffect(() => {
-    if (mode === "confirm") confirmButton.current?.focus();
-  }, [mode]);
 
   const back = (focus: RefObject<HTMLButtonElement | null>) => {
     setMode("view");
@@ -255,17 +251,20 @@ function EntryRow({
         {entry.notes && <p className="entry-notes">{entry.notes}</p>}
         <FieldNotices notices={f.notes} />
         {mode === "confirm" && (
-          <div className="confirm" role="group" aria-label="Confirm deletion">
-            <p>Delete this entry? This cannot be undone.</p>
-            <div className="form-actions">
-              <button type="button" ref={confirmButton} className="button-danger" onClick={remove} disabled={busy}>
-                {busy ? "Deleting…" : "Delete entry"}
-              </button>
-              <button type="button" className="button-secondary" onClick={() => back(deleteButton)} disabled={busy}>
-                Keep it
-              </button>
-            </div>
-          </div>
+          <Confirm
+            title="Delete this entry?"
+            confirmLabel="Delete entry"
+            busyLabel="Deleting…"
+            cancelLabel="Keep it"
+            busy={busy}
+            onConfirm={() => void remove()}
+            onCancel={() => setMode("view")}
+            fallbackFocus={() => deleteButton.current}
+          >
+            <p>
+              {entry.startTime}–{entry.endTime ?? "now"} {entry.task}. This cannot be undone.
+            </p>
+          </Confirm>
         )}
         {problem && <ProblemNotice problem={problem} />}
       </div>

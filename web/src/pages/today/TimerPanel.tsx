@@ -1,4 +1,5 @@
-import { Fragment, useLayoutEffect, useRef, useState, type FormEvent } from "react";
+import { Fragment, useRef, useState, type FormEvent } from "react";
+import { Confirm } from "../../components/Confirm";
 import { ApiProblem, type EntryAnswer, type Notice, type TimerStartBody } from "../../api/client";
 import { Field } from "../../components/Field";
 import { byField, FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
@@ -82,13 +83,9 @@ function Running({
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<Error | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
   const discardButton = useRef<HTMLButtonElement>(null);
   const issues = problem instanceof ApiProblem ? problem.issues.filter((n) => n.message !== problem.message) : [];
   const f = byField(warnings);
-  useLayoutEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
   async function act(what: () => Promise<void>) {
     setBusy(true);
     setProblem(null);
@@ -124,25 +121,19 @@ function Running({
         )}
       </div>
       {confirming && (
-        <div className="confirm running-confirm" role="group" aria-label="Confirm discarding the timer">
-          <p>Discard this timer? Its time will not be logged.</p>
-          <div className="form-actions">
-            <button type="button" ref={confirmButton} className="button-danger" onClick={() => void act(() => onDiscard(entry.id))} disabled={busy}>
-              {busy ? "Discarding…" : "Discard timer"}
-            </button>
-            <button
-              type="button"
-              className="button-secondary"
-              disabled={busy}
-              onClick={() => {
-                setConfirming(false);
-                requestAnimationFrame(() => discardButton.current?.focus());
-              }}
-            >
-              Keep it running
-            </button>
-          </div>
-        </div>
+        <Confirm
+          className="running-confirm"
+          title="Discard this timer?"
+          confirmLabel="Discard timer"
+          busyLabel="Discarding…"
+          cancelLabel="Keep it running"
+          busy={busy}
+          onConfirm={() => void act(() => onDiscard(entry.id))}
+          onCancel={() => setConfirming(false)}
+          fallbackFocus={() => discardButton.current}
+        >
+          <p>Its time will not be logged.</p>
+        </Confirm>
       )}
       {problem && (
         <div className="running-problem">

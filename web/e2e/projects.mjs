@@ -5,7 +5,9 @@
 // Demo" with a goal and a direction, is refused a second one of that name, edits its goals
 // and status (seen again after a reload), shares it with Grace chosen by name in the
 // picker, changes her role, is refused a rename while it is shared, archives it (gone from
-// the list, back with "Show archived"), deletes an empty "Projects Scratch", renames
+// the list, back with "Show archived"), deletes an empty "Projects Scratch" (Escape and
+// Keep it first), is refused deleting "Projects Late Entry" that got an entry meanwhile
+// (the page reloads it, focus on the refusal; archived instead), renames
 // "Projects Merge" (one entry, made through the API) and merges it into Web App. axe-core
 // checks the list, the new-project form and a project's view with the member picker open.
 //
@@ -28,6 +30,7 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
   const SCRATCH = "Projects Scratch";
   const MERGE = "Projects Merge";
   const MERGED = "Projects Merged";
+  const LATE = "Projects Late Entry";
   const THEIRS = "Grace Research"; // Grace is new in each run, so is her project
   const refused = required(refusing, "projectsJourney");
   const call = api(base);
@@ -219,6 +222,13 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await main.getByRole("heading", { level: 1, name: SCRATCH }).waitFor();
     await main.getByText("It has no entries, so it can be deleted.").waitFor();
     await main.getByRole("button", { name: "Delete project…" }).click();
+    // The question is an alert dialog; Escape answers "no", back on the button that asked.
+    const question = main.getByRole("alertdialog", { name: `Delete ${SCRATCH}?` });
+    await question.getByText("This cannot be undone.", { exact: false }).waitFor();
+    await page.keyboard.press("Escape");
+    await question.waitFor({ state: "detached" });
+    expect(await main.getByRole("button", { name: "Delete project…" }).evaluate((el) => el === document.activeElement), "Escape did not go back to Delete project…");
+    await main.getByRole("button", { name: "Delete project…" }).click();
     await main.getByRole("button", { name: "Keep it" }).click();
     await main.getByRole("button", { name: "Delete project…" }).click();
     const confirm = main.getByRole("button", { name: `Delete ${SCRATCH}` });
@@ -228,6 +238,33 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await main.getByText(`Deleted ${SCRATCH}.`).waitFor();
     await item("Web App").waitFor();
     expect((await item(SCRATCH).count()) === 0, `${SCRATCH} is still listed`);
+  });
+
+  await check("Projects: a delete refused (it got an entry meanwhile) reloads the project, with focus on the service's message", async () => {
+    const ada = await call("POST", "/local/login", { body: { username: email, password } });
+    await call("POST", "/v1/projects", { token: ada.id_token, body: { name: LATE } });
+    await page.reload();
+    await item(LATE).getByRole("link", { name: LATE }).click();
+    await main.getByRole("heading", { level: 1, name: LATE }).waitFor();
+    await main.getByText("It has no entries, so it can be deleted.").waitFor();
+    // Long ago, so that it overlaps nothing of the other journeys.
+    await call("POST", "/v1/entries", {
+      token: ada.id_token,
+      body: { date: "2026-01-06", startTime: "09:00", endTime: "09:30", task: "Logged meanwhile", project: LATE },
+    });
+    await main.getByRole("button", { name: "Delete project…" }).click();
+    await refused(async () => {
+      await main.getByRole("button", { name: `Delete ${LATE}` }).click();
+      const alert = main.getByRole("alert").filter({ hasText: "project-has-entries" });
+      await alert.waitFor();
+      await main.getByText("It has 1 entry, so it cannot be deleted: archive it to put it away, or merge it into another project.").waitFor();
+      expect(await alert.evaluate((el) => el.parentElement === document.activeElement), "focus is not on the refusal");
+    });
+    expect((await main.getByText("It has no entries, so it can be deleted.").count()) === 0, "the page still says it can be deleted");
+    await main.getByRole("button", { name: "Archive it instead" }).click();
+    await main.getByText(`Archived ${LATE}: it is left out of the project list`).waitFor();
+    await main.getByRole("link", { name: "All projects" }).click();
+    await item("Web App").waitFor();
   });
 
   await check("Projects: a project renamed, then merged into Web App after asking, saying how many entries moved", async () => {

@@ -11,8 +11,7 @@
 //     check  (what, fn) => runs and reports one step; expect(cond, message) throws
 
 import { axeCheck } from "./axe.mjs";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { noSidewaysScroll, shooter, sleep } from "./lib.mjs";
 
 export async function logJourney(page, { base, shots, check, expect }) {
   const main = page.locator("main");
@@ -24,10 +23,7 @@ export async function logJourney(page, { base, shots, check, expect }) {
   let lineNo = 0;
   let savedVersion = 0;
 
-  const shoot = async (name) => {
-    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-    console.log(`     screenshot ${shots}/${name}.png`);
-  };
+  const shoot = shooter(page, shots);
   const lineTexts = () => lines.evaluateAll((els) => els.map((el) => el.textContent ?? ""));
 
   await check("Log: the header link opens the year's Markdown, styled, with the entries in it", async () => {
@@ -131,10 +127,7 @@ export async function logJourney(page, { base, shots, check, expect }) {
   });
 
   await check("Log: phone (390x844) without sideways scrolling", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(300);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 390, 844, "Log");
     await shoot("log-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
   });

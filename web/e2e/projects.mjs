@@ -5,7 +5,9 @@
 // Demo" with a goal and a direction, is refused a second one of that name, edits its goals
 // and status (seen again after a reload), shares it with Grace chosen by name in the
 // picker, changes her role, is refused a rename while it is shared, archives it (gone from
-// the list, back with "Show archived"), deletes an empty "Projects Scratch", renames
+// the list, back with "Show archived"), deletes an empty "Projects Scratch" (Escape and
+// Keep it first), is refused deleting "Projects Late Entry" that got an entry meanwhile
+// (the page reloads it, focus on the refusal; archived instead), renames
 // "Projects Merge" (one entry, made through the API) and merges it into Web App. axe-core
 // checks the list, the new-project form and a project's view with the member picker open.
 //
@@ -17,23 +19,7 @@
 //     refusing  (fn) => runs fn while the 4xx answers it provokes on purpose are expected
 
 import { axeCheck } from "./axe.mjs";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function api(base, method, path, { token, body } = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return data;
-}
+import { api, invitePerson, noSidewaysScroll, required, shooter, sleep } from "./lib.mjs";
 
 export async function projectsJourney(page, { base, shots, check, expect, email, password, refusing }) {
   const main = page.locator("main");
@@ -44,32 +30,23 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
   const SCRATCH = "Projects Scratch";
   const MERGE = "Projects Merge";
   const MERGED = "Projects Merged";
+  const LATE = "Projects Late Entry";
   const THEIRS = "Grace Research"; // Grace is new in each run, so is her project
-  const refused = refusing ?? (async (fn) => fn());
-
-  const shoot = async (name) => {
-    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-    console.log(`     screenshot ${shots}/${name}.png`);
-  };
+  const refused = required(refusing, "projectsJourney");
+  const call = api(base);
+  const shoot = shooter(page, shots);
   const item = (name) => main.locator("li.project-item", { has: page.getByRole("link", { name, exact: true }) });
-  const noOverflow = async (what) => {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `${what}: the page is ${overflow}px wider than the screen`);
-  };
 
   await check("Projects: set-up through the API — Grace Projects invited and active", async () => {
-    const ada = await api(base, "POST", "/local/login", { body: { username: email, password } });
-    const invited = await api(base, "POST", "/v1/admin/users", { token: ada.id_token, body: { email: graceEmail, name: GRACE } });
-    expect(invited.invitation?.link, "the invitation has no link");
-    const link = new URL(invited.invitation.link);
-    const grace = await api(base, "POST", link.pathname, { body: { password: "graces-own-password" } });
+    const ada = await call("POST", "/local/login", { body: { username: email, password } });
+    const grace = await invitePerson(call, { adminToken: ada.id_token, email: graceEmail, name: GRACE, password: "graces-own-password" });
     // Grace shares a project of hers with Ada, as a viewer.
-    await api(base, "POST", "/v1/projects", { token: grace.id_token, body: { name: THEIRS, departmentalGoals: ["Research"] } });
-    await api(base, "PUT", `/v1/projects/${encodeURIComponent(THEIRS)}/members/${encodeURIComponent(email)}`, {
+    await call("POST", "/v1/projects", { token: grace.id_token, body: { name: THEIRS, departmentalGoals: ["Research"] } });
+    await call("PUT", `/v1/projects/${encodeURIComponent(THEIRS)}/members/${encodeURIComponent(email)}`, {
       token: grace.id_token,
       body: { role: "viewer" },
     });
-    const people = await api(base, "GET", "/v1/users", { token: ada.id_token });
+    const people = await call("GET", "/v1/users", { token: ada.id_token });
     const graceListed = people.people.find((p) => p.email === graceEmail);
     expect(graceListed?.status === "active", `Grace is ${graceListed?.status}`);
   });
@@ -187,8 +164,9 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     const members = main.locator("section.project-members");
     await members.getByLabel(`Role of ${GRACE}`).selectOption("viewer");
     await main.getByText(`${GRACE} is now a viewer.`).waitFor();
-    const names = await members.locator("li.member .member-name").allTextContents();
-    expect(names.join("|") === `Ada Tester|${GRACE}`, `members: ${names.join(", ")}`);
+    const listed = members.getByRole("list", { name: "Members" }).getByRole("listitem");
+    const names = await listed.evaluateAll((els) => els.map((el) => el.textContent ?? ""));
+    expect(names.length === 2 && names[0].startsWith("Ada Tester") && names[1].startsWith(GRACE), `members: ${names.join(", ")}`);
     await main.locator(".project-head").getByText("Shared with 1 person").waitFor();
     // Picked people are not offered again.
     const picker = members.getByRole("combobox", { name: "Person" });
@@ -244,6 +222,13 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     await main.getByRole("heading", { level: 1, name: SCRATCH }).waitFor();
     await main.getByText("It has no entries, so it can be deleted.").waitFor();
     await main.getByRole("button", { name: "Delete project…" }).click();
+    // The question is an alert dialog; Escape answers "no", back on the button that asked.
+    const question = main.getByRole("alertdialog", { name: `Delete ${SCRATCH}?` });
+    await question.getByText("This cannot be undone.", { exact: false }).waitFor();
+    await page.keyboard.press("Escape");
+    await question.waitFor({ state: "detached" });
+    expect(await main.getByRole("button", { name: "Delete project…" }).evaluate((el) => el === document.activeElement), "Escape did not go back to Delete project…");
+    await main.getByRole("button", { name: "Delete project…" }).click();
     await main.getByRole("button", { name: "Keep it" }).click();
     await main.getByRole("button", { name: "Delete project…" }).click();
     const confirm = main.getByRole("button", { name: `Delete ${SCRATCH}` });
@@ -255,11 +240,38 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
     expect((await item(SCRATCH).count()) === 0, `${SCRATCH} is still listed`);
   });
 
-  await check("Projects: a project renamed, then merged into Web App after asking, saying how many entries moved", async () => {
-    const ada = await api(base, "POST", "/local/login", { body: { username: email, password } });
-    await api(base, "POST", "/v1/projects", { token: ada.id_token, body: { name: MERGE } });
+  await check("Projects: a delete refused (it got an entry meanwhile) reloads the project, with focus on the service's message", async () => {
+    const ada = await call("POST", "/local/login", { body: { username: email, password } });
+    await call("POST", "/v1/projects", { token: ada.id_token, body: { name: LATE } });
+    await page.reload();
+    await item(LATE).getByRole("link", { name: LATE }).click();
+    await main.getByRole("heading", { level: 1, name: LATE }).waitFor();
+    await main.getByText("It has no entries, so it can be deleted.").waitFor();
     // Long ago, so that it overlaps nothing of the other journeys.
-    await api(base, "POST", "/v1/entries", {
+    await call("POST", "/v1/entries", {
+      token: ada.id_token,
+      body: { date: "2026-01-06", startTime: "09:00", endTime: "09:30", task: "Logged meanwhile", project: LATE },
+    });
+    await main.getByRole("button", { name: "Delete project…" }).click();
+    await refused(async () => {
+      await main.getByRole("button", { name: `Delete ${LATE}` }).click();
+      const alert = main.getByRole("alert").filter({ hasText: "project-has-entries" });
+      await alert.waitFor();
+      await main.getByText("It has 1 entry, so it cannot be deleted: archive it to put it away, or merge it into another project.").waitFor();
+      expect(await alert.evaluate((el) => el.parentElement === document.activeElement), "focus is not on the refusal");
+    });
+    expect((await main.getByText("It has no entries, so it can be deleted.").count()) === 0, "the page still says it can be deleted");
+    await main.getByRole("button", { name: "Archive it instead" }).click();
+    await main.getByText(`Archived ${LATE}: it is left out of the project list`).waitFor();
+    await main.getByRole("link", { name: "All projects" }).click();
+    await item("Web App").waitFor();
+  });
+
+  await check("Projects: a project renamed, then merged into Web App after asking, saying how many entries moved", async () => {
+    const ada = await call("POST", "/local/login", { body: { username: email, password } });
+    await call("POST", "/v1/projects", { token: ada.id_token, body: { name: MERGE } });
+    // Long ago, so that it overlaps nothing of the other journeys.
+    await call("POST", "/v1/entries", {
       token: ada.id_token,
       body: { date: "2026-01-05", startTime: "09:00", endTime: "09:45", task: "Scoping the merge", project: MERGE },
     });
@@ -296,18 +308,14 @@ export async function projectsJourney(page, { base, shots, check, expect, email,
   });
 
   await check("Projects: phone (390x844) and 360 px without sideways scrolling", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(300);
-    await noOverflow("a project's view at 390 px");
+    await noSidewaysScroll(page, 390, 844, "a project's view");
     await shoot("project-phone");
     await main.getByRole("link", { name: "All projects" }).click();
     await item("Web App").waitFor();
     await sleep(200);
-    await noOverflow("the list at 390 px");
+    await noSidewaysScroll(page, 390, 844, "the list");
     await shoot("projects-phone");
-    await page.setViewportSize({ width: 360, height: 740 });
-    await sleep(300);
-    await noOverflow("the list at 360 px");
+    await noSidewaysScroll(page, 360, 740, "the list");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 }

@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { adminJourney } from "./admin.mjs";
 import { axeCheck } from "./axe.mjs";
+import { noSidewaysScroll, refusals, shooter, sleep } from "./lib.mjs";
 import { logJourney } from "./log.mjs";
 import { reportsJourney } from "./reports.mjs";
 import { projectsJourney } from "./projects.mjs";
@@ -31,7 +32,6 @@ const PASSWORD = "correct-horse-battery";
 
 const pad = (n) => String(n).padStart(2, "0");
 const hhmm = (minutes) => `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let passed = 0;
 let failed = 0;
@@ -60,22 +60,13 @@ const page = await context.newPage();
 page.setDefaultTimeout(10_000);
 
 // The browser logs every 4xx answer as a console error; the steps that provoke one on
-// purpose say so, any other error fails the run.
-let expectingRefusal = false;
-/** Runs `fn` while the 4xx answers it provokes on purpose are expected. */
-async function refusing(fn) {
-  expectingRefusal = true;
-  try {
-    await fn();
-  } finally {
-    expectingRefusal = false;
-  }
-}
+// purpose say so (`refusing`), any other error fails the run.
+const { refusing, expected: expectingRefusal } = refusals();
 const problems = [];
 page.on("console", (m) => {
   if (m.type() !== "error") return;
   const text = m.text();
-  if (expectingRefusal && /status of 4\d\d/.test(text)) return;
+  if (expectingRefusal() && /status of 4\d\d/.test(text)) return;
   const where = m.location()?.url ?? "";
   // The hosted login's own pages (the service's, not this app's) ask for a favicon it lacks.
   if (/\/favicon\.ico$/.test(where) && /status of 404/.test(text)) return;
@@ -83,7 +74,7 @@ page.on("console", (m) => {
 });
 page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
 page.on("response", (r) => {
-  if (r.status() >= 400 && !expectingRefusal) problems.push(`answer ${r.status()}: ${r.request().method()} ${r.url()}`);
+  if (r.status() >= 400 && !expectingRefusal()) problems.push(`answer ${r.status()}: ${r.request().method()} ${r.url()}`);
 });
 
 const main = page.locator("main");
@@ -91,10 +82,7 @@ const timerCard = page.locator("section.timer");
 const dayCard = page.locator("section.day");
 const row = (text) => dayCard.locator("li.entry", { hasText: text });
 
-async function shoot(name) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  console.log(`     screenshot ${SHOTS}/${name}.png`);
-}
+const shoot = shooter(page, SHOTS);
 
 // Times for entries that lie in the past of today (the person's zone is UTC after sign-up),
 // or on the day before when it is too early in the day.
@@ -190,14 +178,14 @@ try {
     await form.getByLabel("Start").fill(hhmm(base + 30));
     await form.getByLabel("End").fill(hhmm(base + 60));
     await form.getByLabel("Task").fill("Overlapping by mistake");
-    expectingRefusal = true;
-    await form.getByRole("button", { name: "Add entry" }).click();
-    const alert = form.getByRole("alert");
-    await alert.waitFor();
-    const text = await alert.textContent();
-    expect(/overlap/i.test(text ?? ""), `the alert says: ${text}`);
-    await form.getByText(/overlaps/).first().waitFor();
-    expectingRefusal = false;
+    await refusing(async () => {
+      await form.getByRole("button", { name: "Add entry" }).click();
+      const alert = form.getByRole("alert");
+      await alert.waitFor();
+      const text = await alert.textContent();
+      expect(/overlap/i.test(text ?? ""), `the alert says: ${text}`);
+      await form.getByText(/overlaps/).first().waitFor();
+    });
     await shoot("desktop-add-refused");
     await form.getByRole("button", { name: "Cancel" }).click();
     expect((await dayCard.getByText("Overlapping by mistake").count()) === 0, "the refused entry is shown");
@@ -290,7 +278,6 @@ try {
     check,
     expect,
     shoot,
-    sleep,
     EMAIL,
     PASSWORD,
     refusing,
@@ -313,10 +300,7 @@ try {
   });
 
   await check("phone (390x844): no sideways scrolling", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(300);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 390, 844, "Today");
     await shoot("phone-today");
     // The timer's entry: always on today, where the page is (the others are yesterday's before 04:10 UTC).
     await row("Building the Today page").getByRole("button", { name: /^Edit/ }).click();
@@ -325,10 +309,7 @@ try {
   });
 
   await check("360px wide: no sideways scrolling", async () => {
-    await page.setViewportSize({ width: 360, height: 740 });
-    await sleep(300);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 360, 740, "Today");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -4,6 +4,7 @@
 // axe, the desktop and phone layouts, and how long Today takes to become usable.
 
 import { axeCheck } from "./axe.mjs";
+import { api, noSidewaysScroll, required } from "./lib.mjs";
 
 const pad = (n) => String(n).padStart(2, "0");
 const iso = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -31,20 +32,18 @@ async function readGrid(page) {
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.map(minutesOf)]));
 }
 
-export async function weekSteps({ page, BASE, check, expect, shoot, sleep, refusing, EMAIL, PASSWORD }) {
+export async function weekSteps({ page, BASE, check, expect, shoot, refusing: given, EMAIL, PASSWORD }) {
+  const refusing = required(given, "weekSteps");
+  const call = api(BASE);
   // The service's own view of the week, to check the grid against (the person's zone is UTC).
-  const login = await fetch(`${BASE}/local/login`, { method: "POST", body: JSON.stringify({ username: EMAIL, password: PASSWORD }) });
-  expect(login.ok, `POST /local/login answered ${login.status}`);
-  const token = (await login.json()).id_token;
+  const token = (await call("POST", "/local/login", { body: { username: EMAIL, password: PASSWORD } })).id_token;
   async function serviceWeek(monday) {
     const entries = [];
     let cursor = "";
     do {
       const q = new URLSearchParams({ from: monday, to: addDays(monday, 6), limit: "2" });
       if (cursor) q.set("cursor", cursor);
-      const r = await fetch(`${BASE}/v1/entries?${q}`, { headers: { Authorization: `Bearer ${token}` } });
-      expect(r.ok, `GET /v1/entries answered ${r.status}`);
-      const page = await r.json();
+      const page = await call("GET", `/v1/entries?${q}`, { token });
       entries.push(...page.entries);
       cursor = page.nextCursor ?? "";
     } while (cursor);
@@ -213,32 +212,16 @@ export async function weekSteps({ page, BASE, check, expect, shoot, sleep, refus
   });
 
   await check("phone (390x844) and 360 px: the grid scrolls in its box, the page does not", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(300);
-    let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    if (overflow > 0) {
-      const wide = await page.evaluate(() =>
-        [...document.querySelectorAll("body *")]
-          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".week-scroll"))
-          .slice(0, 8)
-          .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${Math.round(el.getBoundingClientRect().right)}px`),
-      );
-      console.log(`     wider than the screen: ${wide.join("; ")}`);
-    }
-    expect(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 390, 844, "Week");
     await shoot("week-phone");
     await cell("Web App", targetCol).click();
     await form.waitFor();
     await shoot("week-phone-form");
-    overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `with the form open the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 390, 844, "Week with the form open");
     const formBox = await form.boundingBox();
     expect(formBox && formBox.x >= 0 && formBox.x + formBox.width <= 390, `the form is off screen: ${JSON.stringify(formBox)}`);
     await page.keyboard.press("Escape");
-    await page.setViewportSize({ width: 360, height: 740 });
-    await sleep(300);
-    overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 0, `at 360 px the page is ${overflow}px wider than the screen`);
+    await noSidewaysScroll(page, 360, 740, "Week");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -9,6 +9,11 @@ export function isConventional(name: string): boolean {
 
 export const STATUSES = ["Active", "Completed", "On Hold", "Cancelled"] as const;
 
+/** The class of a project status's badge: `badge status-on-hold` for "On Hold". */
+export function statusBadgeClass(status: string): string {
+  return `badge status-${status.toLowerCase().replace(/\s+/g, "-")}`;
+}
+
 export type Standing = "owner" | "admin" | "contributor" | "viewer";
 export type Role = Exclude<Standing, "owner">;
 

@@ -46,7 +46,14 @@ describe("the chart's bars", () => {
       { project: "Research", colour: PALETTE[0], minutes: [30, 90] },
       { project: "Web", colour: PALETTE[1], minutes: [60, 0] },
     ]);
-    expect(chartSummary(m, "hours per person")).toBe("Bar chart of hours per person: Ada 1:30, Linus 1:30.");
+    expect(chartSummary(m, "hours per person")).toBe(
+      "Bar chart of hours per person: Ada 1:30 (Research 0:30, Web 1:00), Linus 1:30 (Research 1:30).",
+    );
+  });
+
+  it("names a bar by its project alone when the groups are the projects", () => {
+    const m = chartModel(report([{ key: "Web", projects: [["Web", 75]] }, { key: "Research", projects: [["Research", 30]] }]));
+    expect(chartSummary(m, "hours per project")).toBe("Bar chart of hours per project: Web 1:15, Research 0:30.");
   });
 
   it("sums the projects beyond the colours as Other projects", () => {

@@ -46,9 +46,17 @@ export function chartModel(report: PeriodReport, maxProjects = PALETTE.length): 
   return { groups: report.groups.map(groupName), groupMinutes: report.groups.map((g) => g.totalMinutes), series };
 }
 
-/** The chart's text alternative: what it shows, group by group (the table has it all). */
+/**
+ * The chart's text alternative: what it shows, group by group, with the projects each bar
+ * is split into (the table has it all): "General 1:45 (Web App 1:15, Research 0:30)".
+ */
 export function chartSummary(model: ChartModel, what: string, limit = 12): string {
-  const parts = model.groups.slice(0, limit).map((g, i) => `${g} ${formatMinutes(model.groupMinutes[i])}`);
+  const parts = model.groups.slice(0, limit).map((g, i) => {
+    const split = model.series.filter((s) => s.minutes[i] > 0);
+    const whole = `${g} ${formatMinutes(model.groupMinutes[i])}`;
+    if (split.length === 0 || (split.length === 1 && split[0].project === g)) return whole;
+    return `${whole} (${split.map((s) => `${s.project} ${formatMinutes(s.minutes[i])}`).join(", ")})`;
+  });
   const more = model.groups.length > limit ? `, and ${model.groups.length - limit} more` : "";
   return `Bar chart of ${what}: ${parts.join(", ")}${more}.`;
 }

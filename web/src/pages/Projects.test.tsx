@@ -398,7 +398,18 @@ describe("a project", () => {
     ]);
     await user.selectOptions(into, "Empty One");
     await user.click(within(manage).getByRole("button", { name: "Merge…" }));
-    expect(within(manage).getByText("Move all 3 entries of Website into Empty One, and remove Website? This cannot be undone.")).toBeInTheDocument();
+    let confirm = within(manage).getByRole("alertdialog", { name: "Merge Website into Empty One?" });
+    expect(confirm).toHaveAccessibleDescription("Move all 3 entries of Website into Empty One, and remove Website? This cannot be undone.");
+    expect(within(confirm).getByRole("button", { name: "Merge into Empty One" })).toHaveFocus();
+    // Escape keeps it apart, and focus is back on the button that asked.
+    await user.keyboard("{Escape}");
+    expect(within(manage).queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(within(manage).getByRole("button", { name: "Merge…" })).toHaveFocus();
+    await user.click(within(manage).getByRole("button", { name: "Merge…" }));
+    confirm = within(manage).getByRole("alertdialog", { name: "Merge Website into Empty One?" });
+    await user.click(within(confirm).getByRole("button", { name: "Keep it apart" }));
+    expect(within(manage).getByRole("button", { name: "Merge…" })).toHaveFocus();
+    await user.click(within(manage).getByRole("button", { name: "Merge…" }));
     expect(service.writes()).toHaveLength(0);
     await user.click(within(manage).getByRole("button", { name: "Merge into Empty One" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Website was merged into Empty One" })).toHaveFocus();
@@ -414,7 +425,14 @@ describe("a project", () => {
     expect(service.writes()).toHaveLength(0);
     expect(screen.getByRole("button", { name: "Delete project…" })).toHaveFocus();
     await user.click(screen.getByRole("button", { name: "Delete project…" }));
-    expect(screen.getByRole("button", { name: "Delete Empty One" })).toHaveFocus();
+    const confirm = screen.getByRole("alertdialog", { name: "Delete Empty One?" });
+    expect(confirm).toHaveAccessibleDescription("Delete Empty One? This cannot be undone.");
+    expect(within(confirm).getByRole("button", { name: "Delete Empty One" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Delete project…" })).toHaveFocus();
+    expect(service.writes()).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Delete project…" }));
     await user.click(screen.getByRole("button", { name: "Delete Empty One" }));
     await waitFor(() => expect(window.location.pathname).toBe("/projects"));
     expect(writes(service)).toEqual(["DELETE /v1/projects/Empty%20One"]);
@@ -435,7 +453,14 @@ describe("a project", () => {
     await user.click(await screen.findByRole("button", { name: "Delete project…" }));
     stored[2].entryCount = 1;
     await user.click(screen.getByRole("button", { name: "Delete Empty One" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent('"Empty One" has entries (the first on 2026-11-01)');
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent('"Empty One" has entries (the first on 2026-11-01)');
+    // The page loads the project again and says what it is now; focus is on the refusal.
+    expect(await screen.findByText("It has 1 entry, so it cannot be deleted: archive it to put it away, or merge it into another project.")).toBeInTheDocument();
+    expect(screen.queryByText("It has no entries, so it can be deleted.")).not.toBeInTheDocument();
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(document.activeElement).toContainElement(alert);
+    expect(document.activeElement).not.toBe(document.body);
     await user.click(screen.getByRole("button", { name: "Archive it instead" }));
     await waitFor(() => expect(screen.getByRole("button", { name: "Unarchive" })).toBeInTheDocument());
     expect(service.writes().at(-1)!.body).toEqual({ archived: true });
@@ -502,12 +527,22 @@ describe("members", () => {
     await user.click(within(members).getByRole("button", { name: "Keep them" }));
     expect(within(members).getByRole("button", { name: "Remove Grace Hopper" })).toHaveFocus();
     await user.click(within(members).getByRole("button", { name: "Remove Grace Hopper" }));
-    const confirm = within(members).getByRole("group", { name: "Confirm removing Grace Hopper" });
-    expect(within(confirm).getByText(/^Remove Grace Hopper from Website\?/)).toBeInTheDocument();
+    let confirm = within(members).getByRole("alertdialog", { name: "Remove Grace Hopper?" });
+    expect(confirm).toHaveAccessibleDescription("Remove Grace Hopper from Website? They will no longer see it or log time to it; what they logged stays.");
     expect(within(confirm).getByRole("button", { name: "Remove Grace Hopper" })).toHaveFocus();
+    // Escape is "Keep them": back on the button that asked.
+    await user.keyboard("{Escape}");
+    expect(within(members).queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(within(members).getByRole("button", { name: "Remove Grace Hopper" })).toHaveFocus();
+    expect(writes(service).at(-1)).not.toBe(`DELETE /v1/projects/Website/members/${GRACE}`);
+    await user.click(within(members).getByRole("button", { name: "Remove Grace Hopper" }));
+    confirm = within(members).getByRole("alertdialog", { name: "Remove Grace Hopper?" });
     await user.click(within(confirm).getByRole("button", { name: "Remove Grace Hopper" }));
     expect(await screen.findByText("Grace Hopper is no longer on Website.")).toBeInTheDocument();
-    expect(Array.from(members.querySelectorAll(".member-name"), (n) => n.textContent)).toEqual(["Ada Lovelace"]);
+    const list = within(members).getByRole("list", { name: "Members" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(1);
+    expect(within(list).getByText("Ada Lovelace")).toBeInTheDocument();
+    expect(within(list).queryByText("Grace Hopper")).not.toBeInTheDocument();
     expect(writes(service).at(-1)).toBe(`DELETE /v1/projects/Website/members/${GRACE}`);
   });
 });

@@ -17,7 +17,7 @@ import {
   type Scope,
 } from "../lib/reportQuery";
 import { navigate, useLocation } from "../lib/router";
-import { dateIn, formatDate, isValidTimeZone } from "../lib/time";
+import { dateIn, isValidTimeZone, longDate } from "../lib/time";
 import { useResource } from "../lib/useResource";
 import { getReport, getReportText, saveText } from "./reports/reportApi";
 import { ReportControls } from "./reports/ReportControls";
@@ -27,12 +27,10 @@ import "./reports.css";
 // The chart library (Chart.js) comes in its own chunk, when a report with hours is first shown.
 const ReportChart = lazy(() => import("./reports/ReportChart"));
 
-const longDay = (d: string) => formatDate(d, { day: "numeric", month: "long", year: "numeric" });
-
-/** What a report covers, in words: "1 July 2026 – 30 June 2027". */
+/** What a report covers, in words: "Wednesday, 1 July 2026 – Wednesday, 30 June 2027". */
 function periodText(r: PeriodReport): string {
   if (!r.period) return "No period";
-  return r.period.start === r.period.end ? longDay(r.period.start) : `${longDay(r.period.start)} – ${longDay(r.period.end)}`;
+  return r.period.start === r.period.end ? longDate(r.period.start) : `${longDate(r.period.start)} – ${longDate(r.period.end)}`;
 }
 
 function titleOf(q: ReportQuery, r: PeriodReport | undefined): string {
@@ -187,7 +185,7 @@ function ReportView({
           <h2 id="report-title">{title}</h2>
           <p className="day-date">
             {period}
-            {since && ` · from “${since.task}” on ${longDay(since.date)} at ${since.startTime}`}
+            {since && ` · from “${since.task}” on ${longDate(since.date)} at ${since.startTime}`}
           </p>
         </div>
         <div className="report-downloads">

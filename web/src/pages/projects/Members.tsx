@@ -5,6 +5,7 @@ import { Loading, ProblemNotice } from "../../components/Notices";
 import { personLabel, ROLES, STANDING_LABEL, type Role } from "../../lib/projects";
 import type { LoadedResource } from "../../lib/useResource";
 import type { Directory, Person } from "./directory";
+import { Confirm } from "./Confirm";
 import { PersonPicker } from "./PersonPicker";
 
 export type MembersAnswer = components["schemas"]["MembersAnswer"];
@@ -43,13 +44,8 @@ export function Members({
   const [problem, setProblem] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const [kept, setKept] = useState<{ user: string } | null>(null);
-
-  useLayoutEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
 
   // "Keep them" / "Stay": back on the member's Remove (or Leave) button.
   useLayoutEffect(() => {
@@ -104,7 +100,7 @@ export function Members({
       {members.data && (
         <>
           {!shared && <p className="hint">Not shared: only you see it. Add someone to share it.</p>}
-          <ul className="member-list" ref={listRef}>
+          <ul className="member-list" ref={listRef} aria-labelledby="members-heading">
             {list.map((m) => {
               const you = m.user === me.user;
               const who = label(m);
@@ -132,26 +128,24 @@ export function Members({
                     </button>
                   )}
                   {confirming === m.user && (
-                    <div className="confirm member-confirm" role="group" aria-label={you ? "Confirm leaving" : `Confirm removing ${who}`}>
-                      <p>
-                        {you
+                    <Confirm
+                      className="member-confirm"
+                      title={you ? `Leave ${name}?` : `Remove ${who}?`}
+                      message={
+                        you
                           ? `Leave ${name}? You will no longer see it or log time to it, unless its owner adds you again.`
-                          : `Remove ${who} from ${name}? They will no longer see it or log time to it; what they logged stays.`}
-                      </p>
-                      <div className="form-actions">
-                        <button type="button" ref={confirmButton} className="button-danger" onClick={() => void remove(m)} disabled={busy}>
-                          {you ? "Leave project" : `Remove ${who}`}
-                        </button>
-                        <button type="button" className="button-secondary" onClick={() => {
-                            setConfirming(null);
-                            setKept({ user: m.user });
-                          }}
-                          disabled={busy}
-                        >
-                          {you ? "Stay" : "Keep them"}
-                        </button>
-                      </div>
-                    </div>
+                          : `Remove ${who} from ${name}? They will no longer see it or log time to it; what they logged stays.`
+                      }
+                      confirmLabel={you ? "Leave project" : `Remove ${who}`}
+                      cancelLabel={you ? "Stay" : "Keep them"}
+                      onConfirm={() => void remove(m)}
+                      onCancel={() => {
+                        setConfirming(null);
+                        setKept({ user: m.user });
+                      }}
+                      busy={busy}
+                      danger
+                    />
                   )}
                 </li>
               );

@@ -3,6 +3,7 @@ import { ApiProblem, call, type Api } from "../../api/client";
 import { Field } from "../../components/Field";
 import { findingsOf, ProblemNotice } from "../../components/Notices";
 import { entries } from "../../lib/projects";
+import { Confirm } from "./Confirm";
 
 export type Merged = { into: string; entriesMoved: number };
 
@@ -23,6 +24,7 @@ export function ProjectActions({
   onRenamed,
   onMerged,
   onDeleted,
+  onStale,
 }: {
   api: Api;
   name: string;
@@ -36,13 +38,16 @@ export function ProjectActions({
   onRenamed: (to: string) => void;
   onMerged: (m: Merged) => void;
   onDeleted: () => void;
+  /** The service says the project is not as shown (a refused delete): load it again. */
+  onStale: () => Promise<void>;
 }) {
   const [problem, setProblem] = useState<{ action: string; error: Error } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [newName, setNewName] = useState(name);
   const [into, setInto] = useState("");
   const [confirm, setConfirm] = useState<"merge" | "delete" | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
+  const deleteProblem = useRef<HTMLDivElement>(null);
+  const focusDeleteProblem = useRef(false);
   const mergeButton = useRef<HTMLButtonElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
   // Where focus goes back to when a question is answered "no".
@@ -51,9 +56,13 @@ export function ProjectActions({
   const renameHintId = useId();
   const query = owner ? { owner } : {};
 
+  // A refused delete: on its notice, once it shows (the question it replaces had the focus).
   useLayoutEffect(() => {
-    if (confirm) confirmButton.current?.focus();
-  }, [confirm]);
+    if (focusDeleteProblem.current && deleteProblem.current) {
+      focusDeleteProblem.current = false;
+      deleteProblem.current.focus();
+    }
+  });
 
   useLayoutEffect(() => {
     if (backTo) (backTo.to === "merge" ? mergeButton : deleteButton).current?.focus();
@@ -103,9 +112,15 @@ export function ProjectActions({
     run("delete", async () => {
       try {
         await call(api.DELETE("/v1/projects/{name}", { params: { path: { name } } }));
-      } finally {
+      } catch (e) {
+        // Refused (it got entries meanwhile, say): the question is gone, the page says what
+        // the project is now, and focus is on why.
         setConfirm(null);
+        focusDeleteProblem.current = true;
+        void onStale();
+        throw e;
       }
+      setConfirm(null);
       onDeleted();
     });
 
@@ -184,21 +199,20 @@ export function ProjectActions({
               </button>
             </div>
             {confirm === "merge" && (
-              <div className="confirm" role="group" aria-label="Confirm merging">
-                <p>
-                  {entryCount === 0
+              <Confirm
+                title={`Merge ${name} into ${into}?`}
+                message={
+                  entryCount === 0
                     ? `${name} has no entries: merging it into ${into} removes it. This cannot be undone.`
-                    : `Move ${entryCount === 1 ? "the 1 entry" : `all ${entries(entryCount)}`} of ${name} into ${into}, and remove ${name}? This cannot be undone.`}
-                </p>
-                <div className="form-actions">
-                  <button type="button" ref={confirmButton} className="button-danger" onClick={() => void merge()} disabled={!!busy}>
-                    {busy === "merge" ? "Merging…" : `Merge into ${into}`}
-                  </button>
-                  <button type="button" className="button-secondary" onClick={() => keep("merge")} disabled={!!busy}>
-                    Keep it apart
-                  </button>
-                </div>
-              </div>
+                    : `Move ${entryCount === 1 ? "the 1 entry" : `all ${entries(entryCount)}`} of ${name} into ${into}, and remove ${name}? This cannot be undone.`
+                }
+                confirmLabel={busy === "merge" ? "Merging…" : `Merge into ${into}`}
+                cancelLabel="Keep it apart"
+                onConfirm={() => void merge()}
+                onCancel={() => keep("merge")}
+                busy={!!busy}
+                danger
+              />
             )}
             {failed("merge") && <ProblemNotice problem={failed("merge")!} />}
           </div>
@@ -220,22 +234,21 @@ export function ProjectActions({
                   </div>
                 )}
                 {confirm === "delete" && (
-                  <div className="confirm" role="group" aria-label="Confirm deletion">
-                    <p>Delete {name}? This cannot be undone.</p>
-                    <div className="form-actions">
-                      <button type="button" ref={confirmButton} className="button-danger" onClick={() => void remove()} disabled={!!busy}>
-                        {busy === "delete" ? "Deleting…" : `Delete ${name}`}
-                      </button>
-                      <button type="button" className="button-secondary" onClick={() => keep("delete")} disabled={!!busy}>
-                        Keep it
-                      </button>
-                    </div>
-                  </div>
+                  <Confirm
+                    title={`Delete ${name}?`}
+                    message={`Delete ${name}? This cannot be undone.`}
+                    confirmLabel={busy === "delete" ? "Deleting…" : `Delete ${name}`}
+                    cancelLabel="Keep it"
+                    onConfirm={() => void remove()}
+                    onCancel={() => keep("delete")}
+                    busy={!!busy}
+                    danger
+                  />
                 )}
               </>
             )}
             {failed("delete") && (
-              <div className="form-problem">
+              <div className="form-problem" ref={deleteProblem} tabIndex={-1}>
                 <ProblemNotice problem={failed("delete")!} />
                 {hasEntries(failed("delete")) && !archived && (
                   <div className="form-actions">

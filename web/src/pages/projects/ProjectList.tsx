@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { call, warningsOf, type Api, type ListedProject, type MeAnswer, type Notice } from "../../api/client";
 import { followLink, navigate, useLocation } from "../../lib/router";
 import { FieldNotices, Loading, ProblemNotice } from "../../components/Notices";
-import { clearFlash, CONVENTIONAL, flashFor, people, projectHref, STANDING_LABEL } from "../../lib/projects";
+import { clearFlash, CONVENTIONAL, flashFor, people, projectHref, STANDING_LABEL, statusBadgeClass } from "../../lib/projects";
 import { useResource } from "../../lib/useResource";
 import { draftOf, newProjectBody, ProjectForm } from "./ProjectForm";
 import type { Directory } from "./directory";
@@ -182,7 +182,7 @@ function ProjectItem({ p, me, directory }: { p: ListedProject; me: MeAnswer; dir
             {p.name}
           </a>
         </h3>
-        <span className={`badge status-${p.status.toLowerCase().replace(/\s+/g, "-")}`}>{p.status}</span>
+        <span className={statusBadgeClass(p.status)}>{p.status}</span>
         {p.archived && <span className="badge badge-muted">Archived</span>}
       </div>
       {theirs ? (

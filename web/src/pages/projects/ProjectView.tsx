@@ -8,16 +8,18 @@ import {
   CONVENTIONAL,
   entries as entriesText,
   isConventional,
+  people,
   projectHref,
   readOnlyReason,
   clearFlash,
   flashFor,
   setFlash,
   STANDING_LABEL,
+  statusBadgeClass,
   type Standing,
 } from "../../lib/projects";
 import { followLink, navigate } from "../../lib/router";
-import { formatDate } from "../../lib/time";
+import { longDate } from "../../lib/time";
 import { useResource } from "../../lib/useResource";
 import type { Directory } from "./directory";
 import { Members } from "./Members";
@@ -27,8 +29,6 @@ import { Fact } from "./ProjectList";
 
 type Summary = components["schemas"]["ProjectSummaryAnswer"];
 const PAGE = 20;
-
-const longDay = (d: string) => formatDate(d, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
 
 export function ProjectView({
   api,
@@ -197,11 +197,11 @@ export function ProjectView({
         <h1 ref={heading} tabIndex={-1}>
           {project?.name ?? name}
         </h1>
-        {project && <span className={`badge status-${project.status.toLowerCase().replace(/\s+/g, "-")}`}>{project.status}</span>}
+        {project && <span className={statusBadgeClass(project.status)}>{project.status}</span>}
         {entry?.archived && <span className="badge badge-muted">Archived</span>}
         {conventional && <span className="badge badge-muted">Built in</span>}
         {badge && <span className="badge badge-muted">{badge}</span>}
-        {!badge && memberCount > 0 && <span className="badge badge-muted">Shared with {memberCount === 1 ? "1 person" : `${memberCount} people`}</span>}
+        {!badge && memberCount > 0 && <span className="badge badge-muted">Shared with {people(memberCount)}</span>}
       </div>
       <div role="status" className="status-slot">{status && <p className="project-flash">{status}</p>}</div>
 
@@ -244,11 +244,11 @@ export function ProjectView({
                 </div>
                 <div>
                   <dt>First</dt>
-                  <dd>{summary.data.firstDate ? longDay(summary.data.firstDate) : "–"}</dd>
+                  <dd>{summary.data.firstDate ? longDate(summary.data.firstDate) : "–"}</dd>
                 </div>
                 <div>
                   <dt>Last</dt>
-                  <dd>{summary.data.lastDate ? longDay(summary.data.lastDate) : "–"}</dd>
+                  <dd>{summary.data.lastDate ? longDate(summary.data.lastDate) : "–"}</dd>
                 </div>
               </dl>
               {(summary.data.hoursByTag.length > 0 || summary.data.untaggedMinutes > 0) && (
@@ -327,7 +327,7 @@ export function ProjectView({
                     </div>
                     <div>
                       <dt>Start date</dt>
-                      <dd>{project.startDate ? longDay(project.startDate) : <span className="none">none</span>}</dd>
+                      <dd>{project.startDate ? longDate(project.startDate) : <span className="none">none</span>}</dd>
                     </div>
                     <div className="project-summary-text">
                       <dt>Summary</dt>
@@ -349,7 +349,7 @@ export function ProjectView({
                   {shownEntries.map((e, i) => (
                     <li key={e.id ?? `${e.user}-${e.date}-${e.startTime}-${i}`} className="project-entry">
                       <span className="pe-when">
-                        <span className="pe-date">{longDay(e.date)}</span>{" "}
+                        <span className="pe-date">{longDate(e.date)}</span>{" "}
                         <span className="pe-range">
                           {e.startTime}–{e.endTime ?? "running"}
                         </span>
@@ -419,6 +419,7 @@ export function ProjectView({
                   navigate(projectHref(to), { replace: true });
                 }}
                 onMerged={setMerged}
+                onStale={() => summary.reload()}
                 onDeleted={() => {
                   setFlash("/projects", `Deleted ${project.name}.`);
                   navigate("/projects");

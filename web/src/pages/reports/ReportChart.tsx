@@ -3,7 +3,7 @@
 // <style> elements, no eval), so it works under the app's Content-Security-Policy.
 
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { chartSummary, type ChartModel } from "../../lib/reportChart";
 import { formatMinutes } from "../../lib/time";
 
@@ -21,8 +21,6 @@ export function chartHeight(groups: number, series: number): number {
 
 export default function ReportChart({ model, what, caption }: { model: ChartModel; what: string; caption: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  // What the chart was given, once drawn: the page (and its tests) can read the series off it.
-  const [drawn, setDrawn] = useState<{ labels: string[]; series: string[] } | null>(null);
 
   useEffect(() => {
     const el = canvas.current;
@@ -71,10 +69,6 @@ export default function ReportChart({ model, what, caption }: { model: ChartMode
         },
       },
     });
-    setDrawn({
-      labels: (chart.data.labels ?? []).map(String),
-      series: chart.data.datasets.map((d) => String(d.label)),
-    });
     return () => chart.destroy();
   }, [model]);
 
@@ -82,13 +76,7 @@ export default function ReportChart({ model, what, caption }: { model: ChartMode
   return (
     <figure className="report-chart" aria-label={`Chart: ${what}`}>
       <div className="report-chart-box" style={{ height: chartHeight(model.groups.length, model.series.length) }}>
-        <canvas
-          ref={canvas}
-          role="img"
-          aria-label={summary}
-          data-labels={drawn ? drawn.labels.join("|") : undefined}
-          data-series={drawn ? drawn.series.join("|") : undefined}
-        >
+        <canvas ref={canvas} role="img" aria-label={summary}>
           {summary}
         </canvas>
       </div>

@@ -17,7 +17,7 @@ import {
   type Sort,
   type TopTasks,
 } from "../../lib/reportQuery";
-import { addDays, formatDate, isIsoDate, mondayOf } from "../../lib/time";
+import { addDays, isIsoDate, longDate, mondayOf } from "../../lib/time";
 
 function Select<T extends string>({
   label,
@@ -154,7 +154,7 @@ export function ReportControls({
             label="A day of the week"
             value={drafts.date}
             onChange={(date) => set({ date })}
-            hint={`Monday ${formatDate(weekOf, { day: "numeric", month: "long", year: "numeric" })} to Sunday`}
+            hint={`${longDate(weekOf)} to the Sunday after`}
             required
           />
           <div className="report-steps">

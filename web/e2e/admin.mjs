@@ -168,7 +168,7 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
   await check("Admin: disabling Hedy asks first (signs her out everywhere); she shows disabled; enabled again", async () => {
     const row = personRow(HEDY.name);
     await row.getByRole("button", { name: /^Disable/ }).click();
-    const confirm = row.getByRole("group", { name: `Confirm disabling ${HEDY.name}` });
+    const confirm = row.getByRole("alertdialog", { name: `Disable ${HEDY.name}?` });
     await confirm.getByText(/signs them out everywhere/).waitFor();
     const button = confirm.getByRole("button", { name: `Disable ${HEDY.name}` });
     expect(await button.evaluate((el) => el === document.activeElement), "the confirm button has no focus");
@@ -184,7 +184,7 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
   await check("Admin: removing Hedy asks first (her entries stay); she shows removed", async () => {
     const row = personRow(HEDY.name);
     await row.getByRole("button", { name: /^Remove Hedy/ }).click();
-    const confirm = row.getByRole("group", { name: `Confirm removing ${HEDY.name}` });
+    const confirm = row.getByRole("alertdialog", { name: `Remove ${HEDY.name} from the tenant?` });
     await confirm.getByText(/entries stay/).waitFor();
     await confirm.getByText(/leave every shared project/).waitFor();
     await confirm.getByRole("button", { name: `Remove ${HEDY.name}` }).click();

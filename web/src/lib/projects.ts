@@ -1,5 +1,7 @@
 // The Projects pages' pure logic: addresses, who may do what, the people picker's choices.
 
+import { personLabel } from "./directory";
+
 /** Built into every account: time without a project, and time not worked. Never renamed or deleted. */
 export const CONVENTIONAL = ["Non-Project", "Unproductive"] as const;
 
@@ -97,9 +99,7 @@ export function candidates<P extends Candidate>(people: readonly P[], onProject:
     .sort((a, b) => personLabel(a).localeCompare(personLabel(b)));
 }
 
-export function personLabel(p: { name: string | null; email: string | null; id?: string }): string {
-  return p.name || p.email || p.id || "Someone";
-}
+export { personLabel };
 
 /** Adds `item` to a list unless it is empty or there already (any case); the list's order is kept. */
 export function addItem(list: readonly string[], item: string): string[] {

@@ -19,7 +19,8 @@ import {
 import { navigate, useLocation } from "../lib/router";
 import { dateIn, isValidTimeZone, longDate } from "../lib/time";
 import { useResource } from "../lib/useResource";
-import { getReport, getReportText, saveText } from "./reports/reportApi";
+import { saveText } from "../lib/download";
+import { getReport, getReportText } from "./reports/reportApi";
 import { ReportControls } from "./reports/ReportControls";
 import { ReportTable } from "./reports/ReportTable";
 import "./reports.css";

@@ -5,7 +5,7 @@ import { Loading, ProblemNotice } from "../../components/Notices";
 import { personLabel, ROLES, STANDING_LABEL, type Role } from "../../lib/projects";
 import type { LoadedResource } from "../../lib/useResource";
 import type { Directory, Person } from "./directory";
-import { Confirm } from "./Confirm";
+import { Confirm } from "../../components/Confirm";
 import { PersonPicker } from "./PersonPicker";
 
 export type MembersAnswer = components["schemas"]["MembersAnswer"];
@@ -131,11 +131,6 @@ export function Members({
                     <Confirm
                       className="member-confirm"
                       title={you ? `Leave ${name}?` : `Remove ${who}?`}
-                      message={
-                        you
-                          ? `Leave ${name}? You will no longer see it or log time to it, unless its owner adds you again.`
-                          : `Remove ${who} from ${name}? They will no longer see it or log time to it; what they logged stays.`
-                      }
                       confirmLabel={you ? "Leave project" : `Remove ${who}`}
                       cancelLabel={you ? "Stay" : "Keep them"}
                       onConfirm={() => void remove(m)}
@@ -144,8 +139,13 @@ export function Members({
                         setKept({ user: m.user });
                       }}
                       busy={busy}
-                      danger
-                    />
+                    >
+                      {
+                        you
+                          ? `Leave ${name}? You will no longer see it or log time to it, unless its owner adds you again.`
+                          : `Remove ${who} from ${name}? They will no longer see it or log time to it; what they logged stays.`
+                      }
+                    </Confirm>
                   )}
                 </li>
               );

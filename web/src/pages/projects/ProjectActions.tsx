@@ -3,7 +3,7 @@ import { ApiProblem, call, type Api } from "../../api/client";
 import { Field } from "../../components/Field";
 import { findingsOf, ProblemNotice } from "../../components/Notices";
 import { entries } from "../../lib/projects";
-import { Confirm } from "./Confirm";
+import { Confirm } from "../../components/Confirm";
 
 export type Merged = { into: string; entriesMoved: number };
 
@@ -201,18 +201,18 @@ export function ProjectActions({
             {confirm === "merge" && (
               <Confirm
                 title={`Merge ${name} into ${into}?`}
-                message={
-                  entryCount === 0
-                    ? `${name} has no entries: merging it into ${into} removes it. This cannot be undone.`
-                    : `Move ${entryCount === 1 ? "the 1 entry" : `all ${entries(entryCount)}`} of ${name} into ${into}, and remove ${name}? This cannot be undone.`
-                }
                 confirmLabel={busy === "merge" ? "Merging…" : `Merge into ${into}`}
                 cancelLabel="Keep it apart"
                 onConfirm={() => void merge()}
                 onCancel={() => keep("merge")}
                 busy={!!busy}
-                danger
-              />
+              >
+                {
+                  entryCount === 0
+                    ? `${name} has no entries: merging it into ${into} removes it. This cannot be undone.`
+                    : `Move ${entryCount === 1 ? "the 1 entry" : `all ${entries(entryCount)}`} of ${name} into ${into}, and remove ${name}? This cannot be undone.`
+                }
+              </Confirm>
             )}
             {failed("merge") && <ProblemNotice problem={failed("merge")!} />}
           </div>
@@ -236,14 +236,14 @@ export function ProjectActions({
                 {confirm === "delete" && (
                   <Confirm
                     title={`Delete ${name}?`}
-                    message={`Delete ${name}? This cannot be undone.`}
                     confirmLabel={busy === "delete" ? "Deleting…" : `Delete ${name}`}
                     cancelLabel="Keep it"
                     onConfirm={() => void remove()}
                     onCancel={() => keep("delete")}
                     busy={!!busy}
-                    danger
-                  />
+                  >
+                    {`Delete ${name}? This cannot be undone.`}
+                  </Confirm>
                 )}
               </>
             )}

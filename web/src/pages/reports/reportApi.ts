@@ -16,16 +16,3 @@ export function getReport(api: Api, url: string): Promise<PeriodReport> {
 export async function getReportText(api: Api, url: string): Promise<string> {
   return String((await call(get(api)(url, { parseAs: "text" }))) ?? "");
 }
-
-/** Offers `text` as a file download (through a Blob URL: the request needed the token). */
-export function saveText(text: string, name: string, type: string) {
-  const blob = new Blob([text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}

@@ -1,6 +1,6 @@
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import { ApiProblem, call, type Api } from "../../api/client";
-import { Field } from "../../components/Field";
+import { Field, SelectField } from "../../components/Field";
 import { findingsOf, ProblemNotice } from "../../components/Notices";
 import { entries } from "../../lib/projects";
 import { Confirm } from "../../components/Confirm";
@@ -52,7 +52,6 @@ export function ProjectActions({
   const deleteButton = useRef<HTMLButtonElement>(null);
   // Where focus goes back to when a question is answered "no".
   const [backTo, setBackTo] = useState<{ to: "merge" | "delete" } | null>(null);
-  const intoId = useId();
   const renameHintId = useId();
   const query = owner ? { owner } : {};
 
@@ -176,24 +175,21 @@ export function ProjectActions({
             <h3>Merge into another project</h3>
             <p className="hint">Moves all its entries to the other project, and removes this one.</p>
             <div className="action-row">
-              <div className="field">
-                <label htmlFor={intoId}>Merge into</label>
-                <select
-                  id={intoId}
-                  value={into}
-                  onChange={(e) => {
-                    setInto(e.target.value);
-                    setConfirm(null);
-                  }}
-                >
-                  <option value="">Choose a project…</option>
-                  {mergeTargets.map((t) => (
-                    <option key={t.name} value={t.name}>
-                      {t.note ? `${t.name} (${t.note})` : t.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <SelectField
+                label="Merge into"
+                value={into}
+                onChange={(v) => {
+                  setInto(v);
+                  setConfirm(null);
+                }}
+              >
+                <option value="">Choose a project…</option>
+                {mergeTargets.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.note ? `${t.name} (${t.note})` : t.name}
+                  </option>
+                ))}
+              </SelectField>
               <button type="button" ref={mergeButton} className="button-secondary" onClick={() => setConfirm("merge")} disabled={!into || !!busy || confirm === "merge"}>
                 Merge…
               </button>

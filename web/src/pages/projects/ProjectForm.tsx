@@ -1,7 +1,7 @@
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import type { components } from "../../api/schema";
-import { Field } from "../../components/Field";
+import { Field, SelectField } from "../../components/Field";
 import { FieldNotices, findingsOf, ProblemNotice } from "../../components/Notices";
 import { sameList, STATUSES } from "../../lib/projects";
 import { parseTags } from "../../lib/recent";
@@ -84,7 +84,6 @@ export function ProjectForm({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Error | null>(null);
   const problemId = useId();
-  const statusId = useId();
   const dupName = problem instanceof ApiProblem && problem.code === "project-exists";
   const { invalid, byField: f, elsewhere } = findingsOf(problem, FIELDS);
   if (dupName) invalid.add("name");
@@ -154,23 +153,21 @@ export function ProjectForm({
           hint="Comma-separated"
           className="pf-tags"
         />
-        <div className="field pf-status">
-          <label htmlFor={statusId}>Status</label>
-          <select
-            id={statusId}
-            value={draft.status}
-            onChange={(e) => set("status")(e.target.value)}
-            aria-invalid={invalid.has("status") || undefined}
-            aria-describedby={describe("status")}
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <FieldNotices notices={f.status} />
-        </div>
+        <SelectField
+          label="Status"
+          value={draft.status}
+          onChange={set("status")}
+          notices={f.status}
+          invalid={invalid.has("status")}
+          describedBy={describe("status")}
+          className="pf-status"
+        >
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </SelectField>
         <Field
           label="Start date"
           type="date"

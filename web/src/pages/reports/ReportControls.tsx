@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { Field } from "../../components/Field";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { Field, SelectField } from "../../components/Field";
 import {
   addFiscalYears,
   addMonths,
@@ -32,18 +32,14 @@ function Select<T extends string>({
   onChange: (v: T) => void;
   name: string;
 }) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value as T)}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField label={label} name={name} value={value} onChange={(v) => onChange(v as T)}>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </SelectField>
   );
 }
 
@@ -278,20 +274,5 @@ export function ReportControls({
 
 /** A month (`YYYY-MM`): the browser's month picker, or a text input where there is none. */
 function MonthField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>Which month</label>
-      <input
-        id={id}
-        name="month"
-        type="month"
-        value={value}
-        pattern="\d{4}-\d{2}"
-        placeholder="YYYY-MM"
-        required
-        onChange={(e) => onChange(e.target.value)}
-      />
-    </div>
-  );
+  return <Field label="Which month" name="month" type="month" value={value} placeholder="YYYY-MM" required onChange={onChange} />;
 }

@@ -380,6 +380,11 @@ async fn a_typo_project_is_merged_deleted_or_archived() {
     assert_eq!(me.delete("/v1/projects/Never%20Used").await.status, 204);
     assert_eq!(me.delete("/v1/projects/Never%20Used").await.status, 404);
     assert_eq!(me.delete("/v1/projects/Non-Project").await.code(), "conventional-project");
+    // Also before anything was logged to it (no record of it yet), in any case.
+    let never = me.delete("/v1/projects/unproductive").await;
+    assert_eq!((never.status, never.code().as_str()), (422, "conventional-project"), "{}", never.text);
+    let merged = me.post("/v1/projects/Unproductive/merge", r#"{"into": "Security Project"}"#).await;
+    assert_eq!(merged.code(), "conventional-project", "{}", merged.text);
 
     let archived = me.patch("/v1/projects/Security%20Project", r#"{"archived": true}"#).await;
     assert_eq!((archived.status, archived.json()["archived"].as_bool()), (200, Some(true)), "{}", archived.text);

@@ -367,17 +367,18 @@ pub(crate) async fn patch_project(
 
 /// The caller's own, unshared project named by the route, for removing or merging it.
 async fn own_unshared_project(ctx: &AppContext, caller: &Caller, name: &str, what: &str) -> Result<Project, ApiError> {
-    let project =
-        tm_core::domain::ProjectCatalog::new(ctx.store.projects(&caller.owner).await?).get(name).cloned().ok_or_else(
-            || ApiError::not_found(format!("no project of yours named {name:?}; list them with GET /v1/projects")),
-        )?;
-    if is_conventional(&project.name) {
+    // Built in whether or not anything was logged to them yet (their record is made then).
+    if is_conventional(name) {
         return Err(ApiError::new(
             422,
             "conventional-project",
             format!("Non-Project and Unproductive are built in: they cannot be {what}"),
         ));
     }
+    let project =
+        tm_core::domain::ProjectCatalog::new(ctx.store.projects(&caller.owner).await?).get(name).cloned().ok_or_else(
+            || ApiError::not_found(format!("no project of yours named {name:?}; list them with GET /v1/projects")),
+        )?;
     let sharing = Sharing::load(ctx, caller.owner.tenant()).await?;
     if sharing.find(caller.owner.user(), &project.name).is_some_and(|s| !s.members.is_empty()) {
         return Err(ApiError::conflict(

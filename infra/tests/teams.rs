@@ -146,6 +146,14 @@ async fn the_permission_matrix_of_shared_projects_team_reports_and_audit() {
     let refused = log(&t.viewer, day, "09:00", "10:00", "Sneaky", &olga_atlas).await;
     assert_eq!((refused.status, refused.code().as_str()), (403, "forbidden"), "{}", refused.text);
     assert_eq!(log(&t.viewer, day, "09:00", "10:00", "Reading", "Reviews").await.status, 201);
+    // The plain name people see means the shared project when they have none of their own.
+    let plain = log(&t.contributor, day, "16:00", "16:30", "Atlas by its name", "atlas").await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    assert_eq!(plain.json()["project"], format!("{}/Atlas", id("owner")), "{}", plain.text);
+    let plain_id = plain.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.contributor.delete(&format!("/v1/entries/{plain_id}")).await.status, 204);
+    let viewer_plain = log(&t.viewer, day, "11:00", "11:30", "Atlas by its name", "Atlas").await;
+    assert_eq!((viewer_plain.status, viewer_plain.code().as_str()), (403, "forbidden"), "{}", viewer_plain.text);
     // ... nor through an uploaded log: the whole file is refused, with the line.
     let month = day.format("%B %Y");
     let viewer_log = format!(

@@ -181,6 +181,29 @@ async fn apply(
     }
 }
 
+/// A plain project name that is none of the caller's own projects but the name of
+/// exactly one colleague's project shared with them means that one (as `OWNER/Name`):
+/// people type the name they see. Their own project of that name always comes first, and
+/// a name shared by several colleagues stays the caller's own (to be created).
+fn shared_project_named(catalog: &tm_core::domain::ProjectCatalog, requested: Option<&str>) -> Option<String> {
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty())?;
+    if project_ref(requested).owner.is_some()
+        || catalog.get(requested).is_some()
+        || tm_core::domain::project::is_conventional(requested)
+    {
+        return None;
+    }
+    let key = project_key(requested);
+    let mut shared = catalog.names().filter(|n| {
+        let r = project_ref(n);
+        r.owner.is_some() && project_key(r.name) == key
+    });
+    match (shared.next(), shared.next()) {
+        (Some(only), None) => Some(only.to_owned()),
+        _ => None,
+    }
+}
+
 async fn attempt_writes(
     ctx: &AppContext,
     caller: &Caller,
@@ -258,6 +281,10 @@ async fn attempt_writes(
         let existing: Vec<ExistingEntry<'_>> =
             others.iter().map(|e| ExistingEntry { id: &e.id, entry: &e.entry }).collect();
         let mut catalog = crate::access::catalog_with_shares(ctx, caller, &sharing).await?;
+        let mut input = input;
+        if let Some(shared) = shared_project_named(&catalog, input.project.as_deref()) {
+            input.project = Some(shared);
+        }
         // An entry already on a colleague's project keeps it when it is finished or its
         // text changes, even after its author stopped being a contributor: it was
         // logged while they were (finishing a running timer must always be possible).

@@ -104,7 +104,7 @@ export async function reportsJourney(page, { base, shots, check, expect, email, 
     const expected = (await webApp(`/v1/reports/fiscal-year/${fy}`)).totalMinutes;
     const shown = await minutesIn(projectRow("Web App").first());
     expect(shown === expected, `Web App shows ${hm(shown)}, the service says ${hm(expected)}`);
-    await report.getByText("Left out: Unproductive (by default).").waitFor();
+    await report.getByText("Left out: Unproductive (your suppressed projects, from Settings).").waitFor();
     await page.mouse.move(0, 0);
     await shoot("reports");
   });

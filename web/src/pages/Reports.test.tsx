@@ -112,7 +112,7 @@ describe("the Reports page", () => {
     await screen.findByRole("heading", { name: "Fiscal year 2026-2027" });
     expect(reportCalls(service)).toEqual(["/v1/reports/fiscal-year/2026-2027?groupBy=departmentalGoal&sort=hours&topTasks=3"]);
     expect(screen.getByText(YEAR)).toBeInTheDocument();
-    expect(screen.getByText("Left out: Unproductive (by default).")).toBeInTheDocument();
+    expect(screen.getByText("Left out: Unproductive (your suppressed projects, from Settings).")).toBeInTheDocument();
 
     // The chart: one bar per goal, split by project, named and described for people who cannot see it.
     const chart = await screen.findByRole("img", { name: /^Bar chart of hours per departmental goal, split by project/ });

@@ -231,7 +231,7 @@ function ReportView({
       {report.suppressed.length > 0 && (
         <p className="hint report-suppressed">
           Left out: {report.suppressed.join(", ")}
-          {query.suppress === null ? " (by default)" : ""}.
+          {query.suppress === null ? " (your suppressed projects, from Settings)" : ""}.
         </p>
       )}
       {report.groupsOverlap && (

@@ -134,7 +134,7 @@ describe("the Settings page", () => {
   it("suppresses a project chosen from the person's projects, as a chip, and removes it again", async () => {
     const { user, service } = await showInShell();
     const c = within(card("Suppressed projects"));
-    expect(c.getByText(/left out of your reports/)).toBeInTheDocument();
+    expect(c.getByText(/left out of your fiscal-year and “since” reports/)).toBeInTheDocument();
     const chips = c.getByRole("list", { name: "Suppressed projects" });
     expect(within(chips).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Unproductive×"]);
     const select = c.getByRole("combobox", { name: "Project to suppress" });

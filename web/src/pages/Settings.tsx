@@ -193,8 +193,9 @@ function SuppressedCard({ api, me, save }: { api: Api; me: MeAnswer; save: Save 
     <section className="card" aria-labelledby="suppressed-heading">
       <h2 id="suppressed-heading">Suppressed projects</h2>
       <p className="hint">
-        Suppressed projects are left out of your reports (weekly, monthly, fiscal year and the scheduled ones) unless a
-        report asks for them. Their entries stay, and the Today, Week and Log pages still show them.
+        Suppressed projects are left out of your fiscal-year and “since” reports unless a report asks for them (on the
+        Reports page: Leave out projects); weeks, months and ranges count everything. Their entries stay, and the Today,
+        Week and Log pages still show them.
       </p>
       {suppressed.length === 0 ? (
         <p className="empty">No project is suppressed.</p>

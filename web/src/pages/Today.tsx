@@ -19,6 +19,7 @@ import { useResource } from "../lib/useResource";
 import { DayView, type Day } from "./today/DayView";
 import { newEntryBody, patchBody, PROJECTS_LIST_ID, type EntryDraft } from "./today/EntryForm";
 import { RecentTasks, TimerPanel } from "./today/TimerPanel";
+import { suggestedProjects } from "../lib/projectNames";
 
 export function TodayPage({ api, me }: { api: Api; me: MeAnswer }) {
   const timeZone = isValidTimeZone(me.timeZone) ? me.timeZone : "UTC";
@@ -92,7 +93,7 @@ export function TodayPage({ api, me }: { api: Api; me: MeAnswer }) {
     navigate(d === today ? pathname : `${pathname}?date=${d}`, { replace: true });
   }
 
-  const projectNames = (projects.data ?? []).map((p) => p.shared?.logAs ?? p.name);
+  const projectNames = suggestedProjects(projects.data ?? []);
 
   return (
     <main id="main" className="today">

@@ -18,6 +18,7 @@ import { useNow } from "../lib/useNow";
 import { useResource } from "../lib/useResource";
 import { buildWeek, defaultStart, defaultTask, weekDates, type WeekRow } from "../lib/week";
 import { AddedNotice, QuickEntry } from "./week/QuickEntry";
+import { shownProject } from "../lib/projectNames";
 
 const WEEK_PROJECTS_ID = "week-project-options";
 const COLUMNS = 9; // project, seven days, total
@@ -115,7 +116,7 @@ export function WeekPage({ api, me }: { api: Api; me: MeAnswer }) {
     setOpen(null);
     setAdded({ ...cell, entry: answer, warnings });
     setStatus(
-      `Added ${formatMinutes(answer.minutes ?? 0)} to ${answer.project} on ${spoken(answer.date)}` +
+      `Added ${formatMinutes(answer.minutes ?? 0)} to ${shownProject(answer.project)} on ${spoken(answer.date)}` +
         (warnings.length ? `, with ${warnings.length} note${warnings.length > 1 ? "s" : ""}.` : "."),
     );
     focusCell(cell);
@@ -211,7 +212,7 @@ export function WeekPage({ api, me }: { api: Api; me: MeAnswer }) {
                     <Fragment key={row.project}>
                       <tr>
                         <th scope="row" className="col-project">
-                          {row.project}
+                          {shownProject(row.project)}
                         </th>
                         {row.minutes.map((m, d) => (
                           <GridCell
@@ -329,7 +330,7 @@ function GridCell({
   onKeyDown: (e: KeyboardEvent<HTMLButtonElement>) => void;
 }) {
   const running = row.running[day];
-  const where = `${row.project}, ${spoken(date)}`;
+  const where = `${shownProject(row.project)}, ${spoken(date)}`;
   const label = minutes > 0 || running ? `${formatMinutes(minutes)} on ${where}${running ? " (timer running)" : ""}: add time` : `Add time to ${where}`;
   return (
     <td className={`cell${isToday ? " is-today" : ""}${minutes > 0 ? " has-time" : ""}`}>

@@ -7,6 +7,7 @@ import { Duration } from "../../components/Duration";
 import { addDays, clockMinutes, isIsoDate, longDate } from "../../lib/time";
 import type { LoadedResource } from "../../lib/useResource";
 import { draftOf, EntryForm, type EntryDraft } from "./EntryForm";
+import { shownProject } from "../../lib/projectNames";
 
 export type Day = { report: DailyReport };
 
@@ -239,7 +240,7 @@ function EntryRow({
         <FieldNotices notices={f.task} />
         {(entry.project || entry.tags.length > 0) && (
           <p className="meta">
-            {entry.project && <span className="project">{entry.project}</span>}
+            {entry.project && <span className="project">{shownProject(entry.project)}</span>}
             {entry.tags.map((t) => (
               <span key={t} className="tag">
                 #{t}

@@ -8,6 +8,7 @@ import { formatElapsed, runningSince } from "../../lib/time";
 import { useNow } from "../../lib/useNow";
 import type { LoadedResource } from "../../lib/useResource";
 import { PROJECTS_LIST_ID } from "./EntryForm";
+import { shownProject } from "../../lib/projectNames";
 
 export function Elapsed({ since }: { since: number }) {
   const now = useNow(1000);
@@ -24,7 +25,7 @@ export function Elapsed({ since }: { since: number }) {
 function Meta({ project, tags }: { project: string; tags: readonly string[] }) {
   return (
     <>
-      {project && <span className="project">{project}</span>}
+      {project && <span className="project">{shownProject(project)}</span>}
       {tags.map((t) => (
         // The space separates them for screen readers; the layout spaces them anyway.
         <Fragment key={t}>

@@ -5,6 +5,7 @@ import { inApp } from "../../components/Header";
 import { FIELD_LABEL, FieldNotices, findingsOf, ProblemNotice } from "../../components/Notices";
 import { clockMinutes, clockOf, formatDate } from "../../lib/time";
 import { parseDuration, quickEntryBody } from "../../lib/week";
+import { shownProject } from "../../lib/projectNames";
 
 const FIELDS = ["startTime", "endTime", "task"];
 
@@ -84,10 +85,10 @@ export function QuickEntry({ id, project, date, initialTask, initialStart, dayEn
   const taken = [...dayEntries].sort((a, b) => a.startTime.localeCompare(b.startTime));
 
   return (
-    <form ref={formRef} id={id} className="quick-entry" onSubmit={submit} onKeyDown={onKeyDown} aria-label={`Add time to ${project} on ${dayLabel}`} noValidate>
+    <form ref={formRef} id={id} className="quick-entry" onSubmit={submit} onKeyDown={onKeyDown} aria-label={`Add time to ${shownProject(project)} on ${dayLabel}`} noValidate>
       <div className="quick-head">
         <p className="quick-title">
-          Add time to <strong>{project}</strong> on {dayLabel}
+          Add time to <strong>{shownProject(project)}</strong> on {dayLabel}
         </p>
         <a className="quick-day-link" href={`/?date=${date}`} onClick={inApp(`/?date=${date}`)}>
           Open {formatDate(date, { weekday: "short", day: "numeric", month: "short" })} in Today
@@ -177,7 +178,7 @@ export function AddedNotice({ entry, warnings, onDismiss }: { entry: EntryAnswer
   return (
     <div className="quick-done">
       <p>
-        Added {entry.startTime}–{entry.endTime} “{entry.task}” to {entry.project} on{" "}
+        Added {entry.startTime}–{entry.endTime} “{entry.task}” to {shownProject(entry.project)} on{" "}
         {formatDate(entry.date, { weekday: "long", day: "numeric", month: "long" })}.
       </p>
       <FieldNotices notices={warnings} withField />

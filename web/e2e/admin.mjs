@@ -70,7 +70,7 @@ export async function adminJourney(page, { base, shots, check, expect, email, pa
 
   await check("Settings: “Web App” is suppressed (a chip) and un-suppressed again", async () => {
     const card = settingsCard("Suppressed projects");
-    await card.getByText(/left out of your reports/).waitFor();
+    await card.getByText(/left out of your fiscal-year and “since” reports/).waitFor();
     const before = (await me()).suppressedProjects;
     const select = card.getByLabel("Project to suppress");
     await select.selectOption("Web App");

@@ -342,6 +342,18 @@ try {
     await timerCard.getByText("Writing the report for the step").waitFor();
   });
 
+  await check("after a reload, Back goes to the page before it (the sign-in round trip leaves no entries)", async () => {
+    await page.getByRole("link", { name: "Week", exact: true }).click();
+    await page.waitForURL(`${BASE}/week`);
+    await page.reload();
+    await page.waitForURL(`${BASE}/week`);
+    await page.locator("table.week-grid").waitFor();
+    await page.goBack();
+    await page.waitForURL(`${BASE}/`);
+    await dayCard.getByRole("heading", { name: "Today" }).waitFor();
+    expect(!page.url().includes("/callback"), `Back landed on ${page.url()}`);
+  });
+
   await logJourney(page, { base: BASE, shots: SHOTS, check, expect });
 
   await reportsJourney(page, { base: BASE, shots: SHOTS, check, expect, email: EMAIL, password: PASSWORD, refusing });

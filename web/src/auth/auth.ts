@@ -17,7 +17,7 @@ export type AuthDeps = {
   fetch: typeof fetch;
   storage: Storage; // sessionStorage: only for the sign-in round trip
   origin: string;
-  assign: (url: string) => void; // leave for the hosted login
+  assign: (url: string) => void; // leave for the hosted login (replacing this history entry)
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
@@ -273,7 +273,9 @@ export function browserAuth(config: Config): Auth {
     fetch: (...a) => fetch(...a),
     storage: sessionStorage,
     origin: location.origin,
-    assign: (url) => location.assign(url),
+    // Replace, not push: the round trip through the hosted login and /callback comes back
+    // as the one entry it left, so Back after a reload goes where it went before.
+    assign: (url) => location.replace(url),
     now: () => Date.now(),
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),

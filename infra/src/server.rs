@@ -280,7 +280,7 @@ async fn invitation_page(State(state): State<Arc<AppState>>, Path(token): Path<S
 
 fn invitation_form(username: &str, message: Option<&str>) -> Html<String> {
     Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Join - Temporal Mark (local)</title>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Join - Temporal Mark (local)</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}.error{{color:#b00020}}</style></head>
 <body><h1>Temporal Mark</h1><p>You were invited as <strong>{}</strong>. Choose a password (at least 8 characters) to join your team.</p>
 {}<form method="post"><label>Password <input name="password" type="password" autocomplete="new-password" minlength="8" required></label>
@@ -340,8 +340,9 @@ async fn accept_invitation(
 
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let html = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{} - Temporal Mark (local)</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>{}</h1><p>{}</p></body></html>"#,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} - Temporal Mark (local)</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>{}</h1><p>{}</p>
+<p><a href="/">Open Temporal Mark</a> (the web app, where you sign in)</p></body></html>"#,
         escape(title),
         escape(title),
         escape(message)
@@ -462,7 +463,7 @@ async fn callback_page(State(state): State<Arc<AppState>>, Query(p): Query<Callb
     };
     let base = &state.base_url;
     let page = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Signed in - Temporal Mark (local)</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Signed in - Temporal Mark (local)</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:44rem;margin:4rem auto"><h1>Signed in</h1>
 <p>Your authorization code (valid 5 minutes, once){}:</p><pre>{}</pre>
 <p>Exchange it for tokens with the <code>code_verifier</code> that belongs to the link you opened:</p>
@@ -569,7 +570,7 @@ fn redirect_with_code(redirect: &str, code: &str, state: Option<&str>) -> Respon
 
 fn error_page(message: &str) -> Response {
     let page = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Sign-in error - Temporal Mark (local)</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign-in error - Temporal Mark (local)</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>Sign-in request refused</h1><p>{}</p>
 <p>Start from the app's sign-in button, or from the hosted login link tm-local prints when it starts.</p></body></html>"#,
         escape(message)

@@ -125,6 +125,18 @@ async fn a_team_forms_by_sign_up_and_invitation_and_its_admin_manages_people() {
     )
     .await;
     assert_eq!((used.status, used.code().as_str()), (410, "invitation-used"));
+    // The page's answer (a browser's form) says so and leads to the app, on a phone too.
+    let used_page = call(
+        "POST",
+        &link,
+        None,
+        Some(&format!("password={PASSWORD}")),
+        &[("content-type", "application/x-www-form-urlencoded")],
+    )
+    .await;
+    assert_eq!(used_page.status, 410, "{}", used_page.text);
+    assert!(used_page.text.contains(r#"<a href="/">Open Temporal Mark</a>"#), "{}", used_page.text);
+    assert!(page.text.contains(r#"name="viewport""#), "the join page scales on a phone: {}", page.text);
     let (grace, grace_access) = tokens(base, &accepted.json());
 
     // She lands in Ada's tenant, as a member, and is active now.

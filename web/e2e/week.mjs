@@ -19,6 +19,23 @@ const minutesOf = (text) => {
   return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 };
 
+/** Waits (2 s at most) for `locator` to have the focus: the grid moves it in a frame after the key. */
+async function hasFocus(locator, message) {
+  const handle = await locator.elementHandle();
+  try {
+    await handle.evaluate(
+      (el) =>
+        new Promise((resolve, reject) => {
+          const until = Date.now() + 2000;
+          const look = () => (el === document.activeElement ? resolve() : Date.now() > until ? reject(new Error("no focus")) : requestAnimationFrame(look));
+          look();
+        }),
+    );
+  } catch {
+    throw new Error(message);
+  }
+}
+
 /** The grid as shown: `{ project: [7 day minutes, total] }`, and `Total` for the footer. */
 async function readGrid(page) {
   const rows = await page.evaluate(() => {
@@ -136,7 +153,7 @@ export async function weekSteps({ page, BASE, check, expect, shoot, refusing: gi
     await c.click();
     await form.waitFor();
     const duration = form.getByLabel("Duration");
-    expect(await duration.evaluate((el) => el === document.activeElement), "the duration has no focus");
+    await hasFocus(duration, "the duration has no focus");
     expect((await form.getByLabel("Task").inputValue()).length > 0, "no default task");
     const start = await form.getByLabel("Start").inputValue();
     expect(/^\d\d:\d\d$/.test(start), `default start ${start}`);
@@ -155,10 +172,10 @@ export async function weekSteps({ page, BASE, check, expect, shoot, refusing: gi
     expect(after["Web App"][targetCol] === before["Web App"][targetCol] + 90, `the cell went ${hm(before["Web App"][targetCol])} → ${hm(after["Web App"][targetCol])}`);
     expect(after.Total[targetCol] === before.Total[targetCol] + 90, "the day's total did not grow by 1:30");
     expect(Math.abs(after.Total[7] - before.Total[7] - 90) <= 1, `the grand total went ${hm(before.Total[7])} → ${hm(after.Total[7])}`);
-    expect(await c.evaluate((el) => el === document.activeElement), "focus is not back on the cell");
+    await hasFocus(c, "focus is not back on the cell");
     await page.keyboard.press(targetCol > 0 ? "ArrowLeft" : "ArrowRight");
     const moved = cell("Web App", targetCol > 0 ? targetCol - 1 : 1);
-    expect(await moved.evaluate((el) => el === document.activeElement), "the arrow key did not move to the next cell");
+    await hasFocus(moved, "the arrow key did not move to the next cell");
   });
 
   await check("an overlapping quick entry is refused in the service's words, and Escape returns to the cell", async () => {
@@ -180,7 +197,7 @@ export async function weekSteps({ page, BASE, check, expect, shoot, refusing: gi
     await shoot("week-refused");
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
-    expect(await c.evaluate((el) => el === document.activeElement), "focus is not back on the cell");
+    await hasFocus(c, "focus is not back on the cell");
   });
 
   await check("+ Add project adds a row for a project not in the week, and time goes into it", async () => {

@@ -441,6 +441,14 @@ describe("a project", () => {
     expect(screen.queryByRole("link", { name: "Empty One" })).not.toBeInTheDocument();
   });
 
+  it("offers no delete for a shared project without entries, and says what to do first", async () => {
+    const stored = seed();
+    stored[0].entryCount = 0;
+    show(projectsService(stored), "/projects/Website");
+    expect(await screen.findByText("It is shared: remove its members first (under Members), then it can be deleted.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete project…" })).not.toBeInTheDocument();
+  });
+
   it("offers no delete for a project with entries; a refused delete points to archiving", async () => {
     const stored = seed();
     const service = projectsService(stored);

@@ -219,6 +219,8 @@ export function ProjectActions({
               <p className="hint">
                 It has {entries(entryCount)}, so it cannot be deleted: archive it to put it away, or merge it into another project.
               </p>
+            ) : shared ? (
+              <p className="hint">It is shared: remove its members first (under Members), then it can be deleted.</p>
             ) : (
               <>
                 <p className="hint">It has no entries, so it can be deleted.</p>

@@ -6,6 +6,7 @@ import { FieldNotices, findingsOf, ProblemNotice } from "../../components/Notice
 import { sameList, STATUSES } from "../../lib/projects";
 import { parseTags } from "../../lib/recent";
 import { itemsOf, ListEditor, type ListDraft } from "./ListEditor";
+import { useAction } from "../../lib/useAction";
 
 export type ProjectFields = components["schemas"]["ProjectFields"];
 export type ProjectMeta = components["schemas"]["Project"];
@@ -81,8 +82,7 @@ export function ProjectForm({
   title: string;
 }) {
   const [draft, setDraft] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Error | null>(null);
+  const { busy, problem, run } = useAction();
   const problemId = useId();
   const dupName = problem instanceof ApiProblem && problem.code === "project-exists";
   const { invalid, byField: f, elsewhere } = findingsOf(problem, FIELDS);
@@ -98,16 +98,9 @@ export function ProjectForm({
     target?.focus();
   }, [problem]);
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      await onSubmit(draft);
-    } catch (err) {
-      setProblem(err as Error);
-      setBusy(false);
-    }
+    void run(() => onSubmit(draft));
   }
 
   return (

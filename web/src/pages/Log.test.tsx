@@ -73,13 +73,19 @@ const type = (text: string) => fireEvent.change(editor(), { target: { value: tex
 const status = () => document.querySelector(".log-status")!;
 const saveButton = () => screen.getByRole("button", { name: "Save" });
 const puts = (s: ReturnType<typeof fakeService>) => s.calls.filter((c) => c.method === "PUT");
+// Opened: the text is shown and its first check answered, so the editor's mount-time check
+// cannot land after (and replace) what a test types next — a race seen under CI load.
+const opened = async () => {
+  await waitFor(() => expect(editor()).toHaveValue(V4));
+  await waitFor(() => expect(status()).toHaveTextContent("No errors"), { timeout: 2000 });
+};
 
 describe("the Log page", () => {
   it("opens the current fiscal year's Markdown and says what saving would do", async () => {
     const s = service();
     render(<LogPage api={s.api} me={ME} />);
     expect(screen.getByText(`Loading the log of ${FY}…`)).toBeInTheDocument();
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     await waitFor(() => expect(status()).toHaveTextContent("No errors — saving would add 0, change 0, delete 0 entries"));
     const check = s.calls.find((c) => c.path === `/v1/logs/${FY}/check`)!;
     expect(check.query.get("baseVersion")).toBe("4");
@@ -91,7 +97,7 @@ describe("the Log page", () => {
   it("shows a typed mistake's diagnostic at its line, whose button moves the cursor there; Save waits for the fix", async () => {
     const s = service();
     render(<LogPage api={s.api} me={ME} />);
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     type(MISTAKE);
     const list = await screen.findByRole("list", { name: "Findings in the log" }, { timeout: 2000 });
     const item = within(list).getByRole("listitem");
@@ -137,7 +143,7 @@ describe("the Log page", () => {
   it("saves with the base version and shows the new version and its changes", async () => {
     const s = service({ "PUT /v1/logs/:fy": { body: report({}) } });
     render(<LogPage api={s.api} me={ME} />);
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     type(EDITED);
     await waitFor(() => expect(status()).toHaveTextContent("change 1"), { timeout: 2000 });
     s.route("GET /v1/logs/:fy", () => markdown(EDITED, 5));
@@ -160,7 +166,7 @@ describe("the Log page", () => {
           : { body: report({ logVersion: 7 }) },
     });
     render(<LogPage api={s.api} me={ME} />);
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     type(EDITED);
     await waitFor(() => expect(saveButton()).toBeEnabled());
     s.route("GET /v1/logs/:fy", () => markdown(THEIRS, 6)); // someone saved meanwhile
@@ -188,7 +194,7 @@ describe("the Log page", () => {
       "PUT /v1/logs/:fy": { status: 409, body: report({ status: "conflict", logVersion: 6, summary: null }) },
     });
     render(<LogPage api={s.api} me={ME} />);
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     type(EDITED);
     await waitFor(() => expect(saveButton()).toBeEnabled());
     s.route("GET /v1/logs/:fy", () => markdown(THEIRS, 6));
@@ -209,7 +215,7 @@ describe("the Log page", () => {
           : { status: 422, body: report({ status: "rejected", logVersion: null, summary: null, diagnostics: [mostDeleted] }) },
     });
     render(<LogPage api={s.api} me={ME} />);
-    await waitFor(() => expect(editor()).toHaveValue(V4));
+    await opened();
     type(EMPTY);
     await waitFor(() => expect(status()).toHaveTextContent("Saving would delete most of this year's entries"), { timeout: 2000 });
     expect(saveButton()).toBeEnabled();

@@ -5,8 +5,14 @@ import type { EditorHandle, EditorProps } from "../pages/log/editorTypes";
 export default function FakeEditor({ text, textKey, onChange, diagnostics, label, ref }: EditorProps & { ref?: Ref<EditorHandle> }) {
   const [value, setValue] = useState(text);
   const el = useRef<HTMLTextAreaElement>(null);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => setValue(text), [textKey]);
+  // Like CodeMirror, the text is replaced only when the key changes, not on mount (which would undo a change typed first).
+  const shownKey = useRef(textKey);
+  useEffect(() => {
+    if (shownKey.current === textKey) return;
+    shownKey.current = textKey;
+    setValue(text);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [textKey]);
   useImperativeHandle(ref, () => ({
     goToLine(line: number) {
       const t = el.current!;

@@ -295,6 +295,14 @@ async fn every_route_with(who: Option<Value>) {
     )
     .await;
     assert_eq!(patched["minutes"], 90);
+    // The changes feed, from DynamoDB: the entry created, then updated, with its state.
+    let feed = run(ev("changes-list", "GET", "/v1/changes", none(), json!({"limit": "1000"}), None), 200).await;
+    let mine: Vec<&Value> = feed["changes"].as_array().unwrap().iter().filter(|c| c["entryId"] == json!(id)).collect();
+    assert_eq!(
+        mine.iter().map(|c| c["type"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["entry.created", "entry.updated"]
+    );
+    assert_eq!(mine[1]["entry"]["minutes"], 90);
     run(
         ev(
             "timer-start",

@@ -15,6 +15,9 @@ use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
+use tm_service::store::changes::{
+    self, CHANGE_PREFIX, Change, ChangePage, ChangeRecord, ChangeStore, PositionedChange,
+};
 use tm_service::store::model::{EntryRecord, cursor};
 use tm_service::store::{
     CallerRecords, CommitError, DocCondition, DocStore, EntryPage, EntryQuery, EntryStore, Guard, LogState, LogStore,
@@ -554,6 +557,28 @@ impl DynamoStore {
     }
 }
 
+/// How long after its commit time a change may still become visible: a bound on one
+/// `TransactWriteItems` call, stamped just before it is sent (the SDK's standard retry
+/// mode makes at most 3 attempts with back-off under 20 s; a route function times out
+/// after 29 s). The feed's cursor never passes `now − CHANGE_SETTLE`.
+pub const CHANGE_SETTLE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// The feed's items of one commit (docs/live.md). Positions are the commit time in
+/// microseconds, the commit's own id, and the change's place in it: the feed is in
+/// commit-time order, and two commits of one instant never interleave.
+fn change_items(pk: &str, changes: Vec<Change>, table: &str) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let at = chrono::Utc::now();
+    let commit = uuid::Uuid::new_v4();
+    changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| {
+            let sk = format!("{CHANGE_PREFIX}{:017}#{commit}#{i:06}", at.timestamp_micros());
+            put(to_item(pk, &sk, &ChangeRecord { at, change })?, table)
+        })
+        .collect()
+}
+
 /// A day's marker item `E#{date}`: it sorts just before the day's entries, so one Query
 /// of some days' entries returns their markers too. Every commit that changes an entry
 /// of the day gives the marker a new `stamp`; a commit guarded by days
@@ -885,6 +910,7 @@ impl EntryStore for DynamoStore {
         let table = self.table.as_str();
         let sets_timer = touches_timer(&ops);
         let dates = entry_dates(&ops);
+        let feed = changes::changes_of(&ops);
         let (op_items, days) = self.ops_items(&pk, ops, true, &dates, false).await?;
         // The user's version still moves (an ingest planned before this write then
         // fails its check), but only if no large ingest is being applied.
@@ -925,6 +951,8 @@ impl EntryStore for DynamoStore {
             items.push(stamp_marker(&pk, day, table, None)?);
         }
         items.extend(op_items);
+        // Stamped last, just before the transaction is sent (see CHANGE_SETTLE).
+        items.extend(change_items(&pk, feed, table)?);
         if items.len() > MAX_TRANSACTION_ITEMS {
             return Err(CommitError::Store(StoreError::Misuse(format!(
                 "one change touches {} items; DynamoDB transactions allow {MAX_TRANSACTION_ITEMS}",
@@ -940,11 +968,14 @@ impl EntryStore for DynamoStore {
         let version_item = self.version_item(&pk, expected_version)?;
         let mut items = vec![version_item];
         let dates = entry_dates(&ops);
+        let feed = changes::changes_of(&ops);
         let (op_items, days) = self.ops_items(&pk, ops, false, &dates, false).await?;
         items.extend(op_items);
         for day in &days {
             items.push(stamp_marker(&pk, day, table, None)?);
         }
+        // Stamped last, just before the transaction is sent (see CHANGE_SETTLE).
+        items.extend(change_items(&pk, feed, table)?);
         if items.len() > MAX_TRANSACTION_ITEMS {
             return Err(CommitError::Store(StoreError::Misuse(format!(
                 "one change touches {} items; DynamoDB transactions allow {MAX_TRANSACTION_ITEMS}",
@@ -981,17 +1012,22 @@ impl EntryStore for DynamoStore {
                     | WriteOp::DeleteEntryAt { .. }
             )
         });
+        let (entry_changes, final_changes) = (changes::changes_of(&entry_ops), changes::changes_of(&final_ops));
         let (mut entry_items, days) = self.ops_items(&pk, entry_ops, false, &dates, sets_timer).await?;
         for day in &days {
             entry_items.push(stamp_marker(&pk, day, table, None)?);
         }
         let (mut final_items, _) = self.ops_items(&pk, final_ops, false, &dates, false).await?;
-        if !resuming && entry_items.len() + final_items.len() < MAX_TRANSACTION_ITEMS {
+        let feed_len = entry_changes.len() + final_changes.len();
+        if !resuming && entry_items.len() + final_items.len() + feed_len < MAX_TRANSACTION_ITEMS {
             // Small enough for one transaction: the ordinary commit.
             let version_item = self.version_item(&pk, expected_version)?;
             let mut items = vec![version_item];
             items.extend(entry_items);
             items.extend(final_items);
+            let mut all = entry_changes;
+            all.extend(final_changes);
+            items.extend(change_items(&pk, all, table)?);
             return self.transact(items).await;
         }
         if !resuming {
@@ -1023,7 +1059,12 @@ impl EntryStore for DynamoStore {
         // wait, and a crashed run is resumed by re-planning (ids of new entries are
         // derived from the upload and the entry, so two runs write the same items).
         // BatchWriteItem also costs half the write units of a transaction.
-        self.batch_write(entry_items).await?;
+        // The feed's items go first and are stamped now, after the mark: a reader of the
+        // feed waits while the mark stands, and its cursor (settled before the mark)
+        // stays before them. A resumed run re-plans and lists what it still changes.
+        let mut batch = change_items(&pk, entry_changes, table)?;
+        batch.extend(entry_items);
+        self.batch_write(batch).await?;
         // The last step: timer, log state, upload record, and clearing the mark, as one.
         let clear = Update::builder()
             .table_name(table)
@@ -1036,6 +1077,7 @@ impl EntryStore for DynamoStore {
             .build()
             .map_err(fail)?;
         final_items.push(TransactWriteItem::builder().update(clear).build());
+        final_items.extend(change_items(&pk, final_changes, table)?);
         self.transact(final_items).await?;
         Ok(())
     }
@@ -1171,6 +1213,39 @@ fn project_sort_key(name: &str) -> String {
 }
 
 impl DynamoStore {
+    /// Puts `item` if `condition` holds, with its change to the feed, in one
+    /// transaction; false when the condition did not hold.
+    async fn put_with_change(&self, item: Item, condition: Option<&str>, change: Change) -> Result<bool, StoreError> {
+        let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        for attempt in 0..4u32 {
+            let mut put = Put::builder().table_name(&self.table).set_item(Some(item.clone()));
+            if let Some(condition) = condition {
+                put = put.condition_expression(condition);
+            }
+            let mut items = vec![TransactWriteItem::builder().put(put.build().map_err(fail)?).build()];
+            items.extend(change_items(&pk, vec![change.clone()], &self.table)?);
+            match self.transact(items).await {
+                Ok(()) => return Ok(true),
+                Err(CommitError::Store(e)) => return Err(e),
+                Err(CommitError::Conflict) => {
+                    // The condition failed, or another transaction held the item: which?
+                    let exists = self.get_raw(&pk, &sk).await?.is_some();
+                    let holds = match condition {
+                        Some(c) if c.starts_with("attribute_not_exists") => !exists,
+                        Some(_) => exists,
+                        None => true,
+                    };
+                    if !holds {
+                        return Ok(false);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+            }
+        }
+        Err(StoreError::Busy("concurrent writes kept conflicting; try again".into()))
+    }
+
     async fn conditional_put_project(
         &self,
         owner: &Owner,
@@ -1178,21 +1253,49 @@ impl DynamoStore {
         condition: &str,
     ) -> Result<bool, StoreError> {
         let item = to_item(&owner.partition(), &project_sort_key(&project.name), project)?;
-        bump(&self.counters.other_writes, 1);
-        bump(&self.counters.items_written, 1);
-        match self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(sdk_fail(e)),
+        self.put_with_change(item, Some(condition), Change::ProjectSaved { project: project.clone() }).await
+    }
+}
+
+#[async_trait]
+impl ChangeStore for DynamoStore {
+    /// Positions are commit times (plus the commit's id): a commit may become visible up
+    /// to [`CHANGE_SETTLE`] after its time, so the cursor stops at `now − CHANGE_SETTLE`
+    /// while later changes are returned too (and again on the next read).
+    async fn changes(&self, owner: &Owner, after: Option<&str>, limit: usize) -> Result<ChangePage, StoreError> {
+        let pk = owner.partition();
+        let horizon = format!("{:017}", (chrono::Utc::now() - CHANGE_SETTLE).timestamp_micros());
+        // A large ingest being applied: wait with the other readers (its changes are
+        // stamped after the mark, so no cursor handed out before it passes them).
+        if self.version(&pk).await?.1.is_some() {
+            return Err(StoreError::IngestInProgress);
         }
+        let limit = limit.clamp(1, 1000);
+        let start = after.map(|a| format!("{CHANGE_PREFIX}{a}"));
+        let (items, next) = self
+            .query_page(&pk, CHANGE_PREFIX, &format!("{CHANGE_PREFIX}~"), start.as_deref(), Some(limit as i32))
+            .await?;
+        let mut changes = Vec::with_capacity(items.len());
+        for mut item in items {
+            let position = item
+                .remove("sk")
+                .and_then(|v| v.as_s().ok().cloned())
+                .and_then(|sk| sk.strip_prefix(CHANGE_PREFIX).map(str::to_owned))
+                .ok_or_else(|| StoreError::corrupt("change item", "no sort key"))?;
+            changes.push(PositionedChange { position, record: from_item(item)? });
+        }
+        let has_more = next.is_some();
+        let cursor = if has_more {
+            // The page stopped early: continue after its last settled change, or — when a
+            // whole page is younger than the horizon (a burst right after a large ingest)
+            // — after its last change, rather than read the same page again.
+            let settled = changes.iter().rev().map(|c| &c.position).find(|p| p.as_str() <= horizon.as_str());
+            settled.or(changes.last().map(|c| &c.position)).cloned()
+        } else {
+            // Everything after `after` was read: what is at or before the horizon is final.
+            Some(after.map(str::to_owned).filter(|a| *a > horizon).unwrap_or(horizon))
+        };
+        Ok(ChangePage { changes, cursor, has_more })
     }
 }
 
@@ -1226,7 +1329,8 @@ impl LogStore for DynamoStore {
     }
 
     async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
-        self.put(&owner.partition(), &upload_key(&record.id), record).await
+        let item = to_item(&owner.partition(), &upload_key(&record.id), record)?;
+        self.put_with_change(item, None, Change::UploadSaved { upload: record.clone() }).await.map(drop)
     }
 
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {

@@ -12,6 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
+use tm_service::store::changes::{
+    self, CHANGE_PREFIX, Change, ChangePage, ChangeRecord, ChangeStore, PositionedChange,
+};
 use tm_service::store::model::cursor;
 
 pub mod migrate;
@@ -38,6 +41,8 @@ const VERSION: &str = "VERSION";
 const TIMER: &str = "TIMER";
 const PROFILE: &str = "PROFILE";
 const SETTINGS: &str = "SETTINGS";
+/// The number of the partition's last change (the feed's positions count up from 1).
+const CHANGE_SEQ: &str = "CHGSEQ";
 /// The kind of cached entry pages.
 const ENTRIES: &str = "E#";
 
@@ -184,6 +189,21 @@ fn log_key(fiscal_year: &str) -> String {
     format!("LOG#{fiscal_year}")
 }
 
+/// Appends `changes` to the partition's feed in the write transaction of the change
+/// itself. Write transactions are serialised, so the numbers are the commit order.
+fn append_changes(table: &mut ItemTable<'_>, pk: &str, changes: Vec<Change>) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut seq: u64 = table_get(table, pk, CHANGE_SEQ)?.unwrap_or(0);
+    let at = chrono::Utc::now();
+    for change in changes {
+        seq += 1;
+        table_put(table, pk, &format!("{CHANGE_PREFIX}{seq:020}"), &ChangeRecord { at, change })?;
+    }
+    table_put(table, pk, CHANGE_SEQ, &seq)
+}
+
 fn upload_key(id: &str) -> String {
     format!("UPLOAD#{id}")
 }
@@ -245,12 +265,20 @@ impl EmbeddedStore {
 
     /// Writes an item unless one exists; true when written.
     pub async fn put_item_if_absent<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<bool, StoreError> {
-        self.write_if(pk, sk, encode(value)?, false).await
+        self.write_if(pk, sk, encode(value)?, false, None).await
     }
 
     /// Writes `bytes` at (pk, sk) only if an item exists there (`must_exist`) or does not
-    /// (`!must_exist`), in one write transaction; true when written.
-    async fn write_if(&self, pk: &str, sk: &str, bytes: Vec<u8>, must_exist: bool) -> Result<bool, StoreError> {
+    /// (`!must_exist`), in one write transaction with its `change` to the feed; true when
+    /// written.
+    async fn write_if(
+        &self,
+        pk: &str,
+        sk: &str,
+        bytes: Vec<u8>,
+        must_exist: bool,
+        change: Option<Change>,
+    ) -> Result<bool, StoreError> {
         let (key, pk, sk) = (pk, pk.to_owned(), sk.to_owned());
         self.writing(key, move |db| {
             let txn = db.begin_write().map_err(fail)?;
@@ -259,6 +287,7 @@ impl EmbeddedStore {
                 let exists = table.get((pk.as_str(), sk.as_str())).map_err(fail)?.is_some();
                 if exists == must_exist {
                     table.insert((pk.as_str(), sk.as_str()), bytes.as_slice()).map_err(fail)?;
+                    append_changes(&mut table, &pk, change.into_iter().collect())?;
                 }
                 exists == must_exist
             };
@@ -423,6 +452,16 @@ fn apply_commit(
     if version != expected_version {
         return Err(CommitError::Conflict);
     }
+    // Every check before any write: a commit that fails one must leave nothing behind
+    // in the group's shared transaction.
+    for op in &ops {
+        if let WriteOp::RequireProject(name) = op
+            && table.get((pk, project_sort_key(name).as_str())).map_err(fail)?.is_none()
+        {
+            return Err(CommitError::Conflict);
+        }
+    }
+    let changes = changes::changes_of(&ops);
     let pk = pk.to_owned();
     for op in ops {
         match op {
@@ -454,13 +493,10 @@ fn apply_commit(
                 let version: u64 = table_get(&table, &pk, &sk)?.unwrap_or(0);
                 table_put(&mut table, &pk, &sk, &(version + 1))?
             }
-            WriteOp::RequireProject(name) => {
-                if table.get((pk.as_str(), project_sort_key(&name).as_str())).map_err(fail)?.is_none() {
-                    return Err(CommitError::Conflict);
-                }
-            }
+            WriteOp::RequireProject(_) => {} // checked above
         }
     }
+    append_changes(&mut table, &pk, changes)?;
     table.insert((pk.as_str(), VERSION), encode(&(expected_version + 1))?.as_slice()).map_err(fail)?;
     Ok(())
 }
@@ -766,7 +802,16 @@ impl LogStore for EmbeddedStore {
 
     async fn put_upload(&self, owner: &Owner, record: &UploadRecord) -> Result<(), StoreError> {
         let (pk, record) = (owner.partition(), record.clone());
-        self.writing(&owner.partition(), move |db| Self::put(db, &pk, &upload_key(&record.id), &record)).await
+        self.writing(&owner.partition(), move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                table_put(&mut table, &pk, &upload_key(&record.id), &record)?;
+                append_changes(&mut table, &pk, vec![Change::UploadSaved { upload: record }])?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
     }
 
     async fn touch_log(&self, owner: &Owner, touch: &LogTouch) -> Result<(), StoreError> {
@@ -919,11 +964,46 @@ impl ProjectStore for EmbeddedStore {
     }
 
     async fn create_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
-        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, false).await
+        let change = Change::ProjectSaved { project: project.clone() };
+        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, false, Some(change)).await
     }
 
     async fn replace_project(&self, owner: &Owner, project: &Project) -> Result<bool, StoreError> {
-        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, true).await
+        let change = Change::ProjectSaved { project: project.clone() };
+        self.write_if(&owner.partition(), &project_sort_key(&project.name), encode(project)?, true, Some(change)).await
+    }
+}
+
+#[async_trait]
+impl ChangeStore for EmbeddedStore {
+    /// Positions are exact here (numbered in commit order): the cursor is the last one read.
+    async fn changes(&self, owner: &Owner, after: Option<&str>, limit: usize) -> Result<ChangePage, StoreError> {
+        let pk = owner.partition();
+        let lo = format!("{CHANGE_PREFIX}{}", after.unwrap_or(""));
+        let limit = limit.max(1);
+        let after = after.map(str::to_owned);
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(fail)?;
+            let table = txn.open_table(ITEMS).map_err(fail)?;
+            let hi = format!("{CHANGE_PREFIX}~");
+            let mut changes = Vec::new();
+            let mut has_more = false;
+            for item in table.range((pk.as_str(), lo.as_str())..=(pk.as_str(), hi.as_str())).map_err(fail)? {
+                let (key, value) = item.map_err(fail)?;
+                let position = key.value().1.strip_prefix(CHANGE_PREFIX).unwrap_or_default().to_owned();
+                if Some(&position) == after.as_ref() {
+                    continue;
+                }
+                if changes.len() == limit {
+                    has_more = true;
+                    break;
+                }
+                changes.push(PositionedChange { position, record: decode(value.value())? });
+            }
+            let cursor = changes.last().map(|c| c.position.clone()).or(after);
+            Ok(ChangePage { changes, cursor, has_more })
+        })
+        .await
     }
 }
 

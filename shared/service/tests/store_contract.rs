@@ -500,6 +500,7 @@ async fn embedded_store_meets_the_contract() {
     contract_documents_months_and_audit(&store).await;
     contract_objects(&store).await;
     contract_nearby_writes(&store).await;
+    contract_changes_feed(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
@@ -581,6 +582,7 @@ async fn dynamo_store_meets_the_contract_on_moto() {
     contract_settings_and_projects(&store).await;
     contract_documents_months_and_audit(&store).await;
     contract_nearby_writes(&store).await;
+    contract_changes_feed(&store).await;
     contract_concurrent_commits(Arc::new(store)).await;
 }
 
@@ -874,4 +876,266 @@ async fn a_table_of_the_first_entry_format_is_upgraded_in_place_and_resumably_on
     // Done once: the next run reads the schema item only.
     let third = run(&client, &table, Limits::default()).await.unwrap();
     assert_eq!(third, Migrated { from: SCHEMA_VERSION, to: SCHEMA_VERSION, finished: true, ..Migrated::default() });
+}
+
+/// A small deterministic generator: the mix is random but the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn upload(id: &str, status: tm_service::store::UploadStatus) -> tm_service::store::UploadRecord {
+    tm_service::store::UploadRecord {
+        id: id.into(),
+        kind: tm_service::store::UploadKind::Log,
+        file_name: "time-log-2025-2026.md".into(),
+        key: format!("uploads/{id}/time-log-2025-2026.md"),
+        fiscal_year: Some("2025-2026".into()),
+        project: None,
+        base_version: None,
+        allow_deletes: false,
+        status,
+        diagnostics: Vec::new(),
+        summary: None,
+        log_version: None,
+        source_version: None,
+        message: None,
+        created_at: "2025-07-29T10:00:00Z".parse().unwrap(),
+        expires_at: None,
+        finished_at: None,
+    }
+}
+
+async fn version_of(store: &dyn Store, me: &Owner) -> u64 {
+    store.snapshot(me, d("2025-07-01"), d("2025-07-01")).await.unwrap().version
+}
+
+/// What a client holds after replaying a feed.
+#[derive(Default)]
+struct Replica {
+    entries: std::collections::BTreeMap<String, StoredEntry>,
+    projects: std::collections::BTreeMap<String, Project>,
+    uploads: std::collections::BTreeMap<String, tm_service::store::UploadRecord>,
+    timer: Option<String>,
+    applied: std::collections::BTreeSet<String>,
+}
+
+impl Replica {
+    /// Reads the feed from `cursor` to its end in pages of `limit`, applying each change
+    /// once; returns the cursor to continue from.
+    async fn catch_up(
+        &mut self,
+        store: &dyn Store,
+        me: &Owner,
+        mut cursor: Option<String>,
+        limit: usize,
+    ) -> Option<String> {
+        use tm_service::store::changes::Change;
+        for _ in 0..10_000 {
+            let page = store.changes(me, cursor.as_deref(), limit).await.unwrap();
+            assert!(page.changes.len() <= limit);
+            for c in page.changes {
+                if !self.applied.insert(c.position.clone()) {
+                    continue; // sent again near the present (DynamoDB): applied already
+                }
+                match c.record.change {
+                    Change::EntrySaved { entry } => {
+                        self.entries.insert(entry.id.clone(), StoredEntry::from(entry));
+                    }
+                    Change::EntryDeleted { id } => {
+                        self.entries.remove(&id);
+                    }
+                    Change::TimerStarted { id } => self.timer = Some(id),
+                    Change::TimerStopped => self.timer = None,
+                    Change::ProjectSaved { project } => {
+                        self.projects.insert(tm_core::domain::names::project_key(&project.name), project);
+                    }
+                    Change::ProjectDeleted { name } => {
+                        self.projects.remove(&tm_core::domain::names::project_key(&name));
+                    }
+                    Change::UploadSaved { upload } => {
+                        self.uploads.insert(upload.id.clone(), upload);
+                    }
+                }
+            }
+            cursor = page.cursor;
+            if !page.has_more {
+                return cursor;
+            }
+        }
+        panic!("the feed never ended");
+    }
+}
+
+async fn all_entries(store: &dyn Store, me: &Owner) -> Vec<StoredEntry> {
+    let mut out = Vec::new();
+    let mut query = EntryQuery { limit: 500, ..EntryQuery::default() };
+    loop {
+        let page = store.entries(me, &query).await.unwrap();
+        out.extend(page.entries);
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// Issue 18: the changes feed lists every change of a commit in the same unit as the
+/// change, so a client that replays it from the start — in small pages, resuming from
+/// its cursors — ends with exactly the stored entries, projects, uploads and timer,
+/// after a random mix of writes, moves, deletes, timers, projects, uploads and a large
+/// ingest (DynamoDB's stepped path); and another user's changes never appear.
+pub async fn contract_changes_feed(store: &dyn Store) {
+    use tm_service::store::UploadStatus;
+    let me = owner("t-feed", "fay");
+    let other = owner("t-feed", "otto");
+    let mut rng = Lcg(18);
+    let mut live: Vec<String> = Vec::new();
+    let mut next_id = 0;
+    let mut new_id = || {
+        next_id += 1;
+        format!("e{next_id:04}")
+    };
+    store
+        .commit(&other, 0, vec![WriteOp::PutEntry(stored("theirs", "2025-07-02", "09:00", Some("10:00"), "P", &[]))])
+        .await
+        .unwrap();
+    let mut replica = Replica::default();
+    let mut cursor = None;
+    for step in 0..60 {
+        let day = format!("2025-07-{:02}", 1 + rng.below(28));
+        let start = format!("{:02}:{:02}", 6 + rng.below(12), 15 * rng.below(4));
+        match rng.below(8) {
+            0 | 1 => {
+                let id = new_id();
+                let mut e = stored(&id, &day, &start, Some("23:00"), "P", &["x"]);
+                e.entry.task = format!("Step {step}");
+                store
+                    .commit(
+                        &me,
+                        version_of(store, &me).await,
+                        vec![WriteOp::PutEntryAt { stored: e, previous_sort_key: None }],
+                    )
+                    .await
+                    .unwrap();
+                live.push(id);
+            }
+            2 if !live.is_empty() => {
+                let id = live[rng.below(live.len() as u64) as usize].clone();
+                let mut e = store.entry(&me, &id).await.unwrap().unwrap();
+                e.entry.date = day.parse().unwrap();
+                e.entry.task = format!("Moved at step {step}");
+                e.updated_at += chrono::TimeDelta::seconds(step);
+                store.commit(&me, version_of(store, &me).await, vec![WriteOp::PutEntry(e)]).await.unwrap();
+            }
+            3 if !live.is_empty() => {
+                let id = live.swap_remove(rng.below(live.len() as u64) as usize);
+                store.commit(&me, version_of(store, &me).await, vec![WriteOp::DeleteEntry { id }]).await.unwrap();
+            }
+            4 => {
+                let id = new_id();
+                let running = stored(&id, &day, &start, None, "P", &[]);
+                store
+                    .commit(
+                        &me,
+                        version_of(store, &me).await,
+                        vec![WriteOp::PutEntry(running.clone()), WriteOp::SetTimer(Some(id.clone()))],
+                    )
+                    .await
+                    .unwrap();
+                let mut done = running;
+                done.entry.end = Some(ClockTime::parse("23:30").unwrap());
+                done.updated_at += chrono::TimeDelta::seconds(1);
+                if rng.below(2) == 0 {
+                    store
+                        .commit(
+                            &me,
+                            version_of(store, &me).await,
+                            vec![WriteOp::PutEntry(done), WriteOp::SetTimer(None)],
+                        )
+                        .await
+                        .unwrap();
+                }
+                live.push(id);
+            }
+            5 => {
+                let name = ["Atlas", "Beacon", "Comet"][rng.below(3) as usize];
+                let mut project = Project::auto_created(name, d("2025-07-01"));
+                if !store.create_project(&me, &project).await.unwrap() {
+                    project.departmental_goals = vec![format!("Goal {step}")];
+                    assert!(store.replace_project(&me, &project).await.unwrap());
+                }
+                if rng.below(3) == 0 {
+                    store
+                        .commit(&me, version_of(store, &me).await, vec![WriteOp::DeleteProject(name.into())])
+                        .await
+                        .unwrap();
+                }
+            }
+            6 => {
+                let id = format!("u{step}");
+                store.put_upload(&me, &upload(&id, UploadStatus::Pending)).await.unwrap();
+                store.put_upload(&me, &upload(&id, UploadStatus::Rejected)).await.unwrap();
+            }
+            _ => {
+                // An ingest: 40 new entries and a delete (more than one DynamoDB transaction).
+                let mut ops: Vec<WriteOp> = (0..40)
+                    .map(|n| {
+                        let id = new_id();
+                        live.push(id.clone());
+                        let e = stored(&id, &format!("2025-08-{:02}", 1 + n % 28), "07:00", Some("07:30"), "P", &[]);
+                        WriteOp::PutEntryAt { stored: e, previous_sort_key: None }
+                    })
+                    .collect();
+                if live.len() > 41 {
+                    ops.push(WriteOp::DeleteEntry { id: live.swap_remove(0) });
+                }
+                let id = format!("ingest{step}");
+                ops.push(WriteOp::PutUpload(upload(&id, UploadStatus::Applied)));
+                store.commit_ingest(&me, version_of(store, &me).await, ops, &id).await.unwrap();
+            }
+        }
+        if step % 15 == 14 {
+            // A client that keeps reading from its cursor, as a live one does.
+            cursor = replica.catch_up(store, &me, cursor, 7).await;
+        }
+    }
+    let resumed = replica.catch_up(store, &me, cursor, 7).await;
+    let mut fresh = Replica::default();
+    fresh.catch_up(store, &me, None, 50).await;
+
+    let stored_entries = all_entries(store, &me).await;
+    let by_id: std::collections::BTreeMap<String, StoredEntry> =
+        stored_entries.iter().map(|e| (e.id.clone(), e.clone())).collect();
+    let stored_projects: std::collections::BTreeMap<String, Project> = store
+        .projects(&me)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (tm_core::domain::names::project_key(&p.name), p))
+        .collect();
+    let timer = store.snapshot(&me, d("2025-07-01"), d("2025-07-01")).await.unwrap().timer.map(|t| t.id);
+    assert!(stored_entries.len() > 40, "the mix left entries: {}", stored_entries.len());
+    for r in [&replica, &fresh] {
+        assert_eq!(r.entries, by_id, "the replayed entries are the stored ones");
+        assert_eq!(r.projects, stored_projects);
+        assert_eq!(r.timer, timer);
+        for (id, u) in &r.uploads {
+            assert_eq!(store.upload(&me, id).await.unwrap().as_ref(), Some(u), "{id}");
+        }
+        assert!(r.uploads.values().any(|u| u.status == UploadStatus::Rejected));
+        assert!(!r.entries.contains_key("theirs"), "another user's change is not in the feed");
+    }
+    // Nothing new: reading on from the last cursor applies nothing.
+    let before = replica.applied.len();
+    replica.catch_up(store, &me, resumed, 7).await;
+    assert_eq!(replica.applied.len(), before);
+    // Positions only grow, and a crafted one past the end reads nothing.
+    let positions: Vec<&String> = fresh.applied.iter().collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]));
+    assert!(store.changes(&me, Some("99999999999999999999"), 10).await.unwrap().changes.is_empty());
 }

@@ -3,6 +3,7 @@
 //! answer a client mistake with a 5xx.
 
 mod body;
+mod changes;
 mod entries;
 mod logs;
 pub mod people;
@@ -142,6 +143,7 @@ async fn dispatch(
         Handler::StartTimer => entries::start_timer(ctx, &caller, req, idem).await,
         Handler::FinishTimer => entries::finish_timer(ctx, &caller, req, idem).await,
         Handler::GetTimer => entries::get_timer(ctx, &caller).await,
+        Handler::ListChanges => changes::list(ctx, &caller, req).await,
         Handler::Daily => reports::daily(ctx, &caller, matched, req).await,
         Handler::ListProjects => settings::list_projects(ctx, &caller, req).await,
         Handler::DeleteProject => settings::delete_project(ctx, &caller, matched).await,

@@ -493,3 +493,73 @@ pub struct InvitationAnswer {
     pub person: Person,
     pub invitation: InvitationDelivery,
 }
+
+/// One change of the feed (`GET /v1/changes`), oldest first. Which fields are set
+/// depends on `type`: `entry.created`/`entry.updated` carry `entry`; `entry.deleted`
+/// and `timer.started` carry `entryId`; `project.saved` carries `project`;
+/// `project.deleted` carries `projectName`; `upload.saved` carries `upload`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeAnswer {
+    /// Unique and in feed order. A change near the present may be sent twice (docs/live.md):
+    /// skip ids already applied.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: crate::store::changes::ChangeType,
+    /// When the change was committed.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<EntryAnswer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<Project>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadRecord>,
+}
+
+impl From<crate::store::changes::PositionedChange> for ChangeAnswer {
+    fn from(c: crate::store::changes::PositionedChange) -> Self {
+        use crate::store::changes::Change;
+        let kind = c.record.change.kind();
+        let mut answer = Self {
+            id: c.position,
+            kind,
+            at: c.record.at,
+            entry_id: None,
+            entry: None,
+            project: None,
+            project_name: None,
+            upload: None,
+        };
+        match c.record.change {
+            Change::EntrySaved { entry } => {
+                answer.entry_id = Some(entry.id.clone());
+                answer.entry = Some(EntryAnswer::from(&StoredEntry::from(entry)));
+            }
+            Change::EntryDeleted { id } | Change::TimerStarted { id } => answer.entry_id = Some(id),
+            Change::TimerStopped => {}
+            Change::ProjectSaved { project } => {
+                answer.project_name = Some(project.name.clone());
+                answer.project = Some(project);
+            }
+            Change::ProjectDeleted { name } => answer.project_name = Some(name),
+            Change::UploadSaved { upload } => answer.upload = Some(upload),
+        }
+        answer
+    }
+}
+
+/// `GET /v1/changes`: a page of the feed and where to continue.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePage {
+    pub changes: Vec<ChangeAnswer>,
+    /// Pass as `since` on the next read (always set: keep it, and poll with it later).
+    pub cursor: String,
+    /// More changes wait: read again with `cursor` at once.
+    pub has_more: bool,
+}

@@ -88,6 +88,7 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         GetMe | PatchMe => typed::<MeAnswer>(),
         CreateEntry | GetEntry | PatchEntry | StartTimer | FinishTimer => typed::<EntryAnswer>(),
         ListEntries => typed::<EntryPage>(),
+        ListChanges => typed::<answers::ChangePage>(),
         GetTimer => typed::<TimerAnswer>(),
         Daily => typed::<DailyReport>(),
         ListProjects => typed::<ProjectList>(),

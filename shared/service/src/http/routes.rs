@@ -35,6 +35,7 @@ pub enum Handler {
     CreateUpload,
     PutLog,
     CheckLog,
+    ListChanges,
     ListLogs,
     GetLog,
     LogVersions,
@@ -69,6 +70,7 @@ impl Handler {
         use Handler::*;
         match self {
             ListEntries => &["from", "to", "project", "tag", "updatedSince", "limit", "cursor"],
+            ListChanges => &["since", "limit"],
             Daily | TagSummary | Export | GetScheduledReport => &["format"],
             ListProjects => &["archived"],
             ProjectSummary => &["format", "limit", "cursor", "owner"],
@@ -131,6 +133,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/v1/entries", "entries-create", Handler::CreateEntry),
     route("GET", "/v1/entries", "entries-list", Handler::ListEntries),
     route("GET", "/v1/entries/{id}", "entries-get", Handler::GetEntry),
+    route("GET", "/v1/changes", "changes-list", Handler::ListChanges),
     route("PATCH", "/v1/entries/{id}", "entries-patch", Handler::PatchEntry),
     route("DELETE", "/v1/entries/{id}", "entries-delete", Handler::DeleteEntry),
     route("POST", "/v1/timer/start", "timer-start", Handler::StartTimer),

@@ -12,6 +12,7 @@
 //! version item.
 
 pub mod aggregates;
+pub mod changes;
 pub mod model;
 pub mod objects;
 pub mod team;
@@ -184,6 +185,6 @@ pub trait ProjectStore: Send + Sync {
 }
 
 /// Everything the handlers need, as one object.
-pub trait Store: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore {}
+pub trait Store: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore + changes::ChangeStore {}
 
-impl<T: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore> Store for T {}
+impl<T: EntryStore + SettingsStore + ProjectStore + LogStore + DocStore + changes::ChangeStore> Store for T {}

@@ -22,7 +22,8 @@ DISTRIBUTION=$(output WebDistributionId)
 WEB_URL=$(output WebUrl)
 
 ./infra/web-build.sh
-printf '{"apiUrl": "%s", "authUrl": "%s", "clientId": "%s"}\n' "$API_URL" "$AUTH_URL" "$CLIENT_ID" > web/dist/config.json
+# No liveUrl yet: the WebSocket API is not in the template (issue 18); the app then has no live updates.
+printf '{"apiUrl": "%s", "authUrl": "%s", "clientId": "%s", "liveUrl": null}\n' "$API_URL" "$AUTH_URL" "$CLIENT_ID" > web/dist/config.json
 aws s3 sync web/dist/assets "s3://$BUCKET/assets" --region "$REGION" \
   --cache-control "public, max-age=31536000, immutable" --exclude "*.map"
 for file in index.html config.json; do

@@ -4,5 +4,6 @@
 
 pub mod auth;
 pub mod issuer;
+pub mod live;
 pub mod server;
 pub mod web;

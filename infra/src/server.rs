@@ -61,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/local/uploads/{token}",
             put(presigned_upload).route_layer(axum::middleware::map_response(|r| named("local-upload", r))),
         )
+        .route("/live", get(crate::live::live).route_layer(axum::middleware::map_response(|r| named("live", r))))
         .route(
             "/local/reports/run",
             post(run_reports).route_layer(axum::middleware::map_response(|r| named("local-reports-run", r))),

@@ -49,7 +49,8 @@ struct Served {
 /// `/config.json` and the app; `client_id` is the hosted login's app client.
 pub fn router(app: Option<WebApp>, looked_in: &Path, client_id: &str) -> Router {
     // Empty URLs: the API and the hosted login are this origin.
-    let config = serde_json::json!({"apiUrl": "", "authUrl": "", "clientId": client_id});
+    // `liveUrl` "": the real-time channel is this server's `/live` (src/live.rs).
+    let config = serde_json::json!({"apiUrl": "", "authUrl": "", "clientId": client_id, "liveUrl": ""});
     let state = Arc::new(Served { app, config, looked_in: looked_in.to_owned() });
     Router::new().route("/config.json", get(config_json)).fallback(serve).with_state(state)
 }

@@ -260,3 +260,97 @@ async fn bad_feed_requests_are_refused_with_a_code_and_a_way_out() {
     let anonymous = support::call("GET", &format!("{}/v1/changes", server.base), None, None, &[]).await;
     assert_eq!(anonymous.status, 401);
 }
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(server: &Server, query: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let url = format!("{}/live?{query}", server.base.replace("http://", "ws://"));
+    tokio_tungstenite::connect_async(url).await.map(|(socket, _)| socket)
+}
+
+/// The next text message (within `within`), as JSON; `None` when the socket closed.
+async fn next_message(socket: &mut Socket, within: std::time::Duration) -> Option<Result<Value, (u16, String)>> {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(within, socket.next()).await.expect("a message in time")?;
+        match message.expect("the socket works") {
+            Message::Text(text) => return Some(Ok(serde_json::from_str(&text).unwrap())),
+            Message::Close(frame) => {
+                return Some(Err(frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()))));
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Issue 18: tm-local's WebSocket sends the changes of the person who opened it as they
+/// commit (a timer started elsewhere arrives well within a second), resumes from a
+/// cursor, never carries another person's changes, refuses a bad token before the
+/// upgrade, and closes with 4003 once an admin disables the person.
+#[tokio::test]
+async fn the_websocket_pushes_the_persons_own_changes_as_they_commit() {
+    let server = Server::start("changes-live");
+    let admin = signup(&server.base, "live-admin", Some("live-co"), &["admins"]).await;
+    let me = signup(&server.base, "live-watcher", Some("live-co"), &[]).await;
+    let early = me
+        .post(
+            "/v1/entries",
+            r#"{"date":"2025-07-01","startTime":"09:00","endTime":"10:00","task":"Before connecting"}"#,
+        )
+        .await;
+    assert_eq!(early.status, 201, "{}", early.text);
+
+    let mut socket = connect(&server, &format!("token={}", me.token)).await.unwrap();
+    let ready = next_message(&mut socket, std::time::Duration::from_secs(5)).await.unwrap().unwrap();
+    assert_eq!(ready["type"], "ready", "{ready}");
+    // Someone else's write sends nothing; the person's own timer arrives at once.
+    let theirs = admin.post("/v1/timer/start", r#"{"task":"Admin's timer"}"#).await;
+    assert_eq!(theirs.status, 201, "{}", theirs.text);
+    let sent = std::time::Instant::now();
+    let started = me.post("/v1/timer/start", r#"{"task":"Started from tm"}"#).await;
+    assert_eq!(started.status, 201, "{}", started.text);
+    let pushed = next_message(&mut socket, std::time::Duration::from_secs(1)).await.unwrap().unwrap();
+    let waited = sent.elapsed();
+    assert_eq!(pushed["type"], "changes", "{pushed}");
+    let types: Vec<&str> = pushed["changes"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"timer.started") && types.contains(&"entry.created"), "{types:?}");
+    assert!(!pushed.to_string().contains("Before connecting"), "starts from now: {pushed}");
+    assert!(!pushed.to_string().contains("Admin's timer"), "another person's change: {pushed}");
+    assert_eq!(pushed["changes"][0]["entry"]["task"], "Started from tm");
+    eprintln!("timer start to push: {waited:?}");
+
+    // Reconnecting from the first message's cursor sends what happened since.
+    let mut again =
+        connect(&server, &format!("token={}&since={}", me.token, ready["cursor"].as_str().unwrap())).await.unwrap();
+    assert_eq!(next_message(&mut again, std::time::Duration::from_secs(5)).await.unwrap().unwrap()["type"], "ready");
+    let caught_up = next_message(&mut again, std::time::Duration::from_secs(5)).await.unwrap().unwrap();
+    assert!(caught_up.to_string().contains("Started from tm"), "{caught_up}");
+
+    // Refused before the upgrade, as a request would be.
+    for query in ["", "token=not-a-jwt", "since=xyz&token=x", "token=x&other=1"] {
+        let refused = connect(&server, query).await;
+        assert!(refused.is_err(), "{query}: refused");
+    }
+    let plain = support::call("GET", &format!("{}/live?token={}", server.base, me.token), None, None, &[]).await;
+    assert_eq!((plain.status, plain.code().as_str()), (400, "websocket-required"), "{}", plain.text);
+    let bad_since =
+        support::call("GET", &format!("{}/live?token={}&since=nope", server.base, me.token), None, None, &[]).await;
+    assert_eq!((bad_since.status, bad_since.code().as_str()), (400, "invalid-cursor"), "{}", bad_since.text);
+
+    // Disabled by an admin: the open connection closes at the next change.
+    let id = me.get("/v1/me").await.json()["user"].as_str().unwrap().to_owned();
+    let disabled = admin.patch(&format!("/v1/admin/users/{id}"), r#"{"disabled": true}"#).await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    let closed = loop {
+        match next_message(&mut socket, std::time::Duration::from_secs(5)).await {
+            Some(Ok(_)) => continue,
+            Some(Err(close)) => break close,
+            None => panic!("closed without a close frame"),
+        }
+    };
+    assert_eq!(closed.0, 4003, "{closed:?}");
+    assert!(closed.1.contains("disabled"), "{closed:?}");
+}

@@ -868,7 +868,7 @@ async fn the_web_app_is_served_at_the_root_with_its_pages_config_and_headers() {
     assert_eq!(call("GET", &format!("{base}/assets/gone-1234.js"), None, None, &[]).await.status, 404);
     assert_eq!(call("GET", &format!("{base}/../Cargo.toml"), None, None, &[]).await.status, 404);
     let config = call("GET", &format!("{base}/config.json"), None, None, &[]).await.json();
-    assert_eq!(config, json!({"apiUrl": "", "authUrl": "", "clientId": "tm-local-client"}));
+    assert_eq!(config, json!({"apiUrl": "", "authUrl": "", "clientId": "tm-local-client", "liveUrl": ""}));
     // The API's own paths answer as the API does, never with the app.
     let no_route = call("GET", &format!("{base}/v1/nothing-here"), None, None, &[]).await;
     assert_eq!((no_route.status, no_route.code()), (404, "not-found".to_owned()));

@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { adminJourney } from "./admin.mjs";
 import { axeCheck } from "./axe.mjs";
-import { noSidewaysScroll, refusals, shooter, sleep } from "./lib.mjs";
+import { api, noSidewaysScroll, refusals, shooter, sleep } from "./lib.mjs";
 import { logJourney } from "./log.mjs";
 import { reportsJourney } from "./reports.mjs";
 import { projectsJourney } from "./projects.mjs";
@@ -249,6 +249,24 @@ try {
     await timerCard.getByRole("button", { name: "Discard" }).click();
     await timerCard.getByRole("button", { name: "Discard timer" }).click();
     await timerCard.getByRole("button", { name: "Start" }).waitFor();
+  });
+
+  await check("a timer started elsewhere (as tm does, through the API) shows on the open page within a second, without a reload", async () => {
+    const call = api(BASE);
+    const token = (await call("POST", "/local/login", { body: { username: EMAIL, password: PASSWORD } })).id_token;
+    const navigations = [];
+    const onNavigate = (frame) => frame === page.mainFrame() && navigations.push(frame.url());
+    page.on("framenavigated", onNavigate);
+    const started = Date.now();
+    const entry = await call("POST", "/v1/timer/start", { token, body: { task: "Started from the terminal", project: "Web App" } });
+    await timerCard.getByText("Started from the terminal").waitFor({ timeout: 1000 });
+    const shown = Date.now() - started;
+    expect(navigations.length === 0, `the page reloaded: ${navigations.join(", ")}`);
+    console.log(`  (live: shown ${shown} ms after the API answered the start)`);
+    // Discarded elsewhere: gone from the page too.
+    await call("DELETE", `/v1/entries/${entry.id}`, { token, expect: [204] });
+    await timerCard.getByRole("button", { name: "Start" }).waitFor({ timeout: 1000 });
+    page.off("framenavigated", onNavigate);
   });
 
   await check("previous and next day move through the days", async () => {

@@ -15,7 +15,7 @@ function makeAuth(authUrl = "") {
     Response.json({ id_token: jwt({ name: "Ada Lovelace", email: "ada@example.com" }), access_token: "a", refresh_token: "r", expires_in: 3600 }),
   );
   const auth = new Auth(
-    { apiUrl: "", authUrl, clientId: "tm-local-client" },
+    { apiUrl: "", authUrl, clientId: "tm-local-client", liveUrl: null },
     {
       fetch: tokenFetch as unknown as typeof fetch,
       storage: sessionStorage,

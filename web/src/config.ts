@@ -5,6 +5,8 @@ export type Config = {
   /** Where the hosted login is (`/oauth2/authorize`, `/oauth2/token`); "" for this origin. */
   authUrl: string;
   clientId: string;
+  /** The real-time channel (a WebSocket URL; "" for this origin's `/live`), or null when the deployment has none. */
+  liveUrl: string | null;
 };
 
 export async function loadConfig(fetcher: typeof fetch = fetch): Promise<Config> {
@@ -25,5 +27,8 @@ export async function loadConfig(fetcher: typeof fetch = fetch): Promise<Config>
   };
   const clientId = str("clientId");
   if (!clientId) throw new Error('/config.json: "clientId" is empty.');
-  return { apiUrl: str("apiUrl", ""), authUrl: str("authUrl", ""), clientId };
+  const live = raw.liveUrl;
+  if (live != null && typeof live !== "string") throw new Error('/config.json: "liveUrl" must be a string or null.');
+  const liveUrl = typeof live === "string" ? live.replace(/\/+$/, "") : null;
+  return { apiUrl: str("apiUrl", ""), authUrl: str("authUrl", ""), clientId, liveUrl };
 }

@@ -4,6 +4,7 @@ import { createApi } from "./api/client";
 import { browserAuth } from "./auth/auth";
 import { loadConfig } from "./config";
 import { App } from "./App";
+import { LiveContext, LiveFeed, liveAddress } from "./lib/live";
 import "./styles.css";
 
 const root = createRoot(document.getElementById("root")!);
@@ -19,9 +20,18 @@ async function boot() {
         unauthorized: () => void auth.refreshOrSignIn(),
       },
     });
+    // Live updates while signed in, where the deployment has the channel.
+    const live = config.liveUrl === null ? null : new LiveFeed(liveAddress(config.liveUrl, window.location), () => auth.idToken());
+    if (live) {
+      const follow = () => (auth.signedIn() ? void live.start() : live.stop());
+      auth.subscribe(follow);
+      follow();
+    }
     root.render(
       <StrictMode>
-        <App auth={auth} api={api} />
+        <LiveContext.Provider value={live}>
+          <App auth={auth} api={api} />
+        </LiveContext.Provider>
       </StrictMode>,
     );
   } catch (e) {

@@ -86,6 +86,8 @@ pub struct EmbeddedStore {
 /// between makes it a miss.
 #[derive(Default)]
 struct ReadCache {
+    /// Counts the writes that committed: the local server's live connections wait on it.
+    written: Written,
     generations: std::sync::Mutex<std::collections::HashMap<(String, Option<String>), u64>>,
     /// What the kept reads weigh together (an entry page weighs its entries).
     weight: std::sync::atomic::AtomicUsize,
@@ -93,6 +95,15 @@ struct ReadCache {
     items: std::sync::Mutex<
         std::collections::HashMap<(String, String), ((u64, u64), Arc<dyn std::any::Any + Send + Sync>)>,
     >,
+}
+
+/// A counter of committed writes that tasks can wait on.
+struct Written(tokio::sync::watch::Sender<u64>);
+
+impl Default for Written {
+    fn default() -> Self {
+        Self(tokio::sync::watch::Sender::new(0))
+    }
 }
 
 /// How much is kept at most — reads, or entries in entry pages — before everything is
@@ -114,12 +125,14 @@ impl ReadCache {
     /// Every cached read of `pk` is stale.
     fn renew(&self, pk: &str) {
         *self.generations.lock().expect("cache generations").entry((pk.to_owned(), None)).or_insert(0) += 1;
+        self.written.0.send_modify(|n| *n += 1);
     }
 
     /// Cached reads of `pk` of one kind are stale.
     fn renew_kind(&self, pk: &str, kind: &str) {
         let mut generations = self.generations.lock().expect("cache generations");
         *generations.entry((pk.to_owned(), Some(kind.to_owned()))).or_insert(0) += 1;
+        self.written.0.send_modify(|n| *n += 1);
     }
 
     fn get<T: Clone + 'static>(&self, pk: &str, what: &str) -> Option<T> {
@@ -233,6 +246,12 @@ impl EmbeddedStore {
         let cache: Arc<ReadCache> = Arc::default();
         let committer = Arc::new(GroupCommitter::start(Arc::downgrade(&db), cache.clone()));
         Ok(Self { db, upload_base: None, cache, committer, upgraded })
+    }
+
+    /// Changes whenever a write has committed (any partition): a live connection waits on
+    /// it and then reads its person's feed, instead of polling.
+    pub fn writes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.cache.written.0.subscribe()
     }
 
     /// What opening the store file upgraded: `from == to` when it was already current.

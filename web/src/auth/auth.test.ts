@@ -26,7 +26,7 @@ function setup(opts: { authUrl?: string; tokenAnswers?: Array<{ status: number; 
     setTimeout: (fn, ms) => timers.push({ fn, ms }),
     clearTimeout: () => {},
   };
-  const auth = new Auth({ apiUrl: "", authUrl: opts.authUrl ?? "", clientId: "tm-local-client" }, deps);
+  const auth = new Auth({ apiUrl: "", authUrl: opts.authUrl ?? "", clientId: "tm-local-client", liveUrl: null }, deps);
   return { auth, deps, requests, timers, advance: (ms: number) => (now += ms) };
 }
 

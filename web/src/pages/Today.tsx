@@ -16,6 +16,7 @@ import { navigate, useLocation } from "../lib/router";
 import { addDays, clockIn, dateIn, isIsoDate, isValidTimeZone } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { useResource } from "../lib/useResource";
+import { touchesEntries, touchesProjects, useLive } from "../lib/live";
 import { DayView, type Day } from "./today/DayView";
 import { newEntryBody, patchBody, PROJECTS_LIST_ID, type EntryDraft } from "./today/EntryForm";
 import { RecentTasks, TimerPanel } from "./today/TimerPanel";
@@ -50,6 +51,11 @@ export function TodayPage({ api, me }: { api: Api; me: MeAnswer }) {
   const refresh = async (opts: { projects?: boolean } = {}) => {
     await Promise.all([timer.reload(), day.reload(), recent.reload(), opts.projects ? projects.reload() : null]);
   };
+  // A change made elsewhere (`tm`, another tab, a log upload) shows here without a reload.
+  useLive((changes) => {
+    if (touchesEntries(changes)) void refresh({ projects: touchesProjects(changes) });
+    else if (touchesProjects(changes)) void projects.reload();
+  });
   const createsProject = (answer: EntryAnswer) => warningsOf(answer).some((w) => w.code === "project-created");
 
   async function start(body: TimerStartBody) {

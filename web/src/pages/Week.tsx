@@ -16,6 +16,7 @@ import { navigate, useLocation } from "../lib/router";
 import { addDays, clockIn, dateIn, formatDate, formatMinutes, isIsoDate, isValidTimeZone, mondayOf } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { useResource } from "../lib/useResource";
+import { touchesEntries, touchesProjects, useLive } from "../lib/live";
 import { buildWeek, defaultStart, defaultTask, weekDates, type WeekRow } from "../lib/week";
 import { AddedNotice, QuickEntry } from "./week/QuickEntry";
 import { shownProject } from "../lib/projectNames";
@@ -42,6 +43,11 @@ export function WeekPage({ api, me }: { api: Api; me: MeAnswer }) {
 
   const week = useResource(`week:${monday}`, () => listEntries(api, days[0], days[6]));
   const projects = useResource("projects", async () => (await call(api.GET("/v1/projects"))).projects);
+  // A change made elsewhere shows in the grid without a reload.
+  useLive((changes) => {
+    if (touchesEntries(changes)) void week.reload();
+    if (touchesProjects(changes)) void projects.reload();
+  });
 
   const [extra, setExtra] = useState<string[]>([]);
   const [open, setOpen] = useState<Cell | null>(null);

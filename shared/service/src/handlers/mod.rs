@@ -5,6 +5,7 @@
 mod body;
 mod changes;
 mod entries;
+pub mod live;
 mod logs;
 pub mod people;
 pub(crate) mod reports;

@@ -619,6 +619,18 @@ async fn every_route_with(who: Option<Value>) {
         .await;
     run(ev("admin-users-delete", "DELETE", "/v1/admin/users/x", someone, none(), None), 403).await;
 
+    // Webhooks: this deployment sends none yet, and says so instead of taking one.
+    let hook = r#"{"url": "https://93.184.216.34/hook"}"#;
+    let refused = run(ev("webhooks-create", "POST", "/v1/webhooks", none(), none(), Some(hook)), 503).await;
+    assert_eq!(refused["error"]["code"], "webhooks-unavailable");
+    let hooks = run(ev("webhooks-list", "GET", "/v1/webhooks", none(), none(), None), 200).await;
+    assert_eq!(hooks["webhooks"], json!([]));
+    let unknown = json!({"id": "no-such-hook"});
+    run(ev("webhooks-deliveries", "GET", "/v1/webhooks/x/deliveries", unknown.clone(), none(), None), 404).await;
+    run(ev("webhooks-ping", "POST", "/v1/webhooks/x/ping", unknown.clone(), none(), Some("{}")), 503).await;
+    run(ev("webhooks-rotate-secret", "POST", "/v1/webhooks/x/secret", unknown.clone(), none(), Some("{}")), 404).await;
+    run(ev("webhooks-delete", "DELETE", "/v1/webhooks/x", unknown, none(), None), 404).await;
+
     let all: std::collections::BTreeSet<String> =
         tm_service::http::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert_eq!(seen, all, "every route was exercised");

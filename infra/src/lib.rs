@@ -7,3 +7,4 @@ pub mod issuer;
 pub mod live;
 pub mod server;
 pub mod web;
+pub mod webhooks;

@@ -49,6 +49,17 @@ struct Args {
     /// The built web app (`npm --prefix web run build` writes it), served at `/`.
     #[arg(long, env = "TM_WEB_DIR", default_value = "web/dist")]
     web_dir: PathBuf,
+    /// Let webhooks go to loopback addresses (http://127.0.0.1:…), for tests with a local
+    /// receiver. Without it, as in AWS, only public https:// receivers are accepted.
+    #[arg(long, env = "TM_ALLOW_LOOPBACK_WEBHOOKS")]
+    allow_loopback_webhooks: bool,
+    /// The wait before a failed webhook delivery is tried again (each later retry waits
+    /// four times longer; six tries in all).
+    #[arg(long, env = "TM_WEBHOOK_FIRST_RETRY_MS", default_value_t = 10_000)]
+    webhook_first_retry_ms: u64,
+    /// Tries of one event before it is dead-lettered (kept in the delivery log).
+    #[arg(long, env = "TM_WEBHOOK_ATTEMPTS", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    webhook_attempts: u32,
 }
 
 fn parse_trusted(spec: &str) -> Result<TrustedIssuer, String> {
@@ -134,6 +145,11 @@ async fn run(args: Args) -> Result<(), String> {
     ctx.publishing = Publishing::Queue(publisher.clone());
     // The admin routes manage people in the local user pool.
     ctx.identity = Some(issuer.clone());
+    ctx.webhooks.transport = Some(Arc::new(tm_local::webhooks::HttpTransport::new(args.allow_loopback_webhooks)));
+    ctx.webhooks.allow_loopback = args.allow_loopback_webhooks;
+    ctx.webhooks.first_retry = std::time::Duration::from_millis(args.webhook_first_retry_ms.max(1));
+    ctx.webhooks.attempts = args.webhook_attempts;
+    tokio::spawn(tm_local::webhooks::run_worker(ctx.clone(), store.clone()));
     let web_dir = args.web_dir.clone();
     let state = Arc::new(server::AppState { ctx, store, verifier, issuer, base_url: base_url.clone(), web_dir });
 

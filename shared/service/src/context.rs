@@ -24,6 +24,8 @@ pub struct AppContext {
     pub publishing: Publishing,
     /// The user pool, for the admin routes (none in jobs that do not manage people).
     pub identity: Option<Arc<dyn IdentityProvider>>,
+    /// How webhooks are sent (docs/live.md, Webhooks).
+    pub webhooks: WebhookSettings,
     /// Serialises one user's writes inside this process, so they queue instead of
     /// failing each other's version checks. Across processes (concurrent Lambdas) the
     /// version check is what keeps writes correct.
@@ -45,6 +47,7 @@ impl AppContext {
             clock: Arc::new(now_to_the_microsecond),
             publishing: Publishing::Inline,
             identity: None,
+            webhooks: WebhookSettings::default(),
             write_locks: Arc::default(),
         }
     }
@@ -58,6 +61,7 @@ impl AppContext {
             clock: self.clock.clone(),
             publishing: self.publishing.clone(),
             identity: self.identity.clone(),
+            webhooks: self.webhooks.clone(),
             write_locks: self.write_locks.clone(),
         }
     }
@@ -73,6 +77,28 @@ impl AppContext {
             locks.entry(owner.clone()).or_default().clone()
         };
         lock.lock_owned().await
+    }
+}
+
+/// How webhooks are sent.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    /// The HTTP client deliveries and pings go out through (none: this process sends none;
+    /// a ping answers 503).
+    pub transport: Option<Arc<dyn crate::store::webhooks::WebhookTransport>>,
+    /// Loopback receivers are allowed (tm-local's `--allow-loopback-webhooks`, for tests);
+    /// never in AWS.
+    pub allow_loopback: bool,
+    /// The wait before the first retry; each later one waits four times longer.
+    pub first_retry: std::time::Duration,
+    /// Tries of one event before it is dead-lettered.
+    pub attempts: u32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        // 10 s, 40 s, 160 s, ~11 min, ~43 min: an hour of tries, then the dead letter.
+        Self { transport: None, allow_loopback: false, first_retry: std::time::Duration::from_secs(10), attempts: 6 }
     }
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod reports;
 mod scheduled;
 mod settings;
 pub(crate) mod team;
+pub mod webhooks;
 
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
@@ -145,6 +146,12 @@ async fn dispatch(
         Handler::FinishTimer => entries::finish_timer(ctx, &caller, req, idem).await,
         Handler::GetTimer => entries::get_timer(ctx, &caller).await,
         Handler::ListChanges => changes::list(ctx, &caller, req).await,
+        Handler::CreateWebhook => webhooks::create(ctx, &caller, req).await,
+        Handler::ListWebhooks => webhooks::list(ctx, &caller).await,
+        Handler::DeleteWebhook => webhooks::delete(ctx, &caller, matched).await,
+        Handler::WebhookDeliveries => webhooks::deliveries(ctx, &caller, matched, req).await,
+        Handler::PingWebhook => webhooks::ping(ctx, &caller, matched).await,
+        Handler::RotateWebhookSecret => webhooks::rotate(ctx, &caller, matched).await,
         Handler::Daily => reports::daily(ctx, &caller, matched, req).await,
         Handler::ListProjects => settings::list_projects(ctx, &caller, req).await,
         Handler::DeleteProject => settings::delete_project(ctx, &caller, matched).await,

@@ -563,3 +563,59 @@ pub struct ChangePage {
     /// More changes wait: read again with `cursor` at once.
     pub has_more: bool,
 }
+
+/// A webhook as listed (its secret is shown only when created or rotated).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAnswer {
+    pub id: String,
+    pub url: String,
+    /// The change types sent; empty: all.
+    pub events: Vec<crate::store::changes::ChangeType>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// The event being tried again, if one is.
+    #[schema(required = true)]
+    pub retrying: Option<WebhookRetry>,
+    /// The signing secret (`whsec_…`): only in the answer that created or rotated it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookRetry {
+    pub event_id: String,
+    pub attempts: u32,
+    #[schema(value_type = String, format = DateTime)]
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+impl WebhookAnswer {
+    pub fn of(hook: &crate::store::webhooks::Webhook, secret: Option<String>) -> Self {
+        Self {
+            id: hook.id.clone(),
+            url: hook.url.clone(),
+            events: hook.events.clone(),
+            created_at: hook.created_at,
+            retrying: hook.pending.as_ref().map(|p| WebhookRetry {
+                event_id: p.position.clone(),
+                attempts: p.attempts,
+                next_attempt_at: p.next_attempt_at,
+            }),
+            secret,
+        }
+    }
+}
+
+/// `GET /v1/webhooks`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub webhooks: Vec<WebhookAnswer>,
+}
+
+/// `GET /v1/webhooks/{id}/deliveries`: attempts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub deliveries: Vec<crate::store::webhooks::DeliveryRecord>,
+}

@@ -184,3 +184,16 @@ pub struct PersonPatch {
     /// tokens; false lets them in again.
     pub disabled: Option<bool>,
 }
+
+/// `POST /v1/webhooks`: where to send which changes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewWebhook {
+    /// An `https://` URL on the public internet (loopback `http://` only where the
+    /// server allows it for tests).
+    #[schema(required = true, example = "https://hooks.example.com/temporal-mark")]
+    pub url: Option<String>,
+    /// The change types to send (`entry.created`, `timer.started`, …); all when left out.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub events: Option<serde_json::Value>,
+}

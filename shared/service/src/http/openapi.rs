@@ -71,10 +71,10 @@ fn method(route: &Route) -> HttpMethod {
 fn successes(handler: Handler) -> &'static [u16] {
     use Handler::*;
     match handler {
-        CreateEntry | StartTimer | CreateProject | CreateUpload => &[201],
+        CreateEntry | StartTimer | CreateProject | CreateUpload | CreateWebhook => &[201],
         // 200: the invitation of someone who has not accepted yet, sent again.
         PutMember | InviteUser => &[200, 201],
-        DeleteEntry | DeleteProject | DeleteMember | DeleteUser => &[204],
+        DeleteEntry | DeleteProject | DeleteMember | DeleteUser | DeleteWebhook => &[204],
         _ => &[200],
     }
 }
@@ -89,6 +89,10 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         CreateEntry | GetEntry | PatchEntry | StartTimer | FinishTimer => typed::<EntryAnswer>(),
         ListEntries => typed::<EntryPage>(),
         ListChanges => typed::<answers::ChangePage>(),
+        CreateWebhook | RotateWebhookSecret => typed::<answers::WebhookAnswer>(),
+        ListWebhooks => typed::<answers::WebhookList>(),
+        WebhookDeliveries => typed::<answers::DeliveryList>(),
+        PingWebhook => typed::<crate::store::webhooks::DeliveryRecord>(),
         GetTimer => typed::<TimerAnswer>(),
         Daily => typed::<DailyReport>(),
         ListProjects => typed::<ProjectList>(),
@@ -113,7 +117,7 @@ fn answer_type(handler: Handler) -> Option<Typed> {
         ListUsers => typed::<answers::People>(),
         InviteUser => typed::<answers::InvitationAnswer>(),
         PatchUser => typed::<answers::Person>(),
-        DeleteEntry | DeleteProject | DeleteMember | DeleteUser => return None,
+        DeleteEntry | DeleteProject | DeleteMember | DeleteUser | DeleteWebhook => return None,
     })
 }
 
@@ -170,6 +174,7 @@ fn json_body(handler: Handler) -> Option<Typed> {
         PutMember => typed::<MemberRole>(),
         InviteUser => typed::<super::bodies::NewPerson>(),
         PatchUser => typed::<super::bodies::PersonPatch>(),
+        CreateWebhook => typed::<super::bodies::NewWebhook>(),
         _ => return None,
     })
 }

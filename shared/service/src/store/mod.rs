@@ -16,6 +16,7 @@ pub mod changes;
 pub mod model;
 pub mod objects;
 pub mod team;
+pub mod webhooks;
 
 pub use model::{
     EntryPage, EntryQuery, Guard, IngestSummary, LogState, LogTouch, Owner, Profile, Snapshot, StoredEntry,

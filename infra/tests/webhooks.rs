@@ -1,0 +1,265 @@
+//! Issue 18: webhooks from tm-local to a local receiver that checks every signature the
+//! way docs/live.md tells a receiver to: a receiver that fails twice and then succeeds
+//! gets the event exactly once, with the same id on every try; the delivery log shows
+//! each try; an event that keeps failing is dead-lettered and the next one still comes;
+//! filters, pings, secret rotation, deletion; and addresses a webhook may not reach.
+
+mod support;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{Api, Server, data_dir, signup};
+
+/// What the receiver saw: every request, and what it answered.
+#[derive(Default)]
+struct Received {
+    requests: Vec<(HeaderMap, String)>,
+    /// Statuses to answer, in turn; 200 once they run out.
+    script: Vec<u16>,
+    /// The secrets a signature may be made with.
+    secrets: Vec<String>,
+    /// Events accepted (answered 2xx), by id.
+    accepted: Vec<String>,
+    bad_signatures: usize,
+}
+
+/// The documented check: `t` within five minutes, and some `v1` equal to
+/// HMAC-SHA256(secret, "{t}.{body}") in hex, compared in constant time.
+fn verifies(header: &str, body: &str, secret: &str) -> bool {
+    let mut t = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => signatures.push(v.to_owned()),
+            _ => {}
+        }
+    }
+    let Some(t) = t else { return false };
+    if (chrono::Utc::now().timestamp() - t).abs() > 300 {
+        return false;
+    }
+    signatures.iter().any(|sig| {
+        let Ok(bytes) =
+            (0..sig.len()).step_by(2).map(|i| u8::from_str_radix(&sig[i..i + 2], 16)).collect::<Result<Vec<u8>, _>>()
+        else {
+            return false;
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{t}.{body}").as_bytes());
+        mac.verify_slice(&bytes).is_ok()
+    })
+}
+
+async fn receive(State(state): State<Arc<Mutex<Received>>>, headers: HeaderMap, body: String) -> StatusCode {
+    let mut r = state.lock().unwrap();
+    let signature = headers.get("temporal-mark-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    r.requests.push((headers.clone(), body.clone()));
+    if !r.secrets.iter().any(|s| verifies(&signature, &body, s)) {
+        r.bad_signatures += 1;
+        return StatusCode::UNAUTHORIZED;
+    }
+    let status = if r.script.is_empty() { 200 } else { r.script.remove(0) };
+    if (200..300).contains(&status) {
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap().to_owned();
+        if !r.accepted.contains(&id) {
+            r.accepted.push(id);
+        }
+    }
+    StatusCode::from_u16(status).unwrap()
+}
+
+async fn receiver() -> (String, Arc<Mutex<Received>>) {
+    let state = Arc::new(Mutex::new(Received::default()));
+    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, state)
+}
+
+/// Waits (at most 10 s) until `done` holds for what was received.
+async fn until(state: &Arc<Mutex<Received>>, what: &str, done: impl Fn(&Received) -> bool) {
+    for _ in 0..200 {
+        if done(&state.lock().unwrap()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let r = state.lock().unwrap();
+    let bodies: Vec<&String> = r.requests.iter().map(|(_, b)| b).collect();
+    panic!("{what}: not within 10 s; received {bodies:?}");
+}
+
+async fn create(me: &Api<'_>, url: &str, events: Value) -> Value {
+    let r = me.post("/v1/webhooks", &json!({"url": url, "events": events}).to_string()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()
+}
+
+fn test_server(name: &str) -> Server {
+    Server::start_in(
+        data_dir(name),
+        &["--allow-loopback-webhooks", "--webhook-first-retry-ms", "150", "--webhook-attempts", "3"],
+    )
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id() {
+    let server = test_server("webhooks-retry");
+    let me = signup(&server.base, "hooked", None, &[]).await;
+    let other = signup(&server.base, "unhooked", None, &[]).await;
+    let (url, state) = receiver().await;
+    let hook = create(&me, &url, json!(["entry.created", "timer.started"])).await;
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_") && secret.len() > 40, "{hook}");
+    {
+        let mut r = state.lock().unwrap();
+        r.secrets.push(secret.clone());
+        r.script = vec![500, 503];
+    }
+    let listed = me.get("/v1/webhooks").await.json();
+    assert_eq!(listed["webhooks"][0]["id"], hook["id"]);
+    assert!(listed["webhooks"][0].get("secret").is_none(), "the secret is shown once: {listed}");
+
+    let entry = me
+        .post("/v1/entries", r#"{"date":"2025-07-29","startTime":"09:00","endTime":"10:00","task":"Hooked work"}"#)
+        .await;
+    assert_eq!(entry.status, 201, "{}", entry.text);
+    let entry_id = entry.json()["id"].as_str().unwrap().to_owned();
+    // Not wanted (entry.updated), and another person's: never sent.
+    me.patch(&format!("/v1/entries/{entry_id}"), r#"{"task": "Hooked work, edited"}"#).await;
+    other
+        .post("/v1/entries", r#"{"date":"2025-07-29","startTime":"09:00","endTime":"10:00","task":"Not hooked"}"#)
+        .await;
+    until(&state, "three tries of the entry", |r| !r.accepted.is_empty()).await;
+    {
+        let r = state.lock().unwrap();
+        assert_eq!(r.bad_signatures, 0);
+        assert_eq!(r.requests.len(), 3, "two failures and the success");
+        let ids: Vec<String> = r
+            .requests
+            .iter()
+            .map(|(h, _)| h.get("temporal-mark-event-id").unwrap().to_str().unwrap().to_owned())
+            .collect();
+        assert!(ids.iter().all(|i| *i == ids[0]), "the same id on every try: {ids:?}");
+        assert_eq!(r.accepted, vec![ids[0].clone()], "accepted exactly once");
+        let body: Value = serde_json::from_str(&r.requests[2].1).unwrap();
+        assert_eq!(
+            (body["type"].as_str(), body["change"]["entry"]["task"].as_str()),
+            (Some("entry.created"), Some("Hooked work"))
+        );
+        assert_eq!(body["webhookId"], hook["id"]);
+        assert!(!r.requests.iter().any(|(_, b)| b.contains("Not hooked") || b.contains("edited")));
+    }
+    let log = me.get(&format!("/v1/webhooks/{}/deliveries", hook["id"].as_str().unwrap())).await.json();
+    let outcomes: Vec<(&str, u64)> = log["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["outcome"].as_str().unwrap(), d["attempt"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(outcomes, [("delivered", 3), ("retrying", 2), ("retrying", 1)], "{log}");
+    assert_eq!(log["deliveries"][1]["status"], 503);
+
+    // A ping: sent at once, answered with the attempt.
+    let ping = me.post(&format!("/v1/webhooks/{}/ping", hook["id"].as_str().unwrap()), "{}").await;
+    assert_eq!(ping.status, 200, "{}", ping.text);
+    assert_eq!((ping.json()["outcome"].as_str(), ping.json()["status"].as_u64()), (Some("delivered"), Some(200)));
+    assert!(state.lock().unwrap().requests.last().unwrap().1.contains("webhook.ping"));
+
+    // A rotated secret: both sign for a day, so a receiver that knows either verifies.
+    let rotated = me.post(&format!("/v1/webhooks/{}/secret", hook["id"].as_str().unwrap()), "{}").await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    let new_secret = rotated.json()["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    let before = state.lock().unwrap().requests.len();
+    me.post("/v1/timer/start", r#"{"task": "After the rotation"}"#).await;
+    until(&state, "the timer's events", |r| r.requests.len() >= before + 2).await;
+    {
+        let r = state.lock().unwrap();
+        let (headers, body) = &r.requests[before];
+        let signature = headers.get("temporal-mark-signature").unwrap().to_str().unwrap();
+        assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
+        assert!(verifies(signature, body, &new_secret) && verifies(signature, body, &secret));
+        let types: Vec<String> = r.requests[before..]
+            .iter()
+            .map(|(_, b)| serde_json::from_str::<Value>(b).unwrap()["type"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(types, ["entry.created", "timer.started"], "in feed order");
+    }
+
+    // Deleted: nothing more is sent.
+    let deleted = me.delete(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap())).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(me.get("/v1/webhooks").await.json()["webhooks"], json!([]));
+    let after_delete = state.lock().unwrap().requests.len();
+    me.post("/v1/entries", r#"{"date":"2025-07-30","startTime":"09:00","endTime":"10:00","task":"After delete"}"#)
+        .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(state.lock().unwrap().requests.len(), after_delete);
+}
+
+#[tokio::test]
+async fn an_event_that_keeps_failing_is_dead_lettered_and_the_next_one_comes() {
+    let server = test_server("webhooks-dead-letter");
+    let me = signup(&server.base, "unlucky", None, &[]).await;
+    let (url, state) = receiver().await;
+    let hook = create(&me, &url, json!(null)).await;
+    {
+        let mut r = state.lock().unwrap();
+        r.secrets.push(hook["secret"].as_str().unwrap().to_owned());
+        r.script = vec![500, 500, 500];
+    }
+    me.post("/v1/entries", r#"{"date":"2025-07-29","startTime":"09:00","endTime":"10:00","task":"Never taken"}"#).await;
+    me.post("/v1/entries", r#"{"date":"2025-07-29","startTime":"11:00","endTime":"12:00","task":"Taken"}"#).await;
+    until(&state, "the second entry", |r| r.requests.iter().any(|(_, b)| b.contains("\"Taken\""))).await;
+    let log = me.get(&format!("/v1/webhooks/{}/deliveries", hook["id"].as_str().unwrap())).await.json();
+    let outcomes: Vec<&str> =
+        log["deliveries"].as_array().unwrap().iter().map(|d| d["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["delivered", "dead-lettered", "retrying", "retrying"], "{log}");
+    assert_eq!(state.lock().unwrap().accepted.len(), 1);
+}
+
+#[tokio::test]
+async fn webhooks_refuse_addresses_they_may_not_reach_and_bad_input() {
+    // As shipped (and as in AWS): no loopback receivers.
+    let server = Server::start("webhooks-ssrf");
+    let me = signup(&server.base, "careful-hooker", None, &[]).await;
+    for (url, code) in [
+        ("http://127.0.0.1:9/hook", "unsafe-url"),
+        ("https://localhost/hook", "unsafe-url"),
+        ("https://[::1]/hook", "unsafe-url"),
+        ("http://169.254.169.254/latest/meta-data/", "unsafe-url"),
+        ("https://10.0.0.8/hook", "unsafe-url"),
+        ("https://192.168.1.1/hook", "unsafe-url"),
+        ("https://[fd00:ec2::254]/", "unsafe-url"),
+        ("https://[::ffff:127.0.0.1]/", "unsafe-url"),
+        ("ftp://files.example.com/", "invalid-url"),
+        ("not a url", "invalid-url"),
+        ("https://user:secret@hooks.example.com/", "invalid-url"),
+    ] {
+        let r = me.post("/v1/webhooks", &json!({"url": url}).to_string()).await;
+        assert_eq!((r.status, r.code().as_str()), (422, code), "{url}: {}", r.text);
+        assert!(r.json()["error"]["message"].as_str().unwrap().len() > 20);
+    }
+    let r = me.post("/v1/webhooks", r#"{"url": "https://93.184.216.34/hook", "events": ["entry.made"]}"#).await;
+    assert_eq!((r.status, r.code().as_str()), (422, "unknown-event"), "{}", r.text);
+    assert!(r.text.contains("entry.created"), "names the types: {}", r.text);
+    let r = me.post("/v1/webhooks", r#"{"events": []}"#).await;
+    assert_eq!((r.status, r.code().as_str()), (400, "missing-field"), "{}", r.text);
+    let r = me.post("/v1/webhooks/nope/ping", "{}").await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    // With loopback allowed for tests, still nothing private.
+    let loose = test_server("webhooks-ssrf-loopback");
+    let me = signup(&loose.base, "loose-hooker", None, &[]).await;
+    let r = me.post("/v1/webhooks", r#"{"url": "https://10.0.0.8/hook"}"#).await;
+    assert_eq!((r.status, r.code().as_str()), (422, "unsafe-url"), "{}", r.text);
+    let r = me.post("/v1/webhooks", r#"{"url": "http://127.0.0.1:9/hook"}"#).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}

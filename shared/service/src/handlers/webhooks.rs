@@ -1,0 +1,408 @@
+//! Webhooks (docs/live.md, Webhooks): `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{id}`,
+//! the delivery log, a test ping and secret rotation; and the delivery itself, which a
+//! worker runs for each webhook (tm-local: a task woken by every write). Each event is a
+//! change of the person's feed — what they could read through the API, never more —
+//! signed with HMAC-SHA256 over `{timestamp}.{body}`, tried again with back-off until it
+//! is delivered or dead-lettered, one event at a time, in feed order.
+
+use crate::context::{AppContext, Caller};
+use crate::http::answers::{ChangeAnswer, DeliveryList, WebhookAnswer, WebhookList};
+use crate::http::bodies::NewWebhook;
+use crate::http::routes::Matched;
+use crate::http::{ApiError, ApiRequest, ApiResponse};
+use crate::store::StoreError;
+use crate::store::changes::{ChangeType, PositionedChange};
+use crate::store::webhooks::{
+    self, DeliveryOutcome, DeliveryRecord, PendingDelivery, Webhook, WebhookSecret, forbidden_address,
+};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Webhooks one person may have.
+const MAX_WEBHOOKS: usize = 20;
+/// How long a rotated-out secret still signs.
+const OLD_SECRET_SIGNS_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// The header with the timestamp and signatures.
+pub const SIGNATURE_HEADER: &str = "Temporal-Mark-Signature";
+
+/// `v1=` of a delivery: hex HMAC-SHA256 of `{timestamp}.{body}` under `secret`.
+pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The signature header's value: `t={timestamp},v1={signature}` with one `v1` per
+/// signing secret (two for a day after a rotation).
+pub fn signature_header(secrets: &[&str], timestamp: i64, body: &str) -> String {
+    let mut value = format!("t={timestamp}");
+    for secret in secrets {
+        value.push_str(&format!(",v1={}", sign(secret, timestamp, body)));
+    }
+    value
+}
+
+fn new_secret() -> String {
+    format!("whsec_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(422, code, message)
+}
+
+/// An `https://` URL whose host resolves only to public addresses (server-side request
+/// forgery: no loopback, private, link-local or metadata address); `http://` only to
+/// loopback, where the server allows loopback at all.
+pub async fn check_url(text: &str, allow_loopback: bool) -> Result<url::Url, ApiError> {
+    let how = "give an absolute https:// URL, e.g. https://hooks.example.com/temporal-mark";
+    if text.len() > 2000 {
+        return Err(unprocessable("invalid-url", format!("the URL has {} characters; at most 2000", text.len())));
+    }
+    let url = url::Url::parse(text.trim()).map_err(|e| unprocessable("invalid-url", format!("{e}: {how}")))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(unprocessable("invalid-url", format!("{} URLs cannot receive webhooks: {how}", url.scheme())));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(unprocessable(
+            "invalid-url",
+            "the URL carries credentials (user:password@); verify deliveries by their signature instead",
+        ));
+    }
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| unprocessable("invalid-url", how))?;
+    let port = url.port_or_known_default().unwrap_or(443);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addresses: Vec<std::net::IpAddr> = match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => {
+            let looked_up =
+                tokio::time::timeout(std::time::Duration::from_secs(5), tokio::net::lookup_host((bare, port)))
+                    .await
+                    .map_err(|_| unprocessable("unresolvable-url", format!("{host} did not resolve within 5 s")))?
+                    .map_err(|e| {
+                        unprocessable("unresolvable-url", format!("{host} does not resolve ({e}); check the name"))
+                    })?;
+            looked_up.map(|a| a.ip()).collect()
+        }
+    };
+    if addresses.is_empty() {
+        return Err(unprocessable("unresolvable-url", format!("{host} has no address")));
+    }
+    for ip in &addresses {
+        if let Some(why) = forbidden_address(*ip, allow_loopback) {
+            return Err(unprocessable(
+                "unsafe-url",
+                format!("{host} resolves to {ip}, {why}: webhooks are only sent to public addresses"),
+            ));
+        }
+    }
+    if url.scheme() == "http" && !(allow_loopback && addresses.iter().all(|ip| ip.is_loopback())) {
+        return Err(unprocessable(
+            "insecure-url",
+            format!("deliveries are signed but not secret: use https://{host}…"),
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_events(value: Option<serde_json::Value>) -> Result<Vec<ChangeType>, ApiError> {
+    let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(Vec::new()) };
+    let known = || {
+        [
+            "entry.created",
+            "entry.updated",
+            "entry.deleted",
+            "timer.started",
+            "timer.stopped",
+            "project.saved",
+            "project.deleted",
+            "upload.saved",
+        ]
+        .join(", ")
+    };
+    let list = value.as_array().ok_or_else(|| {
+        unprocessable("invalid-events", format!("events must be a list of change types: {}", known()))
+    })?;
+    let mut events = Vec::new();
+    for item in list {
+        let kind: ChangeType = serde_json::from_value(item.clone()).map_err(|_| {
+            unprocessable("unknown-event", format!("{item} is not a change type; choose from {}", known()))
+        })?;
+        if !events.contains(&kind) {
+            events.push(kind);
+        }
+    }
+    Ok(events)
+}
+
+fn require_transport(ctx: &AppContext) -> Result<(), ApiError> {
+    if ctx.webhooks.transport.is_none() {
+        return Err(ApiError::new(
+            503,
+            "webhooks-unavailable",
+            "this deployment does not send webhooks yet; poll GET /v1/changes instead",
+        ));
+    }
+    Ok(())
+}
+
+async fn find(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<Webhook, ApiError> {
+    let id = matched.param("id").unwrap_or_default();
+    let found = if tm_core::domain::ids::is_valid_id(id) {
+        webhooks::webhook(ctx.store.as_ref(), &caller.owner, id).await?
+    } else {
+        None
+    };
+    found.ok_or_else(|| ApiError::not_found(format!("no webhook {id:?}; GET /v1/webhooks lists yours")))
+}
+
+/// `POST /v1/webhooks`: 201 with the secret (shown this once).
+pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    require_transport(ctx)?;
+    let body: NewWebhook = crate::handlers::body::typed(req)?;
+    let url = body.url.filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+        ApiError::bad_request("missing-field", "url is required: the https:// address that receives the events")
+    })?;
+    let url = check_url(&url, ctx.webhooks.allow_loopback).await?;
+    let events = parse_events(body.events)?;
+    let store = ctx.store.as_ref();
+    if webhooks::webhooks(store, &caller.owner).await?.len() >= MAX_WEBHOOKS {
+        return Err(ApiError::conflict(
+            "too-many-webhooks",
+            format!("you have {MAX_WEBHOOKS} webhooks, the most one person may have; delete one first"),
+        ));
+    }
+    // From now on: the feed's end is where the webhook starts.
+    let mut cursor = None;
+    loop {
+        let page = ctx.store.changes(&caller.owner, cursor.as_deref(), 1000).await?;
+        cursor = page.cursor.or(cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    let secret = new_secret();
+    let hook = Webhook {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant: caller.owner.tenant().to_owned(),
+        user: caller.owner.user().to_owned(),
+        url: url.to_string(),
+        events,
+        secrets: vec![WebhookSecret { value: secret.clone(), created_at: caller.at, retires_at: None }],
+        created_at: caller.at,
+        cursor,
+        pending: None,
+        revision: 0,
+    };
+    webhooks::save_webhook(store, &hook, None).await?;
+    let mut saved = hook;
+    saved.revision = 1;
+    Ok(ApiResponse::json(201, &WebhookAnswer::of(&saved, Some(secret))))
+}
+
+pub(crate) async fn list(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
+    let hooks = webhooks::webhooks(ctx.store.as_ref(), &caller.owner).await?;
+    Ok(ApiResponse::json(200, &WebhookList { webhooks: hooks.iter().map(|h| WebhookAnswer::of(h, None)).collect() }))
+}
+
+pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    for _ in 0..5 {
+        let hook = find(ctx, caller, matched).await?;
+        if webhooks::delete_webhook(ctx.store.as_ref(), &hook).await? {
+            return Ok(ApiResponse::no_content());
+        }
+    }
+    Err(ApiError::conflict("busy", "the webhook kept changing while it was being deleted; try again"))
+}
+
+pub(crate) async fn deliveries(
+    ctx: &AppContext,
+    caller: &Caller,
+    matched: &Matched,
+    req: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let hook = find(ctx, caller, matched).await?;
+    let limit = match req.query_one("limit") {
+        None => 50,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=500).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 500"))
+        })?,
+    };
+    let deliveries = webhooks::deliveries(ctx.store.as_ref(), &caller.owner, &hook.id, limit).await?;
+    Ok(ApiResponse::json(200, &DeliveryList { deliveries }))
+}
+
+/// `POST /v1/webhooks/{id}/secret`: a new secret; the old one keeps signing for a day, so
+/// a receiver can switch without missing an event.
+pub(crate) async fn rotate(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    for _ in 0..5 {
+        let mut hook = find(ctx, caller, matched).await?;
+        let read = hook.revision;
+        let secret = new_secret();
+        let now = caller.at;
+        hook.secrets.retain(|s| s.retires_at.is_none_or(|r| r > now));
+        for old in hook.secrets.iter_mut().filter(|s| s.retires_at.is_none()) {
+            old.retires_at = Some(now + OLD_SECRET_SIGNS_FOR);
+        }
+        hook.secrets.push(WebhookSecret { value: secret.clone(), created_at: now, retires_at: None });
+        if webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {
+            hook.revision = read + 1;
+            return Ok(ApiResponse::json(200, &WebhookAnswer::of(&hook, Some(secret))));
+        }
+    }
+    Err(ApiError::conflict("busy", "the webhook kept changing; try again"))
+}
+
+/// `POST /v1/webhooks/{id}/ping`: one `webhook.ping` event sent now (not retried); the
+/// attempt is the answer and goes to the delivery log.
+pub(crate) async fn ping(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<ApiResponse, ApiError> {
+    require_transport(ctx)?;
+    let hook = find(ctx, caller, matched).await?;
+    let at = (ctx.clock)();
+    let event_id = format!("ping-{}", uuid::Uuid::new_v4());
+    let body = serde_json::json!({"id": event_id, "type": "webhook.ping", "at": at, "webhookId": hook.id}).to_string();
+    let record = send(ctx, &hook, &event_id, "webhook.ping", &body, 1, true).await?;
+    Ok(ApiResponse::json(200, &record))
+}
+
+/// One attempt: signs, posts, records. `last`: a failure is final (dead-lettered).
+async fn send(
+    ctx: &AppContext,
+    hook: &Webhook,
+    event_id: &str,
+    event_type: &str,
+    body: &str,
+    attempt: u32,
+    last: bool,
+) -> Result<DeliveryRecord, StoreError> {
+    let transport = ctx.webhooks.transport.clone().ok_or_else(|| StoreError::misuse("no webhook transport"))?;
+    let attempted_at = (ctx.clock)();
+    let timestamp = Utc::now().timestamp();
+    let headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("user-agent".to_owned(), "TemporalMark-Webhooks/1".to_owned()),
+        ("temporal-mark-event-id".to_owned(), event_id.to_owned()),
+        ("temporal-mark-event-type".to_owned(), event_type.to_owned()),
+        (SIGNATURE_HEADER.to_ascii_lowercase(), signature_header(&hook.signing_secrets(attempted_at), timestamp, body)),
+    ];
+    let started = std::time::Instant::now();
+    let answer = transport.post(&hook.url, &headers, body).await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let (status, error) = match answer {
+        Ok(status) if (200..300).contains(&status) => (Some(status), None),
+        Ok(status) => (Some(status), Some(format!("the receiver answered {status}"))),
+        Err(e) => (None, Some(e)),
+    };
+    let outcome = match (&error, last) {
+        (None, _) => DeliveryOutcome::Delivered,
+        (Some(_), true) => DeliveryOutcome::DeadLettered,
+        (Some(_), false) => DeliveryOutcome::Retrying,
+    };
+    let record = DeliveryRecord {
+        webhook_id: hook.id.clone(),
+        event_id: event_id.to_owned(),
+        event_type: event_type.to_owned(),
+        attempt,
+        attempted_at,
+        status,
+        error,
+        outcome,
+        duration_ms,
+    };
+    webhooks::record_delivery(ctx.store.as_ref(), &hook.owner()?, &record).await?;
+    Ok(record)
+}
+
+/// The body of a change's delivery.
+fn event_body(hook: &Webhook, change: PositionedChange) -> (String, String, String) {
+    let answer = ChangeAnswer::from(change);
+    let (id, kind) = (answer.id.clone(), serde_json::to_value(answer.kind).expect("types serialise"));
+    let kind = kind.as_str().unwrap_or_default().to_owned();
+    let body =
+        serde_json::json!({"id": answer.id, "type": kind, "at": answer.at, "webhookId": hook.id, "change": answer});
+    (id, kind, body.to_string())
+}
+
+/// Delivers what is due for one webhook, in feed order, one event at a time; returns
+/// when to come back for a retry (`None`: nothing waits). A lost race with another
+/// worker (or a delete) ends the round: the next one re-reads.
+pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<DateTime<Utc>>, StoreError> {
+    if ctx.webhooks.transport.is_none() {
+        return Ok(None);
+    }
+    let owner = hook.owner()?;
+    for _ in 0..200 {
+        let now = (ctx.clock)();
+        if let Some(p) = &hook.pending
+            && p.next_attempt_at > now
+        {
+            return Ok(Some(p.next_attempt_at));
+        }
+        // The next wanted change after the cursor (the pending one, if one is).
+        let page = ctx.store.changes(&owner, hook.cursor.as_deref(), 50).await?;
+        let mut skipped_to = None;
+        let mut next = None;
+        for change in page.changes {
+            if hook.wants(change.record.change.kind()) {
+                next = Some(change);
+                break;
+            }
+            skipped_to = Some(change.position.clone());
+        }
+        let read = hook.revision;
+        let Some(change) = next else {
+            if let Some(position) = skipped_to {
+                hook.cursor = Some(position);
+                hook.pending = None;
+                if !webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {
+                    return Ok(None);
+                }
+                hook.revision = read + 1;
+                if page.has_more {
+                    continue;
+                }
+            }
+            return Ok(None);
+        };
+        if let Some(position) = skipped_to {
+            hook.cursor = Some(position);
+        }
+        let position = change.position.clone();
+        let attempt = match &hook.pending {
+            Some(p) if p.position == position => p.attempts + 1,
+            _ => 1,
+        };
+        let last = attempt >= ctx.webhooks.attempts.max(1);
+        let (event_id, kind, body) = event_body(&hook, change);
+        let record = send(ctx, &hook, &event_id, &kind, &body, attempt, last).await?;
+        if record.outcome == DeliveryOutcome::Retrying {
+            let wait = ctx.webhooks.first_retry * 4u32.saturating_pow(attempt - 1);
+            let wait = chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::hours(1));
+            hook.pending = Some(PendingDelivery { position, attempts: attempt, next_attempt_at: (ctx.clock)() + wait });
+        } else {
+            hook.cursor = Some(position);
+            hook.pending = None;
+        }
+        if !webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {
+            return Ok(None);
+        }
+        hook.revision = read + 1;
+    }
+    Ok(Some((ctx.clock)()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_the_documented_hmac() {
+        // echo -n '1733300000.{"id":"1"}' | openssl dgst -sha256 -hmac whsec_test
+        assert_eq!(
+            sign("whsec_test", 1733300000, r#"{"id":"1"}"#),
+            "a5fcae63e824c01ffde21d07306f7e7bb88faf941b86c22a16cb7244bae3b731"
+        );
+        let header = signature_header(&["new", "old"], 17, "{}");
+        assert_eq!(header, format!("t=17,v1={},v1={}", sign("new", 17, "{}"), sign("old", 17, "{}")));
+    }
+}

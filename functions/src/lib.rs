@@ -31,6 +31,7 @@ pub mod publisher;
 pub mod reports;
 pub mod tenant_access;
 pub mod triggers;
+pub mod webhooks;
 
 use tenant_access::TenantAccess;
 
@@ -92,6 +93,8 @@ pub async fn context_from_env() -> Result<AppContext, lambda_http::Error> {
         Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table)),
         Arc::new(S3ObjectStore::new(aws_sdk_s3::Client::from_conf(s3), bucket)),
     );
+    // Webhooks go out through the client that refuses internal addresses (never loopback here).
+    ctx.webhooks.transport = Some(Arc::new(tm_outbound::HttpTransport::new(false)));
     // The admin routes manage people in the user pool the template names.
     if let Ok(pool) = std::env::var(tm_aws::cognito::USER_POOL_ENV) {
         let client = aws_sdk_cognitoidentityprovider::Client::new(&config);
@@ -111,6 +114,8 @@ pub enum EntryPoint {
     SchemaMigrator,
     CognitoPostConfirmation,
     CognitoPreToken,
+    WebhookFanout,
+    WebhookDeliver,
 }
 
 /// The entry point of `function`, if it is a route's or a job's (`JOBS`).
@@ -123,6 +128,8 @@ pub fn entry_point(function: &str) -> Option<EntryPoint> {
         "schema-migrator" => Some(EntryPoint::SchemaMigrator),
         "cognito-post-confirmation" => Some(EntryPoint::CognitoPostConfirmation),
         "cognito-pre-token" => Some(EntryPoint::CognitoPreToken),
+        "webhook-fanout" => Some(EntryPoint::WebhookFanout),
+        "webhook-deliver" => Some(EntryPoint::WebhookDeliver),
         _ => route_by_function(function).map(EntryPoint::Route),
     }
 }
@@ -140,6 +147,8 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
             Some(EntryPoint::SchemaMigrator) => Box::pin(migrator::serve_migrator()),
             Some(EntryPoint::CognitoPostConfirmation) => Box::pin(triggers::serve_post_confirmation()),
             Some(EntryPoint::CognitoPreToken) => Box::pin(triggers::serve_pre_token()),
+            Some(EntryPoint::WebhookFanout) => Box::pin(webhooks::serve_fanout()),
+            Some(EntryPoint::WebhookDeliver) => Box::pin(webhooks::serve_deliver()),
             None => {
                 let known: Vec<&str> =
                     ROUTES.iter().map(|r| r.function).chain(JOBS.iter().map(|(name, _)| *name)).collect();

@@ -151,6 +151,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
         "IngestFunctionRole",
         "ReportWorkerRole",
         "LogPublisherRole",
+        "WebhookRole",
         "PeopleAdminRole",
         "IdentityTriggerRole",
     ];
@@ -199,7 +200,8 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
     for role in roles {
         let mut role = resources[role].clone();
         if let Some(policies) = role["Properties"]["Policies"].as_sequence_mut() {
-            // The publisher reads the table's stream: change records, not tenant data.
+            // The publisher and the webhook fan-out read the table's stream: change
+            // records (keys only), not tenant data.
             policies.retain(|p| p["PolicyName"] != "table-stream");
         }
         let text = serde_yaml_ng::to_string(&role).unwrap();
@@ -262,6 +264,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
             "ingest-upload" => "IngestFunctionRole.Arn",
             "report-worker" => "ReportWorkerRole.Arn",
             "log-publisher" => "LogPublisherRole.Arn",
+            "webhook-fanout" | "webhook-deliver" => "WebhookRole.Arn",
             _ => "RouteFunctionRole.Arn",
         };
         assert_eq!(role.as_deref(), Some(expected), "{}", f.id);
@@ -416,6 +419,40 @@ fn scheduled_reports_fan_out_from_schedules_through_a_queue_with_a_dead_letter_q
     let grants = worker["Environment"]["Variables"]["TENANT_GRANTS"].as_str().unwrap();
     assert!(grants.contains("/reports/*") && !grants.contains("logs/*"), "the worker writes reports only: {grants}");
     assert!(resources["ReportDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
+}
+
+/// Issue 18: webhooks go out from a queue fed by the table's stream (new change items
+/// only), with a dead-letter queue and its alarm; the fan-out only looks, the delivery
+/// function records attempts.
+#[test]
+fn webhooks_are_delivered_from_a_queue_fed_by_the_stream_with_a_dead_letter_queue() {
+    let template = template();
+    let resources = &template["Resources"];
+    let fanout = &resources["WebhookFanoutFunction"]["Properties"];
+    let stream = &fanout["Events"]["Changes"];
+    assert_eq!(stream["Type"], "DynamoDB");
+    let filter = stream["Properties"]["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap();
+    assert!(filter.contains("CHG#") && filter.contains("INSERT"), "{filter}");
+    assert_eq!(stream["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    let grants = fanout["Environment"]["Variables"]["TENANT_GRANTS"].as_str().unwrap();
+    assert!(!grants.contains("PutItem"), "the fan-out only reads: {grants}");
+    let deliver = &resources["WebhookDeliverFunction"]["Properties"];
+    assert_eq!(
+        tagged(&deliver["Events"]["Tasks"]["Properties"]["Queue"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("WebhookQueue.Arn".into())
+    );
+    for f in [fanout, deliver] {
+        assert_eq!(
+            tagged(&f["Environment"]["Variables"]["WEBHOOK_QUEUE_URL"]).map(|(t, v)| (t, str_of(v).to_owned())),
+            Some(("!Ref".into(), "WebhookQueue".into()))
+        );
+    }
+    let redrive = &resources["WebhookQueue"]["Properties"]["RedrivePolicy"];
+    assert_eq!(
+        tagged(&redrive["deadLetterTargetArn"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("WebhookDeadLetterQueue.Arn".into())
+    );
+    assert!(resources["WebhookDeadLetterAlarm"]["Properties"]["AlarmActions"].is_sequence());
 }
 
 #[test]

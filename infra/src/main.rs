@@ -145,7 +145,7 @@ async fn run(args: Args) -> Result<(), String> {
     ctx.publishing = Publishing::Queue(publisher.clone());
     // The admin routes manage people in the local user pool.
     ctx.identity = Some(issuer.clone());
-    ctx.webhooks.transport = Some(Arc::new(tm_local::webhooks::HttpTransport::new(args.allow_loopback_webhooks)));
+    ctx.webhooks.transport = Some(Arc::new(tm_outbound::HttpTransport::new(args.allow_loopback_webhooks)));
     ctx.webhooks.allow_loopback = args.allow_loopback_webhooks;
     ctx.webhooks.first_retry = std::time::Duration::from_millis(args.webhook_first_retry_ms.max(1));
     ctx.webhooks.attempts = args.webhook_attempts;

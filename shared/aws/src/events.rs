@@ -107,6 +107,29 @@ pub fn changed_logs(event: &StreamEvent) -> Vec<ChangedLog> {
         .collect()
 }
 
+/// A change item the stream saw inserted (`CHG#…` in a user's partition): whose, and
+/// the record's sequence number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewChange {
+    pub owner: tm_service::store::Owner,
+    pub sequence_number: String,
+}
+
+/// The changes feed items a stream batch inserted, in order.
+pub fn new_changes(event: &StreamEvent) -> Vec<NewChange> {
+    let key = |change: &StreamChange, name: &str| change.keys.get(name)?.get("S")?.as_str().map(str::to_owned);
+    event
+        .records
+        .iter()
+        .filter(|r| r.event_name.as_deref() == Some("INSERT"))
+        .filter_map(|r| {
+            key(&r.dynamodb, "sk")?.strip_prefix(tm_service::store::changes::CHANGE_PREFIX)?;
+            let owner = tm_service::store::Owner::of_partition(&key(&r.dynamodb, "pk")?)?;
+            Some(NewChange { owner, sequence_number: r.dynamodb.sequence_number.clone()? })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

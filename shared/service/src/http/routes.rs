@@ -205,6 +205,8 @@ pub const JOBS: &[(&str, &str)] = &[
     ("schema-migrator", "an EventBridge schedule: upgrades the table's schema in place, resumably"),
     ("cognito-post-confirmation", "the user pool's post-confirmation trigger: sign-up makes a tenant"),
     ("cognito-pre-token", "the user pool's pre-token-generation trigger (V2): status, tenant and scope"),
+    ("webhook-fanout", "DynamoDB Streams on the table: new changes of people with webhooks, to the webhook queue"),
+    ("webhook-deliver", "one SQS message per person with due webhook deliveries, sent by webhook-fanout or itself"),
 ];
 
 /// A route and its decoded path parameters.

@@ -7,7 +7,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Api, Server, signup};
+use support::{Api, Server, connect, next_message, signup};
 
 /// The year of the uploaded log: the API writes go to the next one, so an upload (which
 /// replaces its year) does not take them away.
@@ -259,31 +259,6 @@ async fn bad_feed_requests_are_refused_with_a_code_and_a_way_out() {
     }
     let anonymous = support::call("GET", &format!("{}/v1/changes", server.base), None, None, &[]).await;
     assert_eq!(anonymous.status, 401);
-}
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(server: &Server, query: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-    let url = format!("{}/live?{query}", server.base.replace("http://", "ws://"));
-    tokio_tungstenite::connect_async(url).await.map(|(socket, _)| socket)
-}
-
-/// The next text message (within `within`), as JSON; `None` when the socket closed.
-async fn next_message(socket: &mut Socket, within: std::time::Duration) -> Option<Result<Value, (u16, String)>> {
-    use futures::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-    loop {
-        let message = tokio::time::timeout(within, socket.next()).await.expect("a message in time")?;
-        match message.expect("the socket works") {
-            Message::Text(text) => return Some(Ok(serde_json::from_str(&text).unwrap())),
-            Message::Close(frame) => {
-                return Some(Err(frame
-                    .map(|f| (u16::from(f.code), f.reason.to_string()))
-                    .unwrap_or((1005, String::new()))));
-            }
-            _ => continue,
-        }
-    }
 }
 
 /// Issue 18: tm-local's WebSocket sends the changes of the person who opened it as they

@@ -11,9 +11,10 @@ use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{Api, Server, data_dir, signup};
+use support::{Api, Server, call, connect, data_dir, next_message, signup};
 
 /// What the receiver saw: every request, and what it answered.
 #[derive(Default)]
@@ -262,4 +263,134 @@ async fn webhooks_refuse_addresses_they_may_not_reach_and_bad_input() {
     assert_eq!((r.status, r.code().as_str()), (422, "unsafe-url"), "{}", r.text);
     let r = me.post("/v1/webhooks", r#"{"url": "http://127.0.0.1:9/hook"}"#).await;
     assert_eq!(r.status, 201, "{}", r.text);
+}
+
+async fn user_id(api: &Api<'_>) -> String {
+    api.get("/v1/me").await.json()["user"].as_str().unwrap().to_owned()
+}
+
+/// The tasks of the entries a feed, a socket's messages or a webhook's bodies named.
+fn tasks_in(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("\"task\":\"") {
+        rest = &rest[i + 8..];
+        let end = rest.find('"').unwrap();
+        out.insert(rest[..end].to_owned());
+    }
+    out
+}
+
+/// Issue 18: a person receives over every channel — the changes feed, the WebSocket and
+/// their webhook — the changes to their own data and never anyone else's, across the
+/// sharing and tenant matrix: the owner of a shared project, a contributor and a viewer
+/// on it, a tenant admin, a person of another tenant, a member removed from the project;
+/// and a person who is disabled stops receiving at once (their webhook's retries stop).
+#[tokio::test]
+async fn every_channel_carries_a_persons_own_changes_and_never_anyone_elses() {
+    let server = Server::start_in(
+        data_dir("webhooks-matrix"),
+        &["--allow-loopback-webhooks", "--webhook-first-retry-ms", "700", "--webhook-attempts", "3"],
+    );
+    let base = server.base.as_str();
+    let olga = signup(base, "olga", Some("acme"), &[]).await;
+    let carl = signup(base, "carl", Some("acme"), &[]).await;
+    let vera = signup(base, "vera", Some("acme"), &[]).await;
+    let tom = signup(base, "tom", Some("acme"), &["admins"]).await;
+    let gus = signup(base, "gus", Some("globex"), &[]).await;
+    let people: [(&str, &Api<'_>); 5] =
+        [("olga", &olga), ("carl", &carl), ("vera", &vera), ("tom", &tom), ("gus", &gus)];
+    let olga_id = user_id(&olga).await;
+    assert_eq!(olga.post("/v1/projects", r#"{"name": "Atlas"}"#).await.status, 201);
+    for (who, role) in [(&carl, "contributor"), (&vera, "viewer")] {
+        let path = format!("{base}/v1/projects/Atlas/members/{}", user_id(who).await);
+        let body = format!(r#"{{"role": "{role}"}}"#);
+        let put = call("PUT", &path, Some(&olga.token), Some(&body), &[("content-type", "application/json")]).await;
+        assert_eq!(put.status, 201, "{}", put.text);
+    }
+    // Every channel of every person, opened before anyone writes.
+    let mut sockets = Vec::new();
+    let mut receivers = Vec::new();
+    for (name, api) in people {
+        let mut socket = connect(&server, &format!("token={}", api.token)).await.unwrap();
+        assert_eq!(next_message(&mut socket, Duration::from_secs(5)).await.unwrap().unwrap()["type"], "ready");
+        sockets.push((name, socket));
+        let (url, state) = receiver().await;
+        let hook = create(api, &url, json!(null)).await;
+        state.lock().unwrap().secrets.push(hook["secret"].as_str().unwrap().to_owned());
+        receivers.push((name, state));
+    }
+    let entry = |task: &str, project: &str| {
+        json!({"date": "2025-07-29", "startTime": "09:00", "endTime": "10:00", "task": task, "project": project})
+            .to_string()
+    };
+    let shared = format!("{olga_id}/Atlas");
+    assert_eq!(olga.post("/v1/entries", &entry("olga on Atlas", "Atlas")).await.status, 201);
+    let on_atlas = carl.post("/v1/entries", &entry("carl on Atlas", &shared)).await;
+    assert_eq!(on_atlas.status, 201, "{}", on_atlas.text);
+    assert_eq!(vera.post("/v1/entries", &entry("vera own", "Reading")).await.status, 201);
+    assert_eq!(tom.post("/v1/entries", &entry("tom own", "Admin")).await.status, 201);
+    assert_eq!(gus.post("/v1/entries", &entry("gus elsewhere", "Atlas")).await.status, 201);
+    // Carl leaves Atlas; what he writes next is his alone, and Olga's next Atlas entry is not his.
+    let carl_id = user_id(&carl).await;
+    assert_eq!(olga.delete(&format!("/v1/projects/Atlas/members/{carl_id}")).await.status, 204);
+    let after = json!({"date": "2025-07-31", "startTime": "09:00", "endTime": "10:00", "task": "carl after leaving", "project": "Own"});
+    assert_eq!(carl.post("/v1/entries", &after.to_string()).await.status, 201);
+    let later = json!({"date": "2025-07-30", "startTime": "09:00", "endTime": "10:00", "task": "olga later", "project": "Atlas"});
+    assert_eq!(olga.post("/v1/entries", &later.to_string()).await.status, 201);
+
+    let own: std::collections::HashMap<&str, BTreeSet<String>> = [
+        ("olga", ["olga on Atlas", "olga later"].as_slice()),
+        ("carl", &["carl on Atlas", "carl after leaving"]),
+        ("vera", &["vera own"]),
+        ("tom", &["tom own"]),
+        ("gus", &["gus elsewhere"]),
+    ]
+    .into_iter()
+    .map(|(who, tasks)| (who, tasks.iter().map(|t| t.to_string()).collect()))
+    .collect();
+    // The feed.
+    for (name, api) in people {
+        let feed = api.get("/v1/changes?limit=1000").await;
+        assert_eq!(tasks_in(&feed.text), own[name], "{name}'s feed");
+    }
+    // The WebSocket: everything pushed until quiet.
+    for (name, socket) in &mut sockets {
+        let mut pushed = String::new();
+        while let Ok(Some(Ok(message))) =
+            tokio::time::timeout(Duration::from_millis(400), next_message(socket, Duration::from_secs(5))).await
+        {
+            pushed.push_str(&message.to_string());
+        }
+        assert_eq!(tasks_in(&pushed), own[*name], "{name}'s socket");
+    }
+    // The webhooks.
+    for (name, state) in &receivers {
+        until(state, "the webhook's deliveries", |r| r.accepted.len() >= own[*name].len()).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let bodies: String = state.lock().unwrap().requests.iter().map(|(_, b)| b.clone()).collect();
+        assert_eq!(tasks_in(&bodies), own[*name], "{name}'s webhook");
+    }
+
+    // Disabled: Vera's failing delivery is not tried again, and her socket closes.
+    let (_, vera_state) = &receivers[2];
+    vera_state.lock().unwrap().script = vec![500, 500, 500];
+    let before = vera_state.lock().unwrap().requests.len();
+    let again = json!({"date": "2025-07-31", "startTime": "09:00", "endTime": "10:00", "task": "vera again", "project": "Reading"});
+    assert_eq!(vera.post("/v1/entries", &again.to_string()).await.status, 201);
+    until(vera_state, "the first try", |r| r.requests.len() > before).await;
+    let vera_id = user_id(&vera).await;
+    let disabled = tom.patch(&format!("/v1/admin/users/{vera_id}"), r#"{"disabled": true}"#).await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(vera_state.lock().unwrap().requests.len(), before + 1, "no retry once she is disabled");
+    let (_, vera_socket) = &mut sockets[2];
+    let closed = loop {
+        match next_message(vera_socket, Duration::from_secs(5)).await {
+            Some(Ok(_)) => continue,
+            Some(Err(close)) => break close,
+            None => panic!("closed without a close frame"),
+        }
+    };
+    assert_eq!(closed.0, 4003);
 }

@@ -231,3 +231,32 @@ pub fn tm(config: &std::path::Path, args: &[&str], stdin: &str) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// The `/live` WebSocket of `server` (issue 18).
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn connect(server: &Server, query: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let url = format!("{}/live?{query}", server.base.replace("http://", "ws://"));
+    tokio_tungstenite::connect_async(url).await.map(|(socket, _)| socket)
+}
+
+/// The next text message (within `within`), as JSON; `None` when the socket closed.
+pub async fn next_message(
+    socket: &mut Socket,
+    within: std::time::Duration,
+) -> Option<Result<serde_json::Value, (u16, String)>> {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(within, socket.next()).await.expect("a message in time")?;
+        match message.expect("the socket works") {
+            Message::Text(text) => return Some(Ok(serde_json::from_str(&text).unwrap())),
+            Message::Close(frame) => {
+                return Some(Err(frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()))));
+            }
+            _ => continue,
+        }
+    }
+}

@@ -331,6 +331,12 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
         return Ok(None);
     }
     let owner = hook.owner()?;
+    // A person who was disabled or removed can read nothing through the API: their
+    // webhooks send nothing either (they resume if the person is enabled again).
+    let status = crate::store::team::person(ctx.store.as_ref(), &owner).await?.map(|p| p.status);
+    if matches!(status, Some(crate::store::PersonStatus::Disabled | crate::store::PersonStatus::Removed)) {
+        return Ok(None);
+    }
     for _ in 0..200 {
         let now = (ctx.clock)();
         if let Some(p) = &hook.pending

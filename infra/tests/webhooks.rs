@@ -282,12 +282,14 @@ fn tasks_in(text: &str) -> BTreeSet<String> {
 }
 
 /// Issue 18: a person receives over every channel — the changes feed, the WebSocket and
-/// their webhook — the changes to their own data and never anyone else's, across the
-/// sharing and tenant matrix: the owner of a shared project, a contributor and a viewer
-/// on it, a tenant admin, a person of another tenant, a member removed from the project;
-/// and a person who is disabled stops receiving at once (their webhook's retries stop).
+/// their webhook — exactly what they may read: their own changes, and their colleagues'
+/// entries on the projects shared with them (as the project's summary shows them), never
+/// more, across the sharing and tenant matrix: the owner of a shared project, a
+/// contributor and a viewer on it, a tenant admin, a person of another tenant, a member
+/// removed from the project (who stops receiving it, and is told its colleagues' entries
+/// are gone); and a person who is disabled stops receiving at once.
 #[tokio::test]
-async fn every_channel_carries_a_persons_own_changes_and_never_anyone_elses() {
+async fn every_channel_carries_exactly_what_a_person_may_read() {
     let server = Server::start_in(
         data_dir("webhooks-matrix"),
         &["--allow-loopback-webhooks", "--webhook-first-retry-ms", "700", "--webhook-attempts", "3"],
@@ -339,20 +341,40 @@ async fn every_channel_carries_a_persons_own_changes_and_never_anyone_elses() {
     let later = json!({"date": "2025-07-30", "startTime": "09:00", "endTime": "10:00", "task": "olga later", "project": "Atlas"});
     assert_eq!(olga.post("/v1/entries", &later.to_string()).await.status, 201);
 
-    let own: std::collections::HashMap<&str, BTreeSet<String>> = [
-        ("olga", ["olga on Atlas", "olga later"].as_slice()),
+    let sets = |table: &[(&'static str, &[&str])]| -> std::collections::HashMap<&'static str, BTreeSet<String>> {
+        table.iter().map(|(who, tasks)| (*who, tasks.iter().map(|t| t.to_string()).collect())).collect()
+    };
+    // Read now, from the start: what each may read now. Carl's entry on Atlas stays
+    // Atlas's (a former member's time counts); Carl himself no longer reads Atlas.
+    let own = sets(&[
+        ("olga", &["olga on Atlas", "olga later", "carl on Atlas"]),
         ("carl", &["carl on Atlas", "carl after leaving"]),
-        ("vera", &["vera own"]),
+        ("vera", &["vera own", "olga on Atlas", "olga later", "carl on Atlas"]),
         ("tom", &["tom own"]),
         ("gus", &["gus elsewhere"]),
-    ]
-    .into_iter()
-    .map(|(who, tasks)| (who, tasks.iter().map(|t| t.to_string()).collect()))
-    .collect();
+    ]);
+    // Live, as it happened: Carl was sent Olga's first Atlas entry while a member.
+    let live = sets(&[
+        ("olga", &["olga on Atlas", "olga later", "carl on Atlas"]),
+        ("carl", &["carl on Atlas", "carl after leaving", "olga on Atlas"]),
+        ("vera", &["vera own", "olga on Atlas", "olga later", "carl on Atlas"]),
+        ("tom", &["tom own"]),
+        ("gus", &["gus elsewhere"]),
+    ]);
     // The feed.
     for (name, api) in people {
         let feed = api.get("/v1/changes?limit=1000").await;
         assert_eq!(tasks_in(&feed.text), own[name], "{name}'s feed");
+        if name == "vera" {
+            let answer = feed.json();
+            let shared: Vec<&Value> = answer["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["entry"]["task"] == "carl on Atlas")
+                .collect();
+            assert_eq!(shared[0]["user"], json!(carl_id), "a colleague's change says whose: {}", shared[0]);
+        }
     }
     // The WebSocket: everything pushed until quiet.
     for (name, socket) in &mut sockets {
@@ -362,14 +384,17 @@ async fn every_channel_carries_a_persons_own_changes_and_never_anyone_elses() {
         {
             pushed.push_str(&message.to_string());
         }
-        assert_eq!(tasks_in(&pushed), own[*name], "{name}'s socket");
+        assert_eq!(tasks_in(&pushed), live[*name], "{name}'s socket");
+        if *name == "carl" {
+            assert!(pushed.contains("entry.deleted"), "told Olga's Atlas entry is gone for him: {pushed}");
+        }
     }
     // The webhooks.
     for (name, state) in &receivers {
-        until(state, "the webhook's deliveries", |r| r.accepted.len() >= own[*name].len()).await;
+        until(state, "the webhook's deliveries", |r| r.accepted.len() >= live[*name].len()).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         let bodies: String = state.lock().unwrap().requests.iter().map(|(_, b)| b.clone()).collect();
-        assert_eq!(tasks_in(&bodies), own[*name], "{name}'s webhook");
+        assert_eq!(tasks_in(&bodies), live[*name], "{name}'s webhook");
     }
 
     // Disabled: Vera's failing delivery is not tried again, and her socket closes.

@@ -366,7 +366,7 @@ impl DynamoStore {
                 day_of(&stored.sort_key());
                 items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
             }
-            WriteOp::PutEntryAt { stored, previous_sort_key } => {
+            WriteOp::PutEntryAt { stored, previous_sort_key, .. } => {
                 previous_sort_key.iter().for_each(|sk| day_of(sk));
                 day_of(&stored.sort_key());
                 items.extend(put_entry_items(pk, &stored, previous_sort_key.as_deref(), table)?);
@@ -378,7 +378,7 @@ impl DynamoStore {
                     items.push(delete_pointer(pk, &id, &old, table)?);
                 }
             }
-            WriteOp::DeleteEntryAt { id, sort_key } => {
+            WriteOp::DeleteEntryAt { id, sort_key, .. } => {
                 day_of(&sort_key);
                 items.push(delete(pk, &sort_key, table)?);
                 items.push(delete_pointer(pk, &id, &sort_key, table)?);

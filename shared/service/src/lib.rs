@@ -7,6 +7,7 @@
 //! - [`error`]: what an application service fails with, by kind;
 //! - [`context`]: the stores and clock of a process, the caller of a request;
 //! - [`access`]: the tenant's access rules, project resolution, team data, the audit;
+//! - [`feed`]: what a person's live channels carry (their changes, their colleagues' on shared projects);
 //! - [`report_data`]: what a report is computed from;
 //! - [`jobs`]: ingest, uploads, canonical logs, scheduled reports;
 //! - [`http`]: the route table, the API's request, response and error types, and the
@@ -20,6 +21,7 @@ pub mod api;
 pub mod auth;
 pub mod context;
 pub mod error;
+pub mod feed;
 pub mod handlers;
 pub mod http;
 pub mod jobs;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Bottom up: each may use those before it, never those after it.
 const LAYERS: &[&str] =
-    &["store", "auth", "error", "context", "access", "report_data", "jobs", "http", "handlers", "api"];
+    &["store", "auth", "error", "context", "access", "feed", "report_data", "jobs", "http", "handlers", "api"];
 
 fn sources(path: &Path, out: &mut Vec<String>) {
     if path.is_dir() {

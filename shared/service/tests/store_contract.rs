@@ -367,7 +367,7 @@ pub async fn contract_objects(store: &dyn ObjectStore) {
 pub async fn contract_nearby_writes(store: &dyn Store) {
     let me = owner("t-near", "nora");
     let entry = |id: &str, date: &str, start: &str, end: Option<&str>| stored(id, date, start, end, "P", &[]);
-    let put = |e: StoredEntry| WriteOp::PutEntryAt { stored: e, previous_sort_key: None };
+    let put = |e: StoredEntry| WriteOp::PutEntryAt { stored: e, previous_sort_key: None, previous_project: None };
     store.commit(&me, 0, vec![put(entry("a", "2025-07-29", "09:00", Some("10:00")))]).await.unwrap();
     let (from, to) = (d("2025-07-28"), d("2025-07-30"));
     let first = store.nearby(&me, from, to).await.unwrap();
@@ -449,7 +449,11 @@ pub async fn contract_nearby_writes(store: &dyn Store) {
         .commit_guarded(
             &me,
             &guard,
-            vec![WriteOp::PutEntryAt { stored: moved_run, previous_sort_key: Some(run.sort_key()) }],
+            vec![WriteOp::PutEntryAt {
+                stored: moved_run,
+                previous_sort_key: Some(run.sort_key()),
+                previous_project: None,
+            }],
         )
         .await
         .unwrap();
@@ -471,12 +475,20 @@ pub async fn contract_nearby_writes(store: &dyn Store) {
         .commit(
             &me,
             there.version,
-            vec![WriteOp::PutEntryAt { stored: elsewhere, previous_sort_key: Some(b.sort_key()) }],
+            vec![WriteOp::PutEntryAt {
+                stored: elsewhere,
+                previous_sort_key: Some(b.sort_key()),
+                previous_project: None,
+            }],
         )
         .await
         .unwrap();
     let stale = store
-        .commit_guarded(&me, &read.guard, vec![WriteOp::DeleteEntryAt { id: "b".into(), sort_key: b.sort_key() }])
+        .commit_guarded(
+            &me,
+            &read.guard,
+            vec![WriteOp::DeleteEntryAt { id: "b".into(), sort_key: b.sort_key(), project: None }],
+        )
         .await;
     assert!(matches!(stale, Err(CommitError::Conflict)), "{stale:?}");
     let kept = store.entry(&me, "b").await.unwrap().expect("the moved entry is kept");
@@ -605,6 +617,7 @@ async fn an_entry_write_is_one_query_and_one_transaction_at_any_year_size() {
             .map(|(i, entry)| WriteOp::PutEntryAt {
                 stored: StoredEntry { id: format!("g{i}"), entry, created_at: Utc::now(), updated_at: Utc::now() },
                 previous_sort_key: None,
+                previous_project: None,
             })
             .collect();
         store.commit_ingest(&me, 0, ops, "seed").await.unwrap();
@@ -618,6 +631,7 @@ async fn an_entry_write_is_one_query_and_one_transaction_at_any_year_size() {
                 vec![WriteOp::PutEntryAt {
                     stored: stored("new", "2025-08-02", "09:00", Some("10:00"), "P", &[]),
                     previous_sort_key: None,
+                    previous_project: None,
                 }],
             )
             .await
@@ -754,6 +768,7 @@ async fn contract_required_projects(store: &dyn Store) {
     let entry = |id: &str, start: &str| WriteOp::PutEntryAt {
         stored: stored(id, "2025-07-29", start, Some("09:30"), "Atlas", &[]),
         previous_sort_key: None,
+        previous_project: None,
     };
     let read = store.nearby(&me, d("2025-07-28"), d("2025-07-30")).await.unwrap();
     store
@@ -802,8 +817,11 @@ async fn a_table_of_the_first_entry_format_is_upgraded_in_place_and_resumably_on
                 )
             })
             .collect();
-        let ops =
-            entries.iter().cloned().map(|stored| WriteOp::PutEntryAt { stored, previous_sort_key: None }).collect();
+        let ops = entries
+            .iter()
+            .cloned()
+            .map(|stored| WriteOp::PutEntryAt { stored, previous_sort_key: None, previous_project: None })
+            .collect();
         store.commit_ingest(&me, 0, ops, "seed").await.unwrap();
         written.push((me, entries));
     }
@@ -943,10 +961,10 @@ impl Replica {
                     continue; // sent again near the present (DynamoDB): applied already
                 }
                 match c.record.change {
-                    Change::EntrySaved { entry } => {
+                    Change::EntrySaved { entry, .. } => {
                         self.entries.insert(entry.id.clone(), StoredEntry::from(entry));
                     }
-                    Change::EntryDeleted { id } => {
+                    Change::EntryDeleted { id, .. } => {
                         self.entries.remove(&id);
                     }
                     Change::TimerStarted { id } => self.timer = Some(id),
@@ -1018,7 +1036,7 @@ pub async fn contract_changes_feed(store: &dyn Store) {
                     .commit(
                         &me,
                         version_of(store, &me).await,
-                        vec![WriteOp::PutEntryAt { stored: e, previous_sort_key: None }],
+                        vec![WriteOp::PutEntryAt { stored: e, previous_sort_key: None, previous_project: None }],
                     )
                     .await
                     .unwrap();
@@ -1088,7 +1106,7 @@ pub async fn contract_changes_feed(store: &dyn Store) {
                         let id = new_id();
                         live.push(id.clone());
                         let e = stored(&id, &format!("2025-08-{:02}", 1 + n % 28), "07:00", Some("07:30"), "P", &[]);
-                        WriteOp::PutEntryAt { stored: e, previous_sort_key: None }
+                        WriteOp::PutEntryAt { stored: e, previous_sort_key: None, previous_project: None }
                     })
                     .collect();
                 if live.len() > 41 {

@@ -362,6 +362,7 @@ async fn attempt_writes(
         let mut ops = vec![WriteOp::PutEntryAt {
             stored: stored.clone(),
             previous_sort_key: current.as_ref().map(StoredEntry::sort_key),
+            previous_project: current.as_ref().map(|c| c.entry.project.clone()),
         }];
         match &change {
             Change::Start(_) => ops.push(WriteOp::SetTimer(Some(id.clone()))),
@@ -466,7 +467,11 @@ pub(crate) async fn delete(ctx: &AppContext, caller: &Caller, matched: &Matched)
         if snapshot.ingesting.is_some() {
             return Err(ingesting());
         }
-        let mut ops = vec![WriteOp::DeleteEntryAt { id: id.to_owned(), sort_key: stored.sort_key() }];
+        let mut ops = vec![WriteOp::DeleteEntryAt {
+            id: id.to_owned(),
+            sort_key: stored.sort_key(),
+            project: Some(stored.entry.project.clone()),
+        }];
         if snapshot.timer.as_ref().is_some_and(|t| t.id == id) {
             ops.push(WriteOp::SetTimer(None));
         }
@@ -656,10 +661,11 @@ pub(crate) async fn move_project(
                 years.push(year);
             }
             let previous_sort_key = Some(stored.sort_key());
+            let previous_project = Some(stored.entry.project.clone());
             let mut moved = stored;
             moved.entry.project = renamed.name.clone();
             moved.updated_at = now;
-            ops.push(WriteOp::PutEntryAt { stored: moved, previous_sort_key });
+            ops.push(WriteOp::PutEntryAt { stored: moved, previous_sort_key, previous_project });
         }
         for year in &years {
             ops.push(WriteOp::TouchLog(LogTouch {

@@ -5,10 +5,10 @@
 
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
+use crate::feed::{FeedCursor, Source, visible_changes};
 use crate::http::ApiError;
 use crate::http::answers::ChangeAnswer;
 use crate::store::Owner;
-use crate::store::changes::cursor;
 use serde::Serialize;
 
 /// Changes read per store request while catching up.
@@ -18,11 +18,11 @@ const PAGE: usize = 200;
 pub struct LiveSession {
     principal: Principal,
     owner: Owner,
-    /// The feed's cursor: every change up to it has been sent (`None`: the feed's start).
-    position: Option<String>,
-    /// Changes after `position` already sent (a store whose cursor waits for recent
+    /// The feed's cursor: every change up to it has been sent.
+    cursor: FeedCursor,
+    /// Changes after `cursor` already sent (a store whose cursor waits for recent
     /// commits to settle, DynamoDB, returns them again): never sent twice.
-    sent: std::collections::BTreeSet<String>,
+    sent: std::collections::HashSet<String>,
 }
 
 /// A message to the client.
@@ -41,40 +41,36 @@ impl LiveMessage {
     }
 }
 
-fn encoded(position: &Option<String>) -> String {
-    cursor::encode(position.as_deref().unwrap_or("0"))
-}
-
 impl LiveSession {
     /// Opens a connection for `principal`, refused as a request would be (a disabled or
     /// removed person, a bad `since`). Without `since` it starts at the feed's end: a
     /// client that has just read the API wants what changes from now on.
     pub async fn open(ctx: &AppContext, principal: &Principal, since: Option<&str>) -> Result<Self, ApiError> {
         let caller = Caller::load(ctx, principal, Access::Read).await?;
-        let position = match since {
-            Some(c) => Some(cursor::decode(c).ok_or_else(|| {
+        let cursor = match since {
+            Some(c) => FeedCursor::decode(c).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid-cursor",
                     "since is not a cursor this API issued; pass a cursor from GET /v1/changes or from a \
                      message unchanged, or leave since out to start from now",
                 )
-            })?),
+            })?,
             None => {
-                let mut position = None;
+                let mut cursor = FeedCursor::default();
                 loop {
-                    let page = ctx.store.changes(&caller.owner, position.as_deref(), 1000).await?;
-                    position = page.cursor.or(position);
+                    let page = visible_changes(ctx, &caller.owner, &cursor, 1000).await?;
+                    cursor = page.cursor;
                     if !page.has_more {
-                        break position;
+                        break cursor;
                     }
                 }
             }
         };
-        Ok(Self { principal: principal.clone(), owner: caller.owner, position, sent: Default::default() })
+        Ok(Self { principal: principal.clone(), owner: caller.owner, cursor, sent: Default::default() })
     }
 
     pub fn ready(&self) -> LiveMessage {
-        LiveMessage::Ready { cursor: encoded(&self.position) }
+        LiveMessage::Ready { cursor: self.cursor.encode() }
     }
 
     /// The changes since the last message (none: nothing to send). The person is checked
@@ -83,25 +79,25 @@ impl LiveSession {
         Caller::load(ctx, &self.principal, Access::Read).await?;
         let mut changes = Vec::new();
         loop {
-            let page = ctx.store.changes(&self.owner, self.position.as_deref(), PAGE).await?;
+            let page = visible_changes(ctx, &self.owner, &self.cursor, PAGE).await?;
             for change in page.changes {
-                if self.sent.insert(change.position.clone()) {
+                if matches!(change.source, Source::Lost { .. }) || self.sent.insert(change.id.clone()) {
                     changes.push(change);
                 }
             }
-            self.position = page.cursor.or(self.position.take());
+            self.cursor = page.cursor;
             if !page.has_more {
                 break;
             }
         }
-        if let Some(position) = &self.position {
-            self.sent = self.sent.split_off(position);
-            self.sent.remove(position);
+        // What was sent is only remembered until the cursor has certainly passed it.
+        if self.sent.len() > 10_000 {
+            self.sent.clear();
         }
         if changes.is_empty() {
             return Ok(None);
         }
         let changes = changes.into_iter().map(ChangeAnswer::from).collect();
-        Ok(Some(LiveMessage::Changes { changes, cursor: encoded(&self.position) }))
+        Ok(Some(LiveMessage::Changes { changes, cursor: self.cursor.encode() }))
     }
 }

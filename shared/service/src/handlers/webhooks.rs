@@ -6,12 +6,13 @@
 //! is delivered or dead-lettered, one event at a time, in feed order.
 
 use crate::context::{AppContext, Caller};
+use crate::feed::{FeedChange, FeedCursor, visible_changes};
 use crate::http::answers::{ChangeAnswer, DeliveryList, WebhookAnswer, WebhookList};
 use crate::http::bodies::NewWebhook;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 use crate::store::StoreError;
-use crate::store::changes::{ChangeType, PositionedChange};
+use crate::store::changes::ChangeType;
 use crate::store::webhooks::{
     self, DeliveryOutcome, DeliveryRecord, PendingDelivery, Webhook, WebhookSecret, forbidden_address,
 };
@@ -173,14 +174,15 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         ));
     }
     // From now on: the feed's end is where the webhook starts.
-    let mut cursor = None;
+    let mut cursor = FeedCursor::default();
     loop {
-        let page = ctx.store.changes(&caller.owner, cursor.as_deref(), 1000).await?;
-        cursor = page.cursor.or(cursor);
+        let page = visible_changes(ctx, &caller.owner, &cursor, 1000).await?;
+        cursor = page.cursor;
         if !page.has_more {
             break;
         }
     }
+    let cursor = Some(cursor.encode());
     let secret = new_secret();
     let hook = Webhook {
         id: uuid::Uuid::new_v4().to_string(),
@@ -314,7 +316,7 @@ async fn send(
 }
 
 /// The body of a change's delivery.
-fn event_body(hook: &Webhook, change: PositionedChange) -> (String, String, String) {
+fn event_body(hook: &Webhook, change: FeedChange) -> (String, String, String) {
     let answer = ChangeAnswer::from(change);
     let (id, kind) = (answer.id.clone(), serde_json::to_value(answer.kind).expect("types serialise"));
     let kind = kind.as_str().unwrap_or_default().to_owned();
@@ -345,20 +347,28 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
             return Ok(Some(p.next_attempt_at));
         }
         // The next wanted change after the cursor (the pending one, if one is).
-        let page = ctx.store.changes(&owner, hook.cursor.as_deref(), 50).await?;
-        let mut skipped_to = None;
+        let mut cursor = hook.cursor.as_deref().and_then(FeedCursor::decode).unwrap_or_default();
+        let page = visible_changes(ctx, &owner, &cursor, 50).await.map_err(|e| match e {
+            crate::error::AppError::Store(e) => e,
+            other => StoreError::misuse(other.to_string()),
+        })?;
         let mut next = None;
+        let mut skipped = false;
         for change in page.changes {
             if hook.wants(change.record.change.kind()) {
                 next = Some(change);
                 break;
             }
-            skipped_to = Some(change.position.clone());
+            cursor.advance(&change);
+            skipped = true;
         }
         let read = hook.revision;
         let Some(change) = next else {
-            if let Some(position) = skipped_to {
-                hook.cursor = Some(position);
+            // Everything read was delivered or not wanted: the page's cursor holds.
+            cursor.settle(&page.cursor);
+            let settled = Some(cursor.encode());
+            if settled != hook.cursor || skipped {
+                hook.cursor = settled;
                 hook.pending = None;
                 if !webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {
                     return Ok(None);
@@ -370,23 +380,24 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
             }
             return Ok(None);
         };
-        if let Some(position) = skipped_to {
-            hook.cursor = Some(position);
-        }
-        let position = change.position.clone();
+        let event_id = change.id.clone();
         let attempt = match &hook.pending {
-            Some(p) if p.position == position => p.attempts + 1,
+            Some(p) if p.position == event_id => p.attempts + 1,
             _ => 1,
         };
         let last = attempt >= ctx.webhooks.attempts.max(1);
+        let mut after = cursor.clone();
+        after.advance(&change);
         let (event_id, kind, body) = event_body(&hook, change);
         let record = send(ctx, &hook, &event_id, &kind, &body, attempt, last).await?;
         if record.outcome == DeliveryOutcome::Retrying {
             let wait = ctx.webhooks.first_retry * 4u32.saturating_pow(attempt - 1);
             let wait = chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::hours(1));
-            hook.pending = Some(PendingDelivery { position, attempts: attempt, next_attempt_at: (ctx.clock)() + wait });
+            hook.cursor = Some(cursor.encode());
+            hook.pending =
+                Some(PendingDelivery { position: event_id, attempts: attempt, next_attempt_at: (ctx.clock)() + wait });
         } else {
-            hook.cursor = Some(position);
+            hook.cursor = Some(after.encode());
             hook.pending = None;
         }
         if !webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {

@@ -509,6 +509,9 @@ pub struct ChangeAnswer {
     /// When the change was committed.
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
+    /// Whose entry, when it is a colleague's on a project shared with you (their user id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -521,14 +524,15 @@ pub struct ChangeAnswer {
     pub upload: Option<UploadRecord>,
 }
 
-impl From<crate::store::changes::PositionedChange> for ChangeAnswer {
-    fn from(c: crate::store::changes::PositionedChange) -> Self {
+impl From<crate::feed::FeedChange> for ChangeAnswer {
+    fn from(c: crate::feed::FeedChange) -> Self {
         use crate::store::changes::Change;
         let kind = c.record.change.kind();
         let mut answer = Self {
-            id: c.position,
+            id: c.id,
             kind,
             at: c.record.at,
+            user: c.author,
             entry_id: None,
             entry: None,
             project: None,
@@ -536,11 +540,11 @@ impl From<crate::store::changes::PositionedChange> for ChangeAnswer {
             upload: None,
         };
         match c.record.change {
-            Change::EntrySaved { entry } => {
+            Change::EntrySaved { entry, .. } => {
                 answer.entry_id = Some(entry.id.clone());
                 answer.entry = Some(EntryAnswer::from(&StoredEntry::from(entry)));
             }
-            Change::EntryDeleted { id } | Change::TimerStarted { id } => answer.entry_id = Some(id),
+            Change::EntryDeleted { id, .. } | Change::TimerStarted { id } => answer.entry_id = Some(id),
             Change::TimerStopped => {}
             Change::ProjectSaved { project } => {
                 answer.project_name = Some(project.name.clone());

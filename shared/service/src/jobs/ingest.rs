@@ -346,19 +346,22 @@ pub(crate) async fn ingest_log(
             return finish_rejected(ctx, owner, record, plan.diagnostics, now).await;
         }
         let sort_keys: HashMap<&str, String> = current.iter().map(|s| (s.id.as_str(), s.sort_key())).collect();
+        let projects: HashMap<&str, &str> = current.iter().map(|s| (s.id.as_str(), s.entry.project.as_str())).collect();
         let mut ops = Vec::with_capacity(plan.writes() + 3);
         for stored in &plan.updates {
             ops.push(WriteOp::PutEntryAt {
                 stored: stored.clone(),
                 previous_sort_key: sort_keys.get(stored.id.as_str()).cloned(),
+                previous_project: projects.get(stored.id.as_str()).map(|p| p.to_string()),
             });
         }
         for stored in &plan.inserts {
-            ops.push(WriteOp::PutEntryAt { stored: stored.clone(), previous_sort_key: None });
+            ops.push(WriteOp::PutEntryAt { stored: stored.clone(), previous_sort_key: None, previous_project: None });
         }
         for id in &plan.deletes {
             let sort_key = sort_keys.get(id.as_str()).cloned().unwrap_or_default();
-            ops.push(WriteOp::DeleteEntryAt { id: id.clone(), sort_key });
+            let project = projects.get(id.as_str()).map(|p| p.to_string());
+            ops.push(WriteOp::DeleteEntryAt { id: id.clone(), sort_key, project });
         }
         // Months whose entries change (an update's old and new date both count).
         let current_dates: HashMap<&str, chrono::NaiveDate> =

@@ -21,10 +21,19 @@ pub const CHANGE_PREFIX: &str = "CHG#";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Change {
-    /// An entry was created or replaced: its state after the change.
-    EntrySaved { entry: EntryRecord },
-    /// An entry was deleted (a tombstone).
-    EntryDeleted { id: String },
+    /// An entry was created or replaced: its state after the change, and its project
+    /// before it when the write knew it.
+    EntrySaved {
+        entry: EntryRecord,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_project: Option<String>,
+    },
+    /// An entry was deleted (a tombstone), with its project when the write knew it.
+    EntryDeleted {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project: Option<String>,
+    },
     /// The running timer now points at this entry.
     TimerStarted { id: String },
     /// No timer runs any more (finished, cancelled or deleted).
@@ -79,11 +88,16 @@ pub trait ChangeStore: Send + Sync {
 pub fn changes_of(ops: &[WriteOp]) -> Vec<Change> {
     ops.iter()
         .filter_map(|op| match op {
-            WriteOp::PutEntry(stored) | WriteOp::PutEntryAt { stored, .. } => {
-                Some(Change::EntrySaved { entry: EntryRecord::from(stored) })
+            WriteOp::PutEntry(stored) => {
+                Some(Change::EntrySaved { entry: EntryRecord::from(stored), previous_project: None })
             }
-            WriteOp::DeleteEntry { id } | WriteOp::DeleteEntryAt { id, .. } => {
-                Some(Change::EntryDeleted { id: id.clone() })
+            WriteOp::PutEntryAt { stored, previous_project, .. } => Some(Change::EntrySaved {
+                entry: EntryRecord::from(stored),
+                previous_project: previous_project.clone(),
+            }),
+            WriteOp::DeleteEntry { id } => Some(Change::EntryDeleted { id: id.clone(), project: None }),
+            WriteOp::DeleteEntryAt { id, project, .. } => {
+                Some(Change::EntryDeleted { id: id.clone(), project: project.clone() })
             }
             WriteOp::SetTimer(Some(id)) => Some(Change::TimerStarted { id: id.clone() }),
             WriteOp::SetTimer(None) => Some(Change::TimerStopped),
@@ -124,7 +138,7 @@ impl Change {
     pub fn kind(&self) -> ChangeType {
         match self {
             // A created entry has never been updated: both stamps are its creation.
-            Change::EntrySaved { entry } if entry.created_at == entry.updated_at => ChangeType::EntryCreated,
+            Change::EntrySaved { entry, .. } if entry.created_at == entry.updated_at => ChangeType::EntryCreated,
             Change::EntrySaved { .. } => ChangeType::EntryUpdated,
             Change::EntryDeleted { .. } => ChangeType::EntryDeleted,
             Change::TimerStarted { .. } => ChangeType::TimerStarted,
@@ -138,7 +152,7 @@ impl Change {
     /// The stored entry of an `EntrySaved`.
     pub fn entry(&self) -> Option<StoredEntry> {
         match self {
-            Change::EntrySaved { entry } => Some(StoredEntry::from(entry.clone())),
+            Change::EntrySaved { entry, .. } => Some(StoredEntry::from(entry.clone())),
             _ => None,
         }
     }

@@ -224,11 +224,16 @@ pub enum WriteOp {
     PutEntryAt {
         stored: StoredEntry,
         previous_sort_key: Option<String>,
+        /// The entry's project before this write (`None`: new, or not known), so the
+        /// changes feed can tell colleagues an entry left a project shared with them.
+        previous_project: Option<String>,
     },
     /// Delete an entry at a known sort key.
     DeleteEntryAt {
         id: String,
         sort_key: String,
+        /// The deleted entry's project, for the changes feed (as above).
+        project: Option<String>,
     },
     /// A fiscal year's log changed: bump its version (when `bump`), adjust its entry
     /// count, and remember the last ingest.

@@ -1,0 +1,285 @@
+//! What a person's channels carry (docs/live.md, Who receives what): the changes feed
+//! of their own partition, and their colleagues' changes to entries on the projects
+//! shared with them — by the rule the project's reads use (`access::team_data`): the
+//! owner's entries naming it plainly, every member's (present or former) naming it
+//! `OWNER/Name`. Access is checked when the feed is read, so a person who loses their
+//! standing on a project stops receiving it — and gets a deletion for each of its
+//! colleagues' entries they were sent, so a replica ends with what they may read.
+//!
+//! The cursor holds a position per source: the person's own, and one per author of each
+//! shared project (`{owner}/{project key}` → author → position).
+
+use crate::access::Sharing;
+use crate::context::AppContext;
+use crate::error::AppError;
+use crate::store::changes::{Change, ChangeRecord, cursor as positions};
+use crate::store::{EntryQuery, Owner, StoreError};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tm_core::domain::names::{project_key, project_ref};
+use tm_core::domain::sharing::SharedProject;
+
+/// Where a person's feed reading has got to, per source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedCursor {
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<String>,
+    #[serde(rename = "s", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shares: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// At most this many shared projects, and authors of each, in a cursor a client sends.
+const MAX_CURSOR_SOURCES: usize = 256;
+
+impl FeedCursor {
+    /// Opaque text: a plain position while only the person's own feed has been read (the
+    /// cursors issued before shared projects were in the feed stay valid), else JSON.
+    pub fn encode(&self) -> String {
+        if self.shares.is_empty() {
+            return positions::encode(self.own.as_deref().unwrap_or("0"));
+        }
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("cursors serialise"))
+    }
+
+    /// `None` for anything that is not a cursor we issued.
+    pub fn decode(text: &str) -> Option<Self> {
+        if text.len() > 64 * 1024 {
+            return None;
+        }
+        if let Some(own) = positions::decode(text) {
+            return Some(Self { own: Some(own), shares: BTreeMap::new() });
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        if bytes.first() != Some(&b'{') {
+            return None;
+        }
+        let cursor: Self = serde_json::from_slice(&bytes).ok()?;
+        let position_ok = |p: &str| positions::decode(&positions::encode(p)).is_some();
+        let sources: usize = cursor.shares.values().map(BTreeMap::len).sum();
+        let well_formed = cursor.own.as_deref().is_none_or(position_ok)
+            && cursor.shares.len() <= MAX_CURSOR_SOURCES
+            && sources <= MAX_CURSOR_SOURCES * 8
+            && cursor.shares.iter().all(|(share, authors)| {
+                share.len() <= 400
+                    && share.split_once('/').is_some_and(|(o, _)| tm_core::domain::ids::is_valid_id(o))
+                    && authors.iter().all(|(a, p)| tm_core::domain::ids::is_valid_id(a) && position_ok(p))
+            });
+        well_formed.then_some(cursor)
+    }
+
+    /// Moves past `change` (one at a time, as webhooks deliver).
+    pub fn advance(&mut self, change: &FeedChange) {
+        match &change.source {
+            Source::Own(position) => self.own = Some(position.clone()),
+            Source::Share { share, author, position } => {
+                self.shares.entry(share.clone()).or_default().insert(author.clone(), position.clone());
+            }
+            Source::Lost { .. } => {}
+        }
+    }
+
+    /// Takes what a page read settled, where it is further than this cursor, and drops
+    /// the shared projects the page no longer has (access lost; their deletions sent).
+    pub fn settle(&mut self, page: &FeedCursor) {
+        let further = |mine: &Option<String>, theirs: &Option<String>| match (mine, theirs) {
+            (Some(m), Some(t)) if t > m => Some(t.clone()),
+            (None, Some(t)) => Some(t.clone()),
+            (m, _) => m.clone(),
+        };
+        self.own = further(&self.own, &page.own);
+        self.shares.retain(|share, _| page.shares.contains_key(share));
+        for (share, authors) in &page.shares {
+            let mine = self.shares.entry(share.clone()).or_default();
+            for (author, position) in authors {
+                let next = further(&mine.get(author).cloned(), &Some(position.clone()));
+                if let Some(next) = next {
+                    mine.insert(author.clone(), next);
+                }
+            }
+        }
+    }
+}
+
+/// Where a change came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Own(String),
+    Share {
+        share: String,
+        author: String,
+        position: String,
+    },
+    /// A colleague's entry on a project the person lost their standing on: gone for them.
+    Lost {
+        share: String,
+    },
+}
+
+/// A change as the person's channels carry it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedChange {
+    /// Unique across sources: the position (own), or `{author}:{position}`.
+    pub id: String,
+    /// Whose entry, when it is a colleague's.
+    pub author: Option<String>,
+    pub record: ChangeRecord,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedPage {
+    /// In commit-time order across sources.
+    pub changes: Vec<FeedChange>,
+    pub cursor: FeedCursor,
+    /// A source stopped at its limit: read again from `cursor` at once.
+    pub has_more: bool,
+}
+
+/// The key of a shared project in a cursor.
+pub fn share_key(share: &SharedProject) -> String {
+    format!("{}/{}", share.owner, project_key(&share.name))
+}
+
+/// Whether `author`'s entry naming `project` is one of `share`'s (`access::team_data`'s rule).
+fn on_share(share: &SharedProject, author: &str, project: &str) -> bool {
+    let reference = project_ref(project);
+    match reference.owner {
+        Some(owner) => author != share.owner && share.is(owner, reference.name),
+        None => author == share.owner && share.is(author, reference.name),
+    }
+}
+
+/// What of `author`'s change the person may receive as a reader of `share`.
+fn seen_through(share: &SharedProject, author: &str, change: Change) -> Option<Change> {
+    match change {
+        Change::EntrySaved { entry, previous_project } => {
+            if on_share(share, author, &entry.project) {
+                Some(Change::EntrySaved { entry, previous_project: None })
+            } else if previous_project.as_deref().is_some_and(|p| on_share(share, author, p)) {
+                // Moved to another of the author's projects: gone from this one.
+                Some(Change::EntryDeleted { id: entry.id, project: None })
+            } else {
+                None
+            }
+        }
+        Change::EntryDeleted { id, project } => project
+            .as_deref()
+            .is_some_and(|p| on_share(share, author, p))
+            .then_some(Change::EntryDeleted { id, project: None }),
+        _ => None,
+    }
+}
+
+/// One read of `owner`'s feed after `cursor`: their own changes and what they may read
+/// of their colleagues' on shared projects, at most `limit` per source.
+pub async fn visible_changes(
+    ctx: &AppContext,
+    owner: &Owner,
+    cursor: &FeedCursor,
+    limit: usize,
+) -> Result<FeedPage, AppError> {
+    let own = ctx.store.changes(owner, cursor.own.as_deref(), limit).await?;
+    let mut next = FeedCursor { own: own.cursor.clone().or_else(|| cursor.own.clone()), shares: BTreeMap::new() };
+    let mut has_more = own.has_more;
+    let mut changes: Vec<FeedChange> = own
+        .changes
+        .into_iter()
+        .map(|c| FeedChange { id: c.position.clone(), author: None, record: c.record, source: Source::Own(c.position) })
+        .collect();
+    let sharing = Sharing::load(ctx, owner.tenant()).await?;
+    let me = owner.user();
+    for (share, _) in sharing.visible_to(me) {
+        let key = share_key(share);
+        let read = cursor.shares.get(&key);
+        let mut authors = BTreeMap::new();
+        for author in share.authors().filter(|a| *a != me) {
+            let from = read.and_then(|r| r.get(author)).cloned();
+            let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+            let page = ctx.store.changes(&colleague, from.as_deref(), limit).await?;
+            has_more |= page.has_more;
+            for c in page.changes {
+                if let Some(change) = seen_through(share, author, c.record.change) {
+                    changes.push(FeedChange {
+                        id: format!("{author}:{}", c.position),
+                        author: Some(author.to_owned()),
+                        record: ChangeRecord { at: c.record.at, change },
+                        source: Source::Share { share: key.clone(), author: author.to_owned(), position: c.position },
+                    });
+                }
+            }
+            if let Some(position) = page.cursor.or(from) {
+                authors.insert(author.to_owned(), position);
+            }
+        }
+        next.shares.insert(key, authors);
+    }
+    // Projects the person could read when the cursor was issued and no longer can: each
+    // colleague entry on them is gone for this reader.
+    let at = (ctx.clock)();
+    for (key, authors) in &cursor.shares {
+        if next.shares.contains_key(key) {
+            continue;
+        }
+        let Some((share_owner, _)) = key.split_once('/') else { continue };
+        for author in authors.keys() {
+            let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+            let name = key.split_once('/').map(|(_, k)| k).unwrap_or_default();
+            let filter = if author == share_owner { name.to_owned() } else { format!("{share_owner}/{name}") };
+            let mut query = EntryQuery { project: Some(filter), limit: 500, ..EntryQuery::default() };
+            loop {
+                let page = ctx.store.entries(&colleague, &query).await?;
+                for entry in page.entries {
+                    changes.push(FeedChange {
+                        id: format!("lost:{key}:{}", entry.id),
+                        author: Some(author.clone()),
+                        record: ChangeRecord { at, change: Change::EntryDeleted { id: entry.id, project: None } },
+                        source: Source::Lost { share: key.clone() },
+                    });
+                }
+                match page.next_cursor {
+                    Some(c) => query.cursor = Some(c),
+                    None => break,
+                }
+            }
+        }
+    }
+    changes.sort_by_key(|c| c.record.at);
+    Ok(FeedPage { changes, cursor: next, has_more })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_crafted_ones_are_refused() {
+        let own = FeedCursor { own: Some("00000000000000000042".into()), shares: BTreeMap::new() };
+        assert_eq!(FeedCursor::decode(&own.encode()), Some(own.clone()));
+        assert_eq!(own.encode(), positions::encode("00000000000000000042"), "plain while only the person's own");
+        let mut both = own;
+        both.shares.insert("olga/atlas".into(), BTreeMap::from([("carl".into(), "00000000000000000007".into())]));
+        assert_eq!(FeedCursor::decode(&both.encode()), Some(both));
+        for bad in [r#"{"o":"E#x"}"#, r#"{"s":{"../x/atlas":{}}}"#, r#"{"s":{"olga/atlas":{"carl":"~"}}}"#, "[]"] {
+            assert_eq!(FeedCursor::decode(&URL_SAFE_NO_PAD.encode(bad)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_colleagues_entry_counts_by_the_projects_own_rule() {
+        let share = SharedProject {
+            name: "Atlas".into(),
+            owner: "olga".into(),
+            members: BTreeMap::from([("carl".into(), tm_core::domain::sharing::Role::Contributor)]),
+            former_members: Default::default(),
+            revision: 1,
+            updated_at: chrono::Utc::now(),
+        };
+        assert!(on_share(&share, "olga", "atlas"));
+        assert!(on_share(&share, "carl", "OLGA/Atlas"));
+        assert!(!on_share(&share, "carl", "Atlas"), "carl's own Atlas is private");
+        assert!(!on_share(&share, "olga", "olga/Atlas"));
+        assert!(!on_share(&share, "vera", "Atlas"));
+    }
+}

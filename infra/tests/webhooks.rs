@@ -353,7 +353,8 @@ async fn every_channel_carries_exactly_what_a_person_may_read() {
         ("tom", &["tom own"]),
         ("gus", &["gus elsewhere"]),
     ]);
-    // Live, as it happened: Carl was sent Olga's first Atlas entry while a member.
+    // Live, as it happened: Carl may have been sent Olga's first Atlas entry while he was
+    // a member (if his channel read it before he was removed) — never anything more.
     let live = sets(&[
         ("olga", &["olga on Atlas", "olga later", "carl on Atlas"]),
         ("carl", &["carl on Atlas", "carl after leaving", "olga on Atlas"]),
@@ -384,17 +385,23 @@ async fn every_channel_carries_exactly_what_a_person_may_read() {
         {
             pushed.push_str(&message.to_string());
         }
-        assert_eq!(tasks_in(&pushed), live[*name], "{name}'s socket");
+        let got = tasks_in(&pushed);
+        assert!(own[*name].is_subset(&got) && got.is_subset(&live[*name]), "{name}'s socket: {got:?}");
         if *name == "carl" {
             assert!(pushed.contains("entry.deleted"), "told Olga's Atlas entry is gone for him: {pushed}");
         }
     }
     // The webhooks.
     for (name, state) in &receivers {
-        until(state, "the webhook's deliveries", |r| r.accepted.len() >= live[*name].len()).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        until(state, "the webhook's deliveries", |r| {
+            let bodies: String = r.requests.iter().map(|(_, b)| b.clone()).collect();
+            own[*name].is_subset(&tasks_in(&bodies))
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let bodies: String = state.lock().unwrap().requests.iter().map(|(_, b)| b.clone()).collect();
-        assert_eq!(tasks_in(&bodies), live[*name], "{name}'s webhook");
+        let got = tasks_in(&bodies);
+        assert!(own[*name].is_subset(&got) && got.is_subset(&live[*name]), "{name}'s webhook: {got:?}");
     }
 
     // Disabled: Vera's failing delivery is not tried again, and her socket closes.

@@ -76,14 +76,28 @@ pub async fn handle_stream(service: &Service, queue: &dyn TaskQueue, event: Valu
         by_owner.entry(key).or_insert_with(|| (change.owner.clone(), Vec::new())).1.push(change.sequence_number);
     }
     let mut failures = Vec::new();
+    // One task per reader per batch, however many of the batch's authors they read.
+    let mut queued: std::collections::HashSet<Owner> = std::collections::HashSet::new();
     for (_, (owner, sequences)) in by_owner {
         let outcome = async {
             let ctx = service.for_tenant(owner.tenant()).await?;
-            if webhooks(ctx.store.as_ref(), &owner).await?.is_empty() {
-                return Ok(false);
+            // The author's webhooks, and those of colleagues who read the author's
+            // entries on projects shared with them.
+            let readers = tm_service::feed::readers_of(&ctx, &owner).await.map_err(|e| match e {
+                tm_service::error::AppError::Store(e) => e,
+                other => StoreError::misuse(other.to_string()),
+            })?;
+            let mut sent = 0;
+            for reader in readers {
+                if queued.contains(&reader) || webhooks(ctx.store.as_ref(), &reader).await?.is_empty() {
+                    continue;
+                }
+                let task = WebhookTask { tenant: reader.tenant().to_owned(), user: reader.user().to_owned() };
+                queue.send(&task, 0).await?;
+                queued.insert(reader);
+                sent += 1;
             }
-            let task = WebhookTask { tenant: owner.tenant().to_owned(), user: owner.user().to_owned() };
-            queue.send(&task, 0).await.map(|()| true)
+            Ok::<_, StoreError>(sent)
         }
         .await;
         match outcome {

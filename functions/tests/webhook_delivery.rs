@@ -39,6 +39,15 @@ async fn receive(State(state): State<Arc<Mutex<Received>>>, headers: HeaderMap, 
     StatusCode::from_u16(status).unwrap()
 }
 
+async fn receiver(script: Vec<u16>) -> (String, Arc<Mutex<Received>>) {
+    let state = Arc::new(Mutex::new(Received { requests: Vec::new(), script }));
+    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, state)
+}
+
 fn stream_record(pk: &str, sk: &str, sequence: u32) -> Value {
     json!({
         "eventID": format!("ev-{sequence}"),
@@ -116,11 +125,8 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     let queue_url = client.create_queue().queue_name(&name).send().await.unwrap().queue_url().unwrap().to_owned();
     let queue = SqsQueue { client, queue_url };
 
-    let state = Arc::new(Mutex::new(Received { requests: Vec::new(), script: vec![500, 502] }));
-    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (url, state) = receiver(vec![500, 502]).await;
+    let (viewer_url, viewer_state) = receiver(Vec::new()).await;
 
     let me = Owner::new("t-hooks", "hana").unwrap();
     let other = Owner::new("t-hooks", "nohook").unwrap();
@@ -135,9 +141,23 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
         created_at: at,
         cursor: None,
         pending: None,
+        seen: Vec::new(),
         revision: 0,
     };
     assert!(save_webhook(ctx.store.as_ref(), &hook, None).await.unwrap());
+    // Vic views Hana's project P, and has a webhook too: he is told of her entries on it.
+    let share = tm_core::domain::sharing::SharedProject {
+        name: "P".into(),
+        owner: "hana".into(),
+        members: [("vic".to_owned(), tm_core::domain::sharing::Role::Viewer)].into(),
+        former_members: Default::default(),
+        revision: 0,
+        updated_at: at,
+    };
+    assert!(tm_service::store::team::save_shared_project(ctx.store.as_ref(), "t-hooks", &share, None).await.unwrap());
+    let mut viewer_hook = hook.clone();
+    (viewer_hook.id, viewer_hook.user, viewer_hook.url) = ("hook-vic".into(), "vic".into(), viewer_url);
+    assert!(save_webhook(ctx.store.as_ref(), &viewer_hook, None).await.unwrap());
     let entry = |id: &str| {
         WriteOp::PutEntry(StoredEntry {
             id: id.into(),
@@ -171,10 +191,12 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     let answer = handle_stream(&service, &queue, event).await;
     assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
     let messages = receive_messages(&queue, 1).await;
-    assert_eq!(messages.len(), 1, "one message, for the person with a webhook");
+    let mut tasks: Vec<Value> = messages.iter().map(|m| serde_json::from_str(m.body().unwrap()).unwrap()).collect();
+    tasks.sort_by_key(|t| t["user"].as_str().unwrap().to_owned());
     assert_eq!(
-        serde_json::from_str::<Value>(messages[0].body().unwrap()).unwrap(),
-        json!({"tenant": "t-hooks", "user": "hana"})
+        tasks,
+        [json!({"tenant": "t-hooks", "user": "hana"}), json!({"tenant": "t-hooks", "user": "vic"})],
+        "a message for the author and for the colleague who reads her project; none for one without a webhook"
     );
 
     // The delivery function: a failure sends the message again, delayed; until it lands.
@@ -190,6 +212,9 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     let requests = state.lock().unwrap().requests.clone();
     assert_eq!(requests.iter().map(|r| r.2).collect::<Vec<_>>(), [500, 502, 200], "{requests:?}");
     assert!(requests.iter().all(|r| r.0 == requests[0].0 && r.1), "the same id, signed, every time: {requests:?}");
+    let viewer = viewer_state.lock().unwrap().requests.clone();
+    assert_eq!(viewer.len(), 1, "Vic got Hana's entry on the shared project once: {viewer:?}");
+    assert!(viewer[0].1 && viewer[0].2 == 200);
     let log = deliveries(ctx.store.as_ref(), &me, "hook-1", 10).await.unwrap();
     let outcomes: Vec<String> =
         log.iter().map(|d| serde_json::to_value(d.outcome).unwrap().as_str().unwrap().to_owned()).collect();
@@ -202,5 +227,6 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     let answer = handle_tasks(&service, &queue, again).await;
     assert!(answer.batch_item_failures.is_empty());
     assert_eq!(state.lock().unwrap().requests.len(), 3, "exactly one success, no repeat");
+    assert_eq!(viewer_state.lock().unwrap().requests.len(), 1);
     assert!(receive_messages(&queue, 0).await.is_empty(), "nothing waits");
 }

@@ -65,24 +65,34 @@ async fn serve(state: Arc<AppState>, mut session: LiveSession, expires: u64, mut
     tokio::pin!(expiry);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    // The feed is read at the start and after each write, never for a client's frames.
+    let mut due = true;
     loop {
-        match session.next(&state.ctx).await {
-            Ok(Some(message)) => {
-                if socket.send(Message::Text(message.to_json().into())).await.is_err() {
+        if due {
+            due = false;
+            match session.next(&state.ctx).await {
+                Ok(Some(message)) => {
+                    if socket.send(Message::Text(message.to_json().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) if e.status == 403 => {
+                    let _ = socket.send(close(4003, &e.message)).await;
                     return;
                 }
-            }
-            Ok(None) => {}
-            Err(e) if e.status == 403 => {
-                let _ = socket.send(close(4003, &e.message)).await;
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(code = %e.code, "live: the feed could not be read; trying again at the next write")
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "live: the feed could not be read; trying again at the next write")
+                }
             }
         }
         tokio::select! {
-            changed = writes.changed() => if changed.is_err() { return },
+            changed = writes.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                due = true;
+            }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(_)) => {} // pings are answered by the socket; nothing else is expected

@@ -1259,6 +1259,11 @@ impl DynamoStore {
 
 #[async_trait]
 impl ChangeStore for DynamoStore {
+    /// The settled horizon: no read at all; reading from it gives the last minute too.
+    async fn feed_end(&self, _owner: &Owner) -> Result<String, StoreError> {
+        Ok(format!("{:017}", (chrono::Utc::now() - CHANGE_SETTLE).timestamp_micros()))
+    }
+
     /// Positions are commit times (plus the commit's id): a commit may become visible up
     /// to [`CHANGE_SETTLE`] after its time, so the cursor stops at `now − CHANGE_SETTLE`
     /// while later changes are returned too (and again on the next read).

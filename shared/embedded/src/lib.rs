@@ -995,6 +995,12 @@ impl ProjectStore for EmbeddedStore {
 
 #[async_trait]
 impl ChangeStore for EmbeddedStore {
+    async fn feed_end(&self, owner: &Owner) -> Result<String, StoreError> {
+        let pk = owner.partition();
+        let seq: u64 = self.blocking(move |db| Self::get(db, &pk, CHANGE_SEQ)).await?.unwrap_or(0);
+        Ok(format!("{seq:020}"))
+    }
+
     /// Positions are exact here (numbered in commit order): the cursor is the last one read.
     async fn changes(&self, owner: &Owner, after: Option<&str>, limit: usize) -> Result<ChangePage, StoreError> {
         let pk = owner.partition();

@@ -42,6 +42,8 @@ impl HttpTransport {
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(PublicOnly { allow_loopback }))
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the name itself, past the resolver above.
+            .no_proxy()
             .timeout(Duration::from_secs(10))
             .connect_timeout(Duration::from_secs(5))
             .build()

@@ -2,9 +2,9 @@
 //! of their own partition, and their colleagues' changes to entries on the projects
 //! shared with them — by the rule the project's reads use (`access::team_data`): the
 //! owner's entries naming it plainly, every member's (present or former) naming it
-//! `OWNER/Name`. Access is checked when the feed is read, so a person who loses their
-//! standing on a project stops receiving it — and gets a deletion for each of its
-//! colleagues' entries they were sent, so a replica ends with what they may read.
+//! `OWNER/Name` — from the moment the project became visible to them (its earlier
+//! entries are the project's summary; their history is not replayed). Access is checked
+//! when the feed is read, so a person who loses their standing stops receiving it.
 //!
 //! The cursor holds a position per source: the person's own, and one per author of each
 //! shared project (`{owner}/{project key}` → author → position).
@@ -13,7 +13,7 @@ use crate::access::Sharing;
 use crate::context::AppContext;
 use crate::error::AppError;
 use crate::store::changes::{Change, ChangeRecord, cursor as positions};
-use crate::store::{EntryQuery, Owner, StoreError};
+use crate::store::{Owner, StoreError};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -76,7 +76,26 @@ impl FeedCursor {
             Source::Share { share, author, position } => {
                 self.shares.entry(share.clone()).or_default().insert(author.clone(), position.clone());
             }
-            Source::Lost { .. } => {}
+        }
+    }
+
+    /// Whether this (a page's settled) cursor is at or past `change`.
+    pub fn covers(&self, change: &FeedChange) -> bool {
+        match &change.source {
+            Source::Own(position) => self.own.as_deref().is_some_and(|o| o >= position.as_str()),
+            Source::Share { share, author, position } => {
+                self.shares.get(share).and_then(|a| a.get(author)).is_some_and(|o| o >= position)
+            }
+        }
+    }
+
+    /// [`Self::covers`] for a change known by its id only.
+    pub fn covers_id(&self, id: &str) -> bool {
+        match id.rsplit_once(':') {
+            None => self.own.as_deref().is_some_and(|o| o >= id),
+            Some((source, position)) => source.rsplit_once(':').is_some_and(|(share, author)| {
+                self.shares.get(share).and_then(|a| a.get(author)).is_some_and(|o| o.as_str() >= position)
+            }),
         }
     }
 
@@ -102,25 +121,33 @@ impl FeedCursor {
     }
 }
 
+/// A cursor at the end of everything `owner` receives now: their own feed's end and each
+/// colleague source's (cheap: no feed is read through).
+pub async fn end_of(ctx: &AppContext, owner: &Owner) -> Result<FeedCursor, AppError> {
+    let mut cursor = FeedCursor { own: Some(ctx.store.feed_end(owner).await?), shares: BTreeMap::new() };
+    let sharing = Sharing::load(ctx, owner.tenant()).await?;
+    for (share, _) in sharing.visible_to(owner.user()) {
+        let mut authors = BTreeMap::new();
+        for author in share.authors().filter(|a| *a != owner.user()) {
+            let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+            authors.insert(author.to_owned(), ctx.store.feed_end(&colleague).await?);
+        }
+        cursor.shares.insert(share_key(share), authors);
+    }
+    Ok(cursor)
+}
+
 /// Where a change came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
     Own(String),
-    Share {
-        share: String,
-        author: String,
-        position: String,
-    },
-    /// A colleague's entry on a project the person lost their standing on: gone for them.
-    Lost {
-        share: String,
-    },
+    Share { share: String, author: String, position: String },
 }
 
 /// A change as the person's channels carry it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedChange {
-    /// Unique across sources: the position (own), or `{author}:{position}`.
+    /// Unique across sources: the position (own), or `{share}:{author}:{position}`.
     pub id: String,
     /// Whose entry, when it is a colleague's.
     pub author: Option<String>,
@@ -195,14 +222,18 @@ pub async fn visible_changes(
         let read = cursor.shares.get(&key);
         let mut authors = BTreeMap::new();
         for author in share.authors().filter(|a| *a != me) {
-            let from = read.and_then(|r| r.get(author)).cloned();
             let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+            // A source new to this cursor starts at its end: what changes from now on.
+            let from = match read.and_then(|r| r.get(author)) {
+                Some(position) => Some(position.clone()),
+                None => Some(ctx.store.feed_end(&colleague).await?),
+            };
             let page = ctx.store.changes(&colleague, from.as_deref(), limit).await?;
             has_more |= page.has_more;
             for c in page.changes {
                 if let Some(change) = seen_through(share, author, c.record.change) {
                     changes.push(FeedChange {
-                        id: format!("{author}:{}", c.position),
+                        id: format!("{key}:{author}:{}", c.position),
                         author: Some(author.to_owned()),
                         record: ChangeRecord { at: c.record.at, change },
                         source: Source::Share { share: key.clone(), author: author.to_owned(), position: c.position },
@@ -215,38 +246,25 @@ pub async fn visible_changes(
         }
         next.shares.insert(key, authors);
     }
-    // Projects the person could read when the cursor was issued and no longer can: each
-    // colleague entry on them is gone for this reader.
-    let at = (ctx.clock)();
-    for (key, authors) in &cursor.shares {
-        if next.shares.contains_key(key) {
-            continue;
-        }
-        let Some((share_owner, _)) = key.split_once('/') else { continue };
-        for author in authors.keys() {
-            let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
-            let name = key.split_once('/').map(|(_, k)| k).unwrap_or_default();
-            let filter = if author == share_owner { name.to_owned() } else { format!("{share_owner}/{name}") };
-            let mut query = EntryQuery { project: Some(filter), limit: 500, ..EntryQuery::default() };
-            loop {
-                let page = ctx.store.entries(&colleague, &query).await?;
-                for entry in page.entries {
-                    changes.push(FeedChange {
-                        id: format!("lost:{key}:{}", entry.id),
-                        author: Some(author.clone()),
-                        record: ChangeRecord { at, change: Change::EntryDeleted { id: entry.id, project: None } },
-                        source: Source::Lost { share: key.clone() },
-                    });
-                }
-                match page.next_cursor {
-                    Some(c) => query.cursor = Some(c),
-                    None => break,
-                }
+    changes.sort_by_key(|c| c.record.at);
+    Ok(FeedPage { changes, cursor: next, has_more })
+}
+
+/// Who may receive `author`'s changes: the author, and everyone with a standing on a
+/// project shared in their tenant that the author's entries may belong to (for waking
+/// those people's webhooks when the author writes).
+pub async fn readers_of(ctx: &AppContext, author: &Owner) -> Result<Vec<Owner>, AppError> {
+    let sharing = Sharing::load(ctx, author.tenant()).await?;
+    let mut readers = vec![author.clone()];
+    for share in sharing.shares.iter().filter(|s| s.authors().any(|a| a == author.user())) {
+        for user in std::iter::once(share.owner.as_str()).chain(share.members.keys().map(String::as_str)) {
+            let reader = author.colleague(user).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+            if !readers.contains(&reader) {
+                readers.push(reader);
             }
         }
     }
-    changes.sort_by_key(|c| c.record.at);
-    Ok(FeedPage { changes, cursor: next, has_more })
+    Ok(readers)
 }
 
 #[cfg(test)]

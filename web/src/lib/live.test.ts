@@ -31,6 +31,14 @@ function feed() {
 }
 
 describe("the live feed", () => {
+  it("opens one connection however often it is started", async () => {
+    const { live, sockets } = feed();
+    await Promise.all([live.start(), live.start()]);
+    await live.start();
+    expect(sockets).toHaveLength(1);
+    live.stop();
+  });
+
   it("passes changes on and resumes from the last cursor after a drop, with back-off", async () => {
     vi.useFakeTimers();
     const { live, sockets } = feed();
@@ -64,6 +72,8 @@ describe("the live feed", () => {
     sockets[1].drop(REFUSED);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sockets).toHaveLength(2);
+    await live.start();
+    expect(sockets).toHaveLength(2); // refused: not again
     live.stop();
     vi.useRealTimers();
   });
@@ -74,5 +84,6 @@ describe("the live feed", () => {
     expect(liveAddress("wss://ws.example.com/prod", { protocol: "https:", host: "x" })).toBe("wss://ws.example.com/prod");
     expect(touchesEntries([change("project.saved", "1")])).toBe(false);
     expect(touchesEntries([change("entry.deleted", "1")])).toBe(true);
+    expect(touchesEntries([{ ...change("entry.created", "2"), user: "colleague" }])).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export class LiveFeed {
   private cursor: string | null = null;
   private retries = 0;
   private stopped = false;
+  private refused = false;
+  private starting = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -36,10 +38,18 @@ export class LiveFeed {
 
   /** Connects, unless connected already. */
   async start(): Promise<void> {
-    if (this.socket) return;
+    // One connection at a time (sign-in notifications may call this twice), and none
+    // again once the server said the person may no longer read.
+    if (this.socket || this.starting || this.refused) return;
     this.stopped = false;
-    const token = await this.token();
-    if (!token || this.stopped) return;
+    this.starting = true;
+    let token: string | null;
+    try {
+      token = await this.token();
+    } finally {
+      this.starting = false;
+    }
+    if (!token || this.stopped || this.socket) return;
     const params = new URLSearchParams({ token });
     if (this.cursor) params.set("since", this.cursor);
     const socket = this.open(`${this.url}?${params}`);
@@ -56,8 +66,10 @@ export class LiveFeed {
       if (message.type === "changes" && message.changes.length) this.listeners.forEach((fn) => fn(message.changes));
     };
     socket.onclose = (event: CloseEvent) => {
-      if (this.socket !== socket || this.stopped || event.code === REFUSED) return;
+      if (this.socket !== socket) return;
       this.socket = null;
+      if (event.code === REFUSED) this.refused = true;
+      if (this.stopped || this.refused) return;
       const delay = event.code === TOKEN_EXPIRED ? 0 : Math.min(30_000, 1000 * 2 ** this.retries++);
       this.timer = setTimeout(() => void this.start(), delay);
     };
@@ -87,8 +99,8 @@ export function useLive(onChanges: (changes: Change[]) => void) {
   useEffect(() => feed?.subscribe((changes) => handler.current(changes)), [feed]);
 }
 
-/** Whether a batch touches entries or the timer (what Today and Week show). */
+/** Whether a batch touches the person's own entries or timer (what Today and Week show). */
 export const touchesEntries = (changes: Change[]) =>
-  changes.some((c) => c.type.startsWith("entry.") || c.type.startsWith("timer.") || c.type === "upload.saved");
+  changes.some((c) => !c.user && (c.type.startsWith("entry.") || c.type.startsWith("timer.") || c.type === "upload.saved"));
 
 export const touchesProjects = (changes: Change[]) => changes.some((c) => c.type.startsWith("project."));

@@ -5,7 +5,7 @@
 
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
-use crate::feed::{FeedCursor, Source, visible_changes};
+use crate::feed::{FeedCursor, visible_changes};
 use crate::http::ApiError;
 use crate::http::answers::ChangeAnswer;
 use crate::store::Owner;
@@ -55,16 +55,7 @@ impl LiveSession {
                      message unchanged, or leave since out to start from now",
                 )
             })?,
-            None => {
-                let mut cursor = FeedCursor::default();
-                loop {
-                    let page = visible_changes(ctx, &caller.owner, &cursor, 1000).await?;
-                    cursor = page.cursor;
-                    if !page.has_more {
-                        break cursor;
-                    }
-                }
-            }
+            None => crate::feed::end_of(ctx, &caller.owner).await?,
         };
         Ok(Self { principal: principal.clone(), owner: caller.owner, cursor, sent: Default::default() })
     }
@@ -81,7 +72,7 @@ impl LiveSession {
         loop {
             let page = visible_changes(ctx, &self.owner, &self.cursor, PAGE).await?;
             for change in page.changes {
-                if matches!(change.source, Source::Lost { .. }) || self.sent.insert(change.id.clone()) {
+                if self.sent.insert(change.id.clone()) {
                     changes.push(change);
                 }
             }

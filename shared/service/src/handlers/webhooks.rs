@@ -174,15 +174,7 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         ));
     }
     // From now on: the feed's end is where the webhook starts.
-    let mut cursor = FeedCursor::default();
-    loop {
-        let page = visible_changes(ctx, &caller.owner, &cursor, 1000).await?;
-        cursor = page.cursor;
-        if !page.has_more {
-            break;
-        }
-    }
-    let cursor = Some(cursor.encode());
+    let cursor = Some(crate::feed::end_of(ctx, &caller.owner).await?.encode());
     let secret = new_secret();
     let hook = Webhook {
         id: uuid::Uuid::new_v4().to_string(),
@@ -194,6 +186,7 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         created_at: caller.at,
         cursor,
         pending: None,
+        seen: Vec::new(),
         revision: 0,
     };
     webhooks::save_webhook(store, &hook, None).await?;
@@ -242,7 +235,9 @@ pub(crate) async fn rotate(ctx: &AppContext, caller: &Caller, matched: &Matched)
         let read = hook.revision;
         let secret = new_secret();
         let now = caller.at;
-        hook.secrets.retain(|s| s.retires_at.is_none_or(|r| r > now));
+        // Two at most: the new one, and the one it replaces (an earlier rotated-out
+        // secret stops signing now).
+        hook.secrets.retain(|s| s.retires_at.is_none());
         for old in hook.secrets.iter_mut().filter(|s| s.retires_at.is_none()) {
             old.retires_at = Some(now + OLD_SECRET_SIGNS_FOR);
         }
@@ -315,6 +310,19 @@ async fn send(
     Ok(record)
 }
 
+/// Moves `cursor` past a handled change where the page has settled it; else remembers
+/// its id (at most the last 1 000), so a later read that returns it again skips it.
+fn handled(cursor: &mut FeedCursor, seen: &mut Vec<String>, change: &FeedChange, page: &FeedCursor) {
+    if page.covers(change) {
+        cursor.advance(change);
+    } else {
+        seen.push(change.id.clone());
+        if seen.len() > 1000 {
+            seen.remove(0);
+        }
+    }
+}
+
 /// The body of a change's delivery.
 fn event_body(hook: &Webhook, change: FeedChange) -> (String, String, String) {
     let answer = ChangeAnswer::from(change);
@@ -355,17 +363,21 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
         let mut next = None;
         let mut skipped = false;
         for change in page.changes {
+            if hook.seen.contains(&change.id) {
+                continue;
+            }
             if hook.wants(change.record.change.kind()) {
                 next = Some(change);
                 break;
             }
-            cursor.advance(&change);
+            handled(&mut cursor, &mut hook.seen, &change, &page.cursor);
             skipped = true;
         }
         let read = hook.revision;
         let Some(change) = next else {
             // Everything read was delivered or not wanted: the page's cursor holds.
             cursor.settle(&page.cursor);
+            hook.seen.retain(|id| !cursor.covers_id(id));
             let settled = Some(cursor.encode());
             if settled != hook.cursor || skipped {
                 hook.cursor = settled;
@@ -387,7 +399,8 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
         };
         let last = attempt >= ctx.webhooks.attempts.max(1);
         let mut after = cursor.clone();
-        after.advance(&change);
+        let mut seen = hook.seen.clone();
+        handled(&mut after, &mut seen, &change, &page.cursor);
         let (event_id, kind, body) = event_body(&hook, change);
         let record = send(ctx, &hook, &event_id, &kind, &body, attempt, last).await?;
         if record.outcome == DeliveryOutcome::Retrying {
@@ -398,6 +411,7 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
                 Some(PendingDelivery { position: event_id, attempts: attempt, next_attempt_at: (ctx.clock)() + wait });
         } else {
             hook.cursor = Some(after.encode());
+            hook.seen = seen;
             hook.pending = None;
         }
         if !webhooks::save_webhook(ctx.store.as_ref(), &hook, Some(read)).await? {

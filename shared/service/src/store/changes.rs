@@ -82,6 +82,9 @@ pub trait ChangeStore: Send + Sync {
     /// Changes after `after` (a cursor from a previous page; `None`: from the start), at
     /// most `limit`.
     async fn changes(&self, owner: &Owner, after: Option<&str>, limit: usize) -> Result<ChangePage, StoreError>;
+    /// A cursor at the feed's end, cheaply: reading from it gives what changes from now
+    /// on (on a store with a settle window, also the changes of that window).
+    async fn feed_end(&self, owner: &Owner) -> Result<String, StoreError>;
 }
 
 /// The changes a commit of `ops` makes, in the order of its ops.

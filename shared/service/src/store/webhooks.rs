@@ -46,6 +46,10 @@ pub struct Webhook {
     /// Every change up to this feed position has been delivered or dead-lettered.
     pub cursor: Option<String>,
     pub pending: Option<PendingDelivery>,
+    /// Changes past `cursor` already handled: a store whose cursor waits for recent
+    /// commits to settle (DynamoDB) returns them again, and they are not sent twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<String>,
     #[serde(default)]
     pub revision: u64,
 }
@@ -244,6 +248,8 @@ pub fn forbidden_address(ip: std::net::IpAddr, allow_loopback: bool) -> Option<&
             Some("a link-local address (the metadata service lives there)")
         } else if a == 100 && (64..128).contains(&b) {
             Some("a shared (carrier-grade NAT) address")
+        } else if (a == 198 && (18..20).contains(&b)) || (a == 192 && b == 0 && ip.octets()[2] == 0) {
+            Some("a reserved (benchmarking or protocol) address")
         } else if ip.is_unspecified() || a == 0 || ip.is_broadcast() || ip.is_multicast() || a >= 240 {
             Some("a reserved address")
         } else {
@@ -256,15 +262,34 @@ pub fn forbidden_address(ip: std::net::IpAddr, allow_loopback: bool) -> Option<&
             if let Some(mapped) = ip.to_ipv4_mapped() {
                 return v4(mapped);
             }
-            let first = ip.segments()[0];
+            let segments = ip.segments();
+            let first = segments[0];
+            // NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16) and IPv4-compatible
+            // (::/96) addresses reach IPv4 hosts: judged by the IPv4 address inside.
+            let embedded =
+                |hi: u16, lo: u16| std::net::Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+            if (first == 0x64 && segments[1] == 0xff9b) || first == 0x2002 || segments[..6] == [0; 6] {
+                let inner = if first == 0x2002 {
+                    embedded(segments[1], segments[2])
+                } else {
+                    embedded(segments[6], segments[7])
+                };
+                if !ip.is_loopback() && !ip.is_unspecified() {
+                    return v4(inner).or(if first == 0x64 && segments[1] == 0xff9b && segments[2] == 1 {
+                        Some("a NAT64 local-use address")
+                    } else {
+                        None
+                    });
+                }
+            }
             if ip.is_loopback() {
                 (!allow_loopback).then_some("a loopback address")
             } else if ip.is_unspecified() || ip.is_multicast() {
                 Some("a reserved address")
             } else if first & 0xfe00 == 0xfc00 {
                 Some("a private (unique local) address")
-            } else if first & 0xffc0 == 0xfe80 {
-                Some("a link-local address")
+            } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
+                Some("a link-local or site-local address")
             } else {
                 None
             }
@@ -287,6 +312,12 @@ mod tests {
             "100.64.0.1",
             "0.0.0.0",
             "::1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "::10.0.0.1",
+            "198.18.0.1",
+            "192.0.0.8",
+            "fec0::1",
             "fd00:ec2::254",
             "fe80::1",
             "::ffff:10.0.0.1",

@@ -1,10 +1,5 @@
 //! Token verification where no API Gateway stands in front (the local server, tests):
-//! the checks API Gateway's Cognito JWT authorizer does, the JWKS it fetches, and the
-//! signing key of the local issuer. Never linked into a Lambda function.
+//! the verifier and the local issuer's signing key, from `tm-tokens`. Never linked into
+//! a Lambda function's HTTP routes (API Gateway verifies their tokens).
 
-pub mod jwks;
-pub mod keys;
-pub mod token_cache;
-pub mod verifier;
-
-pub use verifier::{JwtVerifier, TrustedIssuer};
+pub use tm_tokens::{JwtVerifier, TrustedIssuer, jwks, keys, token_cache, verifier};

@@ -2,8 +2,8 @@
 //! RS256 only, key by `kid` from a cached JWKS, issuer, audience (ID tokens) or
 //! client id (access tokens), expiry and not-before, token use.
 
-use super::jwks::fetch_jwks;
-use super::token_cache::TokenCache;
+use crate::jwks::fetch_jwks;
+use crate::token_cache::TokenCache;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;

@@ -20,10 +20,11 @@ CLIENT_ID=$(output UserPoolClientId)
 BUCKET=$(output WebBucketName)
 DISTRIBUTION=$(output WebDistributionId)
 WEB_URL=$(output WebUrl)
+LIVE_URL=$(output LiveUrl)
 
 ./infra/web-build.sh
-# No liveUrl yet: the WebSocket API is not in the template (issue 18); the app then has no live updates.
-printf '{"apiUrl": "%s", "authUrl": "%s", "clientId": "%s", "liveUrl": null}\n' "$API_URL" "$AUTH_URL" "$CLIENT_ID" > web/dist/config.json
+# liveUrl: the stack's WebSocket API (live updates; docs/live.md).
+printf '{"apiUrl": "%s", "authUrl": "%s", "clientId": "%s", "liveUrl": "%s"}\n' "$API_URL" "$AUTH_URL" "$CLIENT_ID" "$LIVE_URL" > web/dist/config.json
 aws s3 sync web/dist/assets "s3://$BUCKET/assets" --region "$REGION" \
   --cache-control "public, max-age=31536000, immutable" --exclude "*.map"
 for file in index.html config.json; do

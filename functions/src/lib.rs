@@ -26,6 +26,7 @@ use tm_service::http::routes::{JOBS, ROUTES, Route, route_by_function};
 use tower::ServiceExt;
 
 pub mod ingest;
+pub mod live;
 pub mod migrator;
 pub mod publisher;
 pub mod reports;
@@ -116,6 +117,11 @@ pub enum EntryPoint {
     CognitoPreToken,
     WebhookFanout,
     WebhookDeliver,
+    LiveAuthorizer,
+    LiveConnect,
+    LiveReady,
+    LiveDisconnect,
+    LiveFanout,
 }
 
 /// The entry point of `function`, if it is a route's or a job's (`JOBS`).
@@ -130,6 +136,11 @@ pub fn entry_point(function: &str) -> Option<EntryPoint> {
         "cognito-pre-token" => Some(EntryPoint::CognitoPreToken),
         "webhook-fanout" => Some(EntryPoint::WebhookFanout),
         "webhook-deliver" => Some(EntryPoint::WebhookDeliver),
+        "live-authorizer" => Some(EntryPoint::LiveAuthorizer),
+        "live-connect" => Some(EntryPoint::LiveConnect),
+        "live-ready" => Some(EntryPoint::LiveReady),
+        "live-disconnect" => Some(EntryPoint::LiveDisconnect),
+        "live-fanout" => Some(EntryPoint::LiveFanout),
         _ => route_by_function(function).map(EntryPoint::Route),
     }
 }
@@ -149,6 +160,13 @@ pub async fn run(function: &str) -> Result<(), lambda_http::Error> {
             Some(EntryPoint::CognitoPreToken) => Box::pin(triggers::serve_pre_token()),
             Some(EntryPoint::WebhookFanout) => Box::pin(webhooks::serve_fanout()),
             Some(EntryPoint::WebhookDeliver) => Box::pin(webhooks::serve_deliver()),
+            Some(EntryPoint::LiveAuthorizer) => Box::pin(live::serve_authorizer()),
+            Some(EntryPoint::LiveConnect) => Box::pin(live::serve_route(live::LiveRoute::Connect, "live-connect")),
+            Some(EntryPoint::LiveReady) => Box::pin(live::serve_route(live::LiveRoute::Ready, "live-ready")),
+            Some(EntryPoint::LiveDisconnect) => {
+                Box::pin(live::serve_route(live::LiveRoute::Disconnect, "live-disconnect"))
+            }
+            Some(EntryPoint::LiveFanout) => Box::pin(live::serve_fanout()),
             None => {
                 let known: Vec<&str> =
                     ROUTES.iter().map(|r| r.function).chain(JOBS.iter().map(|(name, _)| *name)).collect();

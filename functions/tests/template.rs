@@ -154,6 +154,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
         "WebhookRole",
         "PeopleAdminRole",
         "IdentityTriggerRole",
+        "LiveRole",
     ];
     let read_only = [
         "dynamodb:GetItem",
@@ -226,7 +227,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
     for f in functions(&template) {
         let route = ROUTES.iter().find(|r| r.function == f.binary);
         match f.binary.as_str() {
-            "health" | "openapi-get" => {
+            "health" | "openapi-get" | "live-authorizer" => {
                 assert!(f.properties["Policies"].is_null() && grants_of(&f).is_none(), "{} touches nothing", f.id);
                 continue;
             }
@@ -265,6 +266,7 @@ fn data_access_is_tenant_scoped_and_least_privilege() {
             "report-worker" => "ReportWorkerRole.Arn",
             "log-publisher" => "LogPublisherRole.Arn",
             "webhook-fanout" | "webhook-deliver" => "WebhookRole.Arn",
+            "live-connect" | "live-ready" | "live-disconnect" | "live-fanout" => "LiveRole.Arn",
             _ => "RouteFunctionRole.Arn",
         };
         assert_eq!(role.as_deref(), Some(expected), "{}", f.id);
@@ -602,4 +604,103 @@ fn the_web_app_is_a_private_bucket_behind_cloudfront_wired_to_the_login_and_the_
     assert!(cors.contains(app), "{cors}");
     let outputs = serde_yaml_ng::to_string(&template["Outputs"]["WebUrl"]["Value"]).unwrap();
     assert!(outputs.contains(app), "{outputs}");
+}
+
+/// Issue 18: the real-time channel in AWS. A WebSocket API whose `$connect` is
+/// authorised by the token-verifying function; `ready` answers the client; the fan-out
+/// follows the table's stream of change items and may post to and close connections of
+/// this API only; the web app may connect to it.
+#[test]
+fn the_live_channel_is_a_websocket_api_with_a_token_authorizer_and_a_stream_fan_out() {
+    let template = template();
+    let resources = &template["Resources"];
+    let api = &resources["LiveApi"]["Properties"];
+    assert_eq!(
+        (api["ProtocolType"].as_str(), api["RouteSelectionExpression"].as_str()),
+        (Some("WEBSOCKET"), Some("$request.body.action"))
+    );
+    let authorizer = &resources["LiveAuthorizer"]["Properties"];
+    assert_eq!(authorizer["AuthorizerType"], "REQUEST");
+    assert_eq!(authorizer["IdentitySource"][0], "route.request.querystring.token");
+    assert!(str_of(tagged(&authorizer["AuthorizerUri"]).unwrap().1).contains("${LiveAuthorizerFunction.Arn}"));
+    let route = |key: &str| {
+        resources
+            .as_mapping()
+            .unwrap()
+            .values()
+            .find(|r| r["Type"] == "AWS::ApiGatewayV2::Route" && r["Properties"]["RouteKey"] == key)
+            .unwrap_or_else(|| panic!("route {key}"))["Properties"]
+            .clone()
+    };
+    let connect = route("$connect");
+    assert_eq!(connect["AuthorizationType"], "CUSTOM");
+    assert_eq!(tagged(&connect["AuthorizerId"]).map(|(_, v)| str_of(v).to_owned()), Some("LiveAuthorizer".into()));
+    assert_eq!(route("ready")["RouteResponseSelectionExpression"], "$default", "ready answers the client");
+    route("$disconnect");
+    // Each route's integration invokes its function, which API Gateway may invoke.
+    for (integration, function) in [
+        ("LiveConnectIntegration", "LiveConnectFunction"),
+        ("LiveReadyIntegration", "LiveReadyFunction"),
+        ("LiveDisconnectIntegration", "LiveDisconnectFunction"),
+    ] {
+        let uri = str_of(tagged(&resources[integration]["Properties"]["IntegrationUri"]).unwrap().1).to_owned();
+        assert!(uri.contains(&format!("${{{function}.Arn}}")), "{integration}: {uri}");
+        let permission = resources
+            .as_mapping()
+            .unwrap()
+            .values()
+            .find(|r| {
+                r["Type"] == "AWS::Lambda::Permission"
+                    && tagged(&r["Properties"]["FunctionName"]).map(|(_, v)| str_of(v).to_owned()).as_deref()
+                        == Some(function)
+            })
+            .unwrap_or_else(|| panic!("{function} may be invoked"));
+        assert_eq!(permission["Properties"]["Principal"], "apigateway.amazonaws.com");
+        assert!(str_of(tagged(&permission["Properties"]["SourceArn"]).unwrap().1).contains("${LiveApi}/"));
+    }
+    let authorizer_env = &resources["LiveAuthorizerFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(authorizer_env["TM_FUNCTION"], "live-authorizer");
+    assert!(str_of(tagged(&authorizer_env["TOKEN_ISSUER"]).unwrap().1).ends_with("amazonaws.com/${UserPool}"));
+    assert_eq!(
+        tagged(&authorizer_env["TOKEN_AUDIENCE"]).map(|(_, v)| str_of(v).to_owned()),
+        Some("UserPoolClient".into())
+    );
+
+    let fanout = &resources["LiveFanoutFunction"]["Properties"];
+    let stream = &fanout["Events"]["Changes"];
+    assert_eq!(stream["Type"], "DynamoDB");
+    let filter = stream["Properties"]["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap();
+    assert!(filter.contains("CHG#") && filter.contains("INSERT"), "{filter}");
+    assert_eq!(stream["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    assert!(
+        str_of(tagged(&fanout["Environment"]["Variables"]["LIVE_ENDPOINT"]).unwrap().1)
+            .starts_with("https://${LiveApi}.")
+    );
+    let manage = resources["LiveRole"]["Properties"]["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|p| p["PolicyName"] == "manage-connections")
+        .expect("the fan-out posts to connections");
+    for statement in statement_list(&manage["PolicyDocument"]) {
+        assert_eq!(actions(statement), vec!["execute-api:ManageConnections".to_owned()]);
+        for resource in list_of(&statement["Resource"]) {
+            assert!(str_of(tagged(resource).unwrap().1).contains(":${LiveApi}/*/"), "this API's connections only");
+        }
+    }
+    // Connections expire with the table's TTL attribute, which the store writes.
+    assert_eq!(resources["Table"]["Properties"]["TimeToLiveSpecification"]["AttributeName"], "expiresAt");
+    let csp =
+        str_of(
+            tagged(
+                &resources["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+                    ["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+            )
+            .unwrap()
+            .1,
+        )
+        .to_owned();
+    assert!(csp.contains("wss://*.execute-api."), "the web app may open the WebSocket: {csp}");
+    let live_url = str_of(tagged(&template["Outputs"]["LiveUrl"]["Value"]).unwrap().1).to_owned();
+    assert!(live_url.starts_with("wss://${LiveApi}.") && live_url.ends_with("/${LiveStage}"), "{live_url}");
 }

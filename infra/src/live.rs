@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tm_service::auth::Principal;
-use tm_service::handlers::live::LiveSession;
+use tm_service::handlers::live::{ClientMessage, LiveSession};
 use tm_service::http::ApiError;
 
 /// A ping this often keeps proxies from closing an idle connection.
@@ -95,6 +95,14 @@ async fn serve(state: Arc<AppState>, mut session: LiveSession, expires: u64, mut
             }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                // As API Gateway's `ready` route answers: where the connection stands.
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(ClientMessage::Ready) = ClientMessage::parse(&text)
+                        && socket.send(Message::Text(session.ready().to_json().into())).await.is_err()
+                    {
+                        return;
+                    }
+                }
                 Some(Ok(_)) => {} // pings are answered by the socket; nothing else is expected
             },
             _ = &mut expiry => {

@@ -670,12 +670,15 @@ fn delete(pk: &str, sk: &str, table: &str) -> Result<TransactWriteItem, StoreErr
 }
 
 /// A document item: the JSON as one string attribute (`doc`), plus its `revision` as a
-/// number when it has one, for conditional writes.
+/// number when it has one, for conditional writes, and its `expiresAt` (epoch seconds)
+/// as the table's TTL attribute when it has one (live connections).
 fn doc_item(pk: &str, sk: &str, doc: &serde_json::Value) -> Item {
     let mut item = key(pk, sk);
     item.insert("doc".into(), s(&doc.to_string()));
-    if let Some(revision) = doc.get("revision").and_then(serde_json::Value::as_u64) {
-        item.insert("revision".into(), AttributeValue::N(revision.to_string()));
+    for attribute in ["revision", "expiresAt"] {
+        if let Some(number) = doc.get(attribute).and_then(serde_json::Value::as_u64) {
+            item.insert(attribute.into(), AttributeValue::N(number.to_string()));
+        }
     }
     item
 }

@@ -10,7 +10,11 @@ class FakeSocket {
   close() {
     this.closed = true;
   }
-  send(message: object) {
+  sent: string[] = [];
+  send(text: string) {
+    this.sent.push(text);
+  }
+  deliver(message: object) {
     this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
   }
   drop(code: number) {
@@ -31,6 +35,23 @@ function feed() {
 }
 
 describe("the live feed", () => {
+  it("asks where it stands when it opens and every five minutes, to stay open in API Gateway", async () => {
+    vi.useFakeTimers();
+    try {
+      const { live, sockets } = feed();
+      await live.start();
+      sockets[0].onopen?.();
+      expect(sockets[0].sent).toEqual(['{"action":"ready"}']);
+      vi.advanceTimersByTime(5 * 60_000);
+      expect(sockets[0].sent).toHaveLength(2);
+      live.stop();
+      vi.advanceTimersByTime(10 * 60_000);
+      expect(sockets[0].sent).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("opens one connection however often it is started", async () => {
     const { live, sockets } = feed();
     await Promise.all([live.start(), live.start()]);
@@ -46,8 +67,8 @@ describe("the live feed", () => {
     live.subscribe((cs) => seen.push(cs.map((c) => c.type)));
     await live.start();
     expect(sockets[0].url).toBe("ws://tm.test/live?token=tok");
-    sockets[0].send({ type: "ready", cursor: "c0" });
-    sockets[0].send({ type: "changes", changes: [change("timer.started", "1")], cursor: "c1" });
+    sockets[0].deliver({ type: "ready", cursor: "c0" });
+    sockets[0].deliver({ type: "changes", changes: [change("timer.started", "1")], cursor: "c1" });
     expect(seen).toEqual([["timer.started"]]);
     sockets[0].drop(1006);
     await vi.advanceTimersByTimeAsync(999);

@@ -3,7 +3,11 @@ import type { components } from "../api/schema";
 
 export type Change = components["schemas"]["ChangeAnswer"];
 type Message = { type: "ready"; cursor: string } | { type: "changes"; changes: Change[]; cursor: string };
-type Socket = Pick<WebSocket, "close" | "onmessage" | "onclose" | "onopen">;
+type Socket = Pick<WebSocket, "close" | "send" | "onmessage" | "onclose" | "onopen">;
+
+/** API Gateway closes a WebSocket idle for 10 minutes; a `ready` every 5 keeps it open. */
+const KEEP_OPEN_MS = 5 * 60_000;
+const READY = JSON.stringify({ action: "ready" });
 
 /** Closed by the server because the token expired: connect again with a fresh one. */
 export const TOKEN_EXPIRED = 4001;
@@ -24,6 +28,7 @@ export class LiveFeed {
   private refused = false;
   private starting = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private keepOpen: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private url: string,
@@ -54,7 +59,13 @@ export class LiveFeed {
     if (this.cursor) params.set("since", this.cursor);
     const socket = this.open(`${this.url}?${params}`);
     this.socket = socket;
-    socket.onopen = () => (this.retries = 0);
+    socket.onopen = () => {
+      this.retries = 0;
+      // Where the connection starts (in AWS nothing is sent until the client asks).
+      socket.send(READY);
+      clearInterval(this.keepOpen);
+      this.keepOpen = setInterval(() => socket.send(READY), KEEP_OPEN_MS);
+    };
     socket.onmessage = (event: MessageEvent) => {
       let message: Message;
       try {
@@ -62,12 +73,15 @@ export class LiveFeed {
       } catch {
         return;
       }
+      // Anything else (a refused `ready` in AWS answers an error body) keeps the cursor.
+      if (typeof message?.cursor !== "string") return;
       this.cursor = message.cursor;
       if (message.type === "changes" && message.changes.length) this.listeners.forEach((fn) => fn(message.changes));
     };
     socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      clearInterval(this.keepOpen);
       if (event.code === REFUSED) this.refused = true;
       if (this.stopped || this.refused) return;
       const delay = event.code === TOKEN_EXPIRED ? 0 : Math.min(30_000, 1000 * 2 ** this.retries++);
@@ -78,6 +92,7 @@ export class LiveFeed {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.keepOpen);
     this.socket?.close();
     this.socket = null;
   }

@@ -1,7 +1,8 @@
 //! The real-time channel's messages (docs/live.md). A connection follows its person's
 //! changes feed: it opens after the same checks as a request, then each time the store
 //! says something was written it sends the changes since its last message. The
-//! transport is the caller's (tm-local's WebSocket; in AWS, API Gateway's).
+//! transport is the caller's (tm-local's WebSocket; in AWS, API Gateway's, where the
+//! session lives between fan-outs as its [`LiveState`] in the connection's document).
 
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
@@ -9,7 +10,8 @@ use crate::feed::{FeedCursor, visible_changes};
 use crate::http::ApiError;
 use crate::http::answers::ChangeAnswer;
 use crate::store::Owner;
-use serde::Serialize;
+use crate::store::live::LiveState;
+use serde::{Deserialize, Serialize};
 
 /// Changes read per store request while catching up.
 const PAGE: usize = 200;
@@ -41,6 +43,23 @@ impl LiveMessage {
     }
 }
 
+/// A message from the client: `{"action":"ready"}` asks where the connection stands
+/// (answered with [`LiveMessage::Ready`]; in AWS, where nothing can be sent while the
+/// connection opens, this is how a client learns its cursor, and it keeps an idle
+/// connection open).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum ClientMessage {
+    Ready,
+}
+
+impl ClientMessage {
+    /// `None` for anything else (ignored: the feed is read on writes, never for a frame).
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 impl LiveSession {
     /// Opens a connection for `principal`, refused as a request would be (a disabled or
     /// removed person, a bad `since`). Without `since` it starts at the feed's end: a
@@ -58,6 +77,21 @@ impl LiveSession {
             None => crate::feed::end_of(ctx, &caller.owner).await?,
         };
         Ok(Self { principal: principal.clone(), owner: caller.owner, cursor, sent: Default::default() })
+    }
+
+    /// A session carried on from `state` (saved by [`Self::state`]), for `principal`.
+    pub fn resume(principal: Principal, state: &LiveState) -> Result<Self, ApiError> {
+        let cursor = FeedCursor::decode(&state.cursor).ok_or_else(|| {
+            ApiError::bad_request("invalid-cursor", "the connection's saved cursor is unreadable; connect again")
+        })?;
+        let owner = principal.owner();
+        Ok(Self { principal, owner, cursor, sent: state.sent.iter().cloned().collect() })
+    }
+
+    pub fn state(&self) -> LiveState {
+        let mut sent: Vec<String> = self.sent.iter().cloned().collect();
+        sent.sort();
+        LiveState { cursor: self.cursor.encode(), sent }
     }
 
     pub fn ready(&self) -> LiveMessage {
@@ -81,10 +115,9 @@ impl LiveSession {
                 break;
             }
         }
-        // What was sent is only remembered until the cursor has certainly passed it.
-        if self.sent.len() > 10_000 {
-            self.sent.clear();
-        }
+        // What was sent is only remembered until the cursor has passed it.
+        let cursor = &self.cursor;
+        self.sent.retain(|id| !cursor.covers_id(id));
         if changes.is_empty() {
             return Ok(None);
         }

@@ -207,6 +207,11 @@ pub const JOBS: &[(&str, &str)] = &[
     ("cognito-pre-token", "the user pool's pre-token-generation trigger (V2): status, tenant and scope"),
     ("webhook-fanout", "DynamoDB Streams on the table: new changes of people with webhooks, to the webhook queue"),
     ("webhook-deliver", "one SQS message per person with due webhook deliveries, sent by webhook-fanout or itself"),
+    ("live-authorizer", "the WebSocket API's $connect authorizer: verifies the Cognito token in ?token="),
+    ("live-connect", "the WebSocket API's $connect route: opens the person's live session"),
+    ("live-ready", "the WebSocket API's ready route: answers where the connection stands"),
+    ("live-disconnect", "the WebSocket API's $disconnect route: forgets the connection"),
+    ("live-fanout", "DynamoDB Streams on the table: new changes, to the connections of the people who may read them"),
 ];
 
 /// A route and its decoded path parameters.

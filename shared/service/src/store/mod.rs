@@ -13,6 +13,7 @@
 
 pub mod aggregates;
 pub mod changes;
+pub mod live;
 pub mod model;
 pub mod objects;
 pub mod team;

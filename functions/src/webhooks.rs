@@ -126,7 +126,12 @@ pub async fn handle_tasks(service: &Service, queue: &dyn TaskQueue, event: Value
             }
         };
         let outcome = async {
-            let owner = Owner::new(&task.tenant, &task.user).map_err(|e| StoreError::misuse(e.to_string()))?;
+            // No user: the tenant's own webhooks (tenant-wide ones, in its feed's partition).
+            let owner = if task.user.is_empty() {
+                tm_service::store::changes::tenant_feed(&task.tenant)?
+            } else {
+                Owner::new(&task.tenant, &task.user).map_err(|e| StoreError::misuse(e.to_string()))?
+            };
             let ctx = service.for_tenant(owner.tenant()).await?;
             let mut next: Option<chrono::DateTime<chrono::Utc>> = None;
             for hook in webhooks(ctx.store.as_ref(), &owner).await? {

@@ -147,8 +147,18 @@ async fn batch(ctx: &AppContext, writes: &[(&Owner, u32)]) -> Value {
     json!({"Records": records})
 }
 
+/// The entries a message's changes name.
 fn ids(message: &Value) -> Vec<String> {
-    message["changes"].as_array().unwrap().iter().map(|c| c["entryId"].as_str().unwrap_or("").to_owned()).collect()
+    message["changes"].as_array().unwrap().iter().filter_map(|c| c["entryId"].as_str().map(str::to_owned)).collect()
+}
+
+/// The types of a message's changes from the tenant's feed.
+fn tenant_types(message: &Value) -> Vec<String> {
+    let changes = message["changes"].as_array().unwrap().iter();
+    let tenant = changes.filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("tenant:")));
+    let mut types: Vec<String> = tenant.map(|c| c["type"].as_str().unwrap().to_owned()).collect();
+    types.sort();
+    types
 }
 
 #[tokio::test]
@@ -288,11 +298,21 @@ async fn changes_reach_exactly_the_connections_of_the_people_who_may_read_them()
         vec![("c-hana", hanas), ("c-vic", vec!["on-p".to_owned()]), ("c-zed", vec!["zeds".to_owned()])],
         "the author gets both, the viewer of P only P's, the other tenant only his own; nothing to Dora"
     );
+    // The tenant's records (in DynamoDB's settle window, so all of them): four people
+    // joined t-live and one was disabled, P was shared; Zed's tenant has him alone.
+    let tenant_of = |id: &str| tenant_types(&posted.iter().find(|(c, _)| c == id).unwrap().1);
+    let t_live = ["person.saved", "person.saved", "person.saved", "person.saved", "share.saved"];
+    assert_eq!(
+        (tenant_of("c-hana"), tenant_of("c-vic")),
+        (t_live.map(String::from).to_vec(), t_live.map(String::from).to_vec())
+    );
+    assert_eq!(tenant_of("c-zed"), ["person.saved"], "only his own tenant's");
     for (_, message) in &posted {
         assert_eq!(message["type"], "changes");
         assert!(message["cursor"].as_str().is_some());
     }
-    let vic_change = &posted.iter().find(|(c, _)| c == "c-vic").unwrap().1["changes"][0];
+    let vic_changes = posted.iter().find(|(c, _)| c == "c-vic").unwrap().1["changes"].as_array().unwrap().clone();
+    let vic_change = vic_changes.iter().find(|c| c["entryId"] == "on-p").unwrap();
     assert_eq!(vic_change["user"], "hana", "a colleague's change names its author");
     let mut closed = poster.closed.lock().unwrap().clone();
     closed.sort();

@@ -3,7 +3,8 @@
 //! person with a webhook (none for a person without); `webhook-deliver` takes the SQS
 //! event, delivers, and sends its message again delayed while a retry waits. A receiver
 //! that fails twice and then succeeds gets the event exactly once, with the same id and
-//! a valid signature on every try; a redelivered message sends nothing more.
+//! a valid signature on every try; a redelivered message sends nothing more. A change of
+//! the tenant's feed wakes the tenant-wide webhooks, which send it as their maker reads it.
 
 mod support;
 
@@ -16,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tm_service::context::AppContext;
 use tm_service::handlers::webhooks::sign;
-use tm_service::store::webhooks::{Webhook, WebhookSecret, deliveries, save_webhook};
+use tm_service::store::changes::{ChangeType, tenant_feed};
+use tm_service::store::webhooks::{Webhook, WebhookScope, WebhookSecret, deliveries, save_webhook};
 use tm_service::store::{Owner, StoredEntry, WriteOp};
 
 const SECRET: &str = "whsec_moto";
@@ -135,8 +137,11 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
         id: "hook-1".into(),
         tenant: "t-hooks".into(),
         user: "hana".into(),
+        scope: WebhookScope::Person,
         url,
-        events: Vec::new(),
+        // Entries only: the share saved below is in the tenant's feed too, and DynamoDB's
+        // feed end is a minute back (its settle window).
+        events: vec![ChangeType::EntryCreated],
         secrets: vec![WebhookSecret { value: SECRET.into(), created_at: at, retires_at: None }],
         created_at: at,
         cursor: None,
@@ -229,4 +234,74 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     assert_eq!(state.lock().unwrap().requests.len(), 3, "exactly one success, no repeat");
     assert_eq!(viewer_state.lock().unwrap().requests.len(), 1);
     assert!(receive_messages(&queue, 0).await.is_empty(), "nothing waits");
+}
+
+#[tokio::test]
+async fn a_tenant_feed_change_reaches_the_tenants_webhook_through_the_queue() {
+    let Some((name, store, objects)) = support::emulator_stores("tm-tenant-hooks").await else { return };
+    let mut ctx = AppContext::new(Arc::new(store), Arc::new(objects));
+    ctx.webhooks.transport = Some(Arc::new(tm_outbound::HttpTransport::new(true)));
+    ctx.webhooks.allow_loopback = true;
+    let service = Service::unscoped(ctx.clone());
+    let config = aws_config::load_from_env().await;
+    let client = aws_sdk_sqs::Client::new(&config);
+    let queue_url = client.create_queue().queue_name(&name).send().await.unwrap().queue_url().unwrap().to_owned();
+    let queue = SqsQueue { client, queue_url };
+    let (url, state) = receiver(Vec::new()).await;
+    let at = (ctx.clock)();
+
+    // Ada administers t-org and made a tenant-wide webhook for directory changes.
+    let ada = Owner::new("t-org", "ada").unwrap();
+    let mut admin = tm_service::store::DirectoryEntry::new(&ada, at);
+    admin.admin = Some(true);
+    assert!(tm_service::store::team::save_person(ctx.store.as_ref(), &admin, None).await.unwrap());
+    let hook = Webhook {
+        id: "hook-org".into(),
+        tenant: "t-org".into(),
+        user: "ada".into(),
+        scope: WebhookScope::Tenant,
+        url,
+        events: vec![ChangeType::PersonSaved],
+        secrets: vec![WebhookSecret { value: SECRET.into(), created_at: at, retires_at: None }],
+        created_at: at,
+        cursor: None,
+        pending: None,
+        seen: Vec::new(),
+        revision: 0,
+    };
+    assert!(save_webhook(ctx.store.as_ref(), &hook, None).await.unwrap());
+    // Bob joins: a change of the tenant's feed.
+    let bob = Owner::new("t-org", "bob").unwrap();
+    assert!(tm_service::store::team::register_user(ctx.store.as_ref(), &bob, at).await.unwrap());
+    let feed = tenant_feed("t-org").unwrap();
+    let changes = ctx.store.changes(&feed, None, 10).await.unwrap().changes;
+    let joined = changes.last().unwrap().position.clone();
+    let event = json!({"Records": [stream_record(&feed.partition(), &format!("CHG#{joined}"), 1)]});
+    let answer = handle_stream(&service, &queue, event).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let messages = receive_messages(&queue, 1).await;
+    let tasks: Vec<Value> = messages.iter().map(|m| serde_json::from_str(m.body().unwrap()).unwrap()).collect();
+    assert_eq!(tasks, [json!({"tenant": "t-org", "user": ""})], "one task: the tenant's own webhooks");
+    let answer = handle_tasks(&service, &queue, sqs_event(&messages)).await;
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let requests = state.lock().unwrap().requests.clone();
+    // Ada's own entry and Bob's both fall in the feed's settle window: both are sent, once.
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests.iter().all(|r| r.1 && r.2 == 200 && r.0.starts_with("tenant:")), "{requests:?}");
+    assert_eq!(requests[1].0, format!("tenant:{joined}"));
+    let log = deliveries(ctx.store.as_ref(), &feed, "hook-org", 10).await.unwrap();
+    assert_eq!(log.len(), 2, "the delivery log is the webhook's, in the tenant's partition");
+
+    // Once Ada is no administrator, it waits (and sends again when she is one).
+    let read = tm_service::store::team::person(ctx.store.as_ref(), &ada).await.unwrap().unwrap();
+    let mut demoted = read.clone();
+    demoted.admin = Some(false);
+    assert!(tm_service::store::team::save_person(ctx.store.as_ref(), &demoted, Some(read.revision)).await.unwrap());
+    let cara = Owner::new("t-org", "cara").unwrap();
+    assert!(tm_service::store::team::register_user(ctx.store.as_ref(), &cara, at).await.unwrap());
+    let again = json!({"Records": [{"messageId": "m-org", "receiptHandle": "r", "body": "{\"tenant\":\"t-org\",\"user\":\"\"}",
+        "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:webhooks", "awsRegion": "us-east-1"}]});
+    assert!(handle_tasks(&service, &queue, again).await.batch_item_failures.is_empty());
+    assert_eq!(state.lock().unwrap().requests.len(), 2, "nothing sent while its maker is no administrator");
 }

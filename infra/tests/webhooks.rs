@@ -438,3 +438,166 @@ async fn every_channel_carries_exactly_what_a_person_may_read() {
     };
     assert_eq!(closed.0, 4003);
 }
+
+/// The types of the changes in a feed page, a socket's messages or webhook bodies.
+fn types_of(changes: &[Value]) -> Vec<String> {
+    changes.iter().map(|c| c["type"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn feed_since(api: &Api<'_>, cursor: &str) -> Vec<Value> {
+    let page = api.get(&format!("/v1/changes?limit=1000&since={cursor}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    page.json()["changes"].as_array().unwrap().clone()
+}
+
+async fn listed(api: &Api<'_>) -> Vec<String> {
+    let list = api.get("/v1/webhooks").await.json();
+    list["webhooks"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn feed_end(api: &Api<'_>) -> String {
+    api.get("/v1/changes?limit=1000").await.json()["cursor"].as_str().unwrap().to_owned()
+}
+
+/// Issue 18: the tenant's records in the feed, to exactly who may read them — settings
+/// to their person; the tenant's settings and directory to everyone of the tenant; a
+/// shared project's members to its owner and members (and to one removed, once); team
+/// reports to administrators — and a tenant-wide webhook that administrators make and
+/// manage, which sends the tenant's changes signed like any other.
+#[tokio::test]
+async fn the_tenants_records_reach_who_may_read_them_and_its_webhook() {
+    let server = test_server("webhooks-tenant");
+    let base = server.base.as_str();
+    let tom = signup(base, "tom", Some("acme"), &["admins"]).await;
+    let ann = signup(base, "ann", Some("acme"), &["admins"]).await;
+    let olga = signup(base, "olga", Some("acme"), &[]).await;
+    let carl = signup(base, "carl", Some("acme"), &[]).await;
+    let gus = signup(base, "gus", Some("globex"), &[]).await;
+    let carl_id = user_id(&carl).await;
+
+    // Only administrators make tenant-wide webhooks, of the tenant's change types.
+    let (url, state) = receiver().await;
+    let refused = olga.post("/v1/webhooks", &json!({"url": url, "scope": "tenant"}).to_string()).await;
+    assert_eq!((refused.status, refused.code().as_str()), (403, "admin-only"), "{}", refused.text);
+    let wrong = tom
+        .post("/v1/webhooks", &json!({"url": url, "scope": "tenant", "events": ["entry.created"]}).to_string())
+        .await;
+    assert_eq!((wrong.status, wrong.code().as_str()), (422, "event-not-in-scope"), "{}", wrong.text);
+    assert!(wrong.text.contains("person.saved"), "says which types there are: {}", wrong.text);
+    let odd = tom.post("/v1/webhooks", &json!({"url": url, "scope": "team"}).to_string()).await;
+    assert_eq!((odd.status, odd.code().as_str()), (422, "invalid-scope"), "{}", odd.text);
+    let made = tom.post("/v1/webhooks", &json!({"url": url, "scope": "tenant"}).to_string()).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let hook = made.json();
+    assert_eq!((&hook["scope"], &hook["createdBy"]), (&json!("tenant"), &json!(user_id(&tom).await)));
+    state.lock().unwrap().secrets.push(hook["secret"].as_str().unwrap().to_owned());
+    let hook_id = hook["id"].as_str().unwrap().to_owned();
+    // Any administrator of the tenant sees it; nobody else does.
+    assert_eq!(listed(&ann).await, std::slice::from_ref(&hook_id));
+    assert!(listed(&olga).await.is_empty() && listed(&gus).await.is_empty());
+    assert_eq!(olga.get(&format!("/v1/webhooks/{hook_id}/deliveries")).await.status, 404);
+
+    let cursors = [feed_end(&tom).await, feed_end(&olga).await, feed_end(&carl).await, feed_end(&gus).await];
+    // Olga shares Atlas with Carl, then removes him and changes her own settings.
+    assert_eq!(olga.post("/v1/projects", r#"{"name": "Atlas"}"#).await.status, 201);
+    let member = |api: &Api<'_>, method: &str, who: &str| {
+        let (path, token) = (format!("{base}/v1/projects/Atlas/members/{who}"), api.token.clone());
+        let method = method.to_owned();
+        async move {
+            let body = (method == "PUT").then_some(r#"{"role": "contributor"}"#);
+            call(&method, &path, Some(&token), body, &[("content-type", "application/json")]).await
+        }
+    };
+    assert_eq!(member(&olga, "PUT", &carl_id).await.status, 201);
+    assert_eq!(olga.patch("/v1/me", r#"{"timeZone": "Europe/Vienna"}"#).await.status, 200);
+    assert_eq!(member(&olga, "DELETE", &carl_id).await.status, 204);
+    let tom_id = user_id(&tom).await;
+    assert_eq!(member(&olga, "PUT", &tom_id).await.status, 201);
+    // Tom changes the tenant's fiscal year and renames Carl; Ann renames herself.
+    assert_eq!(tom.patch("/v1/me", r#"{"fiscalYearStartMonth": 1}"#).await.status, 200);
+    let renamed = tom.patch(&format!("/v1/admin/users/{carl_id}"), r#"{"name": "Carl Cruz"}"#).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    // The schedule's reports: Tom's weekly, and the team's summary for administrators.
+    let week =
+        json!({"date": "2026-11-10", "startTime": "09:00", "endTime": "10:00", "task": "Plan", "project": "Ops"});
+    assert_eq!(tom.post("/v1/entries", &week.to_string()).await.status, 201);
+    let run = call("POST", &format!("{base}/local/reports/run?cadence=weekly&date=2026-11-10"), None, None, &[]).await;
+    assert_eq!(run.status, 200, "{}", run.text);
+
+    let [tom_cursor, olga_cursor, carl_cursor, gus_cursor] = &cursors;
+    let olga_feed = feed_since(&olga, olga_cursor).await;
+    let carl_feed = feed_since(&carl, carl_cursor).await;
+    let tom_feed = feed_since(&tom, tom_cursor).await;
+    let members_of = |c: &Value| -> Vec<String> {
+        c["share"]["members"].as_array().unwrap().iter().map(|m| m["user"].as_str().unwrap().to_owned()).collect()
+    };
+    let shares = |feed: &[Value]| -> Vec<Vec<String>> {
+        feed.iter().filter(|c| c["type"] == "share.saved").map(members_of).collect()
+    };
+    assert_eq!(
+        shares(&olga_feed),
+        [vec![carl_id.clone()], vec![], vec![tom_id.clone()]],
+        "the owner: every change of her project's members"
+    );
+    assert_eq!(shares(&carl_feed), [vec![carl_id.clone()], vec![]], "Carl: added, then removed, then no more");
+    assert_eq!(shares(&tom_feed), [vec![tom_id.clone()]], "Tom: from when he is a member");
+    let settings: Vec<&Value> = olga_feed.iter().filter(|c| c["type"] == "settings.updated").collect();
+    assert_eq!(settings.len(), 1, "{olga_feed:?}");
+    assert_eq!(settings[0]["settings"]["timeZone"], "Europe/Vienna");
+    for (name, feed) in [("olga", &olga_feed), ("carl", &carl_feed), ("tom", &tom_feed)] {
+        let tenant: Vec<&Value> = feed.iter().filter(|c| c["type"] == "tenant.updated").collect();
+        assert_eq!(tenant.len(), 1, "{name}: {:?}", types_of(feed));
+        assert_eq!(tenant[0]["tenant"]["fiscalYearStartMonth"], 1);
+        let renamed: Vec<&Value> = feed.iter().filter(|c| c["type"] == "person.saved").collect();
+        assert_eq!(renamed.len(), 1, "{name}: {:?}", types_of(feed));
+        assert_eq!(
+            (&renamed[0]["person"]["id"], &renamed[0]["person"]["name"]),
+            (&json!(carl_id), &json!("Carl Cruz"))
+        );
+        assert!(feed.iter().all(|c| c["type"] != "settings.updated" || name == "olga"), "{name}: another's settings");
+    }
+    let reports = |feed: &[Value]| -> Vec<String> {
+        feed.iter()
+            .filter(|c| c["type"] == "report.generated")
+            .map(|c| c["report"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut tom_reports = reports(&tom_feed);
+    tom_reports.sort();
+    assert_eq!(tom_reports, ["team-weekly-2026-11-09", "weekly-2026-11-09"], "{:?}", types_of(&tom_feed));
+    assert!(reports(&olga_feed).iter().all(|r| !r.starts_with("team-")), "team summaries are administrators'");
+    let link = tom_feed.iter().find(|c| c["type"] == "report.generated").unwrap()["report"]["links"]["json"].clone();
+    assert_eq!(tom.get(link.as_str().unwrap()).await.status, 200, "the change links the report");
+    // Another tenant's records: none (his own weekly report only).
+    let gus_feed = feed_since(&gus, gus_cursor).await;
+    assert!(gus_feed.iter().all(|c| c["type"] == "report.generated"), "{:?}", types_of(&gus_feed));
+    assert!(reports(&gus_feed).iter().all(|r| !r.starts_with("team-")));
+
+    // The tenant-wide webhook: the tenant's changes as Tom reads them, nothing of anyone's own.
+    until(&state, "the tenant's changes", |r| {
+        let bodies: String = r.requests.iter().map(|(_, b)| b.clone()).collect();
+        bodies.contains("tenant.updated") && bodies.contains("Carl Cruz") && bodies.contains("team-weekly-2026-11-09")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (bad_signatures, sent): (usize, Vec<Value>) = {
+        let r = state.lock().unwrap();
+        (
+            r.bad_signatures,
+            r.requests.iter().map(|(_, b)| serde_json::from_str::<Value>(b).unwrap()["change"].clone()).collect(),
+        )
+    };
+    assert_eq!(bad_signatures, 0);
+    let kinds: BTreeSet<String> = types_of(&sent).into_iter().collect();
+    let allowed: BTreeSet<String> =
+        ["tenant.updated", "person.saved", "share.saved", "report.generated"].iter().map(|s| s.to_string()).collect();
+    assert!(kinds.is_subset(&allowed), "{kinds:?}");
+    assert_eq!(shares(&sent), [vec![tom_id.clone()]], "shares Tom stands on only");
+    assert!(!reports(&sent).contains(&"weekly-2026-11-09".to_owned()), "not Tom's own report");
+    let deliveries = ann.get(&format!("/v1/webhooks/{hook_id}/deliveries")).await;
+    assert_eq!(deliveries.status, 200, "{}", deliveries.text);
+    assert_eq!(deliveries.json()["deliveries"].as_array().unwrap().len(), sent.len());
+    // Another administrator may remove it.
+    assert_eq!(ann.delete(&format!("/v1/webhooks/{hook_id}")).await.status, 204);
+    assert!(listed(&tom).await.is_empty());
+}

@@ -1305,6 +1305,19 @@ impl ChangeStore for DynamoStore {
         };
         Ok(ChangePage { changes, cursor, has_more })
     }
+
+    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        // One transaction: the changes of one write appear together (and, stamped just
+        // before it is sent, within CHANGE_SETTLE of their position).
+        let items = change_items(&owner.partition(), changes, self.table.as_str())?;
+        self.transact(items).await.map_err(|e| match e {
+            CommitError::Store(e) => e,
+            CommitError::Conflict => StoreError::Busy("the change items were being written concurrently".into()),
+        })
+    }
 }
 
 #[async_trait]

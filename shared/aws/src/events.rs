@@ -107,8 +107,9 @@ pub fn changed_logs(event: &StreamEvent) -> Vec<ChangedLog> {
         .collect()
 }
 
-/// A change item the stream saw inserted (`CHG#…` in a user's partition): whose, and
-/// the record's sequence number.
+/// A change item the stream saw inserted (`CHG#…` in a user's partition, or in the
+/// tenant feed's, whose owner is the tenant's scope): whose, and the record's sequence
+/// number.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewChange {
     pub owner: tm_service::store::Owner,
@@ -124,7 +125,11 @@ pub fn new_changes(event: &StreamEvent) -> Vec<NewChange> {
         .filter(|r| r.event_name.as_deref() == Some("INSERT"))
         .filter_map(|r| {
             key(&r.dynamodb, "sk")?.strip_prefix(tm_service::store::changes::CHANGE_PREFIX)?;
-            let owner = tm_service::store::Owner::of_partition(&key(&r.dynamodb, "pk")?)?;
+            let pk = key(&r.dynamodb, "pk")?;
+            let owner = tm_service::store::Owner::of_partition(&pk).or_else(|| {
+                let tenant = pk.strip_prefix("T#")?.strip_suffix("#U#")?;
+                tm_service::store::changes::tenant_feed(tenant).ok()
+            })?;
             Some(NewChange { owner, sequence_number: r.dynamodb.sequence_number.clone()? })
         })
         .collect()

@@ -1030,6 +1030,19 @@ impl ChangeStore for EmbeddedStore {
         })
         .await
     }
+
+    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError> {
+        let pk = owner.partition();
+        self.writing(&owner.partition(), move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                append_changes(&mut table, &pk, changes)?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
+    }
 }
 
 /// Metadata of one stored object version (item `OBJ#{prefix}` / `{key}#{version:020}`).

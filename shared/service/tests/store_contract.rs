@@ -231,6 +231,31 @@ pub async fn contract_settings_and_projects(store: &dyn Store) {
     let records = store.caller_settings(&me).await.unwrap();
     let person = records.person.expect("directory entry read with the settings");
     assert_eq!((person.display_name(), person.status), ("Carol Diaz", PersonStatus::Active));
+    // Joining is noted in the tenant's feed, apart from the person's own; a save that
+    // changes nothing the directory shows (the last sign-in) is not.
+    use tm_service::store::changes::{Change, tenant_feed};
+    let feed = tenant_feed(me.tenant()).unwrap();
+    let noted = || async {
+        let page = store.changes(&feed, None, 100).await.unwrap();
+        page.changes
+            .into_iter()
+            .map(|c| match c.record.change {
+                Change::PersonSaved { person } => person.display_name().to_owned(),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(noted().await, ["Carol Diaz"]);
+    assert!(store.changes(&me, None, 100).await.unwrap().changes.is_empty(), "not in her own feed");
+    let read = tm_service::store::team::person(store, &me).await.unwrap().unwrap();
+    let mut seen = read.clone();
+    seen.last_seen = Some("2025-07-02T09:00:00Z".parse().unwrap());
+    assert!(save_person(store, &seen, Some(read.revision)).await.unwrap());
+    assert_eq!(noted().await, ["Carol Diaz"], "a sign-in is no change to the directory");
+    let mut renamed = seen.clone();
+    renamed.name = Some("Carol D.".into());
+    assert!(save_person(store, &renamed, Some(read.revision + 1)).await.unwrap());
+    assert_eq!(noted().await, ["Carol Diaz", "Carol D."]);
     let dave = store.caller_settings(&owner("t2", "dave")).await.unwrap();
     assert_eq!((dave.profile, dave.tenant, dave.person), (None, Some(tenant), None));
     assert_eq!(
@@ -978,6 +1003,9 @@ impl Replica {
                     Change::UploadSaved { upload } => {
                         self.uploads.insert(upload.id.clone(), upload);
                     }
+                    // Noted beside their records (settings, reports, the tenant's feed),
+                    // which this replay does not write.
+                    other => panic!("a change no entry commit writes: {other:?}"),
                 }
             }
             cursor = page.cursor;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { LiveFeed, liveAddress, REFUSED, TOKEN_EXPIRED, touchesEntries, type Change } from "./live";
+import { LiveFeed, liveAddress, REFUSED, TOKEN_EXPIRED, touchesEntries, touchesProjects, type Change } from "./live";
 
 class FakeSocket {
   onmessage: ((e: MessageEvent) => void) | null = null;
@@ -106,5 +106,9 @@ describe("the live feed", () => {
     expect(touchesEntries([change("project.saved", "1")])).toBe(false);
     expect(touchesEntries([change("entry.deleted", "1")])).toBe(true);
     expect(touchesEntries([{ ...change("entry.created", "2"), user: "colleague" }])).toBe(false);
+    expect(touchesEntries([change("settings.updated", "3"), change("person.saved", "tenant:4")])).toBe(false);
+    // Added to (or removed from) a shared project: the project pickers change.
+    expect(touchesProjects([change("share.saved", "tenant:5")])).toBe(true);
+    expect(touchesProjects([change("tenant.updated", "tenant:6")])).toBe(false);
   });
 });

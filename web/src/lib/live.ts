@@ -118,4 +118,7 @@ export function useLive(onChanges: (changes: Change[]) => void) {
 export const touchesEntries = (changes: Change[]) =>
   changes.some((c) => !c.user && (c.type.startsWith("entry.") || c.type.startsWith("timer.") || c.type === "upload.saved"));
 
-export const touchesProjects = (changes: Change[]) => changes.some((c) => c.type.startsWith("project."));
+/** Whether a batch changes the projects the person may log to: their own, or a shared
+ * project's members (someone added them to one, or removed them). */
+export const touchesProjects = (changes: Change[]) =>
+  changes.some((c) => c.type.startsWith("project.") || c.type === "share.saved");

@@ -1,8 +1,9 @@
 //! `GET /v1/changes`: the caller's changes feed (docs/live.md): their own changes and
-//! their colleagues' on the projects shared with them.
+//! the tenant's records they may read, and their colleagues' on the projects shared
+//! with them.
 
 use crate::context::{AppContext, Caller};
-use crate::feed::{FeedCursor, visible_changes};
+use crate::feed::{FeedCursor, Reader, visible_changes};
 use crate::http::answers::{ChangeAnswer, ChangePage};
 use crate::http::{ApiError, ApiRequest, ApiResponse};
 
@@ -27,7 +28,8 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) ->
             )
         })?,
     };
-    let page = visible_changes(ctx, &caller.owner, &since, limit).await?;
+    let page =
+        visible_changes(ctx, Reader::person(&caller.owner, caller.principal.is_tenant_admin()), &since, limit).await?;
     let cursor = page.cursor.encode();
     let changes: Vec<ChangeAnswer> = page.changes.into_iter().map(ChangeAnswer::from).collect();
     Ok(ApiResponse::json(200, &ChangePage { changes, cursor, has_more: page.has_more }))

@@ -6,7 +6,7 @@
 
 use crate::auth::Principal;
 use crate::context::{Access, AppContext, Caller};
-use crate::feed::{FeedCursor, visible_changes};
+use crate::feed::{FeedCursor, Reader, visible_changes};
 use crate::http::ApiError;
 use crate::http::answers::ChangeAnswer;
 use crate::store::Owner;
@@ -101,10 +101,11 @@ impl LiveSession {
     /// The changes since the last message (none: nothing to send). The person is checked
     /// again first, so one who was disabled or removed stops receiving at once.
     pub async fn next(&mut self, ctx: &AppContext) -> Result<Option<LiveMessage>, ApiError> {
-        Caller::load(ctx, &self.principal, Access::Read).await?;
+        let caller = Caller::load(ctx, &self.principal, Access::Read).await?;
+        let reader = Reader::person(&self.owner, caller.principal.is_tenant_admin());
         let mut changes = Vec::new();
         loop {
-            let page = visible_changes(ctx, &self.owner, &self.cursor, PAGE).await?;
+            let page = visible_changes(ctx, reader, &self.cursor, PAGE).await?;
             for change in page.changes {
                 if self.sent.insert(change.id.clone()) {
                     changes.push(change);

@@ -19,10 +19,7 @@ fn scopes(caller: &Caller) -> Vec<(ReportScope, Owner)> {
 }
 
 fn listed(report: GeneratedReport, stale: bool) -> ListedReport {
-    let links = ReportLinks {
-        json: format!("/v1/reports/scheduled/{}", report.id),
-        markdown: format!("/v1/reports/scheduled/{}?format=markdown", report.id),
-    };
+    let links = ReportLinks::of(&report.id);
     ListedReport { report, links, stale }
 }
 

@@ -1,26 +1,27 @@
 //! Webhooks (docs/live.md, Webhooks): `POST/GET /v1/webhooks`, `DELETE /v1/webhooks/{id}`,
 //! the delivery log, a test ping and secret rotation; and the delivery itself, which a
 //! worker runs for each webhook (tm-local: a task woken by every write). Each event is a
-//! change of the person's feed — what they could read through the API, never more —
+//! change of the person's feed — what they could read through the API, never more; a
+//! tenant-wide webhook's, of the tenant's feed as the administrator who made it reads it —
 //! signed with HMAC-SHA256 over `{timestamp}.{body}`, tried again with back-off until it
 //! is delivered or dead-lettered, one event at a time, in feed order.
 
 use crate::context::{AppContext, Caller};
-use crate::feed::{FeedChange, FeedCursor, visible_changes};
+use crate::feed::{FeedChange, FeedCursor, Reader, visible_changes};
 use crate::http::answers::{ChangeAnswer, DeliveryList, WebhookAnswer, WebhookList};
 use crate::http::bodies::NewWebhook;
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::StoreError;
-use crate::store::changes::ChangeType;
+use crate::store::changes::{ChangeType, tenant_feed};
 use crate::store::webhooks::{
-    self, DeliveryOutcome, DeliveryRecord, PendingDelivery, Webhook, WebhookSecret, forbidden_address,
+    self, DeliveryOutcome, DeliveryRecord, PendingDelivery, Webhook, WebhookScope, WebhookSecret, forbidden_address,
 };
+use crate::store::{PersonStatus, StoreError};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// Webhooks one person may have.
+/// Webhooks one person may have (and a tenant, of tenant-wide ones).
 const MAX_WEBHOOKS: usize = 20;
 /// How long a rotated-out secret still signs.
 const OLD_SECRET_SIGNS_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(24);
@@ -106,21 +107,24 @@ pub async fn check_url(text: &str, allow_loopback: bool) -> Result<url::Url, Api
     Ok(url)
 }
 
-fn parse_events(value: Option<serde_json::Value>) -> Result<Vec<ChangeType>, ApiError> {
+fn parse_scope(value: Option<&str>) -> Result<WebhookScope, ApiError> {
+    match value.map(str::trim) {
+        None | Some("person") => Ok(WebhookScope::Person),
+        Some("tenant") => Ok(WebhookScope::Tenant),
+        Some(other) => Err(unprocessable(
+            "invalid-scope",
+            format!("scope {other:?} is not one; use person (your own changes) or tenant (administrators)"),
+        )),
+    }
+}
+
+fn parse_events(value: Option<serde_json::Value>, scope: WebhookScope) -> Result<Vec<ChangeType>, ApiError> {
     let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(Vec::new()) };
-    let known = || {
-        [
-            "entry.created",
-            "entry.updated",
-            "entry.deleted",
-            "timer.started",
-            "timer.stopped",
-            "project.saved",
-            "project.deleted",
-            "upload.saved",
-        ]
-        .join(", ")
+    let offered: &[ChangeType] = match scope {
+        WebhookScope::Person => &ChangeType::ALL,
+        WebhookScope::Tenant => &ChangeType::TENANT,
     };
+    let known = || offered.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ");
     let list = value.as_array().ok_or_else(|| {
         unprocessable("invalid-events", format!("events must be a list of change types: {}", known()))
     })?;
@@ -129,6 +133,12 @@ fn parse_events(value: Option<serde_json::Value>) -> Result<Vec<ChangeType>, Api
         let kind: ChangeType = serde_json::from_value(item.clone()).map_err(|_| {
             unprocessable("unknown-event", format!("{item} is not a change type; choose from {}", known()))
         })?;
+        if !offered.contains(&kind) {
+            return Err(unprocessable(
+                "event-not-in-scope",
+                format!("a tenant-wide webhook sends the tenant's changes only; choose from {}", known()),
+            ));
+        }
         if !events.contains(&kind) {
             events.push(kind);
         }
@@ -147,14 +157,26 @@ fn require_transport(ctx: &AppContext) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Where the caller's webhooks live: their partition, and for an administrator the
+/// tenant's (tenant-wide webhooks, whoever of them made one).
+fn partitions(caller: &Caller) -> Result<Vec<crate::store::Owner>, StoreError> {
+    let mut owners = vec![caller.owner.clone()];
+    if caller.principal.is_tenant_admin() {
+        owners.push(tenant_feed(caller.owner.tenant())?);
+    }
+    Ok(owners)
+}
+
 async fn find(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<Webhook, ApiError> {
     let id = matched.param("id").unwrap_or_default();
-    let found = if tm_core::domain::ids::is_valid_id(id) {
-        webhooks::webhook(ctx.store.as_ref(), &caller.owner, id).await?
-    } else {
-        None
-    };
-    found.ok_or_else(|| ApiError::not_found(format!("no webhook {id:?}; GET /v1/webhooks lists yours")))
+    if tm_core::domain::ids::is_valid_id(id) {
+        for owner in partitions(caller)? {
+            if let Some(hook) = webhooks::webhook(ctx.store.as_ref(), &owner, id).await? {
+                return Ok(hook);
+            }
+        }
+    }
+    Err(ApiError::not_found(format!("no webhook {id:?}; GET /v1/webhooks lists yours")))
 }
 
 /// `POST /v1/webhooks`: 201 with the secret (shown this once).
@@ -164,22 +186,39 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     let url = body.url.filter(|u| !u.trim().is_empty()).ok_or_else(|| {
         ApiError::bad_request("missing-field", "url is required: the https:// address that receives the events")
     })?;
+    let scope = parse_scope(body.scope.as_deref())?;
+    if scope == WebhookScope::Tenant && !caller.principal.is_tenant_admin() {
+        return Err(ApiError::new(
+            403,
+            "admin-only",
+            "only an administrator of your tenant makes tenant-wide webhooks; leave scope out for one of your own",
+        ));
+    }
     let url = check_url(&url, ctx.webhooks.allow_loopback).await?;
-    let events = parse_events(body.events)?;
+    let events = parse_events(body.events, scope)?;
     let store = ctx.store.as_ref();
-    if webhooks::webhooks(store, &caller.owner).await?.len() >= MAX_WEBHOOKS {
+    let (home, whose) = match scope {
+        WebhookScope::Person => (caller.owner.clone(), "you have"),
+        WebhookScope::Tenant => (tenant_feed(caller.owner.tenant())?, "your tenant has"),
+    };
+    if webhooks::webhooks(store, &home).await?.len() >= MAX_WEBHOOKS {
         return Err(ApiError::conflict(
             "too-many-webhooks",
-            format!("you have {MAX_WEBHOOKS} webhooks, the most one person may have; delete one first"),
+            format!("{whose} {MAX_WEBHOOKS} webhooks of this scope, the most there may be; delete one first"),
         ));
     }
     // From now on: the feed's end is where the webhook starts.
-    let cursor = Some(crate::feed::end_of(ctx, &caller.owner).await?.encode());
+    let mut end = crate::feed::end_of(ctx, &caller.owner).await?;
+    if scope == WebhookScope::Tenant {
+        end = FeedCursor { tenant: end.tenant, ..FeedCursor::default() };
+    }
+    let cursor = Some(end.encode());
     let secret = new_secret();
     let hook = Webhook {
         id: uuid::Uuid::new_v4().to_string(),
         tenant: caller.owner.tenant().to_owned(),
         user: caller.owner.user().to_owned(),
+        scope,
         url: url.to_string(),
         events,
         secrets: vec![WebhookSecret { value: secret.clone(), created_at: caller.at, retires_at: None }],
@@ -196,7 +235,10 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
 }
 
 pub(crate) async fn list(ctx: &AppContext, caller: &Caller) -> Result<ApiResponse, ApiError> {
-    let hooks = webhooks::webhooks(ctx.store.as_ref(), &caller.owner).await?;
+    let mut hooks = Vec::new();
+    for owner in partitions(caller)? {
+        hooks.extend(webhooks::webhooks(ctx.store.as_ref(), &owner).await?);
+    }
     Ok(ApiResponse::json(200, &WebhookList { webhooks: hooks.iter().map(|h| WebhookAnswer::of(h, None)).collect() }))
 }
 
@@ -223,7 +265,7 @@ pub(crate) async fn deliveries(
             ApiError::bad_request("invalid-limit", format!("limit {v:?} must be a whole number from 1 to 500"))
         })?,
     };
-    let deliveries = webhooks::deliveries(ctx.store.as_ref(), &caller.owner, &hook.id, limit).await?;
+    let deliveries = webhooks::deliveries(ctx.store.as_ref(), &hook.owner()?, &hook.id, limit).await?;
     Ok(ApiResponse::json(200, &DeliveryList { deliveries }))
 }
 
@@ -340,13 +382,23 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
     if ctx.webhooks.transport.is_none() {
         return Ok(None);
     }
-    let owner = hook.owner()?;
+    let creator = hook.creator()?;
     // A person who was disabled or removed can read nothing through the API: their
-    // webhooks send nothing either (they resume if the person is enabled again).
-    let status = crate::store::team::person(ctx.store.as_ref(), &owner).await?.map(|p| p.status);
-    if matches!(status, Some(crate::store::PersonStatus::Disabled | crate::store::PersonStatus::Removed)) {
+    // webhooks send nothing either (they resume if the person is enabled again). A
+    // tenant-wide webhook also waits while its maker is no administrator.
+    let person = crate::store::team::person(ctx.store.as_ref(), &creator).await?;
+    let status = person.as_ref().map(|p| p.status);
+    if matches!(status, Some(PersonStatus::Disabled | PersonStatus::Removed)) {
         return Ok(None);
     }
+    let tenant_wide = hook.scope == WebhookScope::Tenant;
+    let admin = person.as_ref().and_then(|p| p.admin);
+    if tenant_wide && (person.is_none() || admin == Some(false)) {
+        return Ok(None);
+    }
+    // The directory's standing (a tenant-wide webhook was made by an administrator, which
+    // holds until the directory says otherwise).
+    let reader = Reader { owner: &creator, admin: admin.unwrap_or(tenant_wide), tenant_only: tenant_wide };
     for _ in 0..200 {
         let now = (ctx.clock)();
         if let Some(p) = &hook.pending
@@ -356,7 +408,7 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
         }
         // The next wanted change after the cursor (the pending one, if one is).
         let mut cursor = hook.cursor.as_deref().and_then(FeedCursor::decode).unwrap_or_default();
-        let page = visible_changes(ctx, &owner, &cursor, 50).await.map_err(|e| match e {
+        let page = visible_changes(ctx, reader, &cursor, 50).await.map_err(|e| match e {
             crate::error::AppError::Store(e) => e,
             other => StoreError::misuse(other.to_string()),
         })?;

@@ -386,6 +386,15 @@ pub struct ReportLinks {
     pub markdown: String,
 }
 
+impl ReportLinks {
+    pub fn of(id: &str) -> Self {
+        Self {
+            json: format!("/v1/reports/scheduled/{id}"),
+            markdown: format!("/v1/reports/scheduled/{id}?format=markdown"),
+        }
+    }
+}
+
 /// A generated report in `GET /v1/reports/scheduled`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListedReport {
@@ -494,10 +503,46 @@ pub struct InvitationAnswer {
     pub invitation: InvitationDelivery,
 }
 
+/// The person's settings after a `settings.updated` change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedSettings {
+    pub time_zone: String,
+    pub suppressed_projects: Vec<String>,
+}
+
+/// The tenant's settings after a `tenant.updated` change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedTenant {
+    pub fiscal_year_start_month: u32,
+}
+
+/// A shared project's record after a `share.saved` change: who may read it now. A
+/// person it no longer lists was removed by this change (and receives no more of it).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedShare {
+    pub project: String,
+    pub owner: String,
+    /// How members name it in their entries.
+    pub log_as: String,
+    pub members: Vec<ShareMember>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareMember {
+    pub user: String,
+    pub role: MemberStanding,
+}
+
 /// One change of the feed (`GET /v1/changes`), oldest first. Which fields are set
 /// depends on `type`: `entry.created`/`entry.updated` carry `entry`; `entry.deleted`
 /// and `timer.started` carry `entryId`; `project.saved` carries `project`;
-/// `project.deleted` carries `projectName`; `upload.saved` carries `upload`.
+/// `project.deleted` carries `projectName`; `upload.saved` carries `upload`;
+/// `settings.updated` carries `settings`; `report.generated` carries `report`;
+/// `tenant.updated` carries `tenant`; `person.saved` carries `person`; `share.saved`
+/// carries `share`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeAnswer {
@@ -522,6 +567,16 @@ pub struct ChangeAnswer {
     pub project_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload: Option<UploadRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<ChangedSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<ListedReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<ChangedTenant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<Person>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<ChangedShare>,
 }
 
 impl From<crate::feed::FeedChange> for ChangeAnswer {
@@ -538,6 +593,11 @@ impl From<crate::feed::FeedChange> for ChangeAnswer {
             project: None,
             project_name: None,
             upload: None,
+            settings: None,
+            report: None,
+            tenant: None,
+            person: None,
+            share: None,
         };
         match c.record.change {
             Change::EntrySaved { entry, .. } => {
@@ -552,6 +612,29 @@ impl From<crate::feed::FeedChange> for ChangeAnswer {
             }
             Change::ProjectDeleted { name } => answer.project_name = Some(name),
             Change::UploadSaved { upload } => answer.upload = Some(upload),
+            Change::SettingsSaved { time_zone, suppressed_projects } => {
+                answer.settings = Some(ChangedSettings { time_zone, suppressed_projects })
+            }
+            Change::ReportGenerated { report } => {
+                let links = ReportLinks::of(&report.id);
+                answer.report = Some(ListedReport { report, links, stale: false });
+            }
+            Change::TenantSaved { settings } => {
+                answer.tenant = Some(ChangedTenant { fiscal_year_start_month: settings.fiscal_year_start_month })
+            }
+            Change::PersonSaved { person } => answer.person = Some(Person::from(&person)),
+            Change::ShareSaved { share, .. } => {
+                answer.share = Some(ChangedShare {
+                    log_as: share.log_as(),
+                    members: share
+                        .members
+                        .iter()
+                        .map(|(user, role)| ShareMember { user: user.clone(), role: (*role).into() })
+                        .collect(),
+                    project: share.name,
+                    owner: share.owner,
+                })
+            }
         }
         answer
     }
@@ -576,6 +659,11 @@ pub struct WebhookAnswer {
     pub url: String,
     /// The change types sent; empty: all.
     pub events: Vec<crate::store::changes::ChangeType>,
+    /// `person`: the feed of the person who made it; `tenant`: the tenant's feed.
+    pub scope: crate::store::webhooks::WebhookScope,
+    /// The user id of who made it (a tenant-wide one sends as they read the tenant's feed,
+    /// and pauses while they are not an active administrator).
+    pub created_by: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
     /// The event being tried again, if one is.
@@ -601,6 +689,8 @@ impl WebhookAnswer {
             id: hook.id.clone(),
             url: hook.url.clone(),
             events: hook.events.clone(),
+            scope: hook.scope,
+            created_by: hook.user.clone(),
             created_at: hook.created_at,
             retrying: hook.pending.as_ref().map(|p| WebhookRetry {
                 event_id: p.position.clone(),

@@ -196,4 +196,9 @@ pub struct NewWebhook {
     /// The change types to send (`entry.created`, `timer.started`, …); all when left out.
     #[schema(value_type = Option<Vec<String>>)]
     pub events: Option<serde_json::Value>,
+    /// `person` (the default): the caller's own feed. `tenant` (tenant administrators):
+    /// the tenant's feed — `tenant.updated`, `person.saved`, `report.generated` (team
+    /// summaries) and `share.saved` of the projects the caller stands on.
+    #[schema(example = "person")]
+    pub scope: Option<String>,
 }

@@ -7,12 +7,14 @@
 //! numbers are the commit order); DynamoDB orders them by commit time, and its reader
 //! hands out a cursor no later than a settled horizon (see [`ChangePage::cursor`]).
 
-use super::model::{EntryRecord, StoredEntry, UploadRecord, WriteOp};
+use super::model::{EntryRecord, StoredEntry, TenantSettings, UploadRecord, WriteOp};
+use super::team::{DirectoryEntry, GeneratedReport};
 use super::{Owner, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tm_core::domain::Project;
+use tm_core::domain::sharing::SharedProject;
 
 /// The sort-key prefix of change items.
 pub const CHANGE_PREFIX: &str = "CHG#";
@@ -44,6 +46,24 @@ pub enum Change {
     ProjectDeleted { name: String },
     /// An upload's record changed (created, applied, rejected, conflict…).
     UploadSaved { upload: UploadRecord },
+    /// The person's settings changed.
+    SettingsSaved { time_zone: String, suppressed_projects: Vec<String> },
+    /// The schedule generated a report: the person's own, or (in the tenant's feed) a
+    /// team summary.
+    ReportGenerated { report: GeneratedReport },
+    // What follows is written to the tenant's feed ([`tenant_feed`]); who of the tenant
+    // receives each is decided when it is read (`feed::visible_changes`).
+    /// The tenant's settings changed.
+    TenantSaved { settings: TenantSettings },
+    /// Someone joined the directory, or their name, address, admin role or status changed.
+    PersonSaved { person: DirectoryEntry },
+    /// A shared project's record changed (its members and their roles). `removed`: the
+    /// members it removed, who learn of it (and then receive no more of the project).
+    ShareSaved {
+        share: SharedProject,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+    },
 }
 
 /// A change as stored: when it was committed, and what it did.
@@ -85,6 +105,17 @@ pub trait ChangeStore: Send + Sync {
     /// A cursor at the feed's end, cheaply: reading from it gives what changes from now
     /// on (on a store with a settle window, also the changes of that window).
     async fn feed_end(&self, owner: &Owner) -> Result<String, StoreError>;
+    /// Appends `changes` to `owner`'s feed on their own: for records that are not written
+    /// by an entry commit (settings, generated reports, the tenant's records), right after
+    /// the record itself. A failure here is an error of the write, which the caller
+    /// retries; the record is written again as it is and the change noted then.
+    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError>;
+}
+
+/// The feed of a tenant's own records (settings, directory, shared projects, team
+/// reports): the partition of the tenant's scope (`T#{tenant}#U#`), beside its people's.
+pub fn tenant_feed(tenant: &str) -> Result<Owner, StoreError> {
+    Owner::tenant_scope(tenant).map_err(|e| StoreError::misuse(e.to_string()))
 }
 
 /// The changes a commit of `ops` makes, in the order of its ops.
@@ -135,6 +166,57 @@ pub enum ChangeType {
     ProjectDeleted,
     #[serde(rename = "upload.saved")]
     UploadSaved,
+    #[serde(rename = "settings.updated")]
+    SettingsUpdated,
+    #[serde(rename = "report.generated")]
+    ReportGenerated,
+    #[serde(rename = "tenant.updated")]
+    TenantUpdated,
+    #[serde(rename = "person.saved")]
+    PersonSaved,
+    #[serde(rename = "share.saved")]
+    ShareSaved,
+}
+
+impl ChangeType {
+    /// Every type, as webhook filters name them.
+    pub const ALL: [ChangeType; 13] = [
+        ChangeType::EntryCreated,
+        ChangeType::EntryUpdated,
+        ChangeType::EntryDeleted,
+        ChangeType::TimerStarted,
+        ChangeType::TimerStopped,
+        ChangeType::ProjectSaved,
+        ChangeType::ProjectDeleted,
+        ChangeType::UploadSaved,
+        ChangeType::SettingsUpdated,
+        ChangeType::ReportGenerated,
+        ChangeType::TenantUpdated,
+        ChangeType::PersonSaved,
+        ChangeType::ShareSaved,
+    ];
+
+    /// The types of the tenant's feed: what a tenant-wide webhook can send.
+    pub const TENANT: [ChangeType; 4] =
+        [ChangeType::ReportGenerated, ChangeType::TenantUpdated, ChangeType::PersonSaved, ChangeType::ShareSaved];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeType::EntryCreated => "entry.created",
+            ChangeType::EntryUpdated => "entry.updated",
+            ChangeType::EntryDeleted => "entry.deleted",
+            ChangeType::TimerStarted => "timer.started",
+            ChangeType::TimerStopped => "timer.stopped",
+            ChangeType::ProjectSaved => "project.saved",
+            ChangeType::ProjectDeleted => "project.deleted",
+            ChangeType::UploadSaved => "upload.saved",
+            ChangeType::SettingsUpdated => "settings.updated",
+            ChangeType::ReportGenerated => "report.generated",
+            ChangeType::TenantUpdated => "tenant.updated",
+            ChangeType::PersonSaved => "person.saved",
+            ChangeType::ShareSaved => "share.saved",
+        }
+    }
 }
 
 impl Change {
@@ -149,6 +231,11 @@ impl Change {
             Change::ProjectSaved { .. } => ChangeType::ProjectSaved,
             Change::ProjectDeleted { .. } => ChangeType::ProjectDeleted,
             Change::UploadSaved { .. } => ChangeType::UploadSaved,
+            Change::SettingsSaved { .. } => ChangeType::SettingsUpdated,
+            Change::ReportGenerated { .. } => ChangeType::ReportGenerated,
+            Change::TenantSaved { .. } => ChangeType::TenantUpdated,
+            Change::PersonSaved { .. } => ChangeType::PersonSaved,
+            Change::ShareSaved { .. } => ChangeType::ShareSaved,
         }
     }
 
@@ -218,5 +305,12 @@ mod tests {
         ];
         let kinds: Vec<ChangeType> = changes_of(&ops).iter().map(Change::kind).collect();
         assert_eq!(kinds, [ChangeType::EntryDeleted, ChangeType::TimerStopped, ChangeType::ProjectDeleted]);
+    }
+
+    #[test]
+    fn every_type_has_its_wire_name() {
+        for kind in ChangeType::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
     }
 }

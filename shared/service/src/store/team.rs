@@ -12,6 +12,7 @@
 //! - audit record: `T#{tenant}#AUDIT#{yyyy-mm}` / `{timestamp}#{id}`;
 //! - generated report: `{user partition}` or `T#{tenant}` / `REPORT#{id}`.
 
+use super::changes::{Change, ChangeStore, tenant_feed};
 use super::{Owner, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -215,7 +216,7 @@ fn directory_index_key(owner: &Owner) -> String {
 /// Records that `owner` uses the service (once; later calls write nothing). True when
 /// this call added them.
 pub async fn register_user(
-    store: &(impl DocStore + ?Sized),
+    store: &(impl DocStore + ChangeStore + ?Sized),
     owner: &Owner,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -223,8 +224,32 @@ pub async fn register_user(
 }
 
 /// Saves `person` if nobody changed them since revision `read` (`None`: they must be
-/// new). False on a lost race (or when they exist already): re-read and retry.
+/// new). False on a lost race (or when they exist already): re-read and retry. A new
+/// person, or a change to what the directory shows of them (not the last sign-in), is
+/// noted in the tenant's feed.
 pub async fn save_person(
+    store: &(impl DocStore + ChangeStore + ?Sized),
+    person: &DirectoryEntry,
+    read: Option<u64>,
+) -> Result<bool, StoreError> {
+    let owner = Owner::new(&person.tenant, &person.user).map_err(|e| StoreError::misuse(e.to_string()))?;
+    let before = match read {
+        Some(_) => self::person(store, &owner).await?,
+        None => None,
+    };
+    let shown = |p: &DirectoryEntry| (p.name.clone(), p.email.clone(), p.admin, p.status);
+    if !write_person(store, person, read).await? {
+        return Ok(false);
+    }
+    if before.as_ref().is_none_or(|b| shown(b) != shown(person)) {
+        let mut noted = person.clone();
+        noted.revision = read.map_or(1, |r| r + 1);
+        store.record_changes(&tenant_feed(&person.tenant)?, vec![Change::PersonSaved { person: noted }]).await?;
+    }
+    Ok(true)
+}
+
+async fn write_person(
     store: &(impl DocStore + ?Sized),
     person: &DirectoryEntry,
     read: Option<u64>,
@@ -358,8 +383,9 @@ pub async fn shared_projects(store: &(impl DocStore + ?Sized), tenant: &str) -> 
 
 /// Saves `share` if nobody changed it since revision `read` (`None`: it must be new).
 /// The saved document has the next revision. False on a lost race: re-read and retry.
+/// Noted in the tenant's feed, for its owner and members, and those it removed.
 pub async fn save_shared_project(
-    store: &(impl DocStore + ?Sized),
+    store: &(impl DocStore + ChangeStore + ?Sized),
     tenant: &str,
     share: &SharedProject,
     read: Option<u64>,
@@ -369,11 +395,25 @@ pub async fn save_shared_project(
     let key = share_key(&share.owner, &share.name);
     let pk = tenant_pk(tenant);
     // A share read from its legacy key moves to the owner's key with its revision.
-    let condition = match read {
-        Some(r) if store.get_doc(&pk, &key).await?.is_some() => DocCondition::Revision(r),
-        Some(_) | None => DocCondition::Absent,
+    let stored = match read {
+        Some(_) => store.get_doc(&pk, &key).await?,
+        None => None,
     };
-    store.put_doc(&pk, &key, &to_doc(&next), condition).await
+    let condition = match (read, &stored) {
+        (Some(r), Some(_)) => DocCondition::Revision(r),
+        _ => DocCondition::Absent,
+    };
+    if !store.put_doc(&pk, &key, &to_doc(&next), condition).await? {
+        return Ok(false);
+    }
+    let removed = match stored.map(from_doc::<SharedProject>).transpose() {
+        Ok(before) => before.map(|b| b.members.into_keys().filter(|m| !next.members.contains_key(m)).collect()),
+        // The record was written: an unreadable earlier one only costs the removed their notice.
+        Err(_) => None,
+    };
+    let change = Change::ShareSaved { share: next, removed: removed.unwrap_or_default() };
+    store.record_changes(&tenant_feed(tenant)?, vec![change]).await?;
+    Ok(true)
 }
 
 // ---- audit -----------------------------------------------------------------------

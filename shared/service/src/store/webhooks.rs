@@ -1,11 +1,12 @@
-//! Webhooks and their delivery log, as documents in the person's partition
-//! (docs/live.md, Webhooks):
+//! Webhooks and their delivery log, as documents in the person's partition — a
+//! tenant-wide webhook's in the tenant feed's (`changes::tenant_feed`) — (docs/live.md,
+//! Webhooks):
 //! - webhook: `{user partition}` / `WEBHOOK#{id}`, listed in the index under
 //!   `WEBHOOKS` / `{tenant}#{user}#{id}` so the delivery worker finds every one;
 //! - delivery attempt: `{user partition}` / `WHD#{webhook}#{i64::MAX − attempted at in µs}#{attempt}`
 //!   (newest first, so listing the latest reads only them).
 
-use super::changes::ChangeType;
+use super::changes::{ChangeType, tenant_feed};
 use super::team::{DocCondition, DocStore};
 use super::{Owner, StoreError};
 use chrono::{DateTime, Utc};
@@ -32,12 +33,28 @@ pub struct PendingDelivery {
     pub next_attempt_at: DateTime<Utc>,
 }
 
+/// Whose changes a webhook sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookScope {
+    /// The person's feed: what they read through the API.
+    #[default]
+    Person,
+    /// The tenant's feed (its settings, directory, shared projects, team reports) as the
+    /// administrator who made it reads it; any administrator of the tenant manages it.
+    Tenant,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Webhook {
     pub id: String,
     pub tenant: String,
+    /// Who made it: whose feed it sends, or for a tenant-wide one whose reading of the
+    /// tenant's feed.
     pub user: String,
+    #[serde(default, skip_serializing_if = "is_person")]
+    pub scope: WebhookScope,
     pub url: String,
     /// The change types sent; empty: all.
     pub events: Vec<ChangeType>,
@@ -54,8 +71,23 @@ pub struct Webhook {
     pub revision: u64,
 }
 
+fn is_person(scope: &WebhookScope) -> bool {
+    *scope == WebhookScope::Person
+}
+
 impl Webhook {
+    /// The partition it lives in (and its delivery log): its person's, or the tenant feed's.
     pub fn owner(&self) -> Result<Owner, StoreError> {
+        match self.scope {
+            WebhookScope::Person => {
+                Owner::new(&self.tenant, &self.user).map_err(|e| StoreError::corrupt("webhook", e.to_string()))
+            }
+            WebhookScope::Tenant => tenant_feed(&self.tenant),
+        }
+    }
+
+    /// The person whose reading it sends.
+    pub fn creator(&self) -> Result<Owner, StoreError> {
         Owner::new(&self.tenant, &self.user).map_err(|e| StoreError::corrupt("webhook", e.to_string()))
     }
 

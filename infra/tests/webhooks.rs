@@ -199,6 +199,11 @@ async fn a_receiver_that_fails_twice_gets_the_event_once_with_the_same_id() {
     let deleted = me.delete(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap())).await;
     assert_eq!(deleted.status, 204, "{}", deleted.text);
     assert_eq!(me.get("/v1/webhooks").await.json()["webhooks"], json!([]));
+    let id = hook["id"].as_str().unwrap();
+    for gone in [me.get(&format!("/v1/webhooks/{id}/deliveries")).await, me.delete(&format!("/v1/webhooks/{id}")).await]
+    {
+        assert_eq!((gone.status, gone.code().as_str()), (404, "not-found"), "a deleted webhook is gone: {}", gone.text);
+    }
     let after_delete = state.lock().unwrap().requests.len();
     me.post("/v1/entries", r#"{"date":"2025-07-30","startTime":"09:00","endTime":"10:00","task":"After delete"}"#)
         .await;
@@ -509,10 +514,20 @@ async fn the_tenants_records_reach_who_may_read_them_and_its_webhook() {
         }
     };
     assert_eq!(member(&olga, "PUT", &carl_id).await.status, 201);
+    let ann_id = user_id(&ann).await;
+    assert_eq!(member(&olga, "PUT", &ann_id).await.status, 201);
     assert_eq!(olga.patch("/v1/me", r#"{"timeZone": "Europe/Vienna"}"#).await.status, 200);
     assert_eq!(member(&olga, "DELETE", &carl_id).await.status, 204);
     let tom_id = user_id(&tom).await;
     assert_eq!(member(&olga, "PUT", &tom_id).await.status, 201);
+    // Olga edits Atlas's record: its members (now Tom, not Carl) read it with the project
+    // (from the first read that sees Atlas shared with them, docs/live.md).
+    let tom_member = tom.get(&format!("/v1/changes?limit=1000&since={}", cursors[0])).await.json()["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let edited = olga.patch("/v1/projects/Atlas", r#"{"summary": "The atlas of everything"}"#).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
     // Tom changes the tenant's fiscal year and renames Carl; Ann renames herself.
     assert_eq!(tom.patch("/v1/me", r#"{"fiscalYearStartMonth": 1}"#).await.status, 200);
     let renamed = tom.patch(&format!("/v1/admin/users/{carl_id}"), r#"{"name": "Carl Cruz"}"#).await;
@@ -529,18 +544,39 @@ async fn the_tenants_records_reach_who_may_read_them_and_its_webhook() {
     let carl_feed = feed_since(&carl, carl_cursor).await;
     let tom_feed = feed_since(&tom, tom_cursor).await;
     let members_of = |c: &Value| -> Vec<String> {
-        c["share"]["members"].as_array().unwrap().iter().map(|m| m["user"].as_str().unwrap().to_owned()).collect()
+        let mut members: Vec<String> =
+            c["share"]["members"].as_array().unwrap().iter().map(|m| m["user"].as_str().unwrap().to_owned()).collect();
+        members.sort();
+        members
+    };
+    let both = |a: &String, b: &String| {
+        let mut v = vec![a.clone(), b.clone()];
+        v.sort();
+        v
     };
     let shares = |feed: &[Value]| -> Vec<Vec<String>> {
         feed.iter().filter(|c| c["type"] == "share.saved").map(members_of).collect()
     };
     assert_eq!(
         shares(&olga_feed),
-        [vec![carl_id.clone()], vec![], vec![tom_id.clone()]],
+        [vec![carl_id.clone()], both(&ann_id, &carl_id), vec![ann_id.clone()], both(&ann_id, &tom_id)],
         "the owner: every change of her project's members"
     );
-    assert_eq!(shares(&carl_feed), [vec![carl_id.clone()], vec![]], "Carl: added, then removed, then no more");
-    assert_eq!(shares(&tom_feed), [vec![tom_id.clone()]], "Tom: from when he is a member");
+    assert_eq!(
+        shares(&carl_feed),
+        [vec![carl_id.clone()], both(&ann_id, &carl_id), vec![]],
+        "Carl: added, Ann added, then that he was removed (not who stays), then no more"
+    );
+    assert_eq!(shares(&tom_feed), [both(&ann_id, &tom_id)], "Tom: from when he is a member");
+    let olga_id = user_id(&olga).await;
+    let records = |feed: &[Value]| -> Vec<(Value, Value)> {
+        let saved = feed.iter().filter(|c| c["type"] == "project.saved" && c["project"]["name"] == "Atlas");
+        saved.map(|c| (c["user"].clone(), c["project"]["summary"].clone())).collect()
+    };
+    let tom_since = feed_since(&tom, &tom_member).await;
+    assert_eq!(records(&tom_since), [(json!(olga_id), json!("The atlas of everything"))], "{:?}", types_of(&tom_since));
+    assert!(records(&carl_feed).is_empty(), "Carl left before the edit");
+    assert_eq!(records(&olga_feed).last().unwrap().0, Value::Null, "her own change names nobody");
     let settings: Vec<&Value> = olga_feed.iter().filter(|c| c["type"] == "settings.updated").collect();
     assert_eq!(settings.len(), 1, "{olga_feed:?}");
     assert_eq!(settings[0]["settings"]["timeZone"], "Europe/Vienna");
@@ -592,7 +628,7 @@ async fn the_tenants_records_reach_who_may_read_them_and_its_webhook() {
     let allowed: BTreeSet<String> =
         ["tenant.updated", "person.saved", "share.saved", "report.generated"].iter().map(|s| s.to_string()).collect();
     assert!(kinds.is_subset(&allowed), "{kinds:?}");
-    assert_eq!(shares(&sent), [vec![tom_id.clone()]], "shares Tom stands on only");
+    assert_eq!(shares(&sent), [both(&ann_id, &tom_id)], "shares Tom stands on only");
     assert!(!reports(&sent).contains(&"weekly-2026-11-09".to_owned()), "not Tom's own report");
     let deliveries = ann.get(&format!("/v1/webhooks/{hook_id}/deliveries")).await;
     assert_eq!(deliveries.status, 200, "{}", deliveries.text);

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tm_core::domain::Project;
 use tm_core::domain::names::project_key;
 use tm_service::store::changes::{
-    self, CHANGE_PREFIX, Change, ChangePage, ChangeRecord, ChangeStore, PositionedChange,
+    self, CHANGE_PREFIX, Change, ChangePage, ChangeRecord, ChangeStore, DocWrite, PositionedChange,
 };
 use tm_service::store::model::{EntryRecord, cursor};
 use tm_service::store::{
@@ -232,19 +232,6 @@ impl DynamoStore {
 
     async fn get_attr(&self, pk: &str, sk: &str, attr: &str) -> Result<Option<AttributeValue>, StoreError> {
         Ok(self.get_raw(pk, sk).await?.and_then(|mut item| item.remove(attr)))
-    }
-
-    async fn put<T: Serialize>(&self, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
-        bump(&self.counters.other_writes, 1);
-        bump(&self.counters.items_written, 1);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(pk, sk, value)?))
-            .send()
-            .await
-            .map_err(sdk_fail)?;
-        Ok(())
     }
 
     /// Items of `pk` with sort keys `lo..=hi`, starting after `after`, one page (of at
@@ -1156,16 +1143,23 @@ impl SettingsStore for DynamoStore {
         self.get(&owner.partition(), "PROFILE").await
     }
 
+    /// With its `settings.updated` change, in one transaction.
     async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError> {
-        self.put(&owner.partition(), "PROFILE", profile).await
+        let pk = owner.partition();
+        let item = to_item(&pk, "PROFILE", profile)?;
+        self.put_noting(item, None, None, &pk, vec![changes::settings_saved(profile)]).await.map(|_| ())
     }
 
     async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError> {
         self.get(&tenant_partition(tenant), "SETTINGS").await
     }
 
+    /// With its `tenant.updated` change in the tenant's feed, in one transaction.
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
-        self.put(&tenant_partition(tenant), "SETTINGS", settings).await
+        let item = to_item(&tenant_partition(tenant), "SETTINGS", settings)?;
+        let feed = changes::tenant_feed(tenant)?.partition();
+        let change = Change::TenantSaved { settings: settings.clone() };
+        self.put_noting(item, None, None, &feed, vec![change]).await.map(|_| ())
     }
 
     /// One strongly consistent BatchGetItem for the three items; keys DynamoDB leaves
@@ -1220,24 +1214,45 @@ impl DynamoStore {
     /// transaction; false when the condition did not hold.
     async fn put_with_change(&self, item: Item, condition: Option<&str>, change: Change) -> Result<bool, StoreError> {
         let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        self.put_noting(item, condition, None, &pk, vec![change]).await
+    }
+
+    /// Puts `item` (if `condition` holds, with `values` for it) and appends `changes` to
+    /// the feed of partition `feed`, in one transaction. False when the condition does
+    /// not hold; a transaction that only collided with another is tried again.
+    async fn put_noting(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+        values: Option<(&str, AttributeValue)>,
+        feed: &str,
+        changes: Vec<Change>,
+    ) -> Result<bool, StoreError> {
+        let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         for attempt in 0..4u32 {
             let mut put = Put::builder().table_name(&self.table).set_item(Some(item.clone()));
             if let Some(condition) = condition {
                 put = put.condition_expression(condition);
             }
+            if let Some((name, value)) = &values {
+                put = put.expression_attribute_values(*name, value.clone());
+            }
             let mut items = vec![TransactWriteItem::builder().put(put.build().map_err(fail)?).build()];
-            items.extend(change_items(&pk, vec![change.clone()], &self.table)?);
+            items.extend(change_items(feed, changes.clone(), &self.table)?);
             match self.transact(items).await {
                 Ok(()) => return Ok(true),
                 Err(CommitError::Store(e)) => return Err(e),
                 Err(CommitError::Conflict) => {
                     // The condition failed, or another transaction held the item: which?
-                    let exists = self.get_raw(&pk, &sk).await?.is_some();
-                    let holds = match condition {
-                        Some(c) if c.starts_with("attribute_not_exists") => !exists,
-                        Some(_) => exists,
-                        None => true,
+                    let current = self.get_raw(&pk, &sk).await?;
+                    let holds = match (condition, &values) {
+                        (Some(c), _) if c.starts_with("attribute_not_exists") => current.is_none(),
+                        (Some(_), Some((_, expected))) => {
+                            current.as_ref().and_then(|i| i.get("revision")) == Some(expected)
+                        }
+                        (Some(_), None) => current.is_some(),
+                        (None, _) => true,
                     };
                     if !holds {
                         return Ok(false);
@@ -1306,17 +1321,24 @@ impl ChangeStore for DynamoStore {
         Ok(ChangePage { changes, cursor, has_more })
     }
 
-    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError> {
-        if changes.is_empty() {
-            return Ok(());
+    async fn put_doc_noting(
+        &self,
+        write: DocWrite<'_>,
+        feed: &Owner,
+        changes: Vec<Change>,
+    ) -> Result<bool, StoreError> {
+        let mut item = doc_item(write.pk, write.sk, write.doc);
+        if let Some((gpk, gsk)) = write.index {
+            item.insert("gpk".into(), s(gpk));
+            item.insert("gsk".into(), s(gsk));
         }
-        // One transaction: the changes of one write appear together (and, stamped just
-        // before it is sent, within CHANGE_SETTLE of their position).
-        let items = change_items(&owner.partition(), changes, self.table.as_str())?;
-        self.transact(items).await.map_err(|e| match e {
-            CommitError::Store(e) => e,
-            CommitError::Conflict => StoreError::Busy("the change items were being written concurrently".into()),
-        })
+        bump(&self.counters.other_writes, 1);
+        let (condition, values) = match write.condition {
+            DocCondition::Always => (None, None),
+            DocCondition::Absent => (Some("attribute_not_exists(pk)"), None),
+            DocCondition::Revision(r) => (Some("revision = :r"), Some((":r", AttributeValue::N(r.to_string())))),
+        };
+        self.put_noting(item, condition, values, &feed.partition(), changes).await
     }
 }
 

@@ -2,7 +2,8 @@
 //! `cargo run --release -p tm-embedded --example feed_bench [CHANGES]` (default 10000).
 //! Commits one entry each (the change item is written in the same transaction), then
 //! reads the whole feed in pages of 1000 and replays it, then reads the last change only
-//! (what a live connection does after each write).
+//! (what a live connection does after each write), and a person's whole view
+//! (`feed::visible_changes`: their feed, the tenant's, the shared projects).
 
 use chrono::{DateTime, NaiveDate};
 use std::collections::HashMap;
@@ -84,6 +85,20 @@ async fn main() {
         assert_eq!(page.changes.len(), 1);
     }
     let tail = started.elapsed() / rounds;
+    // What a live connection or webhook reads: the person's whole view (their own feed,
+    // the tenant's, the tenant's shared projects), after a write to each feed.
+    let ctx = store.context();
+    let person = tm_service::store::DirectoryEntry::new(&me, DateTime::from_timestamp(1_600_000_000, 0).unwrap());
+    assert!(tm_service::store::team::save_person(&store, &person, None).await.unwrap());
+    let reader = tm_service::feed::Reader::person(&me, false, Some(&person));
+    let mut view = tm_service::feed::FeedCursor { own: cursor.clone(), ..Default::default() };
+    view.tenant = Some("00000000000000000000".into());
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let page = tm_service::feed::visible_changes(&ctx, reader, &view, 100).await.unwrap();
+        assert_eq!(page.changes.len(), 2, "the entry and the person joining");
+    }
+    let whole = started.elapsed() / rounds;
     let size = std::fs::metadata(dir.join("temporal-mark.redb")).map(|m| m.len()).unwrap_or(0);
     println!(
         "{n} single-entry commits (each with its change item): {:.2?} ({:.0} commits/s, one fsync each)",
@@ -96,6 +111,7 @@ async fn main() {
         n as f64 / replay.as_secs_f64()
     );
     println!("reading the one new change after a cursor: {:.1?} per read", tail);
+    println!("a person's whole view after a write to their feed and one to the tenant's: {:.1?} per read", whole);
     println!("store file: {:.1} MiB", size as f64 / 1048576.0);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -339,6 +339,7 @@ impl EmbeddedStore {
         doc: &serde_json::Value,
         condition: DocCondition,
         index: Option<(&str, &str)>,
+        notes: Option<(String, Vec<Change>)>,
     ) -> Result<bool, StoreError> {
         let (key, pk, sk, bytes) = (pk, pk.to_owned(), sk.to_owned(), encode(doc)?);
         let index = index.map(|(ipk, isk)| (ipk.to_owned(), isk.to_owned()));
@@ -360,6 +361,9 @@ impl EmbeddedStore {
                         let mut listed = txn.open_table(INDEX).map_err(fail)?;
                         let target = encode(&(pk.as_str(), sk.as_str()))?;
                         listed.insert((index_pk.as_str(), index_sk.as_str()), target.as_slice()).map_err(fail)?;
+                    }
+                    if let Some((feed, changes)) = notes {
+                        append_changes(&mut table, &feed, changes)?;
                     }
                 }
                 holds
@@ -428,16 +432,6 @@ impl EmbeddedStore {
         let txn = db.begin_read().map_err(fail)?;
         let table = txn.open_table(ITEMS).map_err(fail)?;
         table.get((pk, sk)).map_err(fail)?.map(|v| decode(v.value())).transpose()
-    }
-
-    fn put<T: Serialize>(db: &Database, pk: &str, sk: &str, value: &T) -> Result<(), StoreError> {
-        let bytes = encode(value)?;
-        let txn = db.begin_write().map_err(fail)?;
-        {
-            let mut table = txn.open_table(ITEMS).map_err(fail)?;
-            table.insert((pk, sk), bytes.as_slice()).map_err(fail)?;
-        }
-        txn.commit().map_err(fail)
     }
 
     /// Items of `pk` with sort keys in `from..=to`, in order.
@@ -857,7 +851,16 @@ impl SettingsStore for EmbeddedStore {
 
     async fn put_profile(&self, owner: &Owner, profile: &Profile) -> Result<(), StoreError> {
         let (pk, profile) = (owner.partition(), profile.clone());
-        self.writing(&owner.partition(), move |db| Self::put(db, &pk, PROFILE, &profile)).await
+        self.writing(&owner.partition(), move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                table_put(&mut table, &pk, PROFILE, &profile)?;
+                append_changes(&mut table, &pk, vec![changes::settings_saved(&profile)])?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
     }
 
     async fn tenant_settings(&self, tenant: &str) -> Result<Option<TenantSettings>, StoreError> {
@@ -866,7 +869,17 @@ impl SettingsStore for EmbeddedStore {
 
     async fn put_tenant_settings(&self, tenant: &str, settings: &TenantSettings) -> Result<(), StoreError> {
         let (pk, settings) = (tenant_partition(tenant), settings.clone());
-        self.writing(&tenant_partition(tenant), move |db| Self::put(db, &pk, SETTINGS, &settings)).await
+        let feed = changes::tenant_feed(tenant)?.partition();
+        self.writing(&tenant_partition(tenant), move |db| {
+            let txn = db.begin_write().map_err(fail)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(fail)?;
+                table_put(&mut table, &pk, SETTINGS, &settings)?;
+                append_changes(&mut table, &feed, vec![Change::TenantSaved { settings }])?;
+            }
+            txn.commit().map_err(fail)
+        })
+        .await
     }
 }
 
@@ -885,7 +898,7 @@ impl DocStore for EmbeddedStore {
         doc: &serde_json::Value,
         condition: DocCondition,
     ) -> Result<bool, StoreError> {
-        self.write_doc(pk, sk, doc, condition, None).await
+        self.write_doc(pk, sk, doc, condition, None, None).await
     }
 
     async fn put_indexed_doc(
@@ -896,7 +909,7 @@ impl DocStore for EmbeddedStore {
         condition: DocCondition,
         index: (&str, &str),
     ) -> Result<bool, StoreError> {
-        self.write_doc(pk, sk, doc, condition, Some(index)).await
+        self.write_doc(pk, sk, doc, condition, Some(index), None).await
     }
 
     async fn query_index(
@@ -1031,17 +1044,14 @@ impl ChangeStore for EmbeddedStore {
         .await
     }
 
-    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError> {
-        let pk = owner.partition();
-        self.writing(&owner.partition(), move |db| {
-            let txn = db.begin_write().map_err(fail)?;
-            {
-                let mut table = txn.open_table(ITEMS).map_err(fail)?;
-                append_changes(&mut table, &pk, changes)?;
-            }
-            txn.commit().map_err(fail)
-        })
-        .await
+    async fn put_doc_noting(
+        &self,
+        write: changes::DocWrite<'_>,
+        feed: &Owner,
+        changes: Vec<Change>,
+    ) -> Result<bool, StoreError> {
+        self.write_doc(write.pk, write.sk, write.doc, write.condition, write.index, Some((feed.partition(), changes)))
+            .await
     }
 }
 

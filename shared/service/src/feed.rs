@@ -17,10 +17,11 @@
 use crate::access::Sharing;
 use crate::context::AppContext;
 use crate::error::AppError;
-use crate::store::changes::{Change, ChangeRecord, cursor as positions, tenant_feed};
-use crate::store::{Owner, StoreError};
+use crate::store::changes::{Change, ChangeRecord, PositionedChange, cursor as positions, tenant_feed};
+use crate::store::{Owner, PersonStatus, StoreError};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tm_core::domain::names::{project_key, project_ref};
@@ -46,11 +47,15 @@ pub struct Reader<'a> {
     pub admin: bool,
     /// Only the tenant's feed, as this person reads it (a tenant-wide webhook).
     pub tenant_only: bool,
+    /// When they joined the tenant's directory: nothing of the tenant's feed from before
+    /// (`None`, not in it: nothing of it at all).
+    pub joined: Option<DateTime<Utc>>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn person(owner: &'a Owner, admin: bool) -> Self {
-        Self { owner, admin, tenant_only: false }
+    /// `owner` as a request, connection or webhook reads for them (their directory entry).
+    pub fn person(owner: &'a Owner, admin: bool, person: Option<&crate::store::DirectoryEntry>) -> Self {
+        Self { owner, admin, tenant_only: false, joined: person.map(|p| p.since) }
     }
 }
 
@@ -130,6 +135,17 @@ impl FeedCursor {
                 self.shares.get(share).and_then(|a| a.get(author)).is_some_and(|o| o.as_str() >= position)
             }),
         }
+    }
+
+    /// Whether a change known by its id is done with: covered, or of a shared project
+    /// this cursor no longer reads (access lost), which never comes again.
+    pub fn done_with(&self, id: &str) -> bool {
+        let gone_share = !id.starts_with(TENANT_SOURCE)
+            && id
+                .rsplit_once(':')
+                .and_then(|(source, _)| source.rsplit_once(':'))
+                .is_some_and(|(share, _)| !self.shares.contains_key(share));
+        gone_share || self.covers_id(id)
     }
 
     /// Takes what a page read settled, where it is further than this cursor, and drops
@@ -235,23 +251,83 @@ fn seen_through(share: &SharedProject, author: &str, change: Change) -> Option<C
             .as_deref()
             .is_some_and(|p| on_share(share, author, p))
             .then_some(Change::EntryDeleted { id, project: None }),
+        // The owner's record of the shared project (its goals, status, summary…), which
+        // its members read with it (`GET /v1/projects/{name}?owner=`).
+        Change::ProjectSaved { project } if author == share.owner && share.is(author, &project.name) => {
+            Some(Change::ProjectSaved { project })
+        }
+        Change::ProjectDeleted { name } if author == share.owner && share.is(author, &name) => {
+            Some(Change::ProjectDeleted { name })
+        }
         _ => None,
     }
 }
 
-/// Whether `reader` may read a change of the tenant's feed.
-fn tenant_change_visible(reader: &Reader<'_>, change: &Change) -> bool {
+/// What `reader` may read of a change of the tenant's feed.
+fn tenant_change_for(reader: &Reader<'_>, change: Change) -> Option<Change> {
     let me = reader.owner.user();
     match change {
-        Change::TenantSaved { .. } | Change::PersonSaved { .. } => true,
-        Change::ReportGenerated { .. } => reader.admin,
-        Change::ShareSaved { share, removed } => share.standing(me).is_some() || removed.iter().any(|m| m == me),
-        _ => false,
+        Change::TenantSaved { .. } | Change::PersonSaved { .. } => Some(change),
+        Change::ReportGenerated { .. } => reader.admin.then_some(change),
+        Change::ShareSaved { share, removed } if share.standing(me).is_some() => {
+            Some(Change::ShareSaved { share, removed })
+        }
+        // Removed by this change: that they are, not who stays.
+        Change::ShareSaved { mut share, removed } if removed.iter().any(|m| m == me) => {
+            share.members.clear();
+            share.former_members.clear();
+            Some(Change::ShareSaved { share, removed: vec![me.to_owned()] })
+        }
+        _ => None,
+    }
+}
+
+/// One source's read: what the reader may see of it, every position and time read (to
+/// cut the page at), where it ends and where it began.
+struct SourceRead {
+    changes: Vec<FeedChange>,
+    read: Vec<(String, DateTime<Utc>)>,
+    cursor: Option<String>,
+    from: Option<String>,
+    has_more: bool,
+}
+
+impl SourceRead {
+    fn of(
+        page: crate::store::changes::ChangePage,
+        from: Option<String>,
+        visible: impl FnMut(PositionedChange) -> Option<FeedChange>,
+    ) -> Self {
+        let read = page.changes.iter().map(|c| (c.position.clone(), c.record.at)).collect();
+        let changes = page.changes.into_iter().filter_map(visible).collect();
+        Self { changes, read, cursor: page.cursor, from, has_more: page.has_more }
+    }
+
+    /// Drops what was committed after `cutoff`, and ends the cursor before it.
+    fn cut(&mut self, cutoff: DateTime<Utc>) {
+        if self.read.iter().all(|(_, at)| *at <= cutoff) {
+            return;
+        }
+        self.changes.retain(|c| c.record.at <= cutoff);
+        let last_kept = self.read.iter().take_while(|(_, at)| *at <= cutoff).last().map(|(p, _)| p.clone());
+        let end = last_kept.or_else(|| self.from.clone());
+        // Never past the page's own cursor (a store with a settle window keeps it back).
+        self.cursor = match (&self.cursor, end) {
+            (Some(c), Some(e)) => Some(if *c < e { c.clone() } else { e }),
+            (c, e) => e.or(c.clone()),
+        };
+        self.has_more = true;
+    }
+
+    fn end(&self) -> Option<String> {
+        self.cursor.clone().or_else(|| self.from.clone())
     }
 }
 
 /// One read of `reader`'s feed after `cursor`: their own changes, what they may read of
-/// the tenant's and of their colleagues' on shared projects, at most `limit` per source.
+/// the tenant's and of their colleagues' on shared projects, at most `limit` per source,
+/// in commit-time order across sources: when a source stops at its limit, the others
+/// stop where it did (what follows comes on the next read, in order).
 pub async fn visible_changes(
     ctx: &AppContext,
     reader: Reader<'_>,
@@ -259,70 +335,86 @@ pub async fn visible_changes(
     limit: usize,
 ) -> Result<FeedPage, AppError> {
     let owner = reader.owner;
-    let mut next = FeedCursor::default();
-    let mut has_more = false;
-    let mut changes: Vec<FeedChange> = Vec::new();
+    let mut own = None;
     if !reader.tenant_only {
-        let own = ctx.store.changes(owner, cursor.own.as_deref(), limit).await?;
-        next.own = own.cursor.clone().or_else(|| cursor.own.clone());
-        has_more |= own.has_more;
-        changes.extend(own.changes.into_iter().map(|c| FeedChange {
-            id: c.position.clone(),
-            author: None,
-            record: c.record,
-            source: Source::Own(c.position),
+        let page = ctx.store.changes(owner, cursor.own.as_deref(), limit).await?;
+        own = Some(SourceRead::of(page, cursor.own.clone(), |c| {
+            Some(FeedChange { id: c.position.clone(), author: None, record: c.record, source: Source::Own(c.position) })
         }));
     }
-    let tenant = tenant_feed(owner.tenant())?;
+    let tenant_owner = tenant_feed(owner.tenant())?;
     let from = match &cursor.tenant {
         Some(position) => position.clone(),
-        None => ctx.store.feed_end(&tenant).await?,
+        None => ctx.store.feed_end(&tenant_owner).await?,
     };
-    let page = ctx.store.changes(&tenant, Some(&from), limit).await?;
-    has_more |= page.has_more;
-    next.tenant = page.cursor.or(Some(from));
-    changes.extend(page.changes.into_iter().filter(|c| tenant_change_visible(&reader, &c.record.change)).map(|c| {
-        FeedChange {
+    let page = ctx.store.changes(&tenant_owner, Some(&from), limit).await?;
+    let tenant = SourceRead::of(page, Some(from), |c| {
+        // Nothing of the tenant's from before they joined it.
+        if reader.joined.is_none_or(|joined| c.record.at < joined) {
+            return None;
+        }
+        let change = tenant_change_for(&reader, c.record.change)?;
+        Some(FeedChange {
             id: format!("{TENANT_SOURCE}{}", c.position),
             author: None,
-            record: c.record,
+            record: ChangeRecord { at: c.record.at, change },
             source: Source::Tenant(c.position),
-        }
-    }));
-    if reader.tenant_only {
-        changes.sort_by_key(|c| c.record.at);
-        return Ok(FeedPage { changes, cursor: next, has_more });
-    }
-    let sharing = Sharing::load(ctx, owner.tenant()).await?;
-    let me = owner.user();
-    for (share, _) in sharing.visible_to(me) {
-        let key = share_key(share);
-        let read = cursor.shares.get(&key);
-        let mut authors = BTreeMap::new();
-        for author in share.authors().filter(|a| *a != me) {
-            let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
-            // A source new to this cursor starts at its end: what changes from now on.
-            let from = match read.and_then(|r| r.get(author)) {
-                Some(position) => Some(position.clone()),
-                None => Some(ctx.store.feed_end(&colleague).await?),
-            };
-            let page = ctx.store.changes(&colleague, from.as_deref(), limit).await?;
-            has_more |= page.has_more;
-            for c in page.changes {
-                if let Some(change) = seen_through(share, author, c.record.change) {
-                    changes.push(FeedChange {
+        })
+    });
+    let mut shares: Vec<(String, String, SourceRead)> = Vec::new();
+    let mut share_keys = Vec::new();
+    if !reader.tenant_only {
+        let sharing = Sharing::load(ctx, owner.tenant()).await?;
+        let me = owner.user();
+        for (share, _) in sharing.visible_to(me) {
+            let key = share_key(share);
+            share_keys.push(key.clone());
+            let read = cursor.shares.get(&key);
+            for author in share.authors().filter(|a| *a != me) {
+                let colleague = owner.colleague(author).map_err(|e| StoreError::corrupt("user id", e.to_string()))?;
+                // A source new to this cursor starts at its end: what changes from now on.
+                let from = match read.and_then(|r| r.get(author)) {
+                    Some(position) => position.clone(),
+                    None => ctx.store.feed_end(&colleague).await?,
+                };
+                let page = ctx.store.changes(&colleague, Some(&from), limit).await?;
+                let source = SourceRead::of(page, Some(from), |c| {
+                    let change = seen_through(share, author, c.record.change)?;
+                    Some(FeedChange {
                         id: format!("{key}:{author}:{}", c.position),
                         author: Some(author.to_owned()),
                         record: ChangeRecord { at: c.record.at, change },
                         source: Source::Share { share: key.clone(), author: author.to_owned(), position: c.position },
-                    });
-                }
-            }
-            if let Some(position) = page.cursor.or(from) {
-                authors.insert(author.to_owned(), position);
+                    })
+                });
+                shares.push((key.clone(), author.to_owned(), source));
             }
         }
-        next.shares.insert(key, authors);
+    }
+    let mut sources: Vec<&mut SourceRead> = own.iter_mut().collect();
+    let mut tenant = tenant;
+    sources.push(&mut tenant);
+    sources.extend(shares.iter_mut().map(|(_, _, s)| s));
+    let cutoff = sources.iter().filter(|s| s.has_more).filter_map(|s| s.read.last().map(|(_, at)| *at)).min();
+    if let Some(cutoff) = cutoff {
+        for source in sources.iter_mut() {
+            source.cut(cutoff);
+        }
+    }
+    let has_more = sources.iter().any(|s| s.has_more);
+    let mut next =
+        FeedCursor { own: own.as_ref().and_then(SourceRead::end), tenant: tenant.end(), ..FeedCursor::default() };
+    for key in share_keys {
+        next.shares.entry(key).or_default();
+    }
+    let mut changes = Vec::new();
+    changes.extend(own.into_iter().flat_map(|s| s.changes));
+    changes.extend(tenant.changes);
+    for (key, author, source) in shares {
+        if let Some(end) = source.end() {
+            next.shares.entry(key).or_default().insert(author, end);
+        }
+        changes.extend(source.changes);
     }
     changes.sort_by_key(|c| c.record.at);
     Ok(FeedPage { changes, cursor: next, has_more })
@@ -335,10 +427,12 @@ pub async fn visible_changes(
 /// tenant-wide webhooks live in its feed's partition).
 pub async fn readers_of(ctx: &AppContext, author: &Owner) -> Result<Vec<Owner>, AppError> {
     if author.user().is_empty() {
-        let users = crate::store::team::tenant_users(ctx.store.as_ref(), author.tenant()).await?;
+        let people = crate::store::team::tenant_people(ctx.store.as_ref(), author.tenant()).await?;
         let mut readers = vec![author.clone()];
-        for user in users {
-            readers.push(author.colleague(&user).map_err(|e| StoreError::corrupt("user id", e.to_string()))?);
+        // A disabled or removed person receives nothing: not worth a look.
+        let receiving = people.iter().filter(|p| !matches!(p.status, PersonStatus::Disabled | PersonStatus::Removed));
+        for person in receiving {
+            readers.push(author.colleague(&person.user).map_err(|e| StoreError::corrupt("user id", e.to_string()))?);
         }
         return Ok(readers);
     }
@@ -371,6 +465,9 @@ mod tests {
         all.tenant = Some("00000000000000000003".into());
         assert_eq!(FeedCursor::decode(&all.encode()), Some(all.clone()));
         assert!(all.covers_id("tenant:00000000000000000002") && !all.covers_id("tenant:00000000000000000004"));
+        assert!(!all.done_with("olga/atlas:carl:00000000000000000009"), "a share it reads, not yet covered");
+        assert!(all.done_with("olga/gone:carl:00000000000000000009"), "a share it no longer reads");
+        assert!(!all.done_with("00000000000000000043") && all.done_with("00000000000000000041"));
         for bad in [
             r#"{"o":"E#x"}"#,
             r#"{"t":"T#acme"}"#,
@@ -380,6 +477,38 @@ mod tests {
         ] {
             assert_eq!(FeedCursor::decode(&URL_SAFE_NO_PAD.encode(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_page_stops_every_source_where_a_full_one_stopped() {
+        let at = |minute: u32| {
+            chrono::DateTime::parse_from_rfc3339(&format!("2026-12-04T10:{minute:02}:00Z")).unwrap().to_utc()
+        };
+        let page = |positions: &[(&str, u32)], has_more: bool| crate::store::changes::ChangePage {
+            changes: positions
+                .iter()
+                .map(|(p, m)| PositionedChange {
+                    position: p.to_string(),
+                    record: ChangeRecord { at: at(*m), change: Change::TimerStopped },
+                })
+                .collect(),
+            cursor: positions.last().map(|(p, _)| p.to_string()),
+            has_more,
+        };
+        let own = |c: PositionedChange| {
+            Some(FeedChange { id: c.position.clone(), author: None, record: c.record, source: Source::Own(c.position) })
+        };
+        // The own feed stopped at its limit at 10:02; the tenant's went on to 10:05.
+        let mut full = SourceRead::of(page(&[("01", 1), ("02", 2)], true), Some("00".into()), own);
+        let mut other = SourceRead::of(page(&[("07", 1), ("08", 3), ("09", 5)], false), Some("06".into()), own);
+        let mut quiet = SourceRead::of(page(&[], false), Some("04".into()), own);
+        for source in [&mut full, &mut other, &mut quiet] {
+            source.cut(at(2));
+        }
+        assert_eq!(other.changes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["07"]);
+        assert_eq!((other.end().as_deref(), other.has_more), (Some("07"), true), "the rest on the next read");
+        assert_eq!((full.changes.len(), full.end().as_deref()), (2, Some("02")));
+        assert_eq!((quiet.end().as_deref(), quiet.has_more), (Some("04"), false));
     }
 
     #[test]

@@ -239,14 +239,24 @@ pub async fn contract_settings_and_projects(store: &dyn Store) {
         let page = store.changes(&feed, None, 100).await.unwrap();
         page.changes
             .into_iter()
-            .map(|c| match c.record.change {
-                Change::PersonSaved { person } => person.display_name().to_owned(),
-                other => panic!("{other:?}"),
+            .filter_map(|c| match c.record.change {
+                Change::PersonSaved { person } => Some(person.display_name().to_owned()),
+                Change::TenantSaved { .. } => None,
+                other => panic!("not the tenant's: {other:?}"),
             })
             .collect::<Vec<_>>()
     };
     assert_eq!(noted().await, ["Carol Diaz"]);
-    assert!(store.changes(&me, None, 100).await.unwrap().changes.is_empty(), "not in her own feed");
+    // Her feed has her settings (each save of the profile brings its change), not her joining.
+    let own = store.changes(&me, None, 100).await.unwrap().changes;
+    assert!(!own.is_empty(), "the profile saved above");
+    for c in own {
+        assert!(matches!(c.record.change, Change::SettingsSaved { .. }), "{c:?}");
+    }
+    // The tenant's settings bring theirs to the tenant's feed (hers, t2), before she joined.
+    let t2 = store.changes(&tenant_feed("t2").unwrap(), None, 100).await.unwrap().changes;
+    let settings = TenantSettings { fiscal_year_start_month: 1 };
+    assert_eq!(t2.first().map(|c| &c.record.change), Some(&Change::TenantSaved { settings }), "{t2:?}");
     let read = tm_service::store::team::person(store, &me).await.unwrap().unwrap();
     let mut seen = read.clone();
     seen.last_seen = Some("2025-07-02T09:00:00Z".parse().unwrap());

@@ -28,8 +28,13 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) ->
             )
         })?,
     };
-    let page =
-        visible_changes(ctx, Reader::person(&caller.owner, caller.principal.is_tenant_admin()), &since, limit).await?;
+    let page = visible_changes(
+        ctx,
+        Reader::person(&caller.owner, caller.principal.is_tenant_admin(), caller.person.as_ref()),
+        &since,
+        limit,
+    )
+    .await?;
     let cursor = page.cursor.encode();
     let changes: Vec<ChangeAnswer> = page.changes.into_iter().map(ChangeAnswer::from).collect();
     Ok(ApiResponse::json(200, &ChangePage { changes, cursor, has_more: page.has_more }))

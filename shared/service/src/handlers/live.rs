@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 
 /// Changes read per store request while catching up.
 const PAGE: usize = 200;
+/// Pages one message gathers at most: a backlog beyond it follows with the next change
+/// (a client far behind reads `GET /v1/changes` first), so one wake never reads a whole
+/// history into memory.
+const MAX_PAGES: usize = 25;
 
 /// One open connection: whose feed, and how far it has been sent.
 pub struct LiveSession {
@@ -102,9 +106,9 @@ impl LiveSession {
     /// again first, so one who was disabled or removed stops receiving at once.
     pub async fn next(&mut self, ctx: &AppContext) -> Result<Option<LiveMessage>, ApiError> {
         let caller = Caller::load(ctx, &self.principal, Access::Read).await?;
-        let reader = Reader::person(&self.owner, caller.principal.is_tenant_admin());
+        let reader = Reader::person(&self.owner, caller.principal.is_tenant_admin(), caller.person.as_ref());
         let mut changes = Vec::new();
-        loop {
+        for _ in 0..MAX_PAGES {
             let page = visible_changes(ctx, reader, &self.cursor, PAGE).await?;
             for change in page.changes {
                 if self.sent.insert(change.id.clone()) {
@@ -118,7 +122,7 @@ impl LiveSession {
         }
         // What was sent is only remembered until the cursor has passed it.
         let cursor = &self.cursor;
-        self.sent.retain(|id| !cursor.covers_id(id));
+        self.sent.retain(|id| !cursor.done_with(id));
         if changes.is_empty() {
             return Ok(None);
         }

@@ -8,7 +8,6 @@ use crate::http::answers::{ListedProject, MeAnswer, MemberStanding, MergeAnswer,
 use crate::http::bodies::{MergeRequest, ProjectFields, SettingsPatch};
 use crate::http::routes::Matched;
 use crate::http::{ApiError, ApiRequest, ApiResponse};
-use crate::store::changes::Change;
 use crate::store::{CommitError, WriteOp};
 use serde_json::json;
 use tm_core::domain::calendar::{parse_date, parse_zone};
@@ -62,21 +61,14 @@ pub(crate) async fn patch_me(ctx: &AppContext, caller: &Caller, req: &ApiRequest
             ));
         }
         tenant.fiscal_year_start_month = month;
-        ctx.store.put_tenant_settings(caller.owner.tenant(), &tenant).await?;
-        if tenant != caller.tenant {
-            let feed = crate::store::changes::tenant_feed(caller.owner.tenant())?;
-            ctx.store.record_changes(&feed, vec![Change::TenantSaved { settings: tenant.clone() }]).await?;
-        }
     }
-    ctx.store.put_profile(&caller.owner, &profile).await?;
-    if profile.time_zone != caller.profile.time_zone
-        || profile.suppressed_projects != caller.profile.suppressed_projects
-    {
-        let change = Change::SettingsSaved {
-            time_zone: profile.time_zone.clone(),
-            suppressed_projects: profile.suppressed_projects.clone(),
-        };
-        ctx.store.record_changes(&caller.owner, vec![change]).await?;
+    // Each write brings its change to the feed (`tenant.updated`, `settings.updated`) in
+    // the same unit: only what changes is written.
+    if tenant != caller.tenant {
+        ctx.store.put_tenant_settings(caller.owner.tenant(), &tenant).await?;
+    }
+    if profile != caller.profile {
+        ctx.store.put_profile(&caller.owner, &profile).await?;
     }
     let record = crate::access::audit_record(caller, caller.owner.user(), "settings.update", "me").change(
         Some(json!({"profile": caller.profile, "tenant": caller.tenant})),

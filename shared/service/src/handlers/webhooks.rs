@@ -179,6 +179,25 @@ async fn find(ctx: &AppContext, caller: &Caller, matched: &Matched) -> Result<We
     Err(ApiError::not_found(format!("no webhook {id:?}; GET /v1/webhooks lists yours")))
 }
 
+/// A tenant-wide webhook sends while the directory says its maker administers the
+/// tenant. An entry written before the directory kept that (the token's groups decide)
+/// takes the token's word now.
+async fn record_admin_standing(ctx: &AppContext, caller: &Caller) -> Result<(), ApiError> {
+    let store = ctx.store.as_ref();
+    for _ in 0..3 {
+        let Some(person) = crate::store::team::person(store, &caller.owner).await? else { break };
+        if person.admin.is_some() {
+            return Ok(());
+        }
+        let read = person.revision;
+        let admin = crate::store::DirectoryEntry { admin: Some(true), ..person };
+        if crate::store::team::save_person(store, &admin, Some(read)).await? {
+            return Ok(());
+        }
+    }
+    Err(ApiError::conflict("busy", "your directory entry kept changing; try again"))
+}
+
 /// `POST /v1/webhooks`: 201 with the secret (shown this once).
 pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     require_transport(ctx)?;
@@ -196,6 +215,9 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
     }
     let url = check_url(&url, ctx.webhooks.allow_loopback).await?;
     let events = parse_events(body.events, scope)?;
+    if scope == WebhookScope::Tenant {
+        record_admin_standing(ctx, caller).await?;
+    }
     let store = ctx.store.as_ref();
     let (home, whose) = match scope {
         WebhookScope::Person => (caller.owner.clone(), "you have"),
@@ -393,12 +415,11 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
     }
     let tenant_wide = hook.scope == WebhookScope::Tenant;
     let admin = person.as_ref().and_then(|p| p.admin);
-    if tenant_wide && (person.is_none() || admin == Some(false)) {
+    if tenant_wide && admin != Some(true) {
         return Ok(None);
     }
-    // The directory's standing (a tenant-wide webhook was made by an administrator, which
-    // holds until the directory says otherwise).
-    let reader = Reader { owner: &creator, admin: admin.unwrap_or(tenant_wide), tenant_only: tenant_wide };
+    // By the directory's standing (making a tenant-wide webhook wrote it there).
+    let reader = Reader { tenant_only: tenant_wide, ..Reader::person(&creator, admin == Some(true), person.as_ref()) };
     for _ in 0..200 {
         let now = (ctx.clock)();
         if let Some(p) = &hook.pending
@@ -429,7 +450,7 @@ pub async fn deliver_due(ctx: &AppContext, mut hook: Webhook) -> Result<Option<D
         let Some(change) = next else {
             // Everything read was delivered or not wanted: the page's cursor holds.
             cursor.settle(&page.cursor);
-            hook.seen.retain(|id| !cursor.covers_id(id));
+            hook.seen.retain(|id| !cursor.done_with(id));
             let settled = Some(cursor.encode());
             if settled != hook.cursor || skipped {
                 hook.cursor = settled;

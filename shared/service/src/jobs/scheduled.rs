@@ -211,12 +211,6 @@ pub async fn run_task(ctx: &AppContext, task: &ReportTask) -> Result<Outcome, St
         // A concurrent run of the same task recorded it first: same content.
         return Ok(Outcome::AlreadyGenerated);
     }
-    // Noted in the feed of whom it is for (after the record, so a client that reads it
-    // at once finds it): the person's, or the tenant's (its administrators receive it).
-    let feed = if team { crate::store::changes::tenant_feed(&task.tenant)? } else { caller.owner.clone() };
-    ctx.store
-        .record_changes(&feed, vec![crate::store::changes::Change::ReportGenerated { report: report.clone() }])
-        .await?;
     Ok(Outcome::Generated(Box::new(report)))
 }
 

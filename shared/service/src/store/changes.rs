@@ -105,11 +105,30 @@ pub trait ChangeStore: Send + Sync {
     /// A cursor at the feed's end, cheaply: reading from it gives what changes from now
     /// on (on a store with a settle window, also the changes of that window).
     async fn feed_end(&self, owner: &Owner) -> Result<String, StoreError>;
-    /// Appends `changes` to `owner`'s feed on their own: for records that are not written
-    /// by an entry commit (settings, generated reports, the tenant's records), right after
-    /// the record itself. A failure here is an error of the write, which the caller
-    /// retries; the record is written again as it is and the change noted then.
-    async fn record_changes(&self, owner: &Owner, changes: Vec<Change>) -> Result<(), StoreError>;
+    /// Writes a document as `DocStore::put_doc`/`put_indexed_doc` do and appends
+    /// `changes` to `feed` in the same unit (one redb transaction, one DynamoDB
+    /// `TransactWriteItems`): both, or — a condition that does not hold — neither. For
+    /// records no entry commit writes: the directory, shared projects, generated reports.
+    async fn put_doc_noting(&self, write: DocWrite<'_>, feed: &Owner, changes: Vec<Change>)
+    -> Result<bool, StoreError>;
+}
+
+/// One document write (see [`ChangeStore::put_doc_noting`]).
+pub struct DocWrite<'a> {
+    pub pk: &'a str,
+    pub sk: &'a str,
+    pub doc: &'a serde_json::Value,
+    pub condition: super::team::DocCondition,
+    /// Also listed in the index under (index pk, index sk).
+    pub index: Option<(&'a str, &'a str)>,
+}
+
+/// The change a saved profile is (the settings a person sees of it).
+pub fn settings_saved(profile: &super::model::Profile) -> Change {
+    Change::SettingsSaved {
+        time_zone: profile.time_zone.clone(),
+        suppressed_projects: profile.suppressed_projects.clone(),
+    }
 }
 
 /// The feed of a tenant's own records (settings, directory, shared projects, team

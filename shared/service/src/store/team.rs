@@ -12,7 +12,7 @@
 //! - audit record: `T#{tenant}#AUDIT#{yyyy-mm}` / `{timestamp}#{id}`;
 //! - generated report: `{user partition}` or `T#{tenant}` / `REPORT#{id}`.
 
-use super::changes::{Change, ChangeStore, tenant_feed};
+use super::changes::{Change, ChangeStore, DocWrite, tenant_feed};
 use super::{Owner, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -233,45 +233,28 @@ pub async fn save_person(
     read: Option<u64>,
 ) -> Result<bool, StoreError> {
     let owner = Owner::new(&person.tenant, &person.user).map_err(|e| StoreError::misuse(e.to_string()))?;
-    let before = match read {
-        Some(_) => self::person(store, &owner).await?,
-        None => None,
-    };
-    let shown = |p: &DirectoryEntry| (p.name.clone(), p.email.clone(), p.admin, p.status);
-    if !write_person(store, person, read).await? {
-        return Ok(false);
-    }
-    if before.as_ref().is_none_or(|b| shown(b) != shown(person)) {
-        let mut noted = person.clone();
-        noted.revision = read.map_or(1, |r| r + 1);
-        store.record_changes(&tenant_feed(&person.tenant)?, vec![Change::PersonSaved { person: noted }]).await?;
-    }
-    Ok(true)
-}
-
-async fn write_person(
-    store: &(impl DocStore + ?Sized),
-    person: &DirectoryEntry,
-    read: Option<u64>,
-) -> Result<bool, StoreError> {
     let mut next = person.clone();
     next.revision = read.map_or(1, |r| r + 1);
-    let owner = Owner::new(&person.tenant, &person.user).map_err(|e| StoreError::misuse(e.to_string()))?;
     let condition = match read {
         // Entries written before revisions were kept read as 0 and have no field.
         Some(0) => DocCondition::Always,
         Some(r) => DocCondition::Revision(r),
         None => DocCondition::Absent,
     };
-    store
-        .put_indexed_doc(
-            &tenant_pk(owner.tenant()),
-            &directory_doc_key(owner.user()),
-            &to_doc(&next),
-            condition,
-            (DIRECTORY, &directory_index_key(&owner)),
-        )
-        .await
+    let (pk, sk, index_sk) = (tenant_pk(owner.tenant()), directory_doc_key(owner.user()), directory_index_key(&owner));
+    let doc = to_doc(&next);
+    let write = DocWrite { pk: &pk, sk: &sk, doc: &doc, condition, index: Some((DIRECTORY, &index_sk)) };
+    // What the directory shows of them changed (most saves are a sign-in's `lastSeen`):
+    // the save and its note are one write.
+    let before = match read {
+        Some(_) => self::person(store, &owner).await?,
+        None => None,
+    };
+    let shown = |p: &DirectoryEntry| (p.name.clone(), p.email.clone(), p.admin, p.status);
+    if before.as_ref().is_some_and(|b| b.revision == next.revision - 1 && shown(b) == shown(person)) {
+        return store.put_indexed_doc(&pk, &sk, &doc, condition, (DIRECTORY, &index_sk)).await;
+    }
+    store.put_doc_noting(write, &tenant_feed(&person.tenant)?, vec![Change::PersonSaved { person: next.clone() }]).await
 }
 
 /// `owner`'s directory entry, if they have one.
@@ -403,17 +386,16 @@ pub async fn save_shared_project(
         (Some(r), Some(_)) => DocCondition::Revision(r),
         _ => DocCondition::Absent,
     };
-    if !store.put_doc(&pk, &key, &to_doc(&next), condition).await? {
-        return Ok(false);
-    }
-    let removed = match stored.map(from_doc::<SharedProject>).transpose() {
-        Ok(before) => before.map(|b| b.members.into_keys().filter(|m| !next.members.contains_key(m)).collect()),
-        // The record was written: an unreadable earlier one only costs the removed their notice.
-        Err(_) => None,
+    // Who it removes, by the record the caller changed (also one read from its legacy key).
+    let removed = share.former_members.iter().filter(|m| !next.members.contains_key(*m)).cloned();
+    let mut removed: Vec<String> = match stored.map(from_doc::<SharedProject>).transpose()? {
+        Some(before) => before.members.into_keys().filter(|m| !next.members.contains_key(m)).collect(),
+        None => removed.collect(),
     };
-    let change = Change::ShareSaved { share: next, removed: removed.unwrap_or_default() };
-    store.record_changes(&tenant_feed(tenant)?, vec![change]).await?;
-    Ok(true)
+    removed.dedup();
+    let doc = to_doc(&next);
+    let write = DocWrite { pk: &pk, sk: &key, doc: &doc, condition, index: None };
+    store.put_doc_noting(write, &tenant_feed(tenant)?, vec![Change::ShareSaved { share: next, removed }]).await
 }
 
 // ---- audit -----------------------------------------------------------------------
@@ -650,23 +632,40 @@ pub async fn generated_report(
     store.get_doc(&scope.partition(), &report_key(id)).await?.map(from_doc).transpose()
 }
 
-/// Records a generated report unless one with its id exists; false when it did.
+/// Records a generated report unless one with its id exists; false when it did. With
+/// its `report.generated` change, in the feed of whom it is for (the person's; a team
+/// summary the tenant's, whose administrators receive it).
 pub async fn record_generated_report(
-    store: &(impl DocStore + ?Sized),
+    store: &(impl DocStore + ChangeStore + ?Sized),
     scope: &ReportScope,
     report: &GeneratedReport,
 ) -> Result<bool, StoreError> {
-    store.put_doc(&scope.partition(), &report_key(&report.id), &to_doc(report), DocCondition::Absent).await
+    put_report(store, scope, report, DocCondition::Absent).await
 }
 
-/// Records a regenerated report in place of the stale one.
+/// Records a regenerated report in place of the stale one (noted as a new one is).
 pub async fn replace_generated_report(
-    store: &(impl DocStore + ?Sized),
+    store: &(impl DocStore + ChangeStore + ?Sized),
     scope: &ReportScope,
     report: &GeneratedReport,
 ) -> Result<(), StoreError> {
-    store.put_doc(&scope.partition(), &report_key(&report.id), &to_doc(report), DocCondition::Always).await?;
+    put_report(store, scope, report, DocCondition::Always).await?;
     Ok(())
+}
+
+async fn put_report(
+    store: &(impl DocStore + ChangeStore + ?Sized),
+    scope: &ReportScope,
+    report: &GeneratedReport,
+    condition: DocCondition,
+) -> Result<bool, StoreError> {
+    let (pk, sk, doc) = (scope.partition(), report_key(&report.id), to_doc(report));
+    let feed = match scope {
+        ReportScope::User(owner) => owner.clone(),
+        ReportScope::Tenant(tenant) => tenant_feed(tenant)?,
+    };
+    let write = DocWrite { pk: &pk, sk: &sk, doc: &doc, condition, index: None };
+    store.put_doc_noting(write, &feed, vec![Change::ReportGenerated { report: report.clone() }]).await
 }
 
 /// Every generated report of a scope, by id.

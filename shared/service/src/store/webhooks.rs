@@ -150,8 +150,10 @@ fn from_doc<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<
     serde_json::from_value(value).map_err(|e| StoreError::corrupt("webhook document", e))
 }
 
+/// A webhook of `owner`'s (a deleted one's marker is none).
 pub async fn webhook(store: &(impl DocStore + ?Sized), owner: &Owner, id: &str) -> Result<Option<Webhook>, StoreError> {
-    store.get_doc(&owner.partition(), &webhook_key(id)).await?.map(from_doc).transpose()
+    let doc = store.get_doc(&owner.partition(), &webhook_key(id)).await?;
+    doc.filter(|d| d.get("deleted").and_then(serde_json::Value::as_bool) != Some(true)).map(from_doc).transpose()
 }
 
 /// A person's webhooks, oldest first. Deleted ones are gone (their delivery log stays).

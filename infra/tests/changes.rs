@@ -248,6 +248,9 @@ async fn bad_feed_requests_are_refused_with_a_code_and_a_way_out() {
     for (query, code) in [
         ("since=not-a-cursor", "invalid-cursor"),
         ("since=RSMyMDI1", "invalid-cursor"), // base64 of an entry key, not a position
+        // A well-formed position ahead of this feed (position 12 of an empty one): reading
+        // from it would skip the first twelve changes to come.
+        ("since=MDAwMDAwMDAwMDAwMDAwMDAwMTI", "invalid-cursor"),
         ("limit=0", "invalid-limit"),
         ("limit=1001", "invalid-limit"),
         ("limit=ten", "invalid-limit"),

@@ -1282,6 +1282,12 @@ impl ChangeStore for DynamoStore {
         Ok(format!("{:017}", (chrono::Utc::now() - CHANGE_SETTLE).timestamp_micros()))
     }
 
+    /// Positions start with commit times: none is later than now (a transaction is
+    /// stamped just before it is sent), with the settle window's margin for clocks.
+    async fn issued_up_to(&self, _owner: &Owner) -> Result<String, StoreError> {
+        Ok(format!("{:017}", (chrono::Utc::now() + CHANGE_SETTLE).timestamp_micros()))
+    }
+
     /// Positions are commit times (plus the commit's id): a commit may become visible up
     /// to [`CHANGE_SETTLE`] after its time, so the cursor stops at `now − CHANGE_SETTLE`
     /// while later changes are returned too (and again on the next read).

@@ -1014,6 +1014,10 @@ impl ChangeStore for EmbeddedStore {
         Ok(format!("{seq:020}"))
     }
 
+    async fn issued_up_to(&self, owner: &Owner) -> Result<String, StoreError> {
+        self.feed_end(owner).await
+    }
+
     /// Positions are exact here (numbered in commit order): the cursor is the last one read.
     async fn changes(&self, owner: &Owner, after: Option<&str>, limit: usize) -> Result<ChangePage, StoreError> {
         let pk = owner.partition();

@@ -191,6 +191,22 @@ pub async fn end_of(ctx: &AppContext, owner: &Owner) -> Result<FeedCursor, AppEr
     Ok(cursor)
 }
 
+/// Whether the person's own and the tenant's positions in `cursor` are ones the store
+/// could have issued (a made-up cursor ahead of the feed would skip what comes next).
+pub async fn issued(ctx: &AppContext, owner: &Owner, cursor: &FeedCursor) -> Result<bool, AppError> {
+    if let Some(own) = &cursor.own
+        && *own > ctx.store.issued_up_to(owner).await?
+    {
+        return Ok(false);
+    }
+    if let Some(tenant) = &cursor.tenant
+        && *tenant > ctx.store.issued_up_to(&tenant_feed(owner.tenant())?).await?
+    {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// Where a change came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {

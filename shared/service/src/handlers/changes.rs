@@ -28,6 +28,13 @@ pub(crate) async fn list(ctx: &AppContext, caller: &Caller, req: &ApiRequest) ->
             )
         })?,
     };
+    if !crate::feed::issued(ctx, &caller.owner, &since).await? {
+        return Err(ApiError::bad_request(
+            "invalid-cursor",
+            "since is ahead of your feed: it is not a cursor this API gave you; pass the cursor of your \
+             previous read unchanged, or leave since out to read from the start",
+        ));
+    }
     let page = visible_changes(
         ctx,
         Reader::person(&caller.owner, caller.principal.is_tenant_admin(), caller.person.as_ref()),

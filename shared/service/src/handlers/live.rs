@@ -80,6 +80,13 @@ impl LiveSession {
             })?,
             None => crate::feed::end_of(ctx, &caller.owner).await?,
         };
+        if !crate::feed::issued(ctx, &caller.owner, &cursor).await? {
+            return Err(ApiError::bad_request(
+                "invalid-cursor",
+                "since is ahead of your feed: pass a cursor from GET /v1/changes or from a message unchanged, \
+                 or leave since out to start from now",
+            ));
+        }
         Ok(Self { principal: principal.clone(), owner: caller.owner, cursor, sent: Default::default() })
     }
 

@@ -92,9 +92,14 @@ pub async fn check_url(text: &str, allow_loopback: bool) -> Result<url::Url, Api
     }
     for ip in &addresses {
         if let Some(why) = forbidden_address(*ip, allow_loopback) {
+            let local = if ip.is_loopback() {
+                " (to try webhooks with a receiver on your own machine, run tm-local with --allow-loopback-webhooks)"
+            } else {
+                ""
+            };
             return Err(unprocessable(
                 "unsafe-url",
-                format!("{host} resolves to {ip}, {why}: webhooks are only sent to public addresses"),
+                format!("{host} resolves to {ip}, {why}: webhooks are only sent to public addresses{local}"),
             ));
         }
     }

@@ -105,6 +105,10 @@ pub trait ChangeStore: Send + Sync {
     /// A cursor at the feed's end, cheaply: reading from it gives what changes from now
     /// on (on a store with a settle window, also the changes of that window).
     async fn feed_end(&self, owner: &Owner) -> Result<String, StoreError>;
+    /// A bound on every position of `owner`'s feed written or handed out so far: a
+    /// cursor past it was not issued (made up, or of another store), and reading from it
+    /// would silently skip what comes.
+    async fn issued_up_to(&self, owner: &Owner) -> Result<String, StoreError>;
     /// Writes a document as `DocStore::put_doc`/`put_indexed_doc` do and appends
     /// `changes` to `feed` in the same unit (one redb transaction, one DynamoDB
     /// `TransactWriteItems`): both, or — a condition that does not hold — neither. For

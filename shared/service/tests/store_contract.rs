@@ -1194,4 +1194,9 @@ pub async fn contract_changes_feed(store: &dyn Store) {
     let positions: Vec<&String> = fresh.applied.iter().collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
     assert!(store.changes(&me, Some("99999999999999999999"), 10).await.unwrap().changes.is_empty());
+    // Every position it handed out is within what it says it issued; that
+    // crafted one is not (the API refuses it).
+    let issued = store.issued_up_to(&me).await.unwrap();
+    assert!(fresh.applied.iter().all(|p| *p <= issued), "{issued}");
+    assert!("99999999999999999999" > issued.as_str());
 }

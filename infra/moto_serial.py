@@ -20,6 +20,7 @@ Usage: python moto_serial.py HOST PORT
 import copy
 import sys
 
+import moto
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -69,6 +70,10 @@ def _restore(backend, touched):
         else:
             backend.put_item(name, before)
 
+
+# The patch leans on how moto 5.2.5 backs up and restores tables (infra/test.sh pins it).
+if moto.__version__ != "5.2.5":
+    raise SystemExit(f"infra/moto_serial.py patches moto 5.2.5's transactions, not {moto.__version__}: check it first")
 
 _moto_transact = dynamodb_models.DynamoDBBackend.transact_write_items
 

@@ -215,6 +215,15 @@ pub enum Source {
     Share { share: String, author: String, position: String },
 }
 
+impl Source {
+    /// Its position in its source's feed.
+    pub fn position(&self) -> &str {
+        match self {
+            Source::Own(p) | Source::Tenant(p) | Source::Share { position: p, .. } => p,
+        }
+    }
+}
+
 /// A change as the person's channels carry it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedChange {
@@ -319,18 +328,22 @@ impl SourceRead {
         Self { changes, read, cursor: page.cursor, from, has_more: page.has_more }
     }
 
-    /// Drops what was committed after `cutoff`, and ends the cursor before it.
+    /// Keeps what was read up to the first change committed after `cutoff`, and ends the
+    /// cursor there (by position, so a clock that stepped back cannot keep a change
+    /// beyond the cursor, which would send it twice).
     fn cut(&mut self, cutoff: DateTime<Utc>) {
         if self.read.iter().all(|(_, at)| *at <= cutoff) {
             return;
         }
-        self.changes.retain(|c| c.record.at <= cutoff);
         let last_kept = self.read.iter().take_while(|(_, at)| *at <= cutoff).last().map(|(p, _)| p.clone());
+        self.changes.retain(|c| last_kept.as_deref().is_some_and(|last| c.source.position() <= last));
         let end = last_kept.or_else(|| self.from.clone());
         // Never past the page's own cursor (a store with a settle window keeps it back).
         self.cursor = match (&self.cursor, end) {
             (Some(c), Some(e)) => Some(if *c < e { c.clone() } else { e }),
-            (c, e) => e.or(c.clone()),
+            (None, Some(e)) => Some(e),
+            // Nothing kept of a read from the very start: the next begins there again.
+            (_, None) => None,
         };
         self.has_more = true;
     }
@@ -411,7 +424,9 @@ pub async fn visible_changes(
     let mut tenant = tenant;
     sources.push(&mut tenant);
     sources.extend(shares.iter_mut().map(|(_, _, s)| s));
-    let cutoff = sources.iter().filter(|s| s.has_more).filter_map(|s| s.read.last().map(|(_, at)| *at)).min();
+    // The latest time a full source read (not its last change's: a clock that stepped
+    // back must not make it cut itself, which would read the same page forever).
+    let cutoff = sources.iter().filter(|s| s.has_more).filter_map(|s| s.read.iter().map(|(_, at)| *at).max()).min();
     if let Some(cutoff) = cutoff {
         for source in sources.iter_mut() {
             source.cut(cutoff);
@@ -525,6 +540,15 @@ mod tests {
         assert_eq!((other.end().as_deref(), other.has_more), (Some("07"), true), "the rest on the next read");
         assert_eq!((full.changes.len(), full.end().as_deref()), (2, Some("02")));
         assert_eq!((quiet.end().as_deref(), quiet.has_more), (Some("04"), false));
+        // A clock that stepped back: kept up to the first change after the cutoff, by position.
+        let mut stepped = SourceRead::of(page(&[("11", 1), ("12", 4), ("13", 2)], false), Some("10".into()), own);
+        stepped.cut(at(2));
+        assert_eq!(stepped.changes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["11"]);
+        assert_eq!(stepped.end().as_deref(), Some("11"));
+        // A read from the very start that keeps nothing begins there again.
+        let mut fresh = SourceRead::of(page(&[("01", 4)], false), None, own);
+        fresh.cut(at(2));
+        assert_eq!((fresh.changes.len(), fresh.end(), fresh.has_more), (0, None, true));
     }
 
     #[test]

@@ -771,12 +771,23 @@ async fn shares_written_before_they_were_keyed_by_owner_are_kept() {
     store.put_doc("T#acme", "SHARE#atlas", &doc, DocCondition::Always).await.unwrap();
     assert_eq!(shared_project(&store, "acme", "olga", "ATLAS").await.unwrap(), Some(legacy.clone()));
     assert_eq!(shared_project(&store, "acme", "mallory", "Atlas").await.unwrap(), None, "not mallory's");
+    // Carl leaves as Vera joins: the first save under the owner's key tells Carl (whom
+    // the legacy record listed), and no one else, that he was removed.
     let mut changed = legacy.clone();
+    changed.members.remove("carl");
+    changed.former_members.insert("carl".into());
+    changed.former_members.insert("dora".into()); // removed long ago
     changed.members.insert("vera".into(), Role::Contributor);
     assert!(save_shared_project(&store, "acme", &changed, Some(3)).await.unwrap());
+    use tm_service::store::changes::{Change, ChangeStore, tenant_feed};
+    let noted = store.changes(&tenant_feed("acme").unwrap(), None, 10).await.unwrap().changes;
+    assert!(
+        matches!(&noted[..], [c] if matches!(&c.record.change, Change::ShareSaved { removed, .. } if removed == &["carl"])),
+        "{noted:?}"
+    );
     let listed = shared_projects(&store, "acme").await.unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!((listed[0].revision, listed[0].members.len()), (4, 2));
+    assert_eq!((listed[0].revision, listed[0].members.keys().collect::<Vec<_>>()), (4, vec![&"vera".to_owned()]));
     // Another owner's Atlas is another share.
     let mallorys = SharedProject { owner: "mallory".into(), members: Default::default(), ..legacy };
     assert!(save_shared_project(&store, "acme", &mallorys, None).await.unwrap());

@@ -386,13 +386,14 @@ pub async fn save_shared_project(
         (Some(r), Some(_)) => DocCondition::Revision(r),
         _ => DocCondition::Absent,
     };
-    // Who it removes, by the record the caller changed (also one read from its legacy key).
-    let removed = share.former_members.iter().filter(|m| !next.members.contains_key(*m)).cloned();
-    let mut removed: Vec<String> = match stored.map(from_doc::<SharedProject>).transpose()? {
-        Some(before) => before.members.into_keys().filter(|m| !next.members.contains_key(m)).collect(),
-        None => removed.collect(),
+    // Who it removes: the members of the record it replaces (also one under its legacy key).
+    let before = match (&stored, read) {
+        (Some(doc), _) => Some(from_doc::<SharedProject>(doc.clone())?),
+        (None, Some(_)) => shared_project(store, tenant, &share.owner, &share.name).await?,
+        (None, None) => None,
     };
-    removed.dedup();
+    let removed: Vec<String> =
+        before.map(|b| b.members.into_keys().filter(|m| !next.members.contains_key(m)).collect()).unwrap_or_default();
     let doc = to_doc(&next);
     let write = DocWrite { pk: &pk, sk: &key, doc: &doc, condition, index: None };
     store.put_doc_noting(write, &tenant_feed(tenant)?, vec![Change::ShareSaved { share: next, removed }]).await

@@ -68,6 +68,31 @@ fn stream_record(pk: &str, sk: &str, sequence: u32) -> Value {
     })
 }
 
+/// A webhook `(id, tenant, user)` of `scope` for changes of type `events`, signed with
+/// [`SECRET`], starting wherever the feed's end is when it is first delivered.
+fn webhook(
+    (id, tenant, user): (&str, &str, &str),
+    scope: WebhookScope,
+    url: String,
+    events: ChangeType,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Webhook {
+    Webhook {
+        id: id.into(),
+        tenant: tenant.into(),
+        user: user.into(),
+        scope,
+        url,
+        events: vec![events],
+        secrets: vec![WebhookSecret { value: SECRET.into(), created_at: at, retires_at: None }],
+        created_at: at,
+        cursor: None,
+        pending: None,
+        seen: Vec::new(),
+        revision: 0,
+    }
+}
+
 /// The SQS event Lambda hands the function for `messages`.
 fn sqs_event(messages: &[aws_sdk_sqs::types::Message]) -> Value {
     let records: Vec<Value> = messages
@@ -133,22 +158,9 @@ async fn stream_to_queue_to_receiver_with_retries_and_exactly_one_success() {
     let me = Owner::new("t-hooks", "hana").unwrap();
     let other = Owner::new("t-hooks", "nohook").unwrap();
     let at = (ctx.clock)();
-    let hook = Webhook {
-        id: "hook-1".into(),
-        tenant: "t-hooks".into(),
-        user: "hana".into(),
-        scope: WebhookScope::Person,
-        url,
-        // Entries only: the share saved below is in the tenant's feed too, and DynamoDB's
-        // feed end is a minute back (its settle window).
-        events: vec![ChangeType::EntryCreated],
-        secrets: vec![WebhookSecret { value: SECRET.into(), created_at: at, retires_at: None }],
-        created_at: at,
-        cursor: None,
-        pending: None,
-        seen: Vec::new(),
-        revision: 0,
-    };
+    // Entries only: the share saved below is in the tenant's feed too, and DynamoDB's
+    // feed end is a minute back (its settle window).
+    let hook = webhook(("hook-1", "t-hooks", "hana"), WebhookScope::Person, url, ChangeType::EntryCreated, at);
     assert!(save_webhook(ctx.store.as_ref(), &hook, None).await.unwrap());
     // Vic views Hana's project P, and has a webhook too: he is told of her entries on it.
     let share = tm_core::domain::sharing::SharedProject {
@@ -255,20 +267,7 @@ async fn a_tenant_feed_change_reaches_the_tenants_webhook_through_the_queue() {
     let mut admin = tm_service::store::DirectoryEntry::new(&ada, at);
     admin.admin = Some(true);
     assert!(tm_service::store::team::save_person(ctx.store.as_ref(), &admin, None).await.unwrap());
-    let hook = Webhook {
-        id: "hook-org".into(),
-        tenant: "t-org".into(),
-        user: "ada".into(),
-        scope: WebhookScope::Tenant,
-        url,
-        events: vec![ChangeType::PersonSaved],
-        secrets: vec![WebhookSecret { value: SECRET.into(), created_at: at, retires_at: None }],
-        created_at: at,
-        cursor: None,
-        pending: None,
-        seen: Vec::new(),
-        revision: 0,
-    };
+    let hook = webhook(("hook-org", "t-org", "ada"), WebhookScope::Tenant, url, ChangeType::PersonSaved, at);
     assert!(save_webhook(ctx.store.as_ref(), &hook, None).await.unwrap());
     // Bob joins: a change of the tenant's feed.
     let bob = Owner::new("t-org", "bob").unwrap();

@@ -71,22 +71,26 @@ impl LiveSession {
     pub async fn open(ctx: &AppContext, principal: &Principal, since: Option<&str>) -> Result<Self, ApiError> {
         let caller = Caller::load(ctx, principal, Access::Read).await?;
         let cursor = match since {
-            Some(c) => FeedCursor::decode(c).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid-cursor",
-                    "since is not a cursor this API issued; pass a cursor from GET /v1/changes or from a \
-                     message unchanged, or leave since out to start from now",
-                )
-            })?,
+            Some(c) => {
+                let cursor = FeedCursor::decode(c).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid-cursor",
+                        "since is not a cursor this API issued; pass a cursor from GET /v1/changes or from a \
+                         message unchanged, or leave since out to start from now",
+                    )
+                })?;
+                if !crate::feed::issued(ctx, &caller.owner, &cursor).await? {
+                    return Err(ApiError::bad_request(
+                        "invalid-cursor",
+                        "since is ahead of your feed: pass a cursor from GET /v1/changes or from a message \
+                         unchanged, or leave since out to start from now",
+                    ));
+                }
+                cursor
+            }
+            // The feed's end is issued by definition.
             None => crate::feed::end_of(ctx, &caller.owner).await?,
         };
-        if !crate::feed::issued(ctx, &caller.owner, &cursor).await? {
-            return Err(ApiError::bad_request(
-                "invalid-cursor",
-                "since is ahead of your feed: pass a cursor from GET /v1/changes or from a message unchanged, \
-                 or leave since out to start from now",
-            ));
-        }
         Ok(Self { principal: principal.clone(), owner: caller.owner, cursor, sent: Default::default() })
     }
 

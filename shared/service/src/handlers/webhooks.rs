@@ -235,10 +235,11 @@ pub(crate) async fn create(ctx: &AppContext, caller: &Caller, req: &ApiRequest) 
         ));
     }
     // From now on: the feed's end is where the webhook starts.
-    let mut end = crate::feed::end_of(ctx, &caller.owner).await?;
-    if scope == WebhookScope::Tenant {
-        end = FeedCursor { tenant: end.tenant, ..FeedCursor::default() };
-    }
+    let end = match scope {
+        WebhookScope::Person => crate::feed::end_of(ctx, &caller.owner).await?,
+        // The tenant's feed alone: its own and shared projects' ends are not read.
+        WebhookScope::Tenant => FeedCursor { tenant: Some(ctx.store.feed_end(&home).await?), ..FeedCursor::default() },
+    };
     let cursor = Some(end.encode());
     let secret = new_secret();
     let hook = Webhook {

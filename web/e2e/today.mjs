@@ -200,7 +200,8 @@ try {
     await form.getByRole("button", { name: "Add entry" }).click();
     await row("Scratch entry to delete").waitFor();
     const gap = dayCard.locator("li.gap", { hasText: `${hhmm(base + 75)}–${hhmm(base + 120)}` });
-    await gap.getByText("0:45").waitFor();
+    // Exact: a gap ending at hh:45 (20:00–20:45) holds "0:45" in its times too.
+    await gap.getByText("0:45", { exact: true }).waitFor();
     // The total is the sum of the entries' durations.
     const sum = await dayCard.locator("li.entry .entry-duration time").evaluateAll((els) =>
       els.reduce((n, el) => {
